@@ -1,0 +1,51 @@
+# The two commands a user needs: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD := build
+BUILD_ASAN := build-asan
+LIT := $(PY) -m lit
+JOBS ?= $(shell nproc)
+export PYTHONPATH := $(CURDIR)/python
+
+.PHONY: setup build build-asan demo test test-lit test-lit-asan test-unit test-python fixtures clean
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+$(BUILD_ASAN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DHELION_MLIR_SANITIZE=ON >/dev/null
+
+build: setup $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: setup $(BUILD_ASAN)/CMakeCache.txt
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh
+
+test-unit: build build-asan
+	$(BUILD)/bin/helion-mlir-unittests
+	$(BUILD_ASAN)/bin/helion-mlir-unittests
+
+test-lit: build
+	$(LIT) -sv $(BUILD)/test
+
+# The same lit suite with the sanitized tools: a crash or leak fails the test that caused it.
+test-lit-asan: build-asan
+	$(LIT) -sv $(BUILD_ASAN)/test
+
+test-python: build
+	$(PY) -m pytest -q test/python
+
+test: test-unit test-lit test-lit-asan test-python
+
+fixtures: setup
+	scripts/regen-fixtures
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
