@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import json
 import os
 import textwrap
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 import torch
 
 from . import encode
 from .errors import CaptureError
-from .schema import VERSION, known_target, validate_spec
+from .schema import LOOP_GRAPH_KINDS, VERSION, known_target, validate_spec
 
 GRAPH_KIND_BY_CLASS = {
     "RootGraphInfo": "root",
@@ -34,13 +36,17 @@ def _display_path(path: str) -> str:
 
 
 def _location(node: torch.fx.Node) -> dict | None:
+    """Helion records a SourceLocation (a traceback.FrameSummary) per node; columns are written 1-based."""
     loc = node.meta.get("location")
-    if not isinstance(loc, str) or ":" not in loc:
+    file = getattr(loc, "filename", None)
+    line = getattr(loc, "lineno", None)
+    if not isinstance(file, str) or not isinstance(line, int):
         return None
-    file, _, line = loc.rpartition(":")
-    if not line.isdigit():
-        return None
-    return {"file": _display_path(file), "line": int(line)}
+    out = {"file": _display_path(file), "line": line}
+    col = getattr(loc, "colno", None)
+    if isinstance(col, int):
+        out["col"] = col + 1
+    return out
 
 
 def _where(node: torch.fx.Node, graph_id: int) -> str:
@@ -49,39 +55,132 @@ def _where(node: torch.fx.Node, graph_id: int) -> str:
     return f"graph {graph_id} node '{node.name}'{at}"
 
 
-def _resolve_config(bound: Any, config: object) -> Any:
-    import helion
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
+
+def _resolve_config(bound: Any, config: object) -> Any:
+    """The config Helion would compile with: unknown keys rejected, the rest validated and completed."""
+    import helion
+    from helion.autotuner.config_spec import VALID_KEYS
+
+    spec = bound.config_spec
     if config is None:
-        return bound.config_spec.default_config()
+        return spec.default_config()
     if isinstance(config, helion.Config):
-        return config
-    if isinstance(config, dict):
-        try:
-            return helion.Config(**config)
-        except TypeError as e:
-            raise CaptureError(f"config: {e}") from None
-    raise CaptureError(f"config: expected a dict or helion.Config, got {type(config).__name__}")
+        values = dict(config)
+    elif isinstance(config, Mapping):
+        values = dict(config)
+    else:
+        raise CaptureError(f"config: expected a dict or helion.Config, got {type(config).__name__}")
+    for key in values:
+        if key not in VALID_KEYS and key not in spec.user_defined_tunables:
+            raise CaptureError(f"config: unknown key '{key}'")
+    try:
+        return spec.normalized_config(values)
+    except Exception as e:  # helion.exc.InvalidConfig, or a TypeError from a malformed value
+        raise CaptureError(f"config: {_first_line(e)}") from None
+
+
+def _top_level_returns(func: ast.AST) -> list[ast.Return]:
+    """Return statements of `func` itself, not of functions nested in it."""
+    found = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(found, key=lambda r: r.lineno)
 
 
 def _returned_names(fn: Any) -> list[str]:
     """Names the kernel returns, in order, read from its source (`return out` or `return a, b`)."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    func = tree.body[0]
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
-    if not returns:
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        file = _display_path(inspect.getsourcefile(fn) or "<unknown>")
+    except (OSError, TypeError) as e:
+        raise CaptureError(f"cannot read the source of {fn.__name__} to find what it returns: {e}") from None
+    func = ast.parse(source).body[0]
+    first_line = fn.__code__.co_firstlineno
+    result: list[str] | None = None
+    for ret in _top_level_returns(func):
+        at = f"{file}:{first_line + ret.lineno - 1}"
+        if ret.value is None or (isinstance(ret.value, ast.Constant) and ret.value.value is None):
+            names: list[str] = []
+        else:
+            items = ret.value.elts if isinstance(ret.value, ast.Tuple) else [ret.value]
+            for item in items:
+                if not isinstance(item, ast.Name):
+                    raise CaptureError(f"{at}: the kernel returns `{ast.unparse(item)}`; it must return host "
+                                       "tensors by name (`return out` or `return a, b`)")
+            names = [item.id for item in items]
+        if result is not None and names != result:
+            raise CaptureError(f"{at}: the kernel returns ({', '.join(names)}) here but ({', '.join(result)}) "
+                               "elsewhere; every return must name the same tensors")
+        result = names
+    return result or []
+
+
+@functools.cache
+def _graph_id_params(target: object) -> tuple[tuple[int, str], ...]:
+    """(position, name) of a Helion op's parameters that hold a graph id (graph_id, if_graph_id, ...)."""
+    if isinstance(target, torch._ops.OpOverload) or not callable(target):
+        return ()
+    try:
+        params = inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return ()
+    return tuple((i, name) for i, name in enumerate(params) if name.endswith("graph_id"))
+
+
+def _graph_refs(node: torch.fx.Node) -> list[int]:
+    if node.op != "call_function":
         return []
-    value = returns[-1].value
-    items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
-    names = []
-    for item in items:
-        if not isinstance(item, ast.Name):
-            raise CaptureError(
-                f"{_display_path(inspect.getsourcefile(fn))}:{fn.__code__.co_firstlineno + item.lineno - 1}: "
-                "the kernel must return host tensors by name (e.g. `return out`)"
-            )
-        names.append(item.id)
-    return names
+    refs = []
+    for i, name in _graph_id_params(node.target):
+        value = node.args[i] if i < len(node.args) else node.kwargs.get(name)
+        if isinstance(value, int):
+            refs.append(value)
+    return refs
+
+
+def _with_graph_ids(node: torch.fx.Node, renumber: dict[int, int]) -> tuple[list, dict]:
+    """The node's args and kwargs with graph ids renumbered to the exported graphs."""
+    args, kwargs = list(node.args), dict(node.kwargs)
+    for i, name in _graph_id_params(node.target):
+        if i < len(args) and isinstance(args[i], int):
+            args[i] = renumber[args[i]]
+        elif isinstance(kwargs.get(name), int):
+            kwargs[name] = renumber[kwargs[name]]
+    return args, kwargs
+
+
+def _reachable_graphs(infos: list[Any], roots: list[int]) -> list[int]:
+    """Ids of the graphs the roots run, in Helion's order.
+
+    Helion's codegen graphs also hold alternatives the config does not use (the rolled form of a
+    persistent reduction) and, once a reduction is rolled, a stale copy of the root; neither is exported.
+    """
+    by_id = {info.graph_id: info for info in infos}
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        gid = stack.pop()
+        if gid in seen:
+            continue
+        if gid not in by_id:
+            raise CaptureError(f"helion's Device IR refers to graph {gid}, which it did not build")
+        seen.add(gid)
+        info = by_id[gid]
+        for node in info.graph.nodes:
+            stack.extend(_graph_refs(node))
+        if hasattr(info, "cond_graph_id"):
+            stack.append(info.cond_graph_id)
+    return sorted(seen)
 
 
 class _Exporter:
@@ -90,58 +189,60 @@ class _Exporter:
         self.env = bound.env
         self.config = config
         self.args = args
+        self.params = list(inspect.signature(bound.kernel.fn).parameters)
+        self.fake_args = bound.host_function.params.arguments
         self.symbols: set = set()
         self.host_tensor_vals: dict[str, torch.Tensor] = {}
+        self.renumber: dict[int, int] = {}
 
     def node_json(self, node: torch.fx.Node, graph_id: int) -> dict:
         where = _where(node, graph_id)
         target = encode.target_name(node.target)
         if node.op == "call_function" and not known_target(target):
             raise CaptureError(f"{where}: op '{target}' is not known to the interchange schema")
+        args, kwargs = _with_graph_ids(node, self.renumber)
+        self.symbols |= encode.free_symbols(args) | encode.free_symbols(kwargs)
         out: dict[str, Any] = {
             "name": node.name,
             "op": node.op,
             "target": target,
-            "args": encode.encode_arg(list(node.args), where),
-            "kwargs": {k: encode.encode_arg(v, where) for k, v in node.kwargs.items()},
+            "args": encode.encode_arg(args, where),
+            "kwargs": {k: encode.encode_arg(v, where) for k, v in kwargs.items()},
         }
         if node.op != "output":
             val = node.meta.get("val")
             out["val"] = encode.encode_val(val, where)
             self.symbols |= encode.free_symbols(val)
         if target.endswith("._host_tensor") and isinstance(node.meta.get("val"), torch.Tensor):
-            self.host_tensor_vals[node.args[0]] = node.meta["val"]
+            self.host_tensor_vals.setdefault(node.args[0], node.meta["val"])
         out["loc"] = _location(node)
         return out
 
     def graph_json(self, info: Any) -> dict:
+        gid = self.renumber[info.graph_id]
         kind = GRAPH_KIND_BY_CLASS.get(type(info).__name__)
         if kind is None:
-            raise CaptureError(f"graph {info.graph_id}: graph kind {type(info).__name__} is not known")
+            raise CaptureError(f"graph {gid}: graph kind {type(info).__name__} is not known to the interchange schema")
         graph: dict[str, Any] = {
-            "id": info.graph_id,
+            "id": gid,
             "kind": kind,
             "block_ids": list(getattr(info, "block_ids", [])),
             "node_args": [n.name for n in getattr(info, "node_args", [])],
         }
         if kind == "while_loop":
-            graph["cond_graph_id"] = info.cond_graph_id
+            graph["cond_graph_id"] = self.renumber[info.cond_graph_id]
         if kind == "helper":
             graph["function_name"] = info.original_function_name
-        graph["nodes"] = [self.node_json(n, info.graph_id) for n in info.graph.nodes]
+        graph["nodes"] = [self.node_json(n, gid) for n in info.graph.nodes]
         return graph
 
-    def block_sizes_json(self, graphs: list[dict]) -> list[dict]:
-        device_ir = self.bound.host_function.device_ir
-        grid_ids = {b for ids in device_ir.grid_block_ids for b in ids}
-        invoked = _invoked_loop_graphs(graphs)
+    def block_sizes_json(self, graphs: list[dict], grid_ids: set[int]) -> list[dict]:
         out = []
         for bs in self.env.block_sizes:
-            loops = [g["id"] for g in graphs if g["id"] in invoked and bs.block_id in g["block_ids"]]
+            loops = [g["id"] for g in graphs if g["kind"] in LOOP_GRAPH_KINDS and bs.block_id in g["block_ids"]]
             size = bs.size if isinstance(bs.size, (int, torch.SymInt)) else None
             tile = bs.from_config(self.config)
-            if isinstance(size, torch.SymInt):
-                self.symbols |= encode.free_symbols(size)
+            self.symbols |= encode.free_symbols(size)
             out.append({
                 "block_id": bs.block_id,
                 "symbol": str(bs.symbol()),
@@ -155,104 +256,129 @@ class _Exporter:
         return out
 
     def host_tensors_json(self) -> list[dict]:
-        params = list(inspect.signature(self.bound.kernel.fn).parameters)
         out = []
-        for i, name in enumerate(params[: len(self.args)]):
-            arg = self.args[i]
-            if isinstance(arg, torch.Tensor):
-                fake = self.bound.host_function.params.arguments.get(name)
-                shape = [encode.encode_dim(d) for d in fake.shape] if fake is not None else list(arg.shape)
-                for d in (fake.shape if fake is not None else ()):
-                    if not isinstance(d, int):
-                        self.symbols |= encode.sym_expr(d).free_symbols
-                out.append({
-                    "name": name, "source": "argument", "arg_index": i, "shape": shape,
-                    "stride": list(arg.stride()), "dtype": encode.dtype_name(arg.dtype, f"argument '{name}'"),
-                })
-        for name, val in self.host_tensor_vals.items():
-            if name in params:
-                continue
-            self.symbols |= encode.free_symbols(val)
-            out.append({
-                "name": name, "source": "allocated", "arg_index": None,
+        storage_owner: dict[int, str] = {}
+
+        def entry(name: str, source: str, arg_index: int | None, val: torch.Tensor) -> dict:
+            owner = storage_owner.setdefault(val.untyped_storage()._cdata, name)
+            if owner != name:
+                raise CaptureError(f"host tensor '{name}' is a view of '{owner}'; the interchange carries only "
+                                   "kernel arguments and fresh allocations, so pass the view as an argument")
+            self.symbols |= encode.free_symbols(val) | encode.free_symbols(list(val.stride()))
+            return {
+                "name": name, "source": source, "arg_index": arg_index,
                 "shape": [encode.encode_dim(d) for d in val.shape],
                 "stride": [encode.encode_dim(s) for s in val.stride()],
                 "dtype": encode.dtype_name(val.dtype, f"host tensor '{name}'"),
-            })
+            }
+
+        for i, name in enumerate(self.params[: len(self.args)]):
+            if isinstance(self.args[i], torch.Tensor):
+                fake = self.fake_args.get(name)
+                out.append(entry(name, "argument", i, fake if isinstance(fake, torch.Tensor) else self.args[i]))
+        for name, val in self.host_tensor_vals.items():
+            if name not in self.params:
+                out.append(entry(name, "allocated", None, val))
         return out
 
     def scalars_json(self) -> list[dict]:
-        params = list(inspect.signature(self.bound.kernel.fn).parameters)
         out = []
-        for i, name in enumerate(params[: len(self.args)]):
+        for i, name in enumerate(self.params[: len(self.args)]):
             arg = self.args[i]
             if isinstance(arg, (bool, int, float)):
+                fake = self.fake_args.get(name)
+                symbol = str(encode.sym_expr(fake)) if isinstance(fake, encode.SYM_TYPES) else None
                 out.append({"name": name, "arg_index": i, "type": type(arg).__name__,
-                            "value": encode.encode_float(arg) if isinstance(arg, float) else arg})
+                            "value": encode.encode_float(arg) if isinstance(arg, float) else arg,
+                            "symbol": symbol})
         return out
 
-    def symbols_json(self, block_sizes: list[dict]) -> list[dict]:
-        hints = self.env.shape_env.backed_var_to_val if hasattr(self.env.shape_env, "backed_var_to_val") \
-            else self.env.shape_env.var_to_val
+    def symbols_json(self, block_sizes: list[dict], host_tensors: list[dict], scalars: list[dict]) -> list[dict]:
+        from torch.utils._sympy.symbol import SymT, symbol_is_type
+
+        hints = self.env.shape_env.backed_var_to_val
         by_symbol = {b["symbol"]: b for b in block_sizes}
+        by_scalar = {s["symbol"]: s for s in scalars if s["symbol"]}
+        dims = {}
+        for t in host_tensors:
+            if t["source"] == "argument":
+                for d, dim in enumerate(t["shape"]):
+                    dims.setdefault(dim, {"tensor": t["name"], "dim": d})
         out = []
         for sym in sorted(self.symbols, key=lambda s: s.name):
             entry: dict[str, Any] = {"name": sym.name}
             if sym.name in by_symbol:
-                entry["kind"] = "block_size"
-                entry["block_id"] = by_symbol[sym.name]["block_id"]
-                entry["value"] = by_symbol[sym.name]["tile_size"]
+                entry.update(kind="block_size", block_id=by_symbol[sym.name]["block_id"],
+                             value=by_symbol[sym.name]["tile_size"])
+            elif sym.name in by_scalar:
+                entry.update(kind="scalar", arg_index=by_scalar[sym.name]["arg_index"],
+                             value=by_scalar[sym.name]["value"])
+            # Helion gives unbacked symbols (tile_begin's, a block size's) size hints too: go by the
+            # symbol's type, and only input sizes ("s77") are backed by an example value.
+            elif symbol_is_type(sym, SymT.SIZE) and sym in hints:
+                entry.update(kind="size", value=int(hints[sym]))
+                entry.update(dims.get(sym.name, {}))
             else:
-                entry["kind"] = "size"
-                hint = hints.get(sym)
-                entry["value"] = int(hint) if hint is not None else None
+                entry.update(kind="unbacked", value=None)
             out.append(entry)
         return out
 
 
-def _invoked_loop_graphs(graphs: list[dict]) -> set[int]:
-    """Loop graphs some node runs: the config may leave alternative (rolled) graphs unused."""
-    invoked = set()
-    for graph in graphs:
-        for node in graph["nodes"]:
-            if node["target"].endswith(("._for_loop", "._for_loop_step")):
-                invoked.add(node["args"][0])
-    return invoked
+def _check_args(args: tuple, params: list[str]) -> None:
+    if not any(isinstance(a, torch.Tensor) for a in args):
+        raise CaptureError("the kernel has no tensor arguments: give at least one torch.Tensor "
+                           "(on the command line, one --arg EXPR per kernel argument)")
+    for i, a in enumerate(args):
+        name = f"argument {i}" + (f" ('{params[i]}')" if i < len(params) else "")
+        if isinstance(a, torch.Tensor) and a.device.type != "cpu":
+            raise CaptureError(f"{name}: tensors must be on the CPU, got device '{a.device}'")
+        if isinstance(a, (list, tuple, dict)):
+            items = a.values() if isinstance(a, dict) else a
+            if any(isinstance(x, torch.Tensor) for x in items):
+                raise CaptureError(f"{name}: a container of tensors cannot be captured; pass each tensor "
+                                   "as its own argument")
 
 
 def export_kernel(kernel: Any, args: Sequence[object], config: object = None) -> dict:
     """Bind `kernel` on CPU `args` and return its interchange spec (a JSON-ready dict), validated."""
+    import helion
+
+    if not isinstance(kernel, helion.Kernel):
+        raise CaptureError(f"expected a @helion.kernel, got {type(kernel).__name__}")
     args = tuple(args)
-    if not any(isinstance(a, torch.Tensor) for a in args):
-        raise CaptureError("the kernel has no tensor arguments: give at least one torch.Tensor with --arg")
-    for i, a in enumerate(args):
-        if isinstance(a, torch.Tensor) and a.device.type != "cpu":
-            raise CaptureError(f"argument {i}: tensors must be on the CPU, got {a.device}")
+    fn = kernel.fn
+    _check_args(args, list(inspect.signature(fn).parameters))
+    outputs = _returned_names(fn)
     try:
         bound = kernel.bind(args)
-    except CaptureError:
-        raise
     except Exception as e:  # Helion reports user errors (bad kernel code, wrong args) as exceptions
         raise CaptureError(f"helion could not bind the kernel: {type(e).__name__}: {_first_line(e)}") from None
     cfg = _resolve_config(bound, config)
     exporter = _Exporter(bound, cfg, args)
-    fn = bound.kernel.fn
     with bound.env, bound.host_function:
         device_ir = bound.host_function.device_ir
+        if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
+            raise CaptureError("each root graph needs one grid of block ids; helion reported "
+                               f"{len(device_ir.root_ids)} roots and {len(device_ir.grid_block_ids)} grids")
         try:
             infos = device_ir.build_codegen_graphs(cfg)
         except Exception as e:
             raise CaptureError(f"config {dict(cfg)}: {type(e).__name__}: {_first_line(e)}") from None
-        graphs = [exporter.graph_json(info) for info in infos]
-        block_sizes = exporter.block_sizes_json(graphs)
-        if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
-            raise CaptureError("each root graph needs one grid of block ids; helion reported "
-                               f"{len(device_ir.root_ids)} roots and {len(device_ir.grid_block_ids)} grids")
-        grid = [{"root_graph": r, "block_ids": list(ids)}
+        reachable = _reachable_graphs(infos, list(device_ir.root_ids))
+        exporter.renumber = {old: new for new, old in enumerate(reachable)}
+        by_id = {info.graph_id: info for info in infos}
+        graphs = [exporter.graph_json(by_id[gid]) for gid in reachable]
+        grid = [{"root_graph": exporter.renumber[r], "block_ids": list(ids)}
                 for r, ids in zip(device_ir.root_ids, device_ir.grid_block_ids)]
+        block_sizes = exporter.block_sizes_json(graphs, {b for g in grid for b in g["block_ids"]})
         host_tensors = exporter.host_tensors_json()
-        symbols = exporter.symbols_json(block_sizes)
-    outputs = _returned_names(fn)
+        scalars = exporter.scalars_json()
+        symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)
+    known = {t["name"] for t in host_tensors}
+    for name in outputs:
+        if name not in known:
+            raise CaptureError(f"the kernel returns '{name}', which is neither a tensor argument nor a tensor "
+                               "its device code reads or writes")
     spec = {
         "version": VERSION,
         "kernel": {
@@ -261,11 +387,11 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
             "line": fn.__code__.co_firstlineno,
             "static_shapes": bool(bound.kernel.settings.static_shapes),
         },
-        "config": json.loads(json.dumps(dict(cfg), default=str)),
+        "config": json.loads(json.dumps(dict(sorted(dict(cfg).items())), default=str)),
         "symbols": symbols,
         "block_sizes": block_sizes,
         "host_tensors": host_tensors,
-        "scalars": exporter.scalars_json(),
+        "scalars": scalars,
         "outputs": outputs,
         "grid": grid,
         "graphs": graphs,
@@ -274,18 +400,23 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
     return spec
 
 
+def write_spec(spec: dict, path: str, indent: int | None = 2) -> None:
+    """Write `spec` to `path` whole or not at all: a failed write leaves no partial file behind."""
+    text = json.dumps(spec, indent=indent) + "\n"
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise CaptureError(f"cannot write {path}: {e.strerror or e}") from None
+
+
 def dump_kernel_json(kernel: Any, path: str, example_args: Sequence[object], config: object = None,
                      indent: int | None = 2) -> dict:
     """Export `kernel` and write its spec to `path` (written whole, or not at all)."""
     spec = export_kernel(kernel, example_args, config)
-    text = json.dumps(spec, indent=indent) + "\n"
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_spec(spec, path, indent)
     return spec
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__

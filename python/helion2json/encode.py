@@ -23,6 +23,11 @@ DTYPE_NAMES = {
     torch.bool: "bool",
 }
 
+# Python scalars are 64-bit, so a symbolic scalar's dtype follows its kind.
+SYM_DTYPES = {torch.SymInt: "int64", torch.SymFloat: "float64", torch.SymBool: "bool"}
+
+SYM_TYPES = (torch.SymInt, torch.SymFloat, torch.SymBool)
+
 
 def dtype_name(dtype: torch.dtype, where: str) -> str:
     try:
@@ -32,7 +37,7 @@ def dtype_name(dtype: torch.dtype, where: str) -> str:
 
 
 def sym_expr(value: object) -> sympy.Expr:
-    if isinstance(value, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+    if isinstance(value, SYM_TYPES):
         return value.node.expr
     return sympy.sympify(value)
 
@@ -51,12 +56,13 @@ def target_name(target: object) -> str:
     """Full ATen overload name ("aten.addmm.default") or the Python qualified name of a Helion op."""
     if isinstance(target, torch._ops.OpOverload):
         return str(target)
-    if target is operator.getitem:
-        return "operator.getitem"
     if isinstance(target, str):
         return target
     module = getattr(target, "__module__", None)
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", None)
+    # Builtins such as operator.eq report their C module "_operator"; the spec names the public one.
+    if module == "_operator" and getattr(operator, name, None) is target:
+        module = "operator"
     if module and name:
         return f"{module}.{name}"
     return repr(target)
@@ -87,7 +93,7 @@ def encode_arg(value: object, where: str) -> object:
     if isinstance(value, slice):
         return {"slice": [encode_arg(value.start, where), encode_arg(value.stop, where),
                           encode_arg(value.step, where)]}
-    if isinstance(value, (torch.SymInt, torch.SymFloat, torch.SymBool, sympy.Expr)):
+    if isinstance(value, (*SYM_TYPES, sympy.Expr)):
         expr = sym_expr(value)
         if expr.is_Integer:
             return int(expr)
@@ -100,18 +106,22 @@ def encode_arg(value: object, where: str) -> object:
 
 
 def encode_val(value: object, where: str) -> dict:
-    """Encode a node's result (meta['val']): tensor, symbolic int, constant, list, or none."""
+    """Encode a node's result (meta['val']): tensor, symbolic scalar, constant, list, or none."""
     if isinstance(value, torch.Tensor):
         return {
             "type": "tensor",
             "shape": [encode_dim(d) for d in value.shape],
             "dtype": dtype_name(value.dtype, where),
         }
-    if isinstance(value, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+    if isinstance(value, SYM_TYPES):
         expr = sym_expr(value)
-        if expr.is_Integer:
+        if isinstance(value, torch.SymInt) and expr.is_Integer:
             return {"type": "int", "value": int(expr)}
-        return {"type": "sym", "expr": str(expr)}
+        if isinstance(value, torch.SymFloat) and expr.is_number:
+            return {"type": "float", "value": encode_float(float(expr))}
+        if isinstance(value, torch.SymBool) and expr in (sympy.true, sympy.false):
+            return {"type": "bool", "value": bool(expr)}
+        return {"type": "sym", "expr": str(expr), "dtype": SYM_DTYPES[type(value)]}
     if value is None:
         return {"type": "none"}
     if isinstance(value, bool):
@@ -126,15 +136,19 @@ def encode_val(value: object, where: str) -> dict:
 
 
 def free_symbols(value: object) -> set[sympy.Symbol]:
-    """Every sympy symbol that appears in a value's sizes or in a symbolic scalar."""
+    """Every sympy symbol in what encode_val / encode_arg write for `value` (a tensor's shape, not its strides)."""
     if isinstance(value, torch.Tensor):
         out: set[sympy.Symbol] = set()
         for d in value.shape:
             if not isinstance(d, int):
                 out |= sym_expr(d).free_symbols
         return out
-    if isinstance(value, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+    if isinstance(value, (*SYM_TYPES, sympy.Expr)):
         return set(sym_expr(value).free_symbols)
+    if isinstance(value, slice):
+        return free_symbols([value.start, value.stop, value.step])
+    if isinstance(value, dict):
+        return free_symbols(list(value.values()))
     if isinstance(value, (list, tuple)):
         out = set()
         for v in value:
