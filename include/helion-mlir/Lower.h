@@ -18,7 +18,8 @@ typedef enum HmTileMode {
 
 typedef enum HmAtenMode {
   HM_ATEN_LINALG, /* ATen compute becomes linalg-on-tensors with arith/math bodies */
-  HM_ATEN_TORCH,  /* ATen compute stays as generic `torch.aten.*` ops (needs unregistered dialects) */
+  HM_ATEN_TORCH,  /* ATen compute stays as generic `torch.aten.*` ops; hm_lower then allows
+                     unregistered dialects in the context */
 } HmAtenMode;
 
 typedef struct HmLowerOptions {

@@ -1,0 +1,209 @@
+/* Reductions over tensor dimensions -> linalg.reduce, then tensor.expand_shape for keepdim.
+ *
+ * Padding is not this file's concern: Helion masks a reduction's input with the reduction's identity
+ * (`_mask_to`) wherever a tile may hold padding. 16-bit float inputs accumulate in f32, as torch's
+ * CPU kernels do, and the result is rounded once at the end.
+ */
+#include "Build.h"
+
+#include <math.h>
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+typedef enum Reduction { SUM, MEAN, AMAX, AMIN, PROD } Reduction;
+
+typedef struct ReductionInfo {
+  const char *float_combine, *int_combine;
+  double identity;
+} ReductionInfo;
+
+static const ReductionInfo REDUCTIONS[] = {
+    [SUM] = {"arith.addf", "arith.addi", 0.0},
+    [MEAN] = {"arith.addf", NULL, 0.0},
+    [AMAX] = {"arith.maximumf", "arith.maxsi", -INFINITY},
+    [AMIN] = {"arith.minimumf", "arith.minsi", INFINITY},
+    [PROD] = {"arith.mulf", "arith.muli", 1.0},
+};
+
+enum { MAX_RANK = 16 };
+
+static bool reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[MAX_RANK]) {
+  const HmArg *dims = node->nargs > 1 ? &node->args[1] : NULL;
+  for (size_t d = 0; d < rank; ++d)
+    reduced[d] = !dims || dims->kind == HM_ARG_NONE || (dims->kind == HM_ARG_LIST && dims->count == 0);
+  if (!dims || dims->kind == HM_ARG_NONE || (dims->kind == HM_ARG_LIST && dims->count == 0))
+    return true;
+  size_t n = dims->kind == HM_ARG_LIST ? dims->count : 1;
+  for (size_t i = 0; i < n; ++i) {
+    const HmArg *d = dims->kind == HM_ARG_LIST ? &dims->items[i] : dims;
+    if (d->kind != HM_ARG_INT || d->i < -(int64_t)rank || d->i >= (int64_t)rank)
+      return hm_node_error(L, node, "reduction dims must be integers within the rank");
+    reduced[d->i < 0 ? d->i + (int64_t)rank : d->i] = true;
+  }
+  return true;
+}
+
+static bool keepdim(const HmNode *node) {
+  return node->nargs > 2 && node->args[2].kind == HM_ARG_BOOL && node->args[2].i;
+}
+
+static MlirValue reduce(HmLowering *L, MlirValue input, const bool *reduced, MlirValue init, const char *combine) {
+  MlirType in_type = mlirValueGetType(input);
+  size_t rank = (size_t)mlirShapedTypeGetRank(in_type);
+  int64_t dims[MAX_RANK];
+  size_t ndims = 0;
+  for (size_t d = 0; d < rank; ++d)
+    if (reduced[d])
+      dims[ndims++] = (int64_t)d;
+  MlirType element = hm_element_of(input);
+  MlirBlock body;
+  MlirRegion region = hm_region_with_block(L, 2, (MlirType[]){element, element}, &body);
+  MlirBlock outer = L->block;
+  L->block = body;
+  MlirValue combined = hm_build_value(L, (HmOpSpec){.name = combine, .nresults = 1, .results = &element,
+                                                    .noperands = 2, .operands = (MlirValue[]){mlirBlockGetArgument(body, 0),
+                                                                                              mlirBlockGetArgument(body, 1)}});
+  hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 1, .operands = &combined});
+  L->block = outer;
+  MlirType type = mlirValueGetType(init);
+  MlirNamedAttribute attr = hm_named(L, "dimensions", hm_i64_array(L, ndims, dims));
+  return hm_build_value(L, (HmOpSpec){.name = "linalg.reduce", .nresults = 1, .results = &type, .noperands = 2,
+                                      .operands = (MlirValue[]){input, init}, .nattrs = 1, .attrs = &attr,
+                                      .nregions = 1, .regions = &region});
+}
+
+/* The reduced value's shape: the input's without the reduced dims. */
+static bool reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
+                         MlirValue *out) {
+  HmDim kept[MAX_RANK];
+  HmVal val = {.kind = HM_VAL_TENSOR, .shape = kept};
+  for (size_t d = 0; d < in->rank; ++d)
+    if (!reduced[d])
+      kept[val.rank++] = in->shape[d];
+  MlirValue empty;
+  if (!hm_empty_tensor(L, &val, element, &empty))
+    return false;
+  *out = hm_fill(L, empty, hm_scalar_const(L, element, identity));
+  return true;
+}
+
+/* keepdim: put the reduced dims back as size-1 dims; each joins the group of a neighbouring kept dim. */
+static bool expand(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out) {
+  MlirAttribute groups[MAX_RANK];
+  MlirAttribute members[MAX_RANK][MAX_RANK];
+  size_t ngroups = 0, nmembers[MAX_RANK] = {0}, pending = 0;
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  for (size_t d = 0; d < result->rank; ++d) {
+    if (reduced[d] && ngroups == 0) {
+      ++pending; /* leading unit dims join the first kept dim's group */
+      continue;
+    }
+    if (!reduced[d]) {
+      for (size_t p = 0; p < pending; ++p)
+        members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)p);
+      pending = 0;
+      members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+      ++ngroups;
+    } else {
+      members[ngroups - 1][nmembers[ngroups - 1]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+    }
+  }
+  for (size_t g = 0; g < ngroups; ++g)
+    groups[g] = mlirArrayAttrGet(L->ctx, (intptr_t)nmembers[g], members[g]);
+  int64_t shape[MAX_RANK];
+  MlirValue dynamic[MAX_RANK];
+  size_t ndynamic = 0;
+  for (size_t d = 0; d < result->rank; ++d) {
+    shape[d] = reduced[d] ? 1 : hm_static_dim(L, result->shape[d]);
+    if (shape[d] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, result->shape[d], &dynamic[ndynamic++]))
+      return false;
+  }
+  MlirType type = hm_ranked_tensor(L, result->rank, shape, hm_element_of(value));
+  MlirValue operands[1 + MAX_RANK] = {value};
+  for (size_t i = 0; i < ndynamic; ++i)
+    operands[1 + i] = dynamic[i];
+  MlirNamedAttribute attrs[2] = {
+      hm_named(L, "reassociation", mlirArrayAttrGet(L->ctx, (intptr_t)ngroups, groups)),
+      hm_named(L, "static_output_shape", hm_i64_array(L, result->rank, shape)),
+  };
+  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
+                                      .attrs = attrs});
+  return true;
+}
+
+static bool divide_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  MlirValue divisor = *(MlirValue *)ctx;
+  MlirType type = mlirValueGetType(args[0]);
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.divf", .nresults = 1, .results = &type, .noperands = 2,
+                                         .operands = (MlirValue[]){args[0], divisor}});
+  return true;
+}
+
+/* mean = sum / (number of real elements reduced): the block's whole extent for a tile dim. */
+static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, MlirValue sum, MlirValue *out) {
+  MlirValue count = hm_index_const(L, 1);
+  for (size_t d = 0; d < in->rank; ++d) {
+    if (!reduced[d])
+      continue;
+    int block = hm_dim_block(L, in->shape[d]);
+    MlirValue size;
+    if (block >= 0)
+      size = L->block_extents[block];
+    else if (!hm_dim_value(L, in->shape[d], &size))
+      return false;
+    MlirType index = hm_index_type(L);
+    count = hm_build_value(L, (HmOpSpec){.name = "arith.muli", .nresults = 1, .results = &index, .noperands = 2,
+                                         .operands = (MlirValue[]){count, size}});
+  }
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64), element = hm_element_of(sum);
+  MlirValue n = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
+                                             .noperands = 1, .operands = &count});
+  MlirValue divisor = hm_convert_scalar(L, n, element);
+  size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(sum));
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
+  MlirAffineMap maps[2] = {identity, identity};
+  return hm_generic(L, 1, &sum, maps, sum, rank, NULL, divide_body, &divisor, out);
+}
+
+static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue in;
+  if (!hm_arg_tensor(L, S, node, 0, &in))
+    return false;
+  const HmNode *src = hm_arg_node(S, &node->args[0]);
+  const HmVal *in_val = &src->val;
+  bool reduced[MAX_RANK];
+  if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !reduced_dims(L, node, in_val->rank, reduced))
+    return hm_node_error(L, node, "a reduction needs a tensor input");
+  MlirType result = hm_element_type(L, node->val.dtype);
+  MlirType acc = mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
+  bool is_float = !mlirTypeIsAInteger(acc);
+  const ReductionInfo *info = &REDUCTIONS[variant];
+  const char *combine = is_float ? info->float_combine : info->int_combine;
+  if (!combine)
+    return hm_node_error(L, node, "'%s' on integer tensors is not supported", node->target);
+  MlirValue input, init, value;
+  if (!hm_cast_tensor(L, in.value, acc, &input) ||
+      !reduced_init(L, in_val, reduced, acc, info->identity, &init))
+    return false;
+  value = reduce(L, input, reduced, init, combine);
+  if (variant == MEAN && !divide_by_count(L, in_val, reduced, value, &value))
+    return false;
+  if (!hm_cast_tensor(L, value, result, &value))
+    return false;
+  if (keepdim(node) && !expand(L, value, &node->val, reduced, &value))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .value = value, .block_id = -1};
+  return true;
+}
+
+const HmOpEntry hm_reduction_ops[] = {
+    {"aten.sum.dim_IntList", lower_reduction, SUM},
+    {"aten.sum.default", lower_reduction, SUM},
+    {"aten.mean.dim", lower_reduction, MEAN},
+    {"aten.amax.default", lower_reduction, AMAX},
+    {"aten.amin.default", lower_reduction, AMIN},
+    {"aten.prod.dim_int", lower_reduction, PROD},
+    {NULL, NULL, 0},
+};

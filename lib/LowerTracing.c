@@ -1,0 +1,56 @@
+/* Helion's tracing ops that name things rather than compute: host tensors, tile-size symbols,
+ * sizes, copies and list access. */
+#include "Build.h"
+
+#include <string.h>
+
+static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  const HmArg *name = hm_arg(L, node, 0);
+  if (!name || name->kind != HM_ARG_STR)
+    return hm_node_error(L, node, "_host_tensor needs a tensor name");
+  size_t index;
+  if (!hm_spec_find_host_tensor(L->spec, name->str, &index))
+    return hm_node_error(L, node, "'%s' is not in the spec's host tensors", name->str);
+  *out = (HmValue){.kind = HM_V_HOST, .host = index, .value = L->host_args[index], .block_id = -1};
+  return true;
+}
+
+/* A size-valued node: its value comes from the node's recorded result, which names a block's tile
+ * size ("u0"), a symbolic host size, or a constant. */
+static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  const HmVal *val = &node->val;
+  *out = (HmValue){.kind = HM_V_INDEX, .block_id = -1};
+  if (val->kind == HM_VAL_INT) {
+    out->value = hm_index_const(L, val->i);
+    return true;
+  }
+  if (val->kind != HM_VAL_SYM)
+    return hm_node_error(L, node, "expected a size-valued result");
+  HmDim dim = {.sym = val->expr, .value = -1};
+  out->block_id = hm_dim_block(L, dim);
+  return hm_dim_value(L, dim, &out->value);
+}
+
+static bool lower_new_var(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  return hm_arg_value(L, S, node, hm_arg(L, node, 0), out);
+}
+
+static bool lower_getitem(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue list;
+  const HmArg *index = hm_arg(L, node, 1);
+  if (!index || !hm_arg_value(L, S, node, hm_arg(L, node, 0), &list))
+    return false;
+  if (list.kind != HM_V_LIST || index->kind != HM_ARG_INT || index->i < 0 || (size_t)index->i >= list.count)
+    return hm_node_error(L, node, "getitem of something that is not a loop result");
+  *out = list.items[index->i];
+  return true;
+}
+
+const HmOpEntry hm_tracing_ops[] = {
+    {"helion.language._tracing_ops._host_tensor", lower_host_tensor, 0},
+    {"helion.language._tracing_ops._get_symnode", lower_size, 0},
+    {"aten.sym_size.int", lower_size, 0},
+    {"helion.language._tracing_ops._new_var", lower_new_var, 0},
+    {"operator.getitem", lower_getitem, 0},
+    {NULL, NULL, 0},
+};

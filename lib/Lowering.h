@@ -1,0 +1,104 @@
+/* State shared by the lowering's op families (library-private).
+ *
+ * The lowering walks a graph's nodes in order, looks each node's target up in the op table
+ * (OpTable.c) and calls the family's function, which appends ops at the end of `L->block` and
+ * records the node's result in the scope. Loops (LowerLoops.c) open a nested scope for the loop graph.
+ */
+#ifndef HELION_MLIR_LOWERING_H
+#define HELION_MLIR_LOWERING_H
+
+#include "Arena.h"
+#include "SpecModel.h"
+#include "helion-mlir/Lower.h"
+#include "mlir-c/IR.h"
+
+typedef enum HmValueKind {
+  HM_V_NONE,   /* no value (a store's result, a None constant) */
+  HM_V_TENSOR, /* a tile value: a ranked tensor */
+  HM_V_INDEX,  /* a size or offset: index-typed; block_id >= 0 when it is a tile size */
+  HM_V_SCALAR, /* a scalar of an element type */
+  HM_V_HOST,   /* a host tensor: `host` indexes the function's memref arguments */
+  HM_V_LIST,   /* a loop's results, addressed by getitem */
+} HmValueKind;
+
+typedef struct HmValue {
+  HmValueKind kind;
+  MlirValue value;
+  int block_id;
+  size_t host;
+  size_t count;
+  struct HmValue *items;
+} HmValue;
+
+/* A tile loop's current tile for one block id: elements [offset, offset + extent) are real; the
+ * tensor holding the tile has `size` elements along that dimension (extent <= size), the rest is
+ * padding that `_mask_to` and stores take care of. */
+typedef struct HmTile {
+  bool active;
+  MlirValue offset;
+  MlirValue extent;
+  int64_t static_extent; /* the extent when it is the same for every tile, else -1 */
+} HmTile;
+
+typedef struct HmScope {
+  const HmGraph *graph;
+  HmValue *values; /* one per node of the graph */
+  struct HmScope *parent;
+} HmScope;
+
+typedef struct HmLowering {
+  MlirContext ctx;
+  const HmSpec *spec;
+  HmLowerOptions options;
+  HmDiag *diag;
+  HmArena arena;       /* lowering temporaries: scopes, value lists */
+  MlirLocation loc;    /* the location of the node being lowered */
+  MlirBlock block;     /* ops are appended at the end of this block */
+  MlirBlock entry;     /* the function's entry block: affine symbols are defined here */
+  MlirValue *host_args;
+  MlirValue *tile_sizes;    /* per block id: the tile size (index), defined in the entry block */
+  int64_t *static_tiles;    /* per block id: the tile size when concrete, else -1 */
+  MlirValue *block_extents; /* per block id: the size the block iterates over (index) */
+  HmTile *tiles;
+  size_t nsyms;             /* symbolic host sizes ("s77") and their memref.dim values */
+  const char **sym_names;
+  MlirValue *sym_values;
+  const HmNode *node;       /* the node being lowered, for diagnostics */
+} HmLowering;
+
+typedef bool (*HmLowerFn)(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+
+typedef struct HmOpEntry {
+  const char *target;
+  HmLowerFn lower;
+  int variant; /* family-specific: which arith op, which reduction, ... */
+} HmOpEntry;
+
+/* The op families' tables, each ending with a {NULL} entry; OpTable.c searches them in turn. */
+extern const HmOpEntry hm_tracing_ops[];
+extern const HmOpEntry hm_loop_ops[];
+extern const HmOpEntry hm_memory_ops[];
+extern const HmOpEntry hm_creation_ops[];
+extern const HmOpEntry hm_pointwise_ops[];
+extern const HmOpEntry hm_reduction_ops[];
+extern const HmOpEntry hm_matmul_ops[];
+
+const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
+bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+
+/* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */
+bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs);
+HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent);
+
+/* Diagnostics naming the node and its kernel source line. Return false. */
+bool hm_node_error(HmLowering *L, const HmNode *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Argument access with diagnostics. */
+const HmArg *hm_arg(HmLowering *L, const HmNode *node, size_t index);
+bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmValue *out);
+bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmValue *out);
+const HmArg *hm_kwarg(const HmNode *node, const char *name);
+const HmNode *hm_arg_node(const HmScope *S, const HmArg *arg);
+
+#endif

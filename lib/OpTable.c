@@ -1,0 +1,41 @@
+/* Where each Device IR op is lowered: the families' tables, searched in order.
+ *
+ *   hm_tracing_ops    LowerTracing.c    _host_tensor, _get_symnode, sym_size, _new_var, getitem, _phi
+ *   hm_loop_ops       LowerLoops.c      _for_loop
+ *   hm_memory_ops     LowerMemory.c     load, store, _mask_to
+ *   hm_creation_ops   LowerCreation.c   full
+ *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
+ *   hm_reduction_ops  LowerReduction.c  sum, amax, amin, ...
+ *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm
+ *
+ * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead.
+ */
+#include "Lowering.h"
+
+#include <string.h>
+
+static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops};
+static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops};
+
+static const HmOpEntry TORCH_ENTRY = {"aten.*", hm_lower_torch_op, 0};
+
+static const HmOpEntry *search(const HmOpEntry *const *families, size_t n, const char *target) {
+  for (size_t f = 0; f < n; ++f)
+    for (const HmOpEntry *e = families[f]; e->target; ++e)
+      if (strcmp(e->target, target) == 0)
+        return e;
+  return NULL;
+}
+
+static bool is_aten(const char *target) {
+  return strncmp(target, "aten.", 5) == 0 || strncmp(target, "prims.", 6) == 0;
+}
+
+const HmOpEntry *hm_find_op(const HmLowering *L, const char *target) {
+  const HmOpEntry *e = search(HELION_FAMILIES, sizeof HELION_FAMILIES / sizeof *HELION_FAMILIES, target);
+  if (e)
+    return e;
+  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH)
+    return &TORCH_ENTRY;
+  return search(ATEN_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES, target);
+}
