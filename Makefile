@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD := build
 BUILD_ASAN := build-asan
-LIT := $(PY) -m lit
+LIT := $(VENV)/bin/lit
 JOBS ?= $(shell nproc)
 export PYTHONPATH := $(CURDIR)/python
 

@@ -47,6 +47,11 @@ static bool prepare_tile_size(HmLowering *L, const HmBlockSize *bs) {
     return true; /* a block the config leaves unsized is never tiled */
   if (L->options.tiles == HM_TILES_CONCRETE) {
     L->static_tiles[bs->id] = bs->tile_size;
+    for (int other = 0; other < bs->id; ++other)
+      if (L->static_tiles[other] == bs->tile_size) {
+        L->tile_sizes[bs->id] = L->tile_sizes[other]; /* one constant per distinct size */
+        return true;
+      }
     L->tile_sizes[bs->id] = hm_index_const(L, bs->tile_size);
     return true;
   }
