@@ -1,0 +1,674 @@
+/* helion-opt: mlir-opt for helion-mlir's IR, through the MLIR C API.
+ *
+ * Parses MLIR (a file or stdin), runs pass pipelines, verifies and prints the result. The helion and
+ * loom IRDL dialects are loaded, so our lowering's output needs no --allow-unregistered-dialect.
+ * Diagnostics go to stderr as FILE:LINE:COL: SEVERITY: MESSAGE; the exit status is 1 on any failure,
+ * and nothing is written to the output file then. With --verify-diagnostics, diagnostics are
+ * matched against `expected-error {{...}}` comments in the input instead, as mlir-opt does.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helion-mlir/Context.h"
+#include "mlir-c/Diagnostics.h"
+#include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
+
+static const char kProgram[] = "helion-opt";
+static const char kSplitMarker[] = "// -----";
+
+/* ---- Command line ---- */
+
+enum { kMaxPipelines = 16 };
+
+typedef struct Options {
+  const char *input; /* "-" is stdin */
+  const char *output; /* NULL is stdout */
+  const char *pipelines[kMaxPipelines]; /* run in command-line order */
+  size_t num_pipelines;
+  bool verify_diagnostics;
+  bool split_input_file;
+  bool allow_unregistered;
+  bool print_irdl;
+  bool help;
+} Options;
+
+typedef struct OptionSpec OptionSpec;
+struct OptionSpec {
+  const char *name;    /* without leading dashes; "-name" and "--name" are both accepted */
+  const char *metavar; /* NULL for a flag; else the option takes a value: "--name=V" or "--name V" */
+  bool (*apply)(Options *opts, const OptionSpec *spec, const char *value);
+  size_t flag;          /* FLAG: offsetof the bool it sets */
+  const char *pipeline; /* PIPELINE: the pass pipeline it adds */
+  const char *help;
+};
+
+static bool set_flag(Options *opts, const OptionSpec *spec, const char *value) {
+  *(bool *)((char *)opts + spec->flag) = true;
+  return true;
+}
+
+static bool set_output(Options *opts, const OptionSpec *spec, const char *value) {
+  opts->output = value;
+  return true;
+}
+
+static bool add_pipeline_text(Options *opts, const char *pipeline) {
+  if (opts->num_pipelines == kMaxPipelines) {
+    fprintf(stderr, "%s: at most %d pass pipelines may be given\n", kProgram, kMaxPipelines);
+    return false;
+  }
+  opts->pipelines[opts->num_pipelines++] = pipeline;
+  return true;
+}
+
+static bool add_pipeline(Options *opts, const OptionSpec *spec, const char *value) {
+  return add_pipeline_text(opts, value);
+}
+
+static bool add_named_pipeline(Options *opts, const OptionSpec *spec, const char *value) {
+  return add_pipeline_text(opts, spec->pipeline);
+}
+
+#define FLAG(name, field, help) {name, NULL, set_flag, offsetof(Options, field), NULL, help}
+#define PIPELINE(name, pipeline, help) {name, NULL, add_named_pipeline, 0, pipeline, help}
+
+/* One line per option; a named pipeline is one PIPELINE line. */
+static const OptionSpec kOptions[] = {
+    {"o", "FILE", set_output, 0, NULL, "write the output to FILE (default: stdout)"},
+    {"pass-pipeline", "PIPELINE", add_pipeline, 0, NULL,
+     "run a textual pass pipeline, e.g. 'builtin.module(canonicalize,cse)'"},
+    PIPELINE("cleanup", "builtin.module(canonicalize,cse)",
+             "run --pass-pipeline='builtin.module(canonicalize,cse)'"),
+    FLAG("verify-diagnostics", verify_diagnostics,
+         "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),
+    FLAG("split-input-file", split_input_file,
+         "process each '// -----'-separated chunk of the input on its own"),
+    FLAG("allow-unregistered-dialect", allow_unregistered, "accept ops of unknown dialects"),
+    FLAG("print-irdl", print_irdl,
+         "print the IRDL of the helion and loom dialects (for mlir-opt --irdl-file) and exit"),
+    FLAG("help", help, "print this help and exit"),
+};
+
+static void print_usage(FILE *out) {
+  fprintf(out, "usage: %s [options] [INPUT.mlir | -]\n\n", kProgram);
+  fprintf(out, "Pipelines run in command-line order. Options:\n");
+  for (size_t i = 0; i < sizeof kOptions / sizeof kOptions[0]; ++i) {
+    const OptionSpec *spec = &kOptions[i];
+    char usage[64];
+    snprintf(usage, sizeof usage, "%s%s%s%s", spec->name[1] ? "--" : "-", spec->name,
+             spec->metavar ? (spec->name[1] ? "=" : " ") : "", spec->metavar ? spec->metavar : "");
+    fprintf(out, "  %-28s %s\n", usage, spec->help);
+  }
+}
+
+static const OptionSpec *find_option(const char *name, size_t len) {
+  for (size_t i = 0; i < sizeof kOptions / sizeof kOptions[0]; ++i)
+    if (strlen(kOptions[i].name) == len && strncmp(kOptions[i].name, name, len) == 0)
+      return &kOptions[i];
+  return NULL;
+}
+
+/* Applies the option at argv[*i], consuming the next argument when it is the option's value. */
+static bool parse_option(Options *opts, int argc, char **argv, int *i) {
+  const char *arg = argv[*i];
+  const char *name = arg + (arg[1] == '-' ? 2 : 1);
+  const char *equals = strchr(name, '=');
+  size_t len = equals ? (size_t)(equals - name) : strlen(name);
+  const OptionSpec *spec = find_option(name, len);
+  if (!spec) {
+    fprintf(stderr, "%s: unknown option '%s' (see --help)\n", kProgram, arg);
+    return false;
+  }
+  const char *value = NULL;
+  if (spec->metavar) {
+    if (equals)
+      value = equals + 1;
+    else if (*i + 1 < argc)
+      value = argv[++*i];
+    else {
+      fprintf(stderr, "%s: option '%s' needs a value\n", kProgram, arg);
+      return false;
+    }
+  } else if (equals) {
+    fprintf(stderr, "%s: option '%.*s' takes no value\n", kProgram, (int)(equals - arg), arg);
+    return false;
+  }
+  return spec->apply(opts, spec, value);
+}
+
+static bool parse_args(int argc, char **argv, Options *opts) {
+  *opts = (Options){.input = "-"};
+  bool have_input = false;
+  for (int i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    if (arg[0] == '-' && arg[1] != '\0') {
+      if (!parse_option(opts, argc, argv, &i))
+        return false;
+    } else if (have_input) {
+      fprintf(stderr, "%s: more than one input file: '%s' and '%s'\n", kProgram, opts->input, arg);
+      return false;
+    } else {
+      opts->input = arg;
+      have_input = true;
+    }
+  }
+  return true;
+}
+
+/* ---- Input and output ---- */
+
+typedef struct Source {
+  const char *name; /* as diagnostics name it: the path, or "<stdin>" */
+  char *text;       /* owned, NUL-terminated */
+  size_t len;
+} Source;
+
+static bool read_stream(FILE *in, Source *src) {
+  HmBuffer text = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+    hm_buffer_append(mlirStringRefCreate(chunk, n), &text);
+  if (ferror(in) || text.oom) {
+    hm_buffer_free(&text);
+    return false;
+  }
+  /* An empty input is an empty module, still owned like any other text. */
+  src->text = text.data ? text.data : calloc(1, 1);
+  src->len = text.len;
+  return src->text != NULL;
+}
+
+static bool read_source(const char *path, Source *src) {
+  bool from_stdin = strcmp(path, "-") == 0;
+  src->name = from_stdin ? "<stdin>" : path;
+  FILE *in = from_stdin ? stdin : fopen(path, "rb");
+  if (!in) {
+    fprintf(stderr, "%s: cannot open input file '%s': %s\n", kProgram, path, strerror(errno));
+    return false;
+  }
+  bool ok = read_stream(in, src);
+  if (!ok)
+    fprintf(stderr, "%s: cannot read '%s'\n", kProgram, src->name);
+  if (!from_stdin)
+    fclose(in);
+  return ok;
+}
+
+static bool write_all(FILE *out, const HmBuffer *text) {
+  size_t len = text->data ? text->len : 0;
+  return fwrite(text->data ? text->data : "", 1, len, out) == len && fflush(out) == 0;
+}
+
+/* The output file appears complete or not at all: written beside its destination, then renamed. */
+static bool write_file_atomically(const char *path, const HmBuffer *text) {
+  size_t tmp_len = strlen(path) + sizeof ".tmp.XXXXXX";
+  char *tmp = malloc(tmp_len);
+  if (!tmp)
+    return false;
+  snprintf(tmp, tmp_len, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(tmp);
+  FILE *out = fd < 0 ? NULL : fdopen(fd, "wb");
+  bool ok = out && write_all(out, text);
+  if (out)
+    ok = fclose(out) == 0 && ok;
+  else if (fd >= 0)
+    close(fd);
+  ok = ok && rename(tmp, path) == 0;
+  if (!ok) {
+    fprintf(stderr, "%s: cannot write '%s': %s\n", kProgram, path, strerror(errno));
+    if (fd >= 0)
+      unlink(tmp);
+  }
+  free(tmp);
+  return ok;
+}
+
+static bool write_output(const char *path, const HmBuffer *text) {
+  if (path && strcmp(path, "-") != 0)
+    return write_file_atomically(path, text);
+  if (write_all(stdout, text))
+    return true;
+  fprintf(stderr, "%s: cannot write to stdout: %s\n", kProgram, strerror(errno));
+  return false;
+}
+
+/* ---- Expected diagnostics ---- */
+
+typedef struct Expectation {
+  MlirDiagnosticSeverity severity;
+  unsigned line;     /* the line the diagnostic must be reported on */
+  unsigned own_line; /* where the expectation is written */
+  unsigned own_col;
+  char *text; /* owned; must occur in the diagnostic's message */
+  bool matched;
+} Expectation;
+
+typedef struct Expectations {
+  Expectation *items;
+  size_t count;
+  size_t cap;
+} Expectations;
+
+static const struct {
+  const char *word;
+  MlirDiagnosticSeverity severity;
+} kSeverities[] = {
+    {"error", MlirDiagnosticError},
+    {"warning", MlirDiagnosticWarning},
+    {"note", MlirDiagnosticNote},
+    {"remark", MlirDiagnosticRemark},
+};
+
+static const char *severity_word(MlirDiagnosticSeverity severity) {
+  for (size_t i = 0; i < sizeof kSeverities / sizeof kSeverities[0]; ++i)
+    if (kSeverities[i].severity == severity)
+      return kSeverities[i].word;
+  return "diagnostic";
+}
+
+/* Reads "error", "warning", ... at *p, advancing past it. */
+static bool parse_severity(const char **p, MlirDiagnosticSeverity *severity) {
+  for (size_t i = 0; i < sizeof kSeverities / sizeof kSeverities[0]; ++i) {
+    size_t len = strlen(kSeverities[i].word);
+    if (strncmp(*p, kSeverities[i].word, len) == 0) {
+      *p += len;
+      *severity = kSeverities[i].severity;
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool add_expectation(Expectations *list, Expectation e) {
+  if (list->count == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 16;
+    Expectation *grown = realloc(list->items, cap * sizeof *grown);
+    if (!grown)
+      return false;
+    list->items = grown;
+    list->cap = cap;
+  }
+  list->items[list->count++] = e;
+  return true;
+}
+
+static void free_expectations(Expectations *list) {
+  for (size_t i = 0; i < list->count; ++i)
+    free(list->items[i].text);
+  free(list->items);
+  *list = (Expectations){0};
+}
+
+/* The first occurrence of `needle` in [p, end), or NULL. */
+static const char *find_in(const char *p, const char *end, const char *needle) {
+  size_t len = strlen(needle);
+  for (; (size_t)(end - p) >= len; ++p)
+    if (memcmp(p, needle, len) == 0)
+      return p;
+  return NULL;
+}
+
+/* Parses the expectation in [line, end) if there is one: `expected-SEVERITY[@+N|@-N] {{TEXT}}`. */
+static bool parse_expectation_line(const Source *src, const char *line, const char *end,
+                                   unsigned line_no, Expectations *list) {
+  static const char kPrefix[] = "expected-";
+  const char *p = line;
+  while ((p = find_in(p, end, kPrefix))) {
+    const char *at = p;
+    p += sizeof kPrefix - 1;
+    MlirDiagnosticSeverity severity;
+    if (!parse_severity(&p, &severity))
+      continue;
+    unsigned col = (unsigned)(at - line) + 1;
+    long offset = 0;
+    if (*p == '@') {
+      char *after = NULL;
+      if ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2]))
+        offset = strtol(p + 1, &after, 10);
+      if (!after || (long)line_no + offset < 1) {
+        fprintf(stderr, "%s:%u:%u: error: expected '@+N' or '@-N' naming a line of the input\n",
+                src->name, line_no, col);
+        return false;
+      }
+      p = after;
+    }
+    while (*p == ' ' || *p == '\t')
+      ++p;
+    const char *close = NULL;
+    for (const char *q = p; q + 1 < end; ++q)
+      if (q[0] == '}' && q[1] == '}')
+        close = q;
+    if (strncmp(p, "{{", 2) != 0 || !close || close < p + 2) {
+      fprintf(stderr, "%s:%u:%u: error: expected the message in '{{...}}'\n", src->name, line_no,
+              col);
+      return false;
+    }
+    size_t len = (size_t)(close - (p + 2));
+    char *text = malloc(len + 1);
+    if (!text)
+      return false;
+    memcpy(text, p + 2, len);
+    text[len] = '\0';
+    Expectation e = {severity, (unsigned)((long)line_no + offset), line_no, col, text, false};
+    if (!add_expectation(list, e)) {
+      free(text);
+      return false;
+    }
+    return true;
+  }
+  return true;
+}
+
+static bool parse_expectations(const Source *src, Expectations *list) {
+  unsigned line_no = 1;
+  for (const char *line = src->text; line < src->text + src->len; ++line_no) {
+    const char *end = memchr(line, '\n', (size_t)(src->text + src->len - line));
+    if (!end)
+      end = src->text + src->len;
+    if (!parse_expectation_line(src, line, end, line_no, list))
+      return false;
+    line = end + 1;
+  }
+  return true;
+}
+
+/* ---- Diagnostics ---- */
+
+typedef struct Session {
+  const Source *src;
+  Expectations *expected; /* NULL unless --verify-diagnostics */
+  bool unexpected;        /* a diagnostic matched no expectation */
+} Session;
+
+/* The position a diagnostic names. mlirModuleCreateParse takes no buffer name, and MLIR calls such a
+ * buffer "-"; that is our input. (mlirOperationCreateParse takes a name, but rejects inputs with
+ * several top-level ops instead of wrapping them in a module.) */
+static bool diagnostic_pos(const Session *s, MlirDiagnostic d, HmFilePos *pos) {
+  if (!hm_location_file_pos(mlirDiagnosticGetLocation(d), pos))
+    return false;
+  if (mlirStringRefEqual(pos->file, mlirStringRefCreateFromCString("-")))
+    pos->file = mlirStringRefCreateFromCString(s->src->name);
+  return true;
+}
+
+/* Prints FILE:LINE:COL: SEVERITY: MESSAGE, or under --verify-diagnostics an error that names the
+ * unexpected diagnostic's severity, as mlir-opt does. */
+static void print_diagnostic(const Session *s, MlirDiagnostic d, bool unexpected) {
+  char *message = hm_diagnostic_message(d);
+  const char *severity = severity_word(mlirDiagnosticGetSeverity(d));
+  HmFilePos pos;
+  if (diagnostic_pos(s, d, &pos))
+    fprintf(stderr, "%.*s:%u:%u: ", (int)pos.file.length, pos.file.data, pos.line, pos.col);
+  else
+    fprintf(stderr, "%s: ", s->src->name);
+  if (unexpected)
+    fprintf(stderr, "error: unexpected %s: ", severity);
+  else
+    fprintf(stderr, "%s: ", severity);
+  fprintf(stderr, "%s\n", message ? message : "(out of memory)");
+  free(message);
+}
+
+static bool from_input(const Session *s, const HmFilePos *pos) {
+  return mlirStringRefEqual(pos->file, mlirStringRefCreateFromCString(s->src->name));
+}
+
+static bool match_expectation(Session *s, MlirDiagnostic d) {
+  HmFilePos pos;
+  if (!diagnostic_pos(s, d, &pos) || !from_input(s, &pos))
+    return false;
+  char *message = hm_diagnostic_message(d);
+  if (!message)
+    return false;
+  bool found = false;
+  for (size_t i = 0; i < s->expected->count && !found; ++i) {
+    Expectation *e = &s->expected->items[i];
+    found = e->severity == mlirDiagnosticGetSeverity(d) && e->line == pos.line &&
+            strstr(message, e->text) != NULL;
+    e->matched |= found;
+  }
+  free(message);
+  return found;
+}
+
+/* Notes count only where an expected-note asks for them: MLIR attaches "see current operation"
+ * notes to verifier errors, and the C API cannot turn that off as mlir-opt does in this mode. */
+static void verify_diagnostic(Session *s, MlirDiagnostic d) {
+  if (!match_expectation(s, d)) {
+    print_diagnostic(s, d, true);
+    s->unexpected = true;
+  }
+  for (intptr_t i = 0; i < mlirDiagnosticGetNumNotes(d); ++i)
+    match_expectation(s, mlirDiagnosticGetNote(d, i));
+}
+
+static MlirLogicalResult handle_diagnostic(MlirDiagnostic d, void *user_data) {
+  Session *s = user_data;
+  if (s->expected) {
+    verify_diagnostic(s, d);
+  } else {
+    print_diagnostic(s, d, false);
+    for (intptr_t i = 0; i < mlirDiagnosticGetNumNotes(d); ++i)
+      print_diagnostic(s, mlirDiagnosticGetNote(d, i), false);
+  }
+  return mlirLogicalResultSuccess();
+}
+
+static bool all_expectations_met(const Session *s) {
+  bool ok = true;
+  for (size_t i = 0; i < s->expected->count; ++i) {
+    const Expectation *e = &s->expected->items[i];
+    if (!e->matched) {
+      fprintf(stderr, "%s:%u:%u: error: expected %s \"%s\" was not produced\n", s->src->name,
+              e->own_line, e->own_col, severity_word(e->severity), e->text);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/* ---- Pass pipelines ---- */
+
+typedef struct Pipelines {
+  MlirPassManager *pms;
+  size_t count;
+} Pipelines;
+
+static void destroy_pipelines(Pipelines *p) {
+  for (size_t i = 0; i < p->count; ++i)
+    mlirPassManagerDestroy(p->pms[i]);
+  free(p->pms);
+  *p = (Pipelines){0};
+}
+
+static bool parse_pipeline(MlirContext ctx, const char *text, MlirPassManager *out) {
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  HmBuffer error = {0};
+  bool ok = mlirLogicalResultIsSuccess(mlirParsePassPipeline(
+      mlirPassManagerGetAsOpPassManager(pm), mlirStringRefCreateFromCString(text), hm_buffer_append,
+      &error));
+  if (ok) {
+    *out = pm;
+  } else {
+    /* MLIR's reason spans lines (it points a caret at the offending pass); keep its shape. */
+    while (error.len > 0 && (error.data[error.len - 1] == '\n' || error.data[error.len - 1] == ' '))
+      error.data[--error.len] = '\0';
+    fprintf(stderr, "%s: invalid pass pipeline '%s':\n%s\n", kProgram, text,
+            error.data ? error.data : "(no reason given)");
+    mlirPassManagerDestroy(pm);
+  }
+  hm_buffer_free(&error);
+  return ok;
+}
+
+/* All pipelines are parsed before the input is read, so that a typo fails fast. */
+static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) {
+  *p = (Pipelines){0};
+  if (opts->num_pipelines == 0)
+    return true;
+  p->pms = malloc(opts->num_pipelines * sizeof *p->pms);
+  if (!p->pms)
+    return false;
+  for (size_t i = 0; i < opts->num_pipelines; ++i) {
+    if (!parse_pipeline(ctx, opts->pipelines[i], &p->pms[p->count]))
+      return false;
+    ++p->count;
+  }
+  return true;
+}
+
+/* ---- Processing ---- */
+
+/* Parses, transforms, verifies and prints one chunk of the input; its diagnostics go to the
+ * session's handler. */
+static bool process_chunk(MlirContext ctx, MlirStringRef text, const Pipelines *pipelines,
+                          HmBuffer *out) {
+  MlirModule module = mlirModuleCreateParse(ctx, text);
+  if (mlirModuleIsNull(module))
+    return false;
+  MlirOperation op = mlirModuleGetOperation(module);
+  bool ok = true;
+  for (size_t i = 0; ok && i < pipelines->count; ++i)
+    ok = mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pipelines->pms[i], op));
+  ok = ok && mlirOperationVerify(op);
+  if (ok) {
+    mlirOperationPrint(op, hm_buffer_append, out);
+    hm_buffer_append(mlirStringRefCreateFromCString("\n"), out);
+  }
+  mlirModuleDestroy(module);
+  return ok;
+}
+
+static bool is_split_marker(const char *line, const char *end) {
+  while (line < end && (*line == ' ' || *line == '\t'))
+    ++line;
+  return (size_t)(end - line) >= sizeof kSplitMarker - 1 &&
+         strncmp(line, kSplitMarker, sizeof kSplitMarker - 1) == 0;
+}
+
+/* Finds the end of the chunk starting at `start` (a marker line or the end of the text), counting
+ * its lines into *lines. */
+static const char *chunk_end(const Source *src, const char *start, unsigned *lines) {
+  const char *text_end = src->text + src->len;
+  for (const char *line = start; line < text_end;) {
+    const char *eol = memchr(line, '\n', (size_t)(text_end - line));
+    if (!eol)
+      eol = text_end;
+    if (is_split_marker(line, eol))
+      return line;
+    ++*lines;
+    line = eol + (eol < text_end);
+  }
+  return text_end;
+}
+
+/* Each chunk is parsed as `lines_before` newlines followed by the chunk, so that diagnostics carry
+ * the line numbers of the whole input, as mlir-opt's do. */
+static bool process_split(MlirContext ctx, const Source *src, const Pipelines *pipelines,
+                          HmBuffer *out) {
+  bool ok = true;
+  unsigned lines_before = 0;
+  const char *text_end = src->text + src->len;
+  for (const char *start = src->text;;) {
+    unsigned lines = 0;
+    const char *end = chunk_end(src, start, &lines);
+    HmBuffer chunk = {0};
+    for (unsigned i = 0; i < lines_before; ++i)
+      hm_buffer_append(mlirStringRefCreateFromCString("\n"), &chunk);
+    hm_buffer_append(mlirStringRefCreate(start, (size_t)(end - start)), &chunk);
+    if (chunk.oom) {
+      hm_buffer_free(&chunk);
+      return false;
+    }
+    if (start != src->text) {
+      hm_buffer_append(mlirStringRefCreateFromCString(kSplitMarker), out);
+      hm_buffer_append(mlirStringRefCreateFromCString("\n"), out);
+    }
+    ok = process_chunk(ctx, mlirStringRefCreate(chunk.data ? chunk.data : "", chunk.len), pipelines,
+                       out) && ok;
+    hm_buffer_free(&chunk);
+    if (end == text_end)
+      return ok;
+    const char *eol = memchr(end, '\n', (size_t)(text_end - end));
+    lines_before += lines + 1;
+    start = eol ? eol + 1 : text_end;
+  }
+}
+
+static bool process_source(MlirContext ctx, const Options *opts, const Source *src,
+                           const Pipelines *pipelines, HmBuffer *out) {
+  if (opts->split_input_file)
+    return process_split(ctx, src, pipelines, out);
+  return process_chunk(ctx, mlirStringRefCreate(src->text, src->len), pipelines, out);
+}
+
+/* Processes the source with the session's handler taking every diagnostic, and tells whether it
+ * went as it should: without errors, or under --verify-diagnostics, with exactly those expected. */
+static bool check_source(MlirContext ctx, const Options *opts, const Source *src,
+                         const Pipelines *pipelines, HmBuffer *out) {
+  Expectations expected = {0};
+  Session session = {.src = src, .expected = opts->verify_diagnostics ? &expected : NULL};
+  if (opts->verify_diagnostics && !parse_expectations(src, &expected)) {
+    free_expectations(&expected);
+    return false;
+  }
+  MlirDiagnosticHandlerID handler =
+      mlirContextAttachDiagnosticHandler(ctx, handle_diagnostic, &session, NULL);
+  bool processed = process_source(ctx, opts, src, pipelines, out);
+  mlirContextDetachDiagnosticHandler(ctx, handler);
+  bool ok = opts->verify_diagnostics ? all_expectations_met(&session) && !session.unexpected
+                                     : processed;
+  free_expectations(&expected);
+  return ok;
+}
+
+static bool run(MlirContext ctx, const Options *opts) {
+  Pipelines pipelines;
+  Source src;
+  bool ok = build_pipelines(ctx, opts, &pipelines) && read_source(opts->input, &src);
+  if (ok) {
+    HmBuffer out = {0};
+    ok = check_source(ctx, opts, &src, &pipelines, &out) && !out.oom &&
+         write_output(opts->output, &out);
+    hm_buffer_free(&out);
+    free(src.text);
+  }
+  destroy_pipelines(&pipelines);
+  return ok;
+}
+
+static bool print_irdl(void) {
+  return printf("%s%s", hm_irdl_helion, hm_irdl_loom) >= 0 && fflush(stdout) == 0;
+}
+
+int main(int argc, char **argv) {
+  Options opts;
+  if (!parse_args(argc, argv, &opts))
+    return 1;
+  if (opts.help) {
+    print_usage(stdout);
+    return 0;
+  }
+  if (opts.print_irdl)
+    return print_irdl() ? 0 : 1;
+  HmDiag diag = {0};
+  MlirContext ctx = hm_context_create(&diag);
+  if (mlirContextIsNull(ctx)) {
+    fprintf(stderr, "%s: %s\n", kProgram, diag.message ? diag.message : "cannot create a context");
+    hm_diag_clear(&diag);
+    return 1;
+  }
+  mlirContextSetAllowUnregisteredDialects(ctx, opts.allow_unregistered);
+  bool ok = run(ctx, &opts);
+  mlirContextDestroy(ctx);
+  return ok ? 0 : 1;
+}
