@@ -2,8 +2,10 @@
  *
  * A Device IR loop graph returns values; after the loop, `_phi(before, getitem(loop, i))` names the
  * variable that output i updates. Such outputs are carried: the loop graph's placeholder for `before`
- * becomes the iter_arg. Outputs no phi merges (values the body defines and code after the loop reads)
- * are carried too, starting from an empty tensor, so the loop's result is the last iteration's value.
+ * becomes the iter_arg. Outputs no phi merges but code after the loop reads are carried too, starting
+ * from an empty tensor, so the loop's result is the last iteration's value; in a looped reduction
+ * (a reduction_loop graph) a reduction's output instead starts from the reduction's identity and
+ * combines each chunk's partial result.
  */
 #include "Build.h"
 #include "Tiles.h"
@@ -40,30 +42,66 @@ static const HmNode *output_node(const HmGraph *graph) {
   return NULL;
 }
 
+/* What happens to each output of the loop graph. */
+typedef enum OutputKind {
+  UNUSED,      /* nothing after the loop reads it: not carried */
+  CARRIED,     /* a variable the loop updates (a phi merges it): starts from its value before */
+  LAST,        /* read after the loop: the last iteration's value */
+  ACCUMULATED, /* a reduction in a looped reduction: combined across iterations */
+} OutputKind;
+
 typedef struct LoopPlan {
   const HmGraph *body;
-  size_t nout;
-  MlirValue *inits;
+  size_t nout, ncarried;
+  OutputKind *kinds;
+  size_t *slots;            /* per output: its iter_arg index, for kinds other than UNUSED */
+  const HmNode **producers; /* per output: the body node that computes it */
+  const HmNode **merged;    /* per output: the outer node a phi says it updates, or NULL */
+  MlirValue *inits;         /* per iter_arg */
   MlirType *types;
-  const HmNode **carried; /* per output: the outer node it updates, or NULL */
   int64_t *begins;
 } LoopPlan;
 
-static bool plan_init(HmLowering *L, HmScope *S, const HmNode *node, const HmNode *out_node, size_t i,
-                      LoopPlan *plan) {
-  plan->carried[i] = carried_from(S, node, i);
-  if (plan->carried[i]) {
-    plan->inits[i] = S->values[plan->carried[i]->index].value;
-  } else {
-    const HmNode *value = hm_arg_node(&(HmScope){.graph = plan->body}, &out_node->args[0].items[i]);
-    if (!value || value->val.kind != HM_VAL_TENSOR)
-      return hm_node_error(L, node, "loop output %zu is not a tensor", i);
-    if (!hm_empty_tensor(L, &value->val, hm_element_type(L, value->val.dtype), &plan->inits[i]))
-      return false;
+static bool is_read_after(const HmScope *S, const HmNode *loop, size_t index) {
+  for (size_t i = loop->index + 1; i < S->graph->nnodes; ++i) {
+    const HmNode *get = &S->graph->nodes[i];
+    if (is_target(get, "operator.getitem") && get->nargs == 2 && hm_arg_node(S, &get->args[0]) == loop &&
+        get->args[1].kind == HM_ARG_INT && get->args[1].i == (int64_t)index)
+      return true;
   }
-  if (mlirValueIsNull(plan->inits[i]))
+  return false;
+}
+
+static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmNode *out_node, size_t i,
+                        LoopPlan *plan) {
+  plan->producers[i] = hm_arg_node(&(HmScope){.graph = plan->body}, &out_node->args[0].items[i]);
+  plan->merged[i] = carried_from(S, node, i);
+  if (plan->merged[i])
+    plan->kinds[i] = CARRIED;
+  else if (!is_read_after(S, node, i))
+    plan->kinds[i] = UNUSED;
+  else if (plan->body->kind == HM_GRAPH_REDUCTION_LOOP && plan->producers[i] &&
+           hm_is_reduction(plan->producers[i]->target))
+    plan->kinds[i] = ACCUMULATED;
+  else
+    plan->kinds[i] = LAST;
+  if (plan->kinds[i] == UNUSED)
+    return true;
+  size_t slot = plan->slots[i] = plan->ncarried++;
+  const HmNode *producer = plan->producers[i];
+  if (plan->kinds[i] == CARRIED) {
+    plan->inits[slot] = S->values[plan->merged[i]->index].value;
+  } else if (!producer || producer->val.kind != HM_VAL_TENSOR) {
+    return hm_node_error(L, node, "loop output %zu is not a tensor", i);
+  } else if (plan->kinds[i] == ACCUMULATED) {
+    if (!hm_reduction_init(L, producer, &plan->inits[slot]))
+      return false;
+  } else if (!hm_empty_tensor(L, &producer->val, hm_element_type(L, producer->val.dtype), &plan->inits[slot])) {
+    return false;
+  }
+  if (mlirValueIsNull(plan->inits[slot]))
     return hm_node_error(L, node, "loop-carried value %zu has no lowered initial value", i);
-  plan->types[i] = mlirValueGetType(plan->inits[i]);
+  plan->types[slot] = mlirValueGetType(plan->inits[slot]);
   return true;
 }
 
@@ -86,23 +124,26 @@ static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, LoopPlan *p
       (size_t)graph_id->i >= hm_spec_num_graphs(L->spec))
     return hm_node_error(L, node, "_for_loop names no graph");
   plan->body = hm_spec_graph(L->spec, (size_t)graph_id->i);
-  if (plan->body->kind == HM_GRAPH_REDUCTION_LOOP)
-    return hm_node_error(L, node, "looped reductions (config reduction_loops) are not supported");
   const HmNode *out_node = output_node(plan->body);
   if (!out_node || out_node->nargs != 1 || out_node->args[0].kind != HM_ARG_LIST)
     return hm_node_error(L, node, "loop graph %d has no output list", plan->body->id);
-  plan->nout = out_node->args[0].count;
-  plan->inits = hm_arena_new(&L->arena, MlirValue, plan->nout);
-  plan->types = hm_arena_new(&L->arena, MlirType, plan->nout);
-  plan->carried = hm_arena_new(&L->arena, const HmNode *, plan->nout);
-  for (size_t i = 0; i < plan->nout; ++i)
-    if (!plan_init(L, S, node, out_node, i, plan))
+  size_t n = plan->nout = out_node->args[0].count;
+  if (n > 63)
+    return hm_node_error(L, node, "loops with more than 63 outputs are not supported");
+  plan->kinds = hm_arena_new(&L->arena, OutputKind, n + 1);
+  plan->slots = hm_arena_new(&L->arena, size_t, n + 1);
+  plan->producers = hm_arena_new(&L->arena, const HmNode *, n + 1);
+  plan->merged = hm_arena_new(&L->arena, const HmNode *, n + 1);
+  plan->inits = hm_arena_new(&L->arena, MlirValue, n + 1);
+  plan->types = hm_arena_new(&L->arena, MlirType, n + 1);
+  for (size_t i = 0; i < n; ++i)
+    if (!plan_output(L, S, node, out_node, i, plan))
       return false;
   return plan_bounds(L, node, plan);
 }
 
 /* Placeholder j of the body stands for the loop's argument j: the iter_arg when that argument is a
- * carried variable, else the outer value itself. */
+ * variable the loop updates, else the outer value itself. */
 static bool bind_placeholders(HmLowering *L, HmScope *S, const HmNode *node, const LoopPlan *plan,
                               MlirBlock body, HmScope *inner) {
   const HmArg *args = hm_arg(L, node, 3);
@@ -119,8 +160,8 @@ static bool bind_placeholders(HmLowering *L, HmScope *S, const HmNode *node, con
       return hm_node_error(L, node, "loop argument %zu is not a node", j - 1);
     inner->values[n] = S->values[outer->index];
     for (size_t i = 0; i < plan->nout; ++i)
-      if (plan->carried[i] == outer)
-        inner->values[n].value = mlirBlockGetArgument(body, (intptr_t)i + 1);
+      if (plan->kinds[i] == CARRIED && plan->merged[i] == outer)
+        inner->values[n].value = mlirBlockGetArgument(body, (intptr_t)plan->slots[i] + 1);
   }
   return true;
 }
@@ -130,29 +171,29 @@ static MlirOperation build_for(HmLowering *L, int block, int64_t begin, const Lo
   HmLoopBounds b;
   if (!hm_tile_loop_bounds(L, block, begin, &b))
     return (MlirOperation){NULL};
-  MlirValue operands[64];
+  MlirValue operands[4 + 64];
   size_t n = 0;
   for (size_t i = 0; i < b.nlower_operands; ++i)
     operands[n++] = b.lower_operands[i];
   for (size_t i = 0; i < b.nupper_operands; ++i)
     operands[n++] = b.upper_operands[i];
-  for (size_t i = 0; i < plan->nout && n < 64; ++i)
+  for (size_t i = 0; i < plan->ncarried; ++i)
     operands[n++] = inits[i];
   MlirType types[64];
   types[0] = hm_index_type(L);
-  for (size_t i = 0; i < plan->nout && i < 63; ++i)
+  for (size_t i = 0; i < plan->ncarried; ++i)
     types[i + 1] = plan->types[i];
-  MlirRegion region = hm_region_with_block(L, plan->nout + 1, types, body);
-  int32_t segments[3] = {(int32_t)b.nlower_operands, (int32_t)b.nupper_operands, (int32_t)plan->nout};
+  MlirRegion region = hm_region_with_block(L, plan->ncarried + 1, types, body);
+  int32_t segments[3] = {(int32_t)b.nlower_operands, (int32_t)b.nupper_operands, (int32_t)plan->ncarried};
   MlirNamedAttribute attrs[4] = {
       hm_named(L, "lowerBoundMap", mlirAffineMapAttrGet(b.lower)),
       hm_named(L, "upperBoundMap", mlirAffineMapAttrGet(b.upper)),
       hm_named(L, "step", hm_index_attr(L, b.step)),
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
   };
-  return hm_build(L, (HmOpSpec){.name = "affine.for", .nresults = (intptr_t)plan->nout, .results = plan->types,
-                                .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs,
-                                .nregions = 1, .regions = &region});
+  return hm_build(L, (HmOpSpec){.name = "affine.for", .nresults = (intptr_t)plan->ncarried,
+                                .results = plan->types, .noperands = (intptr_t)n, .operands = operands,
+                                .nattrs = 4, .attrs = attrs, .nregions = 1, .regions = &region});
 }
 
 static void yield(HmLowering *L, MlirBlock block, size_t n, const MlirValue *values) {
@@ -162,11 +203,31 @@ static void yield(HmLowering *L, MlirBlock block, size_t n, const MlirValue *val
   L->block = saved;
 }
 
+/* Lowers the body graph in the innermost loop and computes what it yields. */
+static bool lower_body(HmLowering *L, HmScope *S, const HmNode *node, const LoopPlan *plan, MlirBlock body,
+                       const MlirValue *carried, MlirValue *yielded) {
+  HmScope *inner = hm_scope_new(L, plan->body, S);
+  HmValue *outs = hm_arena_new(&L->arena, HmValue, plan->nout + 1);
+  if (!bind_placeholders(L, S, node, plan, body, inner) || !hm_lower_graph(L, inner, outs, plan->nout))
+    return false;
+  for (size_t i = 0; i < plan->nout; ++i) {
+    if (plan->kinds[i] == UNUSED)
+      continue;
+    size_t slot = plan->slots[i];
+    yielded[slot] = outs[i].value;
+    L->node = plan->producers[i] ? plan->producers[i] : node;
+    if (plan->kinds[i] == ACCUMULATED &&
+        !hm_reduction_combine(L, plan->producers[i], carried[slot], outs[i].value, &yielded[slot]))
+      return false;
+    if (mlirValueIsNull(yielded[slot]) || !mlirTypeEqual(mlirValueGetType(yielded[slot]), plan->types[slot]))
+      return hm_node_error(L, node, "loop output %zu changes type between iterations", i);
+  }
+  return true;
+}
+
 /* Opens one affine.for per block id, outermost first, and lowers the body graph in the innermost. */
 static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const LoopPlan *plan, size_t level,
                        const MlirValue *inits, MlirValue *results) {
-  if (plan->nout > 63)
-    return hm_node_error(L, node, "loops with more than 63 carried values are not supported");
   int block = plan->body->block_ids[level];
   MlirBlock body;
   MlirOperation loop = build_for(L, block, plan->begins[level], plan, inits, &body);
@@ -177,27 +238,19 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   HmTile saved;
   bool ok = hm_tile_enter(L, block, plan->begins[level], mlirBlockGetArgument(body, 0), &saved);
   MlirValue carried[64], yielded[64];
-  for (size_t i = 0; i < plan->nout; ++i)
+  for (size_t i = 0; i < plan->ncarried; ++i)
     carried[i] = mlirBlockGetArgument(body, (intptr_t)i + 1);
-  if (ok && level + 1 < plan->body->nblock_ids) {
+  if (ok && level + 1 < plan->body->nblock_ids)
     ok = lower_nest(L, S, node, plan, level + 1, carried, yielded);
-  } else if (ok) {
-    HmScope *inner = hm_scope_new(L, plan->body, S);
-    HmValue *outs = hm_arena_new(&L->arena, HmValue, plan->nout ? plan->nout : 1);
-    ok = bind_placeholders(L, S, node, plan, body, inner) && hm_lower_graph(L, inner, outs, plan->nout);
-    for (size_t i = 0; ok && i < plan->nout; ++i) {
-      yielded[i] = outs[i].value;
-      if (mlirValueIsNull(yielded[i]) || !mlirTypeEqual(mlirValueGetType(yielded[i]), plan->types[i]))
-        ok = hm_node_error(L, node, "loop output %zu changes type between iterations", i);
-    }
-  }
+  else if (ok)
+    ok = lower_body(L, S, node, plan, body, carried, yielded);
   hm_tile_leave(L, block, &saved);
   L->block = outer;
   L->node = node;
   if (!ok)
     return false;
-  yield(L, body, plan->nout, yielded);
-  for (size_t i = 0; i < plan->nout; ++i)
+  yield(L, body, plan->ncarried, yielded);
+  for (size_t i = 0; i < plan->ncarried; ++i)
     results[i] = mlirOperationGetResult(loop, (intptr_t)i);
   return true;
 }
@@ -208,14 +261,16 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
     return false;
   if (plan.body->nblock_ids == 0)
     return hm_node_error(L, node, "loop graph %d iterates over no block", plan.body->id);
-  MlirValue *results = hm_arena_new(&L->arena, MlirValue, plan.nout ? plan.nout : 1);
+  MlirValue *results = hm_arena_new(&L->arena, MlirValue, plan.ncarried + 1);
   if (!lower_nest(L, S, node, &plan, 0, plan.inits, results))
     return false;
   out->kind = HM_V_LIST;
   out->count = plan.nout;
-  out->items = hm_arena_new(&L->arena, HmValue, plan.nout ? plan.nout : 1);
+  out->items = hm_arena_new(&L->arena, HmValue, plan.nout + 1);
   for (size_t i = 0; i < plan.nout; ++i)
-    out->items[i] = (HmValue){.kind = HM_V_TENSOR, .value = results[i], .block_id = -1};
+    out->items[i] = plan.kinds[i] == UNUSED ? (HmValue){.kind = HM_V_NONE, .block_id = -1}
+                                            : (HmValue){.kind = HM_V_TENSOR, .value = results[plan.slots[i]],
+                                                        .block_id = -1};
   return true;
 }
 

@@ -248,7 +248,8 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     return false;
   if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(value.value)) != t->rank)
     return hm_node_error(L, node, "storing a tensor of another rank than host tensor '%s'", t->name);
-  if (!plan_access(L, S, node, t, hm_arg(L, node, 1), NULL, &a))
+  const HmNode *stored = hm_arg_node(S, &node->args[2]);
+  if (!plan_access(L, S, node, t, hm_arg(L, node, 1), &stored->val, &a))
     return false;
   MlirValue view = subview(L, memref, &a);
   MlirValue tile;

@@ -7,6 +7,7 @@
 #include "Build.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -207,3 +208,50 @@ const HmOpEntry hm_reduction_ops[] = {
     {"aten.prod.dim_int", lower_reduction, PROD},
     {NULL, NULL, 0},
 };
+
+static const HmOpEntry *find_reduction(const char *target) {
+  for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)
+    if (strcmp(e->target, target) == 0)
+      return e;
+  return NULL;
+}
+
+bool hm_is_reduction(const char *target) { return find_reduction(target) != NULL; }
+
+static bool looped_info(HmLowering *L, const HmNode *node, const ReductionInfo **info, MlirType *type) {
+  const HmOpEntry *e = find_reduction(node->target);
+  if (!e || e->variant == MEAN)
+    return hm_node_error(L, node, "'%s' cannot accumulate across a looped reduction", node->target);
+  *info = &REDUCTIONS[e->variant];
+  *type = hm_element_type(L, node->val.dtype);
+  return true;
+}
+
+bool hm_reduction_init(HmLowering *L, const HmNode *node, MlirValue *out) {
+  const ReductionInfo *info;
+  MlirType element;
+  MlirValue empty;
+  if (!looped_info(L, node, &info, &element) || !hm_empty_tensor(L, &node->val, element, &empty))
+    return false;
+  *out = hm_fill(L, empty, hm_scalar_const(L, element, info->identity));
+  return true;
+}
+
+static bool combine_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  MlirType type = mlirValueGetType(args[0]);
+  *result = hm_build_value(L, (HmOpSpec){.name = ctx, .nresults = 1, .results = &type, .noperands = 2,
+                                         .operands = (MlirValue[]){args[0], args[1]}});
+  return true;
+}
+
+bool hm_reduction_combine(HmLowering *L, const HmNode *node, MlirValue acc, MlirValue partial, MlirValue *out) {
+  const ReductionInfo *info;
+  MlirType element;
+  if (!looped_info(L, node, &info, &element))
+    return false;
+  const char *combine = mlirTypeIsAInteger(element) ? info->int_combine : info->float_combine;
+  size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(acc));
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
+  MlirAffineMap maps[3] = {identity, identity, identity};
+  return hm_generic(L, 2, (MlirValue[]){acc, partial}, maps, acc, rank, NULL, combine_body, (void *)combine, out);
+}

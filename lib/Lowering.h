@@ -84,6 +84,12 @@ extern const HmOpEntry hm_reduction_ops[];
 extern const HmOpEntry hm_matmul_ops[];
 
 const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
+/* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
+ * and the combination of an accumulator with one chunk's partial result. */
+bool hm_is_reduction(const char *target);
+bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out);
+bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue partial, MlirValue *out);
+
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
 
 /* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */

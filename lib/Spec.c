@@ -512,6 +512,7 @@ static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path
   out->id = (int)index;
   out->reduction = json_is_true(reduction);
   out->grid = json_is_true(json_object_get(v, "grid"));
+  out->looped = json_array_size(json_object_get(v, "loops")) > 0;
   json_t *tile = json_object_get(v, "tile_size");
   out->tile_size = json_is_integer(tile) ? json_integer_value(tile) : -1;
   json_t *size = json_object_get(v, "size");

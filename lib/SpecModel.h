@@ -97,6 +97,7 @@ typedef struct HmBlockSize {
   bool reduction;
   int64_t tile_size; /* -1 when the config gives none */
   bool grid;
+  bool looped; /* some loop graph the kernel runs iterates over it */
 } HmBlockSize;
 
 typedef struct HmGrid {

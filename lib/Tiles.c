@@ -79,7 +79,7 @@ bool hm_tiles_prepare(HmLowering *L) {
   /* Reduction dims the config keeps persistent are one tile covering the whole dimension. */
   for (size_t i = 0; i < n; ++i) {
     const HmBlockSize *bs = hm_spec_block_size(L->spec, i);
-    if (bs->reduction && bs->has_size && bs->tile_size >= 0) {
+    if (bs->reduction && !bs->looped && bs->has_size && bs->tile_size >= 0) {
       HmTile unused;
       if (!hm_tile_enter(L, (int)i, 0, hm_index_const(L, 0), &unused))
         return false;
