@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "helion-mlir/Context.h"
+#include "helion-mlir/Pipeline.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
@@ -45,8 +46,8 @@ struct OptionSpec {
   const char *name;    /* without leading dashes; "-name" and "--name" are both accepted */
   const char *metavar; /* NULL for a flag; else the option takes a value: "--name=V" or "--name V" */
   bool (*apply)(Options *opts, const OptionSpec *spec, const char *value);
-  size_t flag;          /* FLAG: offsetof the bool it sets */
-  const char *pipeline; /* PIPELINE: the pass pipeline it adds */
+  size_t flag;                   /* FLAG: offsetof the bool it sets */
+  const char *(*pipeline)(void); /* PIPELINE: the pass pipeline it adds */
   const char *help;
 };
 
@@ -74,19 +75,20 @@ static bool add_pipeline(Options *opts, const OptionSpec *spec, const char *valu
 }
 
 static bool add_named_pipeline(Options *opts, const OptionSpec *spec, const char *value) {
-  return add_pipeline_text(opts, spec->pipeline);
+  return add_pipeline_text(opts, spec->pipeline());
 }
 
 #define FLAG(name, field, help) {name, NULL, set_flag, offsetof(Options, field), NULL, help}
 #define PIPELINE(name, pipeline, help) {name, NULL, add_named_pipeline, 0, pipeline, help}
 
-/* One line per option; a named pipeline is one PIPELINE line. */
+/* One line per option; a named pipeline is one PIPELINE line, naming a function that returns the
+ * pipeline's text. */
 static const OptionSpec kOptions[] = {
     {"o", "FILE", set_output, 0, NULL, "write the output to FILE (default: stdout)"},
     {"pass-pipeline", "PIPELINE", add_pipeline, 0, NULL,
      "run a textual pass pipeline, e.g. 'builtin.module(canonicalize,cse)'"},
-    PIPELINE("cleanup", "builtin.module(canonicalize,cse)",
-             "run --pass-pipeline='builtin.module(canonicalize,cse)'"),
+    PIPELINE("helion-lower-to-llvm", hm_llvm_pipeline,
+             "lower a kernel module to the LLVM dialect, as the JIT runs it"),
     FLAG("verify-diagnostics", verify_diagnostics,
          "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),
     FLAG("split-input-file", split_input_file,

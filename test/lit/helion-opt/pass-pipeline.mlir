@@ -1,6 +1,5 @@
-// --pass-pipeline runs a textual pipeline; --cleanup is the named pipeline for canonicalize,cse.
+// --pass-pipeline runs a textual pipeline.
 // RUN: %helion-opt --pass-pipeline='builtin.module(canonicalize,cse)' %s | FileCheck %s
-// RUN: %helion-opt --cleanup %s | FileCheck %s
 // Pipelines run one after the other, in command-line order.
 // RUN: %helion-opt --pass-pipeline='builtin.module(cse)' --pass-pipeline='builtin.module(canonicalize)' %s | FileCheck %s
 // Without a pipeline the IR is printed unchanged.
