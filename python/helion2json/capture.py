@@ -97,32 +97,40 @@ def _top_level_returns(func: ast.AST) -> list[ast.Return]:
     return sorted(found, key=lambda r: r.lineno)
 
 
-def _returned_names(fn: Any) -> list[str]:
-    """Names the kernel returns, in order, read from its source (`return out` or `return a, b`)."""
-    try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        file = _display_path(inspect.getsourcefile(fn) or "<unknown>")
-    except (OSError, TypeError) as e:
-        raise CaptureError(f"cannot read the source of {fn.__name__} to find what it returns: {e}") from None
-    func = ast.parse(source).body[0]
-    first_line = fn.__code__.co_firstlineno
-    result: list[str] | None = None
-    for ret in _top_level_returns(func):
-        at = f"{file}:{first_line + ret.lineno - 1}"
-        if ret.value is None or (isinstance(ret.value, ast.Constant) and ret.value.value is None):
-            names: list[str] = []
-        else:
-            items = ret.value.elts if isinstance(ret.value, ast.Tuple) else [ret.value]
-            for item in items:
-                if not isinstance(item, ast.Name):
-                    raise CaptureError(f"{at}: the kernel returns `{ast.unparse(item)}`; it must return host "
-                                       "tensors by name (`return out` or `return a, b`)")
-            names = [item.id for item in items]
-        if result is not None and names != result:
-            raise CaptureError(f"{at}: the kernel returns ({', '.join(names)}) here but ({', '.join(result)}) "
-                               "elsewhere; every return must name the same tensors")
-        result = names
-    return result or []
+class _Source:
+    """The kernel function's source: its file as written in the spec, and its parsed definition."""
+
+    def __init__(self, fn: Any) -> None:
+        try:
+            text = textwrap.dedent(inspect.getsource(fn))
+            self.file = _display_path(inspect.getsourcefile(fn) or "<unknown>")
+        except (OSError, TypeError) as e:
+            raise CaptureError(f"cannot read the source of {fn.__name__}: {e}") from None
+        self.func = ast.parse(text).body[0]
+        self.first_line = fn.__code__.co_firstlineno
+
+    def line(self, node: ast.AST) -> int:
+        return self.first_line + node.lineno - 1
+
+    def returned_names(self) -> list[str]:
+        """Names the kernel returns, in order (`return out` or `return a, b`)."""
+        result: list[str] | None = None
+        for ret in _top_level_returns(self.func):
+            at = f"{self.file}:{self.line(ret)}"
+            if ret.value is None or (isinstance(ret.value, ast.Constant) and ret.value.value is None):
+                names: list[str] = []
+            else:
+                items = ret.value.elts if isinstance(ret.value, ast.Tuple) else [ret.value]
+                for item in items:
+                    if not isinstance(item, ast.Name):
+                        raise CaptureError(f"{at}: the kernel returns `{ast.unparse(item)}`; it must return host "
+                                           "tensors by name (`return out` or `return a, b`)")
+                names = [item.id for item in items]
+            if result is not None and names != result:
+                raise CaptureError(f"{at}: the kernel returns ({', '.join(names)}) here but "
+                                   f"({', '.join(result)}) elsewhere; every return must name the same tensors")
+            result = names
+        return result or []
 
 
 @functools.cache
@@ -348,7 +356,8 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
     args = tuple(args)
     fn = kernel.fn
     _check_args(args, list(inspect.signature(fn).parameters))
-    outputs = _returned_names(fn)
+    source = _Source(fn)
+    outputs = source.returned_names()
     try:
         bound = kernel.bind(args)
     except Exception as e:  # Helion reports user errors (bad kernel code, wrong args) as exceptions
@@ -383,8 +392,8 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
         "version": VERSION,
         "kernel": {
             "name": fn.__name__,
-            "file": _display_path(inspect.getsourcefile(fn)),
-            "line": fn.__code__.co_firstlineno,
+            "file": source.file,
+            "line": source.line(source.func),
             "static_shapes": bool(bound.kernel.settings.static_shapes),
         },
         "config": json.loads(json.dumps(dict(sorted(dict(cfg).items())), default=str)),
