@@ -1,0 +1,27 @@
+"""Shared by the Python tests: the repository root as working directory, and kernels loaded once."""
+
+import functools
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch):
+    # Captures write source paths relative to the working directory, as the committed fixtures do.
+    monkeypatch.chdir(ROOT)
+
+
+@functools.cache
+def _load(entry: str):
+    from helion2json.cli import load_entry
+
+    return load_entry(entry)[0]
+
+
+@pytest.fixture
+def load_kernel():
+    """FILE.py:function -> the kernel, loaded once per session so Helion's bind cache is reused."""
+    return _load
