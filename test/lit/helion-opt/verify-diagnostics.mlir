@@ -39,3 +39,11 @@ func.func @fine() -> index {
   %0 = "loom.get_symbol"() {name = "block_size_0"} : () -> index
   return %0 : index
 }
+
+// -----
+
+// Only whole words are expectations: neither this unexpected-error nor expected-errors counts.
+// CHECK-LABEL: func.func @prose
+func.func @prose() {
+  return
+}
