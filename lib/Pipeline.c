@@ -1,6 +1,10 @@
 #include "helion-mlir/Pipeline.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "helion-mlir/Context.h"
+#include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
 static const char kPipeline[] =
@@ -26,7 +30,7 @@ static const char kPipeline[] =
     "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
     "arith-expand{include-bf16=true},"
     "convert-scf-to-cf,"
-    /* Intrinsics first; what has no intrinsic (tanh, erf, ...) becomes a libm call. */
+    /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
     "finalize-memref-to-llvm,"
@@ -52,13 +56,44 @@ static bool parse_pipeline(MlirPassManager pm, HmDiag *diag) {
   return ok;
 }
 
+static bool has_prefix(MlirStringRef text, const char *prefix) {
+  size_t n = strlen(prefix);
+  return text.length >= n && memcmp(text.data, prefix, n) == 0;
+}
+
+static MlirWalkResult find_non_llvm(MlirOperation op, void *found) {
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
+  if (has_prefix(name, "llvm.") || has_prefix(name, "builtin.module"))
+    return MlirWalkResultAdvance;
+  *(MlirOperation *)found = op;
+  return MlirWalkResultInterrupt;
+}
+
+/* The conversions are partial: an op they have no pattern for (a func.func with tensor arguments)
+ * stays as it is and the pipeline still succeeds. Reported here, rather than as a translation
+ * failure later. */
+static bool check_all_llvm(MlirOperation module_op) {
+  MlirOperation found = {NULL};
+  mlirOperationWalk(module_op, find_non_llvm, &found, MlirWalkPreOrder);
+  if (mlirOperationIsNull(found))
+    return true;
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(found));
+  char message[256];
+  snprintf(message, sizeof message,
+           "'%.*s' is left after the LLVM lowering (kernel functions take memrefs, not tensors)",
+           (int)name.length, name.data);
+  mlirEmitError(mlirOperationGetLocation(found), message);
+  return false;
+}
+
 bool hm_lower_to_llvm(MlirModule module, HmDiag *diag) {
   MlirOperation op = mlirModuleGetOperation(module);
   MlirContext ctx = mlirOperationGetContext(op);
   MlirPassManager pm =
       mlirPassManagerCreateOnOperation(ctx, mlirStringRefCreateFromCString("builtin.module"));
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  bool ok = parse_pipeline(pm, diag) && mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op));
+  bool ok = parse_pipeline(pm, diag) &&
+            mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)) && check_all_llvm(op);
   hm_diag_capture_end(capture);
   mlirPassManagerDestroy(pm);
   if (!ok && !hm_diag_failed(diag))
