@@ -296,8 +296,10 @@ class _Exporter:
             if isinstance(arg, (bool, int, float)):
                 fake = self.fake_args.get(name)
                 symbol = str(encode.sym_expr(fake)) if isinstance(fake, encode.SYM_TYPES) else None
-                out.append({"name": name, "arg_index": i, "type": type(arg).__name__,
-                            "value": encode.encode_float(arg) if isinstance(arg, float) else arg,
+                # Subclasses (numpy scalars, IntEnum) are written as the Python scalar they extend.
+                kind = next(t for t in (bool, int, float) if isinstance(arg, t))
+                value = encode.encode_float(float(arg)) if kind is float else kind(arg)
+                out.append({"name": name, "arg_index": i, "type": kind.__name__, "value": value,
                             "symbol": symbol})
         return out
 

@@ -340,3 +340,8 @@ def test_unsupported_dtype(load_kernel):
     x = torch.randn(4, 4, dtype=torch.complex64)
     message = error(export_kernel, load_kernel("examples/add.py:add"), (x, x))
     assert "complex64" in message
+
+
+def test_container_of_tensors(load_kernel):
+    message = error(export_kernel, load_kernel("examples/add.py:add"), ([torch.randn(2)], torch.randn(2)))
+    assert message.startswith("argument 0 ('x'): a container of tensors cannot be captured")
