@@ -35,22 +35,13 @@ static char *print_module(MlirModule module, HmDiag *diag) {
   return text.data;
 }
 
-/* Parsing as an operation names the source in diagnostics; a lone top-level op (a hand-written
- * func.func) is wrapped in a module as mlir-opt would. */
+/* The parser names the source "-" in its diagnostics, as mlir-opt names stdin. */
 static MlirModule parse_module(MlirContext ctx, const char *text, HmDiag *diag) {
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  MlirOperation op = mlirOperationCreateParse(ctx, mlirStringRefCreateFromCString(text),
-                                              mlirStringRefCreateFromCString("<mlir>"));
+  MlirModule module = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(text));
   hm_diag_capture_end(capture);
-  if (mlirOperationIsNull(op)) {
+  if (mlirModuleIsNull(module))
     hm_diag_error(diag, "cannot parse the MLIR text");
-    return (MlirModule){NULL};
-  }
-  MlirModule module = mlirModuleFromOperation(op);
-  if (!mlirModuleIsNull(module))
-    return module;
-  module = mlirModuleCreateEmpty(mlirOperationGetLocation(op));
-  mlirBlockAppendOwnedOperation(mlirModuleGetBody(module), op);
   return module;
 }
 

@@ -61,29 +61,55 @@ static bool has_prefix(MlirStringRef text, const char *prefix) {
   return text.length >= n && memcmp(text.data, prefix, n) == 0;
 }
 
-static MlirWalkResult find_non_llvm(MlirOperation op, void *found) {
+/* A walk for the first op whose name matches (`wanted`) or does not match (`!wanted`) one of the
+ * prefixes. */
+typedef struct OpSearch {
+  const char *const *prefixes;
+  size_t count;
+  bool wanted;
+  MlirOperation found;
+} OpSearch;
+
+static MlirWalkResult search_op(MlirOperation op, void *data) {
+  OpSearch *search = data;
   MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
-  if (has_prefix(name, "llvm.") || has_prefix(name, "builtin.module"))
+  bool matches = false;
+  for (size_t i = 0; i < search->count && !matches; ++i)
+    matches = has_prefix(name, search->prefixes[i]);
+  if (matches != search->wanted)
     return MlirWalkResultAdvance;
-  *(MlirOperation *)found = op;
+  search->found = op;
   return MlirWalkResultInterrupt;
+}
+
+/* Emits `why` (a format taking the op's name) at the op the search finds; false when it finds one. */
+static bool reject_found(MlirOperation module_op, OpSearch search, const char *why) {
+  mlirOperationWalk(module_op, search_op, &search, MlirWalkPreOrder);
+  if (mlirOperationIsNull(search.found))
+    return true;
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(search.found));
+  char message[256];
+  snprintf(message, sizeof message, why, (int)name.length, name.data);
+  mlirEmitError(mlirOperationGetLocation(search.found), message);
+  return false;
+}
+
+/* loom ops are values the launcher supplies, such as symbolic tile sizes: nothing supplies them on
+ * the CPU, and the bufferization would only say it cannot see their side effects. */
+static bool check_no_loom(MlirOperation module_op) {
+  static const char *const loom[] = {"loom."};
+  return reject_found(module_op, (OpSearch){loom, 1, true, {NULL}},
+                      "'%.*s' has no value on the CPU; lower the kernel with concrete tile sizes");
 }
 
 /* The conversions are partial: an op they have no pattern for (a func.func with tensor arguments)
  * stays as it is and the pipeline still succeeds. Reported here, rather than as a translation
  * failure later. */
 static bool check_all_llvm(MlirOperation module_op) {
-  MlirOperation found = {NULL};
-  mlirOperationWalk(module_op, find_non_llvm, &found, MlirWalkPreOrder);
-  if (mlirOperationIsNull(found))
-    return true;
-  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(found));
-  char message[256];
-  snprintf(message, sizeof message,
-           "'%.*s' is left after the LLVM lowering (kernel functions take memrefs, not tensors)",
-           (int)name.length, name.data);
-  mlirEmitError(mlirOperationGetLocation(found), message);
-  return false;
+  static const char *const llvm[] = {"llvm.", "builtin.module"};
+  return reject_found(module_op, (OpSearch){llvm, 2, false, {NULL}},
+                      "'%.*s' is left after the LLVM lowering (kernel functions take memrefs, "
+                      "not tensors)");
 }
 
 bool hm_lower_to_llvm(MlirModule module, HmDiag *diag) {
@@ -92,7 +118,7 @@ bool hm_lower_to_llvm(MlirModule module, HmDiag *diag) {
   MlirPassManager pm =
       mlirPassManagerCreateOnOperation(ctx, mlirStringRefCreateFromCString("builtin.module"));
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  bool ok = parse_pipeline(pm, diag) &&
+  bool ok = parse_pipeline(pm, diag) && check_no_loom(op) &&
             mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)) && check_all_llvm(op);
   hm_diag_capture_end(capture);
   mlirPassManagerDestroy(pm);
