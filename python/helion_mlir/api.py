@@ -1,0 +1,119 @@
+"""Helion kernels in, MLIR text or CPU results out."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any, Sequence
+
+import sympy
+import torch
+
+from helion2json import export_kernel
+
+from .kernel import Kernel, compile_spec, generate_spec_mlir, _check_tensor
+from ._lib import HelionMlirError
+
+_TORCH_DTYPES = {
+    "float64": torch.float64, "float32": torch.float32, "float16": torch.float16,
+    "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "int16": torch.int16,
+    "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
+}
+
+
+def generate_mlir(kernel: Any, args: Sequence[object], config: object = None,
+                  tiles: str = "concrete") -> str:
+    """The MLIR of `kernel` bound to the example `args`: tile sizes as constants from the config
+    (tiles="concrete") or as `loom.get_symbol` values (tiles="symbolic")."""
+    return generate_spec_mlir(export_kernel(kernel, args, config), tiles)
+
+
+class _Compiled:
+    """A kernel compiled for one set of argument shapes and dtypes, with what the spec says about
+    the buffers around it."""
+
+    def __init__(self, spec: dict) -> None:
+        self.kernel: Kernel = compile_spec(spec)
+        self.host_tensors = spec["host_tensors"]
+        sizes = {s["name"]: s["value"] for s in spec["symbols"] if s["value"] is not None}
+        self.allocated = {t["name"]: self._shape(t, sizes) for t in self.host_tensors
+                          if t["source"] == "allocated"}
+        names = {t["name"] for t in self.host_tensors}
+        missing = [o for o in spec["outputs"] if o not in names]
+        if missing:
+            raise HelionMlirError(f"the kernel returns {', '.join(missing)}, which the spec does "
+                                  "not list as host tensors")
+        self.outputs = spec["outputs"]
+
+    @staticmethod
+    def _shape(tensor: dict, sizes: dict[str, int]) -> list[int]:
+        """A host-allocated tensor's shape; symbolic sizes take the example values it was
+        compiled for."""
+        shape = []
+        for dim in tensor["shape"]:
+            value = sympy.sympify(dim).subs(sizes) if isinstance(dim, str) else sympy.Integer(dim)
+            if not value.is_Integer:
+                raise HelionMlirError(f"host tensor '{tensor['name']}': size {dim} has no value")
+            shape.append(int(value))
+        return shape
+
+    def __call__(self, args: tuple) -> torch.Tensor | tuple[torch.Tensor, ...] | None:
+        buffers = {}
+        for t in self.host_tensors:
+            if t["source"] == "argument":
+                buffers[t["name"]] = args[t["arg_index"]]
+            else:
+                buffers[t["name"]] = torch.empty(self.allocated[t["name"]],
+                                                 dtype=_TORCH_DTYPES[t["dtype"]])
+        self.kernel(*(buffers[t["name"]] for t in self.host_tensors))
+        outputs = tuple(buffers[name] for name in self.outputs)
+        if not outputs:
+            return None
+        return outputs[0] if len(outputs) == 1 else outputs
+
+
+_cache: dict[tuple, _Compiled] = {}
+
+
+def _config_key(config: object) -> str | None:
+    if config is None:
+        return None
+    return json.dumps(dict(config), sort_keys=True, default=str)
+
+
+def _arg_key(arg: object) -> tuple:
+    if isinstance(arg, torch.Tensor):
+        return ("tensor", tuple(arg.shape), arg.dtype, arg.stride())
+    # Scalars are constants in the lowered code.
+    return (type(arg).__name__, arg)
+
+
+def _check_args(kernel: Any, args: tuple) -> None:
+    fn = getattr(kernel, "fn", None)
+    if fn is None:
+        raise TypeError(f"expected a @helion.kernel, got {type(kernel).__name__}")
+    try:
+        inspect.signature(fn).bind(*args)
+    except TypeError as e:
+        raise TypeError(f"{fn.__name__}(): {e}") from None
+    for i, arg in enumerate(args):
+        if isinstance(arg, torch.Tensor):
+            _check_tensor(i, arg)
+        elif not isinstance(arg, (bool, int, float)):
+            raise TypeError(f"argument {i}: expected a tensor or a Python scalar, got "
+                            f"{type(arg).__name__}")
+
+
+def run(kernel: Any, args: Sequence[object], config: object = None) -> Any:
+    """Runs `kernel` on CPU tensors through MLIR: the spec is captured, lowered and JIT-compiled
+    once per (kernel, shapes, dtypes, strides, scalar values, config), then run in place on the
+    arguments' memory. Returns the kernel's outputs: a tensor, or a tuple for a tuple-returning
+    kernel."""
+    args = tuple(args)
+    _check_args(kernel, args)
+    key = (kernel, tuple(_arg_key(a) for a in args), _config_key(config))
+    compiled = _cache.get(key)
+    if compiled is None:
+        compiled = _Compiled(export_kernel(kernel, args, config))
+        _cache[key] = compiled
+    return compiled(args)

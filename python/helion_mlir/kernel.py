@@ -1,0 +1,93 @@
+"""A JIT-compiled kernel: MLIR in, a callable that runs on CPU torch tensors in place."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+
+import torch
+
+from helion2json.encode import DTYPE_NAMES
+
+from . import _lib
+from ._lib import HelionMlirError
+
+# LLVM's -O2: the level the examples and tests are timed at.
+DEFAULT_OPT_LEVEL = 2
+
+TILE_MODES = {"concrete": 0, "symbolic": 1}
+
+
+def generate_spec_mlir(spec: dict, tiles: str = "concrete") -> str:
+    """The verified MLIR the library lowers an interchange spec to."""
+    if tiles not in TILE_MODES:
+        raise ValueError(f"tiles={tiles!r}: expected one of {sorted(TILE_MODES)}")
+    ptr = _lib.call("hm_capi_generate_mlir", json.dumps(spec).encode(), TILE_MODES[tiles])
+    return _lib.take_string(ptr)
+
+
+def verify_mlir(text: str) -> None:
+    """Raises HelionMlirError unless `text` parses and verifies with helion-mlir's dialects."""
+    _lib.call("hm_capi_verify_mlir", text.encode())
+
+
+def _check_tensor(i: int, t: object) -> torch.Tensor:
+    """What the library cannot check from a pointer: that it points at dense CPU memory."""
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"argument {i}: expected a torch.Tensor, got {type(t).__name__}")
+    if t.device.type != "cpu":
+        raise ValueError(f"argument {i}: the tensor is on {t.device}; helion_mlir runs on the CPU")
+    if t.layout != torch.strided:
+        raise ValueError(f"argument {i}: {t.layout} tensors are not supported; pass a dense tensor")
+    if t.dtype not in DTYPE_NAMES:
+        raise TypeError(f"argument {i}: dtype {t.dtype} is not supported")
+    if not t.is_contiguous():
+        raise ValueError(f"argument {i}: the tensor is not contiguous; pass t.contiguous()")
+    if t.is_conj() or t.is_neg():
+        raise ValueError(f"argument {i}: resolve the tensor's lazy conjugate/negative bit first")
+    return t
+
+
+class Kernel:
+    """A compiled kernel. Call it with one tensor per function argument; outputs are written in
+    place. Use compile_mlir or compile_spec to make one."""
+
+    def __init__(self, handle: int) -> None:
+        self._handle = handle
+
+    @property
+    def mlir(self) -> str:
+        """The MLIR it was compiled from, before the LLVM lowering."""
+        return _lib.lib().hm_capi_mlir_text(self._handle).decode()
+
+    def __call__(self, *tensors: torch.Tensor) -> None:
+        tensors = [_check_tensor(i, t) for i, t in enumerate(tensors)]
+        n = len(tensors)
+        data = (ctypes.c_void_p * max(n, 1))(*[t.data_ptr() for t in tensors])
+        dtypes = (ctypes.c_char_p * max(n, 1))(*[DTYPE_NAMES[t.dtype].encode() for t in tensors])
+        ranks = (ctypes.c_int64 * max(n, 1))(*[t.dim() for t in tensors])
+        sizes = [s for t in tensors for s in t.shape]
+        strides = [s for t in tensors for s in t.stride()]
+        sizes_c = (ctypes.c_int64 * max(len(sizes), 1))(*sizes)
+        strides_c = (ctypes.c_int64 * max(len(strides), 1))(*strides)
+        _lib.call("hm_capi_run", self._handle, n, data, dtypes, ranks, sizes_c, strides_c,
+                  error=ValueError)
+
+    def __del__(self) -> None:
+        if self._handle:
+            _lib.lib().hm_capi_destroy(self._handle)
+            self._handle = None
+
+
+def compile_mlir(text: str, func: str, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:
+    """JIT-compiles func.func @func of `text` (memref arguments, as the lowering emits)."""
+    return Kernel(_lib.call("hm_capi_compile_mlir", text.encode(), func.encode(), opt_level))
+
+
+def compile_spec(spec: dict, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:
+    """Lowers an interchange spec with constant tile sizes and JIT-compiles it."""
+    return Kernel(_lib.call("hm_capi_compile_json", json.dumps(spec).encode(), opt_level))
+
+
+__all__ = ["Kernel", "HelionMlirError", "compile_mlir", "compile_spec", "generate_spec_mlir",
+           "verify_mlir"]

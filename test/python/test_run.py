@@ -1,0 +1,328 @@
+"""helion_mlir on the CPU: the JIT runner on hand-written MLIR, then Helion kernels end to end,
+then `python -m helion_mlir check`."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import helion
+import helion.language as hl
+import helion_mlir
+from helion_mlir import api, check
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The lit tests lower the same inputs (test/lit/pipeline/tile-kernels.mlir).
+INPUTS = ROOT / "test" / "lit" / "pipeline" / "Inputs"
+
+
+def compile_input(name: str, func: str) -> helion_mlir.Kernel:
+    return helion_mlir.compile_mlir((INPUTS / name).read_text(), func)
+
+
+# ---- The runner on hand-written MLIR ----
+
+
+@pytest.fixture(scope="module")
+def add_1d():
+    """1000 elements in tiles of 64: the last tile has 40."""
+    return compile_input("add_1d.mlir", "add")
+
+
+def test_add_covers_the_edge_tile(add_1d):
+    x, y = torch.randn(1000), torch.randn(1000)
+    out = torch.full((1000,), float("nan"))
+    add_1d(x, y, out)
+    torch.testing.assert_close(out, x + y, rtol=0, atol=0)
+
+
+def test_a_kernel_runs_again_on_new_buffers(add_1d):
+    for _ in range(3):
+        x, y, out = torch.randn(1000), torch.randn(1000), torch.empty(1000)
+        add_1d(x, y, out)
+        torch.testing.assert_close(out, x + y, rtol=0, atol=0)
+
+
+def test_kernel_keeps_its_mlir(add_1d):
+    assert "func.func @add" in add_1d.mlir
+
+
+def test_softmax_reduces_over_padded_row_tiles():
+    kernel = compile_input("softmax_rows.mlir", "softmax")
+    x = torch.randn(100, 70) * 4
+    out = torch.empty_like(x)
+    kernel(x, out)
+    torch.testing.assert_close(out, torch.softmax(x, dim=1), rtol=1e-5, atol=1e-6)
+
+
+def test_f16_matmul_accumulates_in_f32():
+    kernel = compile_input("matmul_f16.mlir", "matmul")
+    x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()
+    out = torch.empty(100, 50, dtype=torch.float16)
+    kernel(x, y, out)
+    torch.testing.assert_close(out, (x.float() @ y.float()).half(), rtol=1e-3, atol=1e-3)
+
+
+DOUBLE_DYNAMIC = """
+func.func @double(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.dim %x, %c0 : memref<?x?xf32>
+  %n = memref.dim %x, %c1 : memref<?x?xf32>
+  scf.for %i = %c0 to %m step %c1 {
+    scf.for %j = %c0 to %n step %c1 {
+      %v = memref.load %x[%i, %j] : memref<?x?xf32>
+      %d = arith.addf %v, %v : f32
+      memref.store %d, %out[%i, %j] : memref<?x?xf32>
+    }
+  }
+  return
+}
+"""
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (1, 7), (0, 4)])
+def test_dynamic_sizes_come_from_the_tensors(shape):
+    kernel = helion_mlir.compile_mlir(DOUBLE_DYNAMIC, "double")
+    x = torch.randn(*shape)
+    out = torch.empty_like(x)
+    kernel(x, out)
+    torch.testing.assert_close(out, 2 * x, rtol=0, atol=0)
+
+
+def test_size_one_dimensions_may_have_any_stride():
+    kernel = helion_mlir.compile_mlir(DOUBLE_DYNAMIC, "double")
+    x = torch.randn(7, 1).t()  # shape (1, 7), strides (1, 1): contiguous to torch
+    out = torch.empty(1, 7)
+    kernel(x, out)
+    torch.testing.assert_close(out, 2 * x, rtol=0, atol=0)
+
+
+BAD_CALLS = {
+    "too few tensors": (lambda x, y, o: (x, y), ValueError, "got 2 tensors, the kernel takes 3"),
+    "wrong dtype": (lambda x, y, o: (x, y.half(), o), ValueError,
+                    r"argument 1 \(memref<1000xf32>\): got a float16 tensor, the kernel takes float32"),
+    "wrong rank": (lambda x, y, o: (x, y.view(10, 100), o), ValueError, "rank 2, the kernel takes rank 1"),
+    "wrong size": (lambda x, y, o: (x, torch.randn(999), o), ValueError,
+                   "dimension 0 has size 999, the kernel was compiled for 1000"),
+    "non-contiguous": (lambda x, y, o: (x, torch.randn(2000)[::2], o), ValueError, "not contiguous"),
+    # A meta tensor stands in for a CUDA one: its data pointer is not CPU memory either.
+    "not on the cpu": (lambda x, y, o: (x, torch.empty(1000, device="meta"), o), ValueError,
+                       "runs on the CPU"),
+    "not a tensor": (lambda x, y, o: (x, 3.0, o), TypeError, "expected a torch.Tensor"),
+    "unsupported dtype": (lambda x, y, o: (x, y.to(torch.complex64), o), TypeError, "complex64"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CALLS))
+def test_bad_calls_raise_and_write_nothing(add_1d, case):
+    make_args, error, message = BAD_CALLS[case]
+    x, y, out = torch.randn(1000), torch.randn(1000), torch.zeros(1000)
+    with pytest.raises(error, match=message):
+        add_1d(*make_args(x, y, out))
+    assert not out.any()
+
+
+TENSOR_HELPER = """
+func.func @f(%x: memref<4xf32>) { return }
+func.func private @helper(%t: tensor<4xf32>) -> tensor<4xf32> { return %t : tensor<4xf32> }
+"""
+
+COMPILE_ERRORS = {
+    "no such function": ((INPUTS / "add_1d.mlir").read_text(), "nope", "no func.func @nope"),
+    "tensor argument": ("func.func @f(%x: tensor<4xf32>) { return }", "f",
+                        r"argument 0 has type tensor<4xf32>; the runner takes memrefs"),
+    "parse error": ("func.func @f(%x: memref<4xf32>) { %c = arith.constant : i32 return }", "f",
+                    r"^-:1:"),
+    "left unlowered": (TENSOR_HELPER, "f", "'func.func' is left after the LLVM lowering"),
+    "symbolic tile": ('func.func @f(%x: memref<4xf32>) {\n'
+                      '  %n = "loom.get_symbol"() {name = "u0"} : () -> index\n  return\n}', "f",
+                      r"^-:2:8: .loom.get_symbol. has no value on the CPU; lower the kernel with concrete tile sizes"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPILE_ERRORS))
+def test_compile_errors_are_one_line_messages(case):
+    text, func, message = COMPILE_ERRORS[case]
+    with pytest.raises(helion_mlir.HelionMlirError, match=message):
+        helion_mlir.compile_mlir(text, func)
+
+
+def test_opt_level_is_checked():
+    with pytest.raises(helion_mlir.HelionMlirError, match="optimization level 7 is not in 0..3"):
+        helion_mlir.compile_mlir(DOUBLE_DYNAMIC, "double", opt_level=7)
+
+
+def test_verify_mlir():
+    helion_mlir.verify_mlir((INPUTS / "add_1d.mlir").read_text())
+    with pytest.raises(helion_mlir.HelionMlirError, match="use of undeclared SSA value"):
+        helion_mlir.verify_mlir("func.func @f() { return %x : f32 }")
+
+
+def test_a_missing_library_is_an_error(tmp_path):
+    env = dict(os.environ, HELION_MLIR_LIB=str(tmp_path / "missing.so"),
+               PYTHONPATH=str(ROOT / "python"))
+    code = "import helion_mlir\ntry:\n  helion_mlir.verify_mlir('')\nexcept helion_mlir.HelionMlirError as e:\n  print(e)"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "missing.so does not exist" in proc.stdout
+
+
+# ---- Helion kernels end to end ----
+
+
+def example(load_kernel, name: str):
+    """(kernel, its module's `reference`) for examples/<name>.py."""
+    kernel = load_kernel(f"examples/{name}.py:{name}")
+    return kernel, kernel.fn.__globals__["reference"]
+
+
+F32, F16, BF16 = torch.float32, torch.float16, torch.bfloat16
+
+# Shapes that are no multiple of the tile sizes, so every kernel has edge tiles.
+EXAMPLES = [
+    ("add", [(100, 70), (100, 70)], F32, None, 0),
+    ("add", [(37, 129), (37, 129)], F16, None, 0),
+    ("add", [(37, 129), (37, 129)], BF16, None, 0),
+    ("softmax", [(33, 200)], F32, None, 1e-6),
+    ("softmax", [(33, 70)], F16, None, 1e-3),
+    ("matmul", [(65, 47), (47, 33)], F32, None, 2e-5),
+    ("matmul", [(65, 47), (47, 33)], F16, None, 1e-2),
+    ("matmul", [(65, 47), (47, 33)], F32, {"block_sizes": [16, 16, 8]}, 2e-5),
+]
+
+
+@pytest.mark.parametrize("name,shapes,dtype,config,tol", EXAMPLES,
+                         ids=[f"{e[0]}-{e[2]}-{'x'.join(map(str, e[1][0]))}{'-config' if e[3] else ''}"
+                              for e in EXAMPLES])
+def test_examples_match_torch(load_kernel, name, shapes, dtype, config, tol):
+    kernel, reference = example(load_kernel, name)
+    torch.manual_seed(0)
+    args = [torch.randn(*shape, dtype=dtype) for shape in shapes]
+    out = helion_mlir.run(kernel, args, config)
+    torch.testing.assert_close(out, reference(*args), rtol=tol, atol=tol)
+
+
+def test_tuple_outputs_come_back_in_order(load_kernel):
+    kernel = load_kernel("test/python/kernels/multi_output.py:add_sub")
+    x, y = torch.randn(50, 30), torch.randn(50, 30)
+    total, diff = helion_mlir.run(kernel, [x, y])
+    torch.testing.assert_close(total, x + y, rtol=0, atol=0)
+    torch.testing.assert_close(diff, x - y, rtol=0, atol=0)
+
+
+@helion.kernel(static_shapes=True)
+def double_in_place(x: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(x.size()):
+        x[tile] = x[tile] * 2.0
+    return x
+
+
+def test_an_argument_returned_is_written_in_place():
+    x = torch.randn(50, 30)
+    before = x.clone()
+    out = helion_mlir.run(double_in_place, [x])
+    assert out is x
+    torch.testing.assert_close(x, 2 * before, rtol=0, atol=0)
+
+
+def test_compiled_once_per_shape_and_dtype(load_kernel, monkeypatch):
+    kernel, _ = example(load_kernel, "add")
+    exports = []
+    export = api.export_kernel
+    monkeypatch.setattr(api, "export_kernel", lambda *a: exports.append(a) or export(*a))
+    a, b = torch.randn(21, 5), torch.randn(21, 5)
+    helion_mlir.run(kernel, [a, b])
+    helion_mlir.run(kernel, [torch.randn(21, 5), torch.randn(21, 5)])
+    assert len(exports) == 1
+    helion_mlir.run(kernel, [torch.randn(22, 5), torch.randn(22, 5)])
+    helion_mlir.run(kernel, [a.double(), b.double()])
+    assert len(exports) == 3
+
+
+BAD_RUNS = {
+    "wrong count": (lambda x: [x], TypeError, "add\\(\\): missing a required argument: 'y'"),
+    "non-contiguous": (lambda x: [x.t(), x.t()], ValueError, "argument 0: the tensor is not contiguous"),
+    "not on the cpu": (lambda x: [x, torch.empty(x.shape, device="meta")], ValueError, "runs on the CPU"),
+    "not a tensor": (lambda x: [x, [1.0]], TypeError, "argument 1: expected a tensor or a Python scalar"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RUNS))
+def test_bad_runs_raise(load_kernel, case):
+    kernel, _ = example(load_kernel, "add")
+    make_args, error, message = BAD_RUNS[case]
+    with pytest.raises(error, match=message):
+        helion_mlir.run(kernel, make_args(torch.randn(8, 8)))
+
+
+def test_run_needs_a_helion_kernel():
+    with pytest.raises(TypeError, match="expected a @helion.kernel"):
+        helion_mlir.run(torch.add, [torch.randn(3), torch.randn(3)])
+
+
+def test_generate_mlir(load_kernel):
+    kernel, _ = example(load_kernel, "add")
+    args = [torch.randn(100, 70), torch.randn(100, 70)]
+    text = helion_mlir.generate_mlir(kernel, args)
+    assert "func.func @add(%arg0: memref<100x70xf32>" in text
+    assert "llvm.emit_c_interface" in text
+    assert "loom.get_symbol" in helion_mlir.generate_mlir(kernel, args, tiles="symbolic")
+    with pytest.raises(ValueError, match="tiles='bogus'"):
+        helion_mlir.generate_mlir(kernel, args, tiles="bogus")
+
+
+# ---- python -m helion_mlir check ----
+
+
+def run_check(capsys, *argv: str) -> tuple[int, str]:
+    status = check.main(["check", *argv])
+    return status, capsys.readouterr().out.strip()
+
+
+def test_check_against_the_interpreter(capsys):
+    status, line = run_check(capsys, "--entry", "examples/add.py:add",
+                             "--arg", "torch.randn(37, 21)", "--arg", "torch.randn(37, 21)")
+    assert (status, line) == (0, "add: lowered, verified, ran, max abs error 0, match")
+
+
+def test_check_a_matmul_against_the_patched_interpreter(capsys):
+    status, line = run_check(capsys, "--entry", "examples/matmul.py:matmul",
+                             "--arg", "torch.randn(40, 24, dtype=torch.float16)",
+                             "--arg", "torch.randn(24, 36, dtype=torch.float16)")
+    assert status == 0, line
+    assert line.endswith(", match")
+
+
+def test_check_against_a_torch_reference(capsys):
+    status, line = run_check(capsys, "--entry", "examples/matmul.py:matmul",
+                             "--arg", "torch.randn(65, 47)", "--arg", "torch.randn(47, 33)",
+                             "--ref", "examples/matmul.py:reference", "--rtol", "1e-5", "--atol", "1e-5")
+    assert status == 0, line
+    assert line.startswith("matmul: lowered, verified, ran, max abs error ")
+
+
+def test_check_reports_a_mismatch(capsys):
+    status, line = run_check(capsys, "--entry", "examples/add.py:add",
+                             "--arg", "torch.ones(4, 4)", "--arg", "torch.ones(4, 4)", "--ref", "torch:sub")
+    assert status == 1
+    assert line == ("add: lowered, verified, ran, max abs error 2, "
+                    "MISMATCH: output 0 differs beyond rtol 1.3e-06, atol 1e-05")
+
+
+def test_check_reports_a_failing_stage(capsys):
+    status, line = run_check(capsys, "--entry", "examples/add.py:add",
+                             "--arg", "torch.ones(4, 4)", "--arg", "torch.ones(4, 4)",
+                             "--ref", "examples/softmax.py:reference")
+    assert status == 1
+    assert line.startswith("add: lowered, verified, ran, reference FAILED: "
+                           "examples/softmax.py:reference raised TypeError")
+
+
+def test_check_reports_a_capture_error(capsys):
+    status, line = run_check(capsys, "--entry", "examples/add.py:nope")
+    assert status == 1
+    assert line.startswith("capture failed: --entry 'examples/add.py:nope'")
