@@ -160,10 +160,10 @@ static bool make_views(size_t n, void *const *data, const char *const *dtypes,
   size_t at = 0;
   for (size_t i = 0; i < n; ++i) {
     if (ranks[i] < 0)
-      return hm_diag_error(diag, "buffer %zu: rank %lld is negative", i, (long long)ranks[i]);
+      return hm_diag_error(diag, "argument %zu: rank %lld is negative", i, (long long)ranks[i]);
     HmDtype dtype = hm_dtype_from_name(dtypes[i]);
     if (!dtype)
-      return hm_diag_error(diag, "buffer %zu: unknown dtype '%s'", i, dtypes[i]);
+      return hm_diag_error(diag, "argument %zu: unknown dtype '%s'", i, dtypes[i]);
     views[i] = (HmTensorView){.data = data[i], .rank = (size_t)ranks[i], .sizes = sizes + at,
                               .strides = strides + at, .dtype = dtype};
     at += (size_t)ranks[i];
