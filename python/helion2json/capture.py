@@ -62,18 +62,14 @@ def _first_line(e: BaseException) -> str:
 
 def _resolve_config(bound: Any, config: object) -> Any:
     """The config Helion would compile with: unknown keys rejected, the rest validated and completed."""
-    import helion
     from helion.autotuner.config_spec import VALID_KEYS
 
     spec = bound.config_spec
     if config is None:
         return spec.default_config()
-    if isinstance(config, helion.Config):
-        values = dict(config)
-    elif isinstance(config, Mapping):
-        values = dict(config)
-    else:
+    if not isinstance(config, Mapping):  # helion.Config is a Mapping too
         raise CaptureError(f"config: expected a dict or helion.Config, got {type(config).__name__}")
+    values = dict(config)
     for key in values:
         if key not in VALID_KEYS and key not in spec.user_defined_tunables:
             raise CaptureError(f"config: unknown key '{key}'")
@@ -193,7 +189,6 @@ def _reachable_graphs(infos: list[Any], roots: list[int]) -> list[int]:
 
 class _Exporter:
     def __init__(self, bound: Any, config: Any, args: Sequence[object]) -> None:
-        self.bound = bound
         self.env = bound.env
         self.config = config
         self.args = args
@@ -284,6 +279,11 @@ class _Exporter:
             if isinstance(self.args[i], torch.Tensor):
                 fake = self.fake_args.get(name)
                 out.append(entry(name, "argument", i, fake if isinstance(fake, torch.Tensor) else self.args[i]))
+                used = self.host_tensor_vals.get(name)
+                if used is not None and _layout(used) != _layout(fake):
+                    raise CaptureError(f"the kernel's host code reassigns argument '{name}' before its device "
+                                       "code uses it; the interchange passes arguments unchanged, so give the "
+                                       "new tensor a name of its own")
         for name, val in self.host_tensor_vals.items():
             if name not in self.params:
                 out.append(entry(name, "allocated", None, val))
@@ -332,6 +332,10 @@ class _Exporter:
                 entry.update(kind="unbacked", value=None)
             out.append(entry)
         return out
+
+
+def _layout(t: torch.Tensor) -> tuple:
+    return (t.untyped_storage()._cdata, t.storage_offset(), tuple(t.shape), tuple(t.stride()), t.dtype)
 
 
 def _check_args(args: tuple, params: list[str]) -> None:

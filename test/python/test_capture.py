@@ -300,6 +300,19 @@ def test_view_of_an_argument(load_kernel):
     assert message.startswith("host tensor 'flat' is a view of 'x'")
 
 
+def test_reassigned_argument(load_kernel):
+    kernel = load_kernel("test/python/kernels/bad.py:reassigns_an_argument")
+    message = error(export_kernel, kernel, (torch.randn(4, 5),))
+    assert message.startswith("the kernel's host code reassigns argument 'x' before its device code uses it")
+
+
+def test_the_same_tensor_twice_is_two_arguments(load_kernel):
+    x = torch.randn(6, 5)
+    spec = export_kernel(load_kernel("examples/add.py:add"), (x, x))
+    assert [(t["name"], t["source"]) for t in spec["host_tensors"]] == \
+        [("x", "argument"), ("y", "argument"), ("out", "allocated")]
+
+
 @pytest.mark.parametrize("config, expected", [
     ({"block_sizes": [16, 16, 16], "bogus": 1}, "config: unknown key 'bogus'"),
     ({"block_sizes": [24, 16, 16]}, "must be a power of two, got 24"),

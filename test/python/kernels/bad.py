@@ -42,3 +42,12 @@ def writes_a_view(x: torch.Tensor) -> torch.Tensor:
 
 def not_a_kernel(x: torch.Tensor) -> torch.Tensor:
     return x
+
+
+@helion.kernel(static_shapes=True, ignore_warnings=[helion.exc.TensorOperationInWrapper])
+def reassigns_an_argument(x: torch.Tensor) -> torch.Tensor:
+    x = x * 2
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile]
+    return out
