@@ -86,7 +86,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m helion2json",
                 description="Capture a Helion kernel's Device IR as interchange JSON (docs/interchange.md).")
-    p.add_argument("--entry", required=True, help="FILE.py:function or module:function")
+    p.add_argument("--entry", required=True, metavar="FILE.py:FUNCTION", help="FILE.py:function or module:function")
     p.add_argument("--arg", action="append", default=[], metavar="EXPR",
                    help="an example argument, a Python expression evaluated in the kernel module's namespace "
                         "(repeat once per kernel argument, in order)")
