@@ -9,12 +9,12 @@
 
 static const char kPipeline[] =
     "builtin.module("
-    /* affine.for with tensor iter_args does not bufferize, scf.for does: the affine loops go first. */
+    /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */
     "lower-affine,"
     /* Function arguments are memrefs already, so the boundaries need no bufferization. */
     "one-shot-bufferize,"
-    /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak. It
-     * has to see the structured loops, so it runs before they become branches. */
+    /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak.
+     * It has to see the structured loops, so it runs before they become branches. */
     "buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops),"
     /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this
@@ -82,7 +82,7 @@ static MlirWalkResult search_op(MlirOperation op, void *data) {
   return MlirWalkResultInterrupt;
 }
 
-/* Emits `why` (a format taking the op's name) at the op the search finds; false when it finds one. */
+/* Emits `why` (a format taking the op's name) at the op the search finds; false if it finds one. */
 static bool reject_found(MlirOperation module_op, OpSearch search, const char *why) {
   mlirOperationWalk(module_op, search_op, &search, MlirWalkPreOrder);
   if (mlirOperationIsNull(search.found))

@@ -17,7 +17,7 @@ typedef struct ArgSig {
   size_t rank;
   int64_t *dims; /* -1 where the size is dynamic */
   HmDtype dtype;
-  HmDtype also; /* a second dtype with the same bits (signless i8 takes uint8), or invalid */
+  HmDtype alt_dtype; /* a second dtype with the same bits (signless i8 takes uint8), or invalid */
 } ArgSig;
 
 typedef void (*PackedEntry)(void **args);
@@ -59,9 +59,11 @@ static void copy_strided(size_t elem, int64_t rank, int64_t d, const int64_t *si
     memcpy(dst, src, (size_t)sizes[d] * elem);
     return;
   }
+  int64_t src_step = src_strides[d] * (int64_t)elem;
+  int64_t dst_step = dst_strides[d] * (int64_t)elem;
   for (int64_t i = 0; i < sizes[d]; ++i)
-    copy_strided(elem, rank, d + 1, sizes, src_strides, dst_strides,
-                 src + i * src_strides[d] * (int64_t)elem, dst + i * dst_strides[d] * (int64_t)elem);
+    copy_strided(elem, rank, d + 1, sizes, src_strides, dst_strides, src + i * src_step,
+                 dst + i * dst_step);
 }
 
 static void memref_copy(int64_t elem_size, const UnrankedMemRef *src, const UnrankedMemRef *dst) {
@@ -88,7 +90,7 @@ static char *type_text(MlirType type) {
   return text.data;
 }
 
-static HmDtype integer_dtype(MlirType type, HmDtype *also) {
+static HmDtype integer_dtype(MlirType type, HmDtype *alt_dtype) {
   switch (mlirIntegerTypeGetWidth(type)) {
   case 64: return HM_I64;
   case 32: return HM_I32;
@@ -98,14 +100,14 @@ static HmDtype integer_dtype(MlirType type, HmDtype *also) {
     if (mlirIntegerTypeIsUnsigned(type))
       return HM_U8;
     if (!mlirIntegerTypeIsSigned(type))
-      *also = HM_U8;
+      *alt_dtype = HM_U8;
     return HM_I8;
   default: return HM_DTYPE_INVALID;
   }
 }
 
-static HmDtype element_dtype(MlirType type, HmDtype *also) {
-  *also = HM_DTYPE_INVALID;
+static HmDtype element_dtype(MlirType type, HmDtype *alt_dtype) {
+  *alt_dtype = HM_DTYPE_INVALID;
   if (mlirTypeIsAF64(type))
     return HM_F64;
   if (mlirTypeIsAF32(type))
@@ -115,7 +117,7 @@ static HmDtype element_dtype(MlirType type, HmDtype *also) {
   if (mlirTypeIsABF16(type))
     return HM_BF16;
   if (mlirTypeIsAInteger(type))
-    return integer_dtype(type, also);
+    return integer_dtype(type, alt_dtype);
   return HM_DTYPE_INVALID;
 }
 
@@ -132,7 +134,7 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
   if (!mlirTypeIsAMemRef(type) || !has_identity_layout(type))
     return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs with the "
                          "identity layout", index, arg->type_text);
-  arg->dtype = element_dtype(mlirShapedTypeGetElementType(type), &arg->also);
+  arg->dtype = element_dtype(mlirShapedTypeGetElementType(type), &arg->alt_dtype);
   if (!arg->dtype)
     return hm_diag_error(diag, "argument %zu (%s): no tensor dtype has this element type", index,
                          arg->type_text);
@@ -148,8 +150,8 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
 }
 
 static bool read_signature(HmKernel *kernel, MlirOperation func, HmDiag *diag) {
-  MlirAttribute attr = mlirOperationGetAttributeByName(func, mlirStringRefCreateFromCString("function_type"));
-  MlirType type = mlirTypeAttrGetValue(attr);
+  MlirType type = mlirTypeAttrGetValue(
+      mlirOperationGetAttributeByName(func, mlirStringRefCreateFromCString("function_type")));
   if (mlirFunctionTypeGetNumResults(type) != 0)
     return hm_diag_error(diag, "the kernel function returns values; kernels write their outputs "
                          "into memref arguments");
@@ -195,8 +197,8 @@ static bool find_entry(HmKernel *kernel, const char *func_name, HmDiag *diag) {
   char *name = ciface_name(func_name);
   if (!name)
     return hm_diag_error(diag, "out of memory");
-  kernel->entry =
-      (PackedEntry)mlirExecutionEngineLookupPacked(kernel->engine, mlirStringRefCreateFromCString(name));
+  kernel->entry = (PackedEntry)mlirExecutionEngineLookupPacked(
+      kernel->engine, mlirStringRefCreateFromCString(name));
   free(name);
   if (!kernel->entry)
     return hm_diag_error(diag, "the JIT has no C interface for @%s", func_name);
@@ -249,7 +251,8 @@ HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_le
     hm_diag_error(diag, "out of memory");
     return NULL;
   }
-  if (!read_signature(kernel, func, diag) || !jit_copy(kernel, module, func_name, opt_level, diag)) {
+  if (!read_signature(kernel, func, diag) ||
+      !jit_copy(kernel, module, func_name, opt_level, diag)) {
     hm_kernel_destroy(kernel);
     return NULL;
   }
@@ -299,7 +302,7 @@ static bool check_layout(const HmTensorView *view, size_t index, HmDiag *diag) {
 }
 
 static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
-  if (view->dtype != arg->dtype && (view->dtype != arg->also || !arg->also))
+  if (view->dtype != arg->dtype && (view->dtype != arg->alt_dtype || !arg->alt_dtype))
     return hm_diag_error(diag, "argument %zu (%s): got a %s tensor, the kernel takes %s", index,
                          arg->type_text, hm_dtype_name(view->dtype), hm_dtype_name(arg->dtype));
   if (view->rank != arg->rank)

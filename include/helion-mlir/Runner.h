@@ -1,8 +1,8 @@
 /* Running a lowered kernel on the CPU through MLIR's JIT (the ExecutionEngine C API).
  *
  * A kernel is compiled once from the func.func form hm_lower produces (memref arguments, identity
- * layouts, `llvm.emit_c_interface`) and run any number of times on caller-owned buffers; outputs are
- * written in place. Every run checks the buffers against the function's signature first, so a
+ * layouts, `llvm.emit_c_interface`) and run any number of times on caller-owned buffers; outputs
+ * are written in place. Every run checks the buffers against the function's signature first, so a
  * wrong call is an error message, not a crash.
  */
 #ifndef HELION_MLIR_RUNNER_H

@@ -165,7 +165,8 @@ def test_verify_mlir():
 def test_a_missing_library_is_an_error(tmp_path):
     env = dict(os.environ, HELION_MLIR_LIB=str(tmp_path / "missing.so"),
                PYTHONPATH=str(ROOT / "python"))
-    code = "import helion_mlir\ntry:\n  helion_mlir.verify_mlir('')\nexcept helion_mlir.HelionMlirError as e:\n  print(e)"
+    code = ("import helion_mlir\n"
+            "try:\n  helion_mlir.verify_mlir('')\nexcept helion_mlir.HelionMlirError as e:\n  print(e)")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "missing.so does not exist" in proc.stdout
