@@ -12,7 +12,8 @@ from helion2json.encode import DTYPE_NAMES
 from . import _lib
 from ._lib import HelionMlirError
 
-# LLVM's -O2: the level the examples and tests are timed at.
+# LLVM -O2: compiling the examples takes tens of milliseconds either way, and a 512x512 matmul
+# runs some 20 times faster than at -O0.
 DEFAULT_OPT_LEVEL = 2
 
 TILE_MODES = {"concrete": 0, "symbolic": 1}
