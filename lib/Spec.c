@@ -167,6 +167,7 @@ static bool read_int_array(Reader *r, json_t *obj, const char *key, const char *
 /* ---- node results ("val") ---- */
 
 static bool read_val(Reader *r, json_t *v, const char *path, HmVal *out);
+static bool read_float_tag(Reader *r, json_t *value, const char *path, HmArg *out);
 
 static bool read_val_list(Reader *r, json_t *v, const char *path, HmVal *out) {
   json_t *items = field(r, v, "items", JSON_ARRAY, path);
@@ -225,8 +226,15 @@ static bool read_val(Reader *r, json_t *v, const char *path, HmVal *out) {
   }
   if (strcmp(t, "float") == 0 && value) {
     out->kind = HM_VAL_FLOAT;
-    out->f = json_is_number(value) ? json_number_value(value) : NAN;
-    return true;
+    if (json_is_number(value)) {
+      out->f = json_number_value(value);
+      return true;
+    }
+    HmArg non_finite = {0};
+    subpath(p, path, "value");
+    bool ok = json_is_object(value) && read_float_tag(r, json_object_get(value, "float"), p, &non_finite);
+    out->f = non_finite.f;
+    return ok || fail(r, p, "expected a number or {\"float\": \"inf\" | \"-inf\" | \"nan\"}", NULL);
   }
   subpath(p, path, "type");
   return fail(r, p, "unknown value type or bad 'value' for type ", t);
