@@ -16,3 +16,13 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return x + y
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py): shapes that are no multiple of the tiles, so edge tiles are masked.
+CHECKS = [
+    {"kernel": "add", "args": ["torch.randn(100, 77)", "torch.randn(100, 77)"]},
+    {"kernel": "add", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(37, 129, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 64]}},
+    {"kernel": "add", "args": ["torch.randn(1000, 3)", "torch.randn(1000, 3)"], "config": {"block_sizes": [64, 4]}},
+]

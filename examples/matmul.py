@@ -22,3 +22,16 @@ def matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 def reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (x.float() @ y.float()).to(torch.promote_types(x.dtype, y.dtype))
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py). Helion's interpreter has no CPU kernel for addmm's rewrite, so the
+# reference is the torch function above.
+CHECKS = [
+    {"kernel": "matmul", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "reference",
+     "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "matmul", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "reference",
+     "config": {"block_sizes": [32, 32, 16]}, "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "matmul", "args": ["torch.randn(65, 47, dtype=torch.float16)", "torch.randn(47, 33, dtype=torch.float16)"],
+     "ref": "reference", "rtol": 1e-2, "atol": 1e-2},
+]

@@ -20,3 +20,13 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
 
 def reference(x: torch.Tensor) -> torch.Tensor:
     return torch.softmax(x, dim=1)
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py): rows of 77 are padded to 128 (persistent) or reduced in chunks of 32.
+CHECKS = [
+    {"kernel": "softmax", "args": ["torch.randn(100, 77)"]},
+    {"kernel": "softmax", "args": ["torch.randn(100, 77)"], "config": {"block_sizes": [16], "reduction_loops": [32]}},
+    {"kernel": "softmax", "args": ["torch.randn(33, 70, dtype=torch.float16)"], "ref": "reference",
+     "rtol": 1e-3, "atol": 1e-3},
+]

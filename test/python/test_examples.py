@@ -1,0 +1,63 @@
+"""Every CHECKS case of examples/*.py: `python -m helion_mlir check` must pass (capture, lower, verify,
+run on the CPU, match the reference), and the kernel must also lower and verify with symbolic tiles
+and with torch.aten ops."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import torch
+
+from helion2json import export_kernel
+from helion2json.cli import eval_args, load_entry
+from helion_mlir import check
+from helion_mlir.suite import REPO, discover
+
+CASES = discover()
+TOOLS = REPO / "build" / "bin"
+
+
+def _params(cases):
+    return [pytest.param(c, id=c.name, marks=pytest.mark.skip(reason=c.skip) if c.skip else ()) for c in cases]
+
+
+@pytest.mark.parametrize("case", _params(CASES))
+def test_check_matches_the_reference(case, capsys):
+    status = check.main(case.check_argv())
+    line = capsys.readouterr().out.strip()
+    assert status == 0, line
+    assert line.endswith("match"), line
+
+
+def _lower(spec_path, *flags: str) -> str:
+    proc = subprocess.run([str(TOOLS / "helion-mlir"), str(spec_path), *flags], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _verify(text: str, *flags: str) -> None:
+    proc = subprocess.run([str(TOOLS / "helion-opt"), "-", "-o", "/dev/null", *flags], input=text,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+MODE_CASES = [c for c in CASES if c.modes and not c.skip]
+
+
+@pytest.mark.parametrize("case", _params(MODE_CASES))
+def test_other_lowerings_verify(case, tmp_path):
+    torch.manual_seed(0)
+    kernel, namespace = load_entry(case.entry)
+    spec = export_kernel(kernel, eval_args(list(case.args), namespace), case.config)
+    path = tmp_path / "kernel.json"
+    path.write_text(json.dumps(spec))
+    if "symbolic" in case.modes:
+        text = _lower(path, "--tiles=symbolic")
+        if any(b["tile_size"] is not None for b in spec["block_sizes"]):
+            assert '"loom.get_symbol"' in text
+        _verify(text)
+    if "torch" in case.modes:
+        text = _lower(path, "--aten=torch")
+        _verify(text, "--allow-unregistered-dialect")
