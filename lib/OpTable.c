@@ -39,3 +39,14 @@ const HmOpEntry *hm_find_op(const HmLowering *L, const char *target) {
     return &TORCH_ENTRY;
   return search(ATEN_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES, target);
 }
+
+const char *hm_supported_op(size_t index) {
+  const HmOpEntry *const *groups[2] = {HELION_FAMILIES, ATEN_FAMILIES};
+  size_t sizes[2] = {sizeof HELION_FAMILIES / sizeof *HELION_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES};
+  for (size_t g = 0; g < 2; ++g)
+    for (size_t f = 0; f < sizes[g]; ++f)
+      for (const HmOpEntry *e = groups[g][f]; e->target; ++e)
+        if (index-- == 0)
+          return e->target;
+  return NULL;
+}

@@ -31,4 +31,8 @@ typedef struct HmLowerOptions {
  * first problem in `diag`. The context must come from hm_context_create. */
 MlirModule hm_lower(MlirContext ctx, const HmSpec *spec, HmLowerOptions options, HmDiag *diag);
 
+/* The Device IR and ATen targets the linalg lowering handles, by index; NULL past the last one.
+ * (With HM_ATEN_TORCH every ATen op is handled.) */
+const char *hm_supported_op(size_t index);
+
 #endif

@@ -29,6 +29,7 @@ _PROTOTYPES = [
     ("hm_capi_run", ctypes.c_int,
      [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
       ctypes.POINTER(ctypes.c_char_p), _c_i64_p, _c_i64_p, _c_i64_p, _c_char_pp]),
+    ("hm_capi_supported_ops", ctypes.c_void_p, []),
     ("hm_capi_free_string", None, [ctypes.c_void_p]),
     ("hm_capi_destroy", None, [ctypes.c_void_p]),
 ]
@@ -65,6 +66,14 @@ def take_string(ptr: int | None) -> str | None:
         return ctypes.string_at(ptr).decode()
     finally:
         lib().hm_capi_free_string(ptr)
+
+
+def supported_ops() -> list[str]:
+    """The Device IR and ATen targets the C lowering handles (its op tables)."""
+    text = take_string(lib().hm_capi_supported_ops())
+    if text is None:
+        raise HelionMlirError("hm_capi_supported_ops: out of memory")
+    return text.split()
 
 
 def call(fn_name: str, *args: object, error: type[Exception] = HelionMlirError) -> object:
