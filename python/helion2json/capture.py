@@ -245,7 +245,8 @@ class _Exporter:
             loops = [g["id"] for g in graphs if g["kind"] in LOOP_GRAPH_KINDS and bs.block_id in g["block_ids"]]
             size = bs.size if isinstance(bs.size, (int, torch.SymInt)) else None
             tile = bs.from_config(self.config)
-            self.symbols |= encode.free_symbols(size)
+            # A block no graph sizes a tile by (hl.grid's) still names its symbol.
+            self.symbols |= encode.free_symbols(size) | {bs.symbol()}
             out.append({
                 "block_id": bs.block_id,
                 "symbol": str(bs.symbol()),
@@ -307,7 +308,11 @@ class _Exporter:
         from torch.utils._sympy.symbol import SymT, symbol_is_type
 
         hints = self.env.shape_env.backed_var_to_val
-        by_symbol = {b["symbol"]: b for b in block_sizes}
+        # Helion reuses a tile's symbol for the reduction block of a view of that tile; the tile's
+        # own block is the first one.
+        by_symbol: dict[str, dict] = {}
+        for b in block_sizes:
+            by_symbol.setdefault(b["symbol"], b)
         by_scalar = {s["symbol"]: s for s in scalars if s["symbol"]}
         dims = {}
         for t in host_tensors:
