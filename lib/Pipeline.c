@@ -11,8 +11,10 @@ static const char kPipeline[] =
     "builtin.module("
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */
     "lower-affine,"
-    /* Function arguments are memrefs already, so the boundaries need no bufferization. */
-    "one-shot-bufferize,"
+    /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may
+     * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer
+     * per iteration that the deallocation pipeline frees. */
+    "one-shot-bufferize{allow-return-allocs-from-loops},"
     /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak.
      * It has to see the structured loops, so it runs before they become branches. */
     "buffer-deallocation-pipeline,"
