@@ -79,6 +79,7 @@ extern const HmOpEntry hm_tracing_ops[];
 extern const HmOpEntry hm_loop_ops[];
 extern const HmOpEntry hm_memory_ops[];
 extern const HmOpEntry hm_creation_ops[];
+extern const HmOpEntry hm_tile_ops[];
 extern const HmOpEntry hm_pointwise_ops[];
 extern const HmOpEntry hm_reduction_ops[];
 extern const HmOpEntry hm_matmul_ops[];

@@ -4,6 +4,7 @@
  *   hm_loop_ops       LowerLoops.c      _for_loop
  *   hm_memory_ops     LowerMemory.c     load, store, _mask_to
  *   hm_creation_ops   LowerCreation.c   full
+ *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count
  *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
  *   hm_reduction_ops  LowerReduction.c  sum, amax, amin, ...
  *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm
@@ -14,7 +15,8 @@
 
 #include <string.h>
 
-static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops};
+static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
+                                                   hm_tile_ops};
 static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops};
 
 static const HmOpEntry TORCH_ENTRY = {"aten.*", hm_lower_torch_op, 0};

@@ -1,0 +1,97 @@
+/* Tile queries: `tile.index`, `tile.begin`, `tile.end`, `tile.block_size`, `tile.id`, `tile.count`.
+ *
+ * Each reads the current tile of the block its argument names (the record lib/Tiles.c keeps while the
+ * block's loop is open). `tile.index` is a tensor of the tile's element offsets, built by a
+ * linalg.generic from linalg.index, so it keeps the full tile shape: its padding lanes hold offsets
+ * past the end, which loads and stores never touch because they follow the tile's extent. The others
+ * are index values: affine maps over the tile's offset, extent and size.
+ */
+#include "Build.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+typedef enum TileQuery { BEGIN, END, BLOCK_SIZE, ID, COUNT } TileQuery;
+
+/* The block whose current tile the op's argument names. */
+static bool tile_block(HmLowering *L, HmScope *S, const HmNode *node, int *block) {
+  HmValue tile;
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &tile))
+    return false;
+  if (tile.kind != HM_V_INDEX || tile.block_id < 0 || !L->tiles[tile.block_id].active)
+    return hm_node_error(L, node, "'%s' needs a tile of an enclosing loop", node->target);
+  *block = tile.block_id;
+  return true;
+}
+
+/* affine.apply of `e` over (d0 = a)[s0 = b]. */
+static MlirValue apply2(HmLowering *L, MlirAffineExpr e, MlirValue a, MlirValue b) {
+  MlirAffineMap map = mlirAffineMapGet(L->ctx, 1, 1, 1, &e);
+  return hm_affine_apply(L, map, 2, (MlirValue[]){a, b});
+}
+
+static MlirValue query(HmLowering *L, int block, TileQuery q) {
+  const HmTile *t = &L->tiles[block];
+  MlirValue size = L->tile_sizes[block];
+  MlirAffineExpr d0 = mlirAffineDimExprGet(L->ctx, 0), s0 = mlirAffineSymbolExprGet(L->ctx, 0);
+  switch (q) {
+  case BEGIN: return t->offset;
+  case END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
+  case BLOCK_SIZE: return size;
+  case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, s0), t->offset, size);
+  case COUNT: return apply2(L, mlirAffineCeilDivExprGet(d0, s0), L->block_extents[block], size);
+  }
+  return (MlirValue){NULL};
+}
+
+static bool lower_query(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  int block;
+  if (!tile_block(L, S, node, &block))
+    return false;
+  *out = (HmValue){.kind = HM_V_INDEX, .value = query(L, block, (TileQuery)variant),
+                   .block_id = variant == BLOCK_SIZE ? block : -1};
+  return true;
+}
+
+typedef struct IotaBody {
+  MlirValue offset;
+} IotaBody;
+
+static bool iota_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  IotaBody *b = ctx;
+  MlirType index = hm_index_type(L);
+  MlirNamedAttribute dim = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 0));
+  MlirValue i = hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index,
+                                             .nattrs = 1, .attrs = &dim});
+  MlirValue at = hm_build_value(L, (HmOpSpec){.name = "arith.addi", .noperands = 2,
+                                              .operands = (MlirValue[]){b->offset, i}, .infer_results = true});
+  MlirType element = mlirValueGetType(args[0]);
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &element,
+                                         .noperands = 1, .operands = &at});
+  return true;
+}
+
+static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  int block;
+  if (!tile_block(L, S, node, &block))
+    return false;
+  if (node->val.kind != HM_VAL_TENSOR || node->val.rank != 1)
+    return hm_node_error(L, node, "tile.index must produce a 1-D tensor");
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
+    return false;
+  IotaBody body = {.offset = L->tiles[block].offset};
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, 1);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
+}
+
+const HmOpEntry hm_tile_ops[] = {
+    {"helion.language.tile_ops.tile_index", lower_tile_index, 0},
+    {"helion.language.tile_ops.tile_begin", lower_query, BEGIN},
+    {"helion.language.tile_ops.tile_end", lower_query, END},
+    {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE},
+    {"helion.language.tile_ops.tile_id", lower_query, ID},
+    {"helion.language.tile_ops.tile_count", lower_query, COUNT},
+    {NULL, NULL, 0},
+};
