@@ -1,5 +1,7 @@
 #include "Build.h"
 
+#include "SizeExpr.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -67,6 +69,9 @@ int64_t hm_static_dim(HmLowering *L, HmDim dim) {
   int block = hm_dim_block(L, dim);
   if (block >= 0 && L->static_tiles[block] >= 0)
     return L->static_tiles[block];
+  int64_t value;
+  if (block < 0 && hm_size_static(L, dim.sym, false, &value))
+    return value;
   return mlirShapedTypeGetDynamicSize();
 }
 
@@ -85,7 +90,7 @@ bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out) {
       *out = L->sym_values[i];
       return true;
     }
-  return hm_node_error(L, L->node, "unsupported symbolic size '%s'", dim.sym);
+  return hm_size_value(L, dim.sym, out);
 }
 
 MlirType hm_ranked_tensor(HmLowering *L, size_t rank, const int64_t *shape, MlirType element) {
