@@ -32,5 +32,6 @@ bool ut_check_str(const char *actual, const char *expected, const char *file, in
 extern const UtSuite diag_tests;
 extern const UtSuite context_tests;
 extern const UtSuite spec_tests;
+extern const UtSuite runner_tests;
 
 #endif

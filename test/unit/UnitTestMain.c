@@ -3,7 +3,7 @@
 
 #include "UnitTest.h"
 
-static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests};
+static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests, &runner_tests};
 
 static bool current_failed;
 
