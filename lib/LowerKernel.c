@@ -94,7 +94,8 @@ static MlirOperation build_parallel(HmLowering *L, const HmGrid *grid, MlirBlock
     return (hm_node_error(L, NULL, "grids of %zu dimensions are not supported", n), (MlirOperation){NULL});
   for (size_t i = 0; i < n; ++i) {
     HmLoopBounds b;
-    if (!hm_tile_loop_bounds(L, grid->block_ids[i], 0, &b))
+    HmTileRange range = hm_tile_full_range(L, grid->block_ids[i]);
+    if (!hm_tile_loop_bounds(L, grid->block_ids[i], &range, &b))
       return (MlirOperation){NULL};
     lower[i] = mlirAffineMapGetResult(b.lower, 0);
     upper[i] = mlirAffineExprShiftSymbols(mlirAffineMapGetResult(b.upper, 0), (uint32_t)b.nupper_operands,
@@ -134,9 +135,11 @@ static bool lower_grid(HmLowering *L, const HmGrid *grid) {
   HmTile saved[8];
   bool ok = true;
   size_t entered = 0;
-  for (; ok && entered < grid->nblock_ids; ++entered)
-    ok = hm_tile_enter(L, grid->block_ids[entered], 0, mlirBlockGetArgument(body, (intptr_t)entered),
+  for (; ok && entered < grid->nblock_ids; ++entered) {
+    HmTileRange range = hm_tile_full_range(L, grid->block_ids[entered]);
+    ok = hm_tile_enter(L, grid->block_ids[entered], &range, mlirBlockGetArgument(body, (intptr_t)entered),
                        &saved[entered]);
+  }
   if (ok) {
     HmScope *scope = hm_scope_new(L, hm_spec_graph(L->spec, (size_t)grid->root_graph), NULL);
     ok = hm_lower_graph(L, scope, NULL, 0);

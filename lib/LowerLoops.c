@@ -42,6 +42,9 @@ static const HmNode *output_node(const HmGraph *graph) {
   return NULL;
 }
 
+/* _for_loop, or _for_loop_step with its list of steps. */
+enum { PLAIN, STEPPED };
+
 /* What happens to each output of the loop graph. */
 typedef enum OutputKind {
   UNUSED,      /* nothing after the loop reads it: not carried */
@@ -59,7 +62,7 @@ typedef struct LoopPlan {
   const HmNode **merged;    /* per output: the outer node a phi says it updates, or NULL */
   MlirValue *inits;         /* per iter_arg */
   MlirType *types;
-  int64_t *begins;
+  HmTileRange *ranges; /* per block id of the body */
 } LoopPlan;
 
 static bool is_read_after(const HmScope *S, const HmNode *loop, size_t index) {
@@ -105,20 +108,67 @@ static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmN
   return true;
 }
 
-static bool plan_bounds(HmLowering *L, const HmNode *node, LoopPlan *plan) {
-  const HmArg *begins = hm_arg(L, node, 1);
-  if (!begins || begins->kind != HM_ARG_LIST || begins->count != plan->body->nblock_ids)
-    return hm_node_error(L, node, "a loop needs one begin per block id");
-  plan->begins = hm_arena_new(&L->arena, int64_t, begins->count);
-  for (size_t k = 0; k < begins->count; ++k) {
-    if (begins->items[k].kind != HM_ARG_INT)
-      return hm_node_error(L, node, "loops with a data-dependent begin are not supported");
-    plan->begins[k] = begins->items[k].i;
+/* One begin or end of a loop: an integer, a symbolic size, or a node's index value. */
+static bool loop_bound(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmBound *out) {
+  *out = (HmBound){.constant = -1};
+  if (arg->kind == HM_ARG_INT && arg->i >= 0) {
+    out->constant = arg->i;
+    return true;
+  }
+  if (arg->kind == HM_ARG_SYM)
+    return hm_dim_value(L, (HmDim){.sym = arg->str, .value = -1}, &out->value);
+  const HmNode *src = hm_arg_node(S, arg);
+  if (!src || S->values[src->index].kind != HM_V_INDEX)
+    return hm_node_error(L, node, "a loop bound must be a non-negative integer, a size or an index value");
+  if (src->val.kind == HM_VAL_INT && src->val.i >= 0)
+    out->constant = src->val.i; /* a size Helion knows (a looped reduction's end) */
+  else
+    out->value = S->values[src->index].value;
+  return true;
+}
+
+static const HmArg *bound_list(HmLowering *L, const HmNode *node, size_t index, size_t count) {
+  const HmArg *list = hm_arg(L, node, index);
+  if (list && (list->kind != HM_ARG_LIST || list->count != count)) {
+    hm_node_error(L, node, "a loop needs one begin, end and step per block id");
+    return NULL;
+  }
+  return list;
+}
+
+/* The step list of _for_loop_step (hl.grid(begin, end, step)): null entries step by the tile size. */
+static bool loop_step(HmLowering *L, const HmNode *node, const HmArg *steps, size_t k, int64_t *out) {
+  *out = 0;
+  if (!steps || steps->items[k].kind == HM_ARG_NONE)
+    return true;
+  if (steps->items[k].kind != HM_ARG_INT || steps->items[k].i <= 0)
+    return hm_node_error(L, node, "a loop step must be a positive integer");
+  *out = steps->items[k].i;
+  return true;
+}
+
+static bool plan_bounds(HmLowering *L, HmScope *S, const HmNode *node, int variant, LoopPlan *plan) {
+  size_t n = plan->body->nblock_ids;
+  const HmArg *begins = bound_list(L, node, 1, n), *ends = bound_list(L, node, 2, n);
+  const HmArg *steps = variant == STEPPED ? bound_list(L, node, 4, n) : NULL;
+  if (!begins || !ends || (variant == STEPPED && !steps))
+    return false;
+  plan->ranges = hm_arena_new(&L->arena, HmTileRange, n + 1);
+  for (size_t k = 0; k < n; ++k) {
+    int block = plan->body->block_ids[k];
+    HmTileRange *r = &plan->ranges[k];
+    if (!loop_bound(L, S, node, &begins->items[k], &r->begin) || !loop_bound(L, S, node, &ends->items[k], &r->end) ||
+        !loop_step(L, node, steps, k, &r->step))
+      return false;
+    /* The whole block: reuse its extent value, so the tile of the last iteration knows its size. */
+    HmTileRange full = hm_tile_full_range(L, block);
+    if (r->begin.constant == 0 && r->end.constant >= 0 && r->end.constant == full.end.constant)
+      r->end = full.end;
   }
   return true;
 }
 
-static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, LoopPlan *plan) {
+static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant, LoopPlan *plan) {
   const HmArg *graph_id = hm_arg(L, node, 0);
   if (!graph_id || graph_id->kind != HM_ARG_INT || graph_id->i < 0 ||
       (size_t)graph_id->i >= hm_spec_num_graphs(L->spec))
@@ -139,7 +189,7 @@ static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, LoopPlan *p
   for (size_t i = 0; i < n; ++i)
     if (!plan_output(L, S, node, out_node, i, plan))
       return false;
-  return plan_bounds(L, node, plan);
+  return plan_bounds(L, S, node, variant, plan);
 }
 
 /* Placeholder j of the body stands for the loop's argument j: the iter_arg when that argument is a
@@ -166,29 +216,21 @@ static bool bind_placeholders(HmLowering *L, HmScope *S, const HmNode *node, con
   return true;
 }
 
-static MlirOperation build_for(HmLowering *L, int block, int64_t begin, const LoopPlan *plan,
-                               const MlirValue *inits, MlirBlock *body) {
-  HmLoopBounds b;
-  if (!hm_tile_loop_bounds(L, block, begin, &b))
-    return (MlirOperation){NULL};
-  MlirValue operands[4 + 64];
+static MlirOperation build_affine_for(HmLowering *L, const HmLoopBounds *b, const LoopPlan *plan,
+                                      const MlirValue *inits, MlirRegion region) {
+  MlirValue operands[6 + 64];
   size_t n = 0;
-  for (size_t i = 0; i < b.nlower_operands; ++i)
-    operands[n++] = b.lower_operands[i];
-  for (size_t i = 0; i < b.nupper_operands; ++i)
-    operands[n++] = b.upper_operands[i];
+  for (size_t i = 0; i < b->nlower_operands; ++i)
+    operands[n++] = b->lower_operands[i];
+  for (size_t i = 0; i < b->nupper_operands; ++i)
+    operands[n++] = b->upper_operands[i];
   for (size_t i = 0; i < plan->ncarried; ++i)
     operands[n++] = inits[i];
-  MlirType types[64];
-  types[0] = hm_index_type(L);
-  for (size_t i = 0; i < plan->ncarried; ++i)
-    types[i + 1] = plan->types[i];
-  MlirRegion region = hm_region_with_block(L, plan->ncarried + 1, types, body);
-  int32_t segments[3] = {(int32_t)b.nlower_operands, (int32_t)b.nupper_operands, (int32_t)plan->ncarried};
+  int32_t segments[3] = {(int32_t)b->nlower_operands, (int32_t)b->nupper_operands, (int32_t)plan->ncarried};
   MlirNamedAttribute attrs[4] = {
-      hm_named(L, "lowerBoundMap", mlirAffineMapAttrGet(b.lower)),
-      hm_named(L, "upperBoundMap", mlirAffineMapAttrGet(b.upper)),
-      hm_named(L, "step", hm_index_attr(L, b.step)),
+      hm_named(L, "lowerBoundMap", mlirAffineMapAttrGet(b->lower)),
+      hm_named(L, "upperBoundMap", mlirAffineMapAttrGet(b->upper)),
+      hm_named(L, "step", hm_index_attr(L, b->step)),
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
   };
   return hm_build(L, (HmOpSpec){.name = "affine.for", .nresults = (intptr_t)plan->ncarried,
@@ -196,10 +238,35 @@ static MlirOperation build_for(HmLowering *L, int block, int64_t begin, const Lo
                                 .nattrs = 4, .attrs = attrs, .nregions = 1, .regions = &region});
 }
 
-static void yield(HmLowering *L, MlirBlock block, size_t n, const MlirValue *values) {
+static MlirOperation build_scf_for(HmLowering *L, const HmLoopBounds *b, const LoopPlan *plan,
+                                   const MlirValue *inits, MlirRegion region) {
+  MlirValue operands[3 + 64] = {b->lower_value, b->upper_value, b->step_value};
+  for (size_t i = 0; i < plan->ncarried; ++i)
+    operands[3 + i] = inits[i];
+  return hm_build(L, (HmOpSpec){.name = "scf.for", .nresults = (intptr_t)plan->ncarried, .results = plan->types,
+                                .noperands = (intptr_t)(3 + plan->ncarried), .operands = operands, .nregions = 1,
+                                .regions = &region});
+}
+
+/* affine.for when the bounds are affine, else scf.for; `*affine` says which. */
+static MlirOperation build_for(HmLowering *L, int block, const HmTileRange *range, const LoopPlan *plan,
+                               const MlirValue *inits, MlirBlock *body, bool *affine) {
+  HmLoopBounds b;
+  if (!hm_tile_loop_bounds(L, block, range, &b))
+    return (MlirOperation){NULL};
+  MlirType types[64];
+  types[0] = hm_index_type(L);
+  for (size_t i = 0; i < plan->ncarried; ++i)
+    types[i + 1] = plan->types[i];
+  MlirRegion region = hm_region_with_block(L, plan->ncarried + 1, types, body);
+  *affine = b.affine;
+  return b.affine ? build_affine_for(L, &b, plan, inits, region) : build_scf_for(L, &b, plan, inits, region);
+}
+
+static void yield(HmLowering *L, MlirBlock block, bool affine, size_t n, const MlirValue *values) {
   MlirBlock saved = L->block;
   L->block = block;
-  hm_build(L, (HmOpSpec){.name = "affine.yield", .noperands = (intptr_t)n, .operands = values});
+  hm_build(L, (HmOpSpec){.name = affine ? "affine.yield" : "scf.yield", .noperands = (intptr_t)n, .operands = values});
   L->block = saved;
 }
 
@@ -230,13 +297,14 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
                        const MlirValue *inits, MlirValue *results) {
   int block = plan->body->block_ids[level];
   MlirBlock body;
-  MlirOperation loop = build_for(L, block, plan->begins[level], plan, inits, &body);
+  bool affine;
+  MlirOperation loop = build_for(L, block, &plan->ranges[level], plan, inits, &body, &affine);
   if (mlirOperationIsNull(loop))
     return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not build affine.for");
   MlirBlock outer = L->block;
   L->block = body;
   HmTile saved;
-  bool ok = hm_tile_enter(L, block, plan->begins[level], mlirBlockGetArgument(body, 0), &saved);
+  bool ok = hm_tile_enter(L, block, &plan->ranges[level], mlirBlockGetArgument(body, 0), &saved);
   MlirValue carried[64], yielded[64];
   for (size_t i = 0; i < plan->ncarried; ++i)
     carried[i] = mlirBlockGetArgument(body, (intptr_t)i + 1);
@@ -249,7 +317,7 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   L->node = node;
   if (!ok)
     return false;
-  yield(L, body, plan->ncarried, yielded);
+  yield(L, body, affine, plan->ncarried, yielded);
   for (size_t i = 0; i < plan->ncarried; ++i)
     results[i] = mlirOperationGetResult(loop, (intptr_t)i);
   return true;
@@ -257,7 +325,7 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
 
 static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
   LoopPlan plan = {0};
-  if (!plan_loop(L, S, node, &plan))
+  if (!plan_loop(L, S, node, variant, &plan))
     return false;
   if (plan.body->nblock_ids == 0)
     return hm_node_error(L, node, "loop graph %d iterates over no block", plan.body->id);
@@ -274,16 +342,27 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
   return true;
 }
 
-/* After a loop, the phi of a carried variable is the loop's result. A merge that no loop carries
- * stays explicit as helion.phi. */
+/* The ops whose results already merge the values a phi after them names: loops carry the variable
+ * (the result is its final value), and _if yields the taken branch's value (LowerControl.c). */
+static const char *const MERGING_OPS[] = {"._for_loop", "._for_loop_step", "._while_loop", "._if"};
+
+static bool merged_by_control_flow(const HmScope *S, const HmNode *node) {
+  const HmNode *get = hm_arg_node(S, &node->args[1]);
+  const HmNode *op = get && is_target(get, "operator.getitem") ? hm_arg_node(S, &get->args[0]) : NULL;
+  for (size_t i = 0; op && i < sizeof MERGING_OPS / sizeof *MERGING_OPS; ++i)
+    if (is_target(op, MERGING_OPS[i]))
+      return true;
+  return false;
+}
+
+/* After a loop or an if, the phi is the op's result. A merge of anything else stays explicit as
+ * helion.phi. */
 static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
   HmValue before, after;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &before) ||
       !hm_arg_value(L, S, node, hm_arg(L, node, 1), &after))
     return false;
-  const HmNode *get = hm_arg_node(S, &node->args[1]);
-  const HmNode *loop = get && is_target(get, "operator.getitem") ? hm_arg_node(S, &get->args[0]) : NULL;
-  if (loop && is_target(loop, "._for_loop")) {
+  if (merged_by_control_flow(S, node)) {
     *out = after;
     return true;
   }
@@ -297,7 +376,8 @@ static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant
 }
 
 const HmOpEntry hm_loop_ops[] = {
-    {"helion.language._tracing_ops._for_loop", lower_for_loop, 0},
+    {"helion.language._tracing_ops._for_loop", lower_for_loop, PLAIN},
+    {"helion.language._tracing_ops._for_loop_step", lower_for_loop, STEPPED},
     {"helion.language._tracing_ops._phi", lower_phi, 0},
     {NULL, NULL, 0},
 };

@@ -1,5 +1,7 @@
 #include "Tiles.h"
 
+#include "SizeExpr.h"
+
 #include <stdio.h>
 
 #include "mlir-c/BuiltinAttributes.h"
@@ -66,6 +68,17 @@ static bool prepare_tile_size(HmLowering *L, const HmBlockSize *bs) {
          hm_diag_error(L->diag, "the loom dialect is not loaded in this context");
 }
 
+/* A block an inner loop iterates over takes its range from the loop; its size may then be an expression
+ * over values the kernel computes ("77 - u1" for hl.tile(tile.begin, 77)), which has no value up front. */
+static bool needs_extent(HmLowering *L, const HmBlockSize *bs) {
+  int64_t unused;
+  if (!bs->has_size)
+    return false;
+  if (!bs->size.sym || bs->grid || bs->reduction || !bs->looped)
+    return true;
+  return hm_size_static(L, bs->size.sym, false, &unused) || hm_spec_find_symbol(L->spec, bs->size.sym);
+}
+
 bool hm_tiles_prepare(HmLowering *L) {
   size_t n = hm_spec_num_block_sizes(L->spec);
   for (size_t i = 0; i < n; ++i) {
@@ -73,7 +86,7 @@ bool hm_tiles_prepare(HmLowering *L) {
     L->static_tiles[i] = -1;
     if (!prepare_tile_size(L, bs))
       return false;
-    if (bs->has_size && !hm_dim_value(L, bs->size, &L->block_extents[i]))
+    if (needs_extent(L, bs) && !hm_dim_value(L, bs->size, &L->block_extents[i]))
       return false;
   }
   /* Reduction dims the config keeps persistent are one tile covering the whole dimension. */
@@ -81,36 +94,80 @@ bool hm_tiles_prepare(HmLowering *L) {
     const HmBlockSize *bs = hm_spec_block_size(L->spec, i);
     if (bs->reduction && !bs->looped && bs->has_size && bs->tile_size >= 0) {
       HmTile unused;
-      if (!hm_tile_enter(L, (int)i, 0, hm_index_const(L, 0), &unused))
+      HmTileRange range = hm_tile_full_range(L, (int)i);
+      if (!hm_tile_enter(L, (int)i, &range, hm_index_const(L, 0), &unused))
         return false;
     }
   }
   return true;
 }
 
-static bool require_extent(HmLowering *L, int block) {
+static bool require_tile(HmLowering *L, int block) {
   if (block < 0 || (size_t)block >= hm_spec_num_block_sizes(L->spec))
     return hm_node_error(L, L->node, "block id %d is not in the block-size table", block);
-  if (mlirValueIsNull(L->block_extents[block]) || mlirValueIsNull(L->tile_sizes[block]))
-    return hm_node_error(L, L->node, "block %d has no size or no tile size in the config", block);
+  if (mlirValueIsNull(L->tile_sizes[block]))
+    return hm_node_error(L, L->node, "block %d has no tile size in the config", block);
   return true;
 }
 
-bool hm_tile_loop_bounds(HmLowering *L, int block, int64_t begin, HmLoopBounds *out) {
-  if (!require_extent(L, block))
+static bool require_range(HmLowering *L, int block, const HmTileRange *range) {
+  if (!require_tile(L, block))
+    return false;
+  if (range->end.constant < 0 && mlirValueIsNull(range->end.value))
+    return hm_node_error(L, L->node, "block %d has no size to loop up to", block);
+  return true;
+}
+
+HmTileRange hm_tile_full_range(HmLowering *L, int block) {
+  return (HmTileRange){.begin = {.constant = 0},
+                       .end = {.value = L->block_extents[block], .constant = static_block_extent(L, block)}};
+}
+
+/* Affine symbols are what the function's entry block defines (sizes, tile sizes, memref.dim). */
+static bool is_symbol(HmLowering *L, HmBound b) {
+  if (b.constant >= 0)
+    return true;
+  if (mlirValueIsABlockArgument(b.value))
+    return mlirBlockEqual(mlirBlockArgumentGetOwner(b.value), L->entry);
+  MlirBlock owner = mlirOperationGetBlock(mlirOpResultGetOwner(b.value));
+  return mlirBlockEqual(owner, L->entry);
+}
+
+/* A bound that is no affine symbol (an outer loop's offset) is a dim operand: it then only appears in
+ * affine.apply and affine.min, which take dims from anywhere. */
+static MlirAffineExpr bound_expr(HmLowering *L, AffineOperands *ops, HmBound b) {
+  if (b.constant < 0 && !is_symbol(L, b))
+    return dim_operand(L, ops, b.value);
+  return sym_or_const(L, ops, b.value, b.constant);
+}
+
+static MlirValue bound_value(HmLowering *L, HmBound b) {
+  return b.constant >= 0 ? hm_index_const(L, b.constant) : b.value;
+}
+
+/* The distance between two tiles' offsets: the tile size or the explicit step. */
+static MlirAffineExpr stride_expr(HmLowering *L, AffineOperands *ops, int block, const HmTileRange *range) {
+  if (range->step > 0)
+    return mlirAffineConstantExprGet(L->ctx, range->step);
+  return sym_or_const(L, ops, L->tile_sizes[block], L->static_tiles[block]);
+}
+
+/* Concrete tiles: begin to end stepping by the stride. Symbolic tiles: tile indices 0 to
+ * (end - begin) ceildiv stride (semi-affine over symbols, which affine loop bounds accept). */
+bool hm_tile_loop_bounds(HmLowering *L, int block, const HmTileRange *range, HmLoopBounds *out) {
+  if (!require_range(L, block, range))
     return false;
   AffineOperands lo = {0}, hi = {0};
-  MlirAffineExpr lower = mlirAffineConstantExprGet(L->ctx, begin);
-  MlirAffineExpr upper;
+  MlirAffineExpr lower, upper;
   if (L->options.tiles == HM_TILES_CONCRETE) {
-    upper = sym_or_const(L, &hi, L->block_extents[block], static_block_extent(L, block));
-    out->step = L->static_tiles[block];
+    lower = bound_expr(L, &lo, range->begin);
+    upper = bound_expr(L, &hi, range->end);
+    out->step = range->step > 0 ? range->step : L->static_tiles[block];
   } else {
-    /* (extent - begin) ceildiv tile, over symbols: semi-affine, which affine loop bounds accept. */
-    MlirAffineExpr extent = sym_or_const(L, &hi, L->block_extents[block], static_block_extent(L, block));
-    MlirAffineExpr tile = sym_or_const(L, &hi, L->tile_sizes[block], -1);
-    MlirAffineExpr span = mlirAffineAddExprGet(extent, mlirAffineConstantExprGet(L->ctx, -begin));
-    upper = mlirAffineCeilDivExprGet(span, tile);
+    MlirAffineExpr span = mlirAffineAddExprGet(
+        bound_expr(L, &hi, range->end),
+        mlirAffineMulExprGet(bound_expr(L, &hi, range->begin), mlirAffineConstantExprGet(L->ctx, -1)));
+    upper = mlirAffineCeilDivExprGet(span, stride_expr(L, &hi, block, range));
     lower = mlirAffineConstantExprGet(L->ctx, 0);
     out->step = 1;
   }
@@ -118,45 +175,54 @@ bool hm_tile_loop_bounds(HmLowering *L, int block, int64_t begin, HmLoopBounds *
   out->upper = map_of(L, &hi, 1, &upper);
   out->nlower_operands = flatten(&lo, out->lower_operands);
   out->nupper_operands = flatten(&hi, out->upper_operands);
+  out->affine = is_symbol(L, range->begin) && is_symbol(L, range->end);
+  if (!out->affine) {
+    out->lower_value = L->options.tiles == HM_TILES_CONCRETE ? bound_value(L, range->begin) : hm_index_const(L, 0);
+    out->upper_value = hm_affine_apply(L, out->upper, out->nupper_operands, out->upper_operands);
+    out->step_value = hm_index_const(L, out->step);
+  }
   return true;
 }
 
-static MlirValue tile_offset(HmLowering *L, int block, int64_t begin, MlirValue iv) {
+static MlirValue tile_offset(HmLowering *L, int block, const HmTileRange *range, MlirValue iv) {
   if (L->options.tiles == HM_TILES_CONCRETE)
     return iv;
   AffineOperands ops = {0};
   MlirAffineExpr d0 = dim_operand(L, &ops, iv);
-  MlirAffineExpr tile = sym_or_const(L, &ops, L->tile_sizes[block], -1);
-  MlirAffineExpr e = mlirAffineAddExprGet(mlirAffineMulExprGet(d0, tile), mlirAffineConstantExprGet(L->ctx, begin));
-  MlirValue operands[4];
+  MlirAffineExpr begin = range->begin.constant >= 0 ? mlirAffineConstantExprGet(L->ctx, range->begin.constant)
+                                                    : dim_operand(L, &ops, range->begin.value);
+  MlirAffineExpr e = mlirAffineAddExprGet(mlirAffineMulExprGet(d0, stride_expr(L, &ops, block, range)), begin);
+  MlirValue operands[6];
   size_t n = flatten(&ops, operands);
   return hm_affine_apply(L, map_of(L, &ops, 1, &e), n, operands);
 }
 
-bool hm_tile_enter(HmLowering *L, int block, int64_t begin, MlirValue iv, HmTile *saved) {
-  if (!require_extent(L, block))
+bool hm_tile_enter(HmLowering *L, int block, const HmTileRange *range, MlirValue iv, HmTile *saved) {
+  if (!require_range(L, block, range))
     return false;
   *saved = L->tiles[block];
   HmTile *tile = &L->tiles[block];
   tile->active = true;
-  tile->offset = tile_offset(L, block, begin, iv);
-  int64_t size = L->static_tiles[block], extent = static_block_extent(L, block);
-  if (size > 0 && extent >= 0 && (extent - begin) <= size && begin == 0) {
-    tile->static_extent = extent; /* a single tile covers the block */
-    tile->extent = L->block_extents[block];
+  tile->offset = tile_offset(L, block, range, iv);
+  int64_t size = L->static_tiles[block];
+  int64_t begin = range->begin.constant, end = range->end.constant;
+  bool known = size > 0 && begin >= 0 && end >= 0;
+  if (known && end - begin <= size) {
+    tile->static_extent = end - begin; /* a single tile covers the range */
+    tile->extent = begin == 0 && !mlirValueIsNull(range->end.value) ? range->end.value : hm_index_const(L, end - begin);
     return true;
   }
-  if (size > 0 && extent >= 0 && (extent - begin) % size == 0) {
+  if (known && (end - begin) % size == 0) {
     tile->static_extent = size;
     tile->extent = L->tile_sizes[block];
     return true;
   }
   AffineOperands ops = {0};
   MlirAffineExpr d0 = dim_operand(L, &ops, tile->offset);
+  MlirAffineExpr end_expr = end >= 0 ? mlirAffineConstantExprGet(L->ctx, end) : dim_operand(L, &ops, range->end.value);
   MlirAffineExpr exprs[2];
   exprs[0] = sym_or_const(L, &ops, L->tile_sizes[block], size);
-  MlirAffineExpr end = sym_or_const(L, &ops, L->block_extents[block], extent);
-  exprs[1] = mlirAffineAddExprGet(end, mlirAffineMulExprGet(d0, mlirAffineConstantExprGet(L->ctx, -1)));
+  exprs[1] = mlirAffineAddExprGet(end_expr, mlirAffineMulExprGet(d0, mlirAffineConstantExprGet(L->ctx, -1)));
   MlirValue operands[6];
   size_t n = flatten(&ops, operands);
   tile->extent = hm_affine_min(L, map_of(L, &ops, 2, exprs), n, operands);

@@ -2,7 +2,7 @@
  *
  * With concrete tiles a loop runs over element offsets with the tile size as its step; with symbolic
  * tiles (loom.get_symbol sizes, which affine steps cannot take) it runs over tile indices with step 1
- * and the offset is index * size. Either way the tile's extent is min(size, end - offset).
+ * and the offset is begin + index * size. Either way the tile's extent is min(size, end - offset).
  */
 #ifndef HELION_MLIR_TILES_H
 #define HELION_MLIR_TILES_H
@@ -13,19 +13,40 @@
  * valid affine symbols everywhere: tile sizes, block extents and (symbolic mode) tile counts. */
 bool hm_tiles_prepare(HmLowering *L);
 
+/* A loop bound: `constant` when it is statically known (>= 0), else the index value `value`. A known
+ * bound may carry its value too (the block's extent, defined once in the entry block). */
+typedef struct HmBound {
+  MlirValue value;
+  int64_t constant;
+} HmBound;
+
+/* The elements a tile loop covers, [begin, end), and its step: 0 for the block's tile size, else an
+ * explicit step (hl.grid(begin, end, step): one index per iteration). */
+typedef struct HmTileRange {
+  HmBound begin, end;
+  int64_t step;
+} HmTileRange;
+
+/* A loop over the whole block: [0, the block's extent). */
+HmTileRange hm_tile_full_range(HmLowering *L, int block);
+
+/* A loop's bounds. They are affine maps (affine.for, affine.parallel) when every bound is a constant
+ * or an affine symbol; otherwise (a bound computed inside the kernel, such as tile.begin of an outer
+ * tile) they are index values for scf.for. */
 typedef struct HmLoopBounds {
+  bool affine;
   MlirAffineMap lower, upper;
   size_t nlower_operands, nupper_operands;
-  MlirValue lower_operands[2], upper_operands[2];
+  MlirValue lower_operands[2], upper_operands[4];
+  MlirValue lower_value, upper_value, step_value; /* scf.for */
   int64_t step;
 } HmLoopBounds;
 
-/* The bounds of a loop over block `block` from `begin` to the block's extent. */
-bool hm_tile_loop_bounds(HmLowering *L, int block, int64_t begin, HmLoopBounds *out);
+bool hm_tile_loop_bounds(HmLowering *L, int block, const HmTileRange *range, HmLoopBounds *out);
 
 /* Makes `iv` (the loop's induction variable) the current tile of `block`; `saved` receives the
  * previous state for hm_tile_leave. */
-bool hm_tile_enter(HmLowering *L, int block, int64_t begin, MlirValue iv, HmTile *saved);
+bool hm_tile_enter(HmLowering *L, int block, const HmTileRange *range, MlirValue iv, HmTile *saved);
 void hm_tile_leave(HmLowering *L, int block, const HmTile *saved);
 
 /* Whether dimension `dim` of a tile tensor may hold padding beyond the tile's extent. */
