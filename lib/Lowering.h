@@ -83,6 +83,9 @@ extern const HmOpEntry hm_tile_ops[];
 extern const HmOpEntry hm_pointwise_ops[];
 extern const HmOpEntry hm_reduction_ops[];
 extern const HmOpEntry hm_matmul_ops[];
+extern const HmOpEntry hm_dot_ops[];
+extern const HmOpEntry hm_view_ops[];
+extern const HmOpEntry hm_helion_view_ops[];
 
 const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
 /* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
@@ -92,6 +95,9 @@ bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out);
 bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue partial, MlirValue *out);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+/* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
+ * elements converted to `element` (LowerView.c). */
+bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out);
 
 /* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */
 bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs);

@@ -7,7 +7,10 @@
  *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count
  *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
  *   hm_reduction_ops  LowerReduction.c  sum, amax, amin, ...
- *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm
+ *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm (and their .dtype forms)
+ *   hm_dot_ops        LowerMatmul.c     hl.dot
+ *   hm_view_ops       LowerView.c       view, reshape, permute, transpose, unsqueeze, squeeze, expand
+ *   hm_helion_view_ops LowerView.c      subscript (x[:, None])
  *
  * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead.
  */
@@ -16,8 +19,9 @@
 #include <string.h>
 
 static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
-                                                   hm_tile_ops};
-static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops};
+                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops};
+static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops,
+                                                 hm_view_ops};
 
 static const HmOpEntry TORCH_ENTRY = {"aten.*", hm_lower_torch_op, 0};
 
