@@ -332,3 +332,46 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
   MlirAffineMap maps[2] = {identity, identity};
   return hm_generic(L, 1, &tensor, maps, empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
 }
+
+bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out) {
+  enum { MAX = 16 };
+  if (result->rank > MAX)
+    return hm_node_error(L, L->node, "tensors of rank %zu are not supported", result->rank);
+  MlirAttribute groups[MAX], members[MAX][MAX];
+  size_t ngroups = 0, nmembers[MAX] = {0}, pending = 0;
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  for (size_t d = 0; d < result->rank; ++d) {
+    if (unit[d] && ngroups == 0) {
+      ++pending; /* leading unit dims join the first kept dim's group */
+      continue;
+    }
+    if (!unit[d]) {
+      for (size_t p = 0; p < pending; ++p)
+        members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)p);
+      pending = 0;
+      members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+      ++ngroups;
+    } else {
+      members[ngroups - 1][nmembers[ngroups - 1]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+    }
+  }
+  for (size_t g = 0; g < ngroups; ++g)
+    groups[g] = mlirArrayAttrGet(L->ctx, (intptr_t)nmembers[g], members[g]);
+  int64_t shape[MAX];
+  MlirValue operands[1 + MAX] = {value};
+  size_t ndynamic = 0;
+  for (size_t d = 0; d < result->rank; ++d) {
+    shape[d] = unit[d] ? 1 : hm_static_dim(L, result->shape[d]);
+    if (shape[d] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, result->shape[d], &operands[1 + ndynamic++]))
+      return false;
+  }
+  MlirType type = hm_ranked_tensor(L, result->rank, shape, hm_element_of(value));
+  MlirNamedAttribute attrs[2] = {
+      hm_named(L, "reassociation", mlirArrayAttrGet(L->ctx, (intptr_t)ngroups, groups)),
+      hm_named(L, "static_output_shape", hm_i64_array(L, result->rank, shape)),
+  };
+  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
+                                      .attrs = attrs});
+  return true;
+}

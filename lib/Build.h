@@ -68,3 +68,6 @@ bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const Ml
                 MlirValue *out);
 /* Element-wise cast of a tensor to another element type (torch's casting rules). */
 bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue *out);
+/* tensor.expand_shape of `value` to the shape of `result`, whose dimensions with `unit[d]` set are
+ * new size-1 dimensions (keepdim, None indices); each joins the group of a neighbouring kept one. */
+bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out);

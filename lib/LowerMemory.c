@@ -1,9 +1,20 @@
 /* Host memory access and masking: `load`, `store` and `_mask_to`.
  *
- * A load reads the tile's real elements (memref.subview + bufferization.to_tensor) and pads them with
- * zeros to the full tile (tensor.pad), so that tile tensors keep the tile's static shape. A store
- * writes back only the real elements (tensor.extract_slice + materialize_in_destination). `_mask_to`
- * overwrites the padding with a value (the identity of the reduction that follows).
+ * An index list says, per dimension of the tensor it indexes, which elements a tile takes: a range
+ * (a block's current tile, `:` over the whole dimension or a tile of it, or a slice `a:b`), one
+ * position (an integer or a scalar value: the dimension is dropped), or positions read from an index
+ * tensor (a gather: the index tensor's dimensions become the tile's); `None` adds a unit dimension.
+ *
+ * Without index tensors, a load reads the tile's real elements (a rank-reducing memref.subview +
+ * bufferization.to_tensor), pads them with zeros to the full tile (tensor.pad) and adds the unit
+ * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A store writes back
+ * only the real elements (tensor.extract_slice + materialize_in_destination).
+ *
+ * A gather is a linalg.generic over the tile whose body reads the host memref with memref.load.
+ * Its coordinates are clamped into the host tensor, so neither padding lanes nor stray indices read out
+ * of bounds, and padding lanes are set to zero as in any other load.
+ *
+ * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
  */
 #include "Build.h"
 #include "Tiles.h"
@@ -13,89 +24,196 @@
 
 enum { MAX_RANK = 16 };
 
-/* Where a tile sits in a host tensor: per host dimension its offset and extent (the real elements),
- * and the padded length of the tile tensor's dimension. */
+/* How one dimension of the indexed tensor is indexed. */
+typedef enum DimKind {
+  D_RANGE,  /* consecutive elements: one tile dimension */
+  D_POINT,  /* one element: no tile dimension */
+  D_GATHER, /* positions from an index tensor: its dimensions are tile dimensions */
+} DimKind;
+
+/* Where a tile sits in the indexed tensor. Per source dimension: the first element (offsets[d], or
+ * static_offsets[d] when that is null), the number of real elements (static_extents[d], or extents[d]
+ * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). */
 typedef struct Access {
-  size_t rank;
+  size_t rank, nresult;
+  DimKind kind[MAX_RANK];
   MlirValue offsets[MAX_RANK], extents[MAX_RANK];
   int64_t static_offsets[MAX_RANK], static_extents[MAX_RANK];
-  HmDim tile_dims[MAX_RANK];
   bool padded[MAX_RANK];
-  bool any_padded;
+  int block[MAX_RANK];
+  size_t result_dim[MAX_RANK];      /* D_RANGE, D_GATHER: the (first) tile dimension it gives */
+  MlirValue index_tensor[MAX_RANK]; /* D_GATHER */
+  bool new_dim[MAX_RANK];           /* per tile dimension: added by None */
+  bool any_padded, any_gather, any_point, any_new;
 } Access;
 
-static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
+/* The tensor an index list applies to: a host tensor, or a tile value (`tile.index[:, None]`). */
+typedef struct Source {
+  size_t rank;
+  const HmDim *shape;
+  MlirValue value;
+  bool host;
+  const char *name;
+} Source;
 
-static void full_dim(HmLowering *L, const HmHostTensor *t, size_t d, Access *a) {
-  a->static_offsets[d] = 0;
-  a->static_extents[d] = t->shape[d].sym ? dynamic() : t->shape[d].value;
-  a->offsets[d] = (MlirValue){NULL};
-  if (t->shape[d].sym)
-    hm_dim_value(L, t->shape[d], &a->extents[d]);
-  a->tile_dims[d] = t->shape[d];
+static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
+static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOffset(); }
+
+static MlirValue to_index(HmLowering *L, MlirValue v) {
+  MlirType index = hm_index_type(L);
+  if (mlirTypeIsAIndex(mlirValueGetType(v)))
+    return v;
+  return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &v});
 }
 
-static void tile_dim(HmLowering *L, int block, HmDim tile, size_t d, Access *a) {
+static void tile_range(HmLowering *L, int block, size_t d, Access *a) {
   const HmTile *tl = &L->tiles[block];
-  a->static_offsets[d] = mlirShapedTypeGetDynamicStrideOrOffset();
+  HmDim tile = {.sym = hm_spec_block_size(L->spec, (size_t)block)->symbol, .value = -1};
   a->offsets[d] = tl->offset;
+  a->static_offsets[d] = dynamic_offset();
   a->static_extents[d] = tl->static_extent >= 0 ? tl->static_extent : dynamic();
   a->extents[d] = tl->extent;
-  a->tile_dims[d] = tile;
+  a->block[d] = block;
   a->padded[d] = hm_tile_is_padded(L, tile);
   a->any_padded |= a->padded[d];
 }
 
-/* One index entry: a tile (a node whose value is a block's tile size), or `:` over a whole
- * dimension, which is a tile too when the result's size there is a (reduction) block's. */
-static bool index_entry(HmLowering *L, HmScope *S, const HmNode *node, const HmHostTensor *t, size_t d,
-                        const HmArg *entry, const HmVal *result, Access *a) {
-  if (entry->kind == HM_ARG_NODE) {
-    HmValue v = S->values[entry->node];
-    if (v.kind != HM_V_INDEX || v.block_id < 0 || !L->tiles[v.block_id].active)
-      return hm_node_error(L, node, "index %zu: only tiles of the enclosing loops are supported as indices", d);
-    HmDim tile = {.sym = hm_spec_block_size(L->spec, (size_t)v.block_id)->symbol, .value = -1};
-    tile_dim(L, v.block_id, tile, d, a);
-    return true;
-  }
-  if (entry->kind == HM_ARG_SLICE && entry->items[0].kind == HM_ARG_NONE &&
-      entry->items[1].kind == HM_ARG_NONE && entry->items[2].kind == HM_ARG_NONE) {
-    HmDim dim = result && d < result->rank ? result->shape[d] : t->shape[d];
-    int block = hm_dim_block(L, dim);
-    if (block >= 0 && L->tiles[block].active)
-      tile_dim(L, block, dim, d, a);
-    else
-      full_dim(L, t, d, a);
-    return true;
-  }
-  return hm_node_error(L, node, "index %zu: integer, None, partial-slice and tensor indices are not supported", d);
+/* Elements [start, start + size) of a dimension no block tiles. */
+static bool fixed_range(HmLowering *L, HmDim size, int64_t start, size_t d, Access *a) {
+  a->static_offsets[d] = start;
+  a->static_extents[d] = size.sym ? dynamic() : size.value;
+  return !size.sym || hm_dim_value(L, size, &a->extents[d]);
 }
 
-static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmHostTensor *t, const HmArg *index,
-                        const HmVal *result, Access *a) {
-  if (!index || index->kind != HM_ARG_LIST)
-    return hm_node_error(L, node, "expected a list of indices");
-  if (index->count != t->rank)
-    return hm_node_error(L, node, "%zu indices for host tensor '%s' of rank %zu", index->count, t->name, t->rank);
-  if (t->rank > MAX_RANK)
-    return hm_node_error(L, node, "rank %zu is not supported", t->rank);
-  *a = (Access){.rank = t->rank};
-  for (size_t d = 0; d < t->rank; ++d)
-    if (!index_entry(L, S, node, t, d, &index->items[d], result, a))
-      return false;
+static void point(MlirValue offset, int64_t static_offset, size_t d, Access *a) {
+  a->kind[d] = D_POINT;
+  a->offsets[d] = offset;
+  a->static_offsets[d] = mlirValueIsNull(offset) ? static_offset : dynamic_offset();
+  a->static_extents[d] = 1;
+  a->any_point = true;
+}
+
+static int active_block(HmLowering *L, HmDim dim) {
+  int block = hm_dim_block(L, dim);
+  return block >= 0 && L->tiles[block].active ? block : -1;
+}
+
+/* `:` or `start:stop`: the tile of the block that sizes the tile dimension, shifted by `start`, or
+ * the elements themselves when no block does. */
+static bool slice_dim(HmLowering *L, const HmNode *node, const Source *src, size_t d, const HmArg *e,
+                      HmDim tile_dim, Access *a) {
+  const HmArg *start = &e->items[0], *step = &e->items[2];
+  if ((start->kind != HM_ARG_NONE && start->kind != HM_ARG_INT) ||
+      (step->kind != HM_ARG_NONE && !(step->kind == HM_ARG_INT && step->i == 1)))
+    return hm_node_error(L, node, "index %zu: only slices with constant bounds and step 1 are supported", d);
+  int64_t first = start->kind == HM_ARG_INT ? start->i : 0;
+  if (first < 0)
+    return hm_node_error(L, node, "index %zu: slices from the end are not supported", d);
+  int block = active_block(L, tile_dim);
+  if (block < 0)
+    return fixed_range(L, e->items[1].kind == HM_ARG_NONE && first == 0 ? src->shape[d] : tile_dim, first, d, a);
+  tile_range(L, block, d, a);
+  if (first != 0) {
+    MlirAffineExpr shifted = mlirAffineAddExprGet(mlirAffineDimExprGet(L->ctx, 0),
+                                                  mlirAffineConstantExprGet(L->ctx, first));
+    a->offsets[d] = hm_affine_apply(L, mlirAffineMapGet(L->ctx, 1, 0, 1, &shifted), 1, &a->offsets[d]);
+  }
   return true;
 }
 
+/* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. */
+static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, Access *a) {
+  HmValue v = S->values[e->node];
+  if (v.kind == HM_V_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
+    tile_range(L, v.block_id, d, a);
+    return true;
+  }
+  if (v.kind == HM_V_INDEX || (v.kind == HM_V_SCALAR && mlirTypeIsAInteger(mlirValueGetType(v.value)))) {
+    point(to_index(L, v.value), 0, d, a);
+    return true;
+  }
+  if (v.kind == HM_V_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
+    MlirType type = mlirValueGetType(v.value);
+    if (mlirShapedTypeGetRank(type) == 0) {
+      MlirType element = hm_element_of(v.value);
+      MlirValue scalar = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1,
+                                                      .results = &element, .noperands = 1, .operands = &v.value});
+      point(to_index(L, scalar), 0, d, a);
+      return true;
+    }
+    a->kind[d] = D_GATHER;
+    a->index_tensor[d] = v.value;
+    a->any_gather = true;
+    return true;
+  }
+  return hm_node_error(L, node, "index %zu: expected a tile, an integer or an integer index tensor", d);
+}
+
+static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, size_t d,
+                     const HmArg *e, HmDim tile_dim, Access *a) {
+  a->kind[d] = D_RANGE;
+  a->block[d] = -1;
+  switch (e->kind) {
+  case HM_ARG_INT:
+    if (e->i < 0 && src->shape[d].sym)
+      return hm_node_error(L, node, "index %zu: a negative index into a dimension of unknown size", d);
+    point((MlirValue){NULL}, e->i < 0 ? e->i + src->shape[d].value : e->i, d, a);
+    return true;
+  case HM_ARG_SLICE: return slice_dim(L, node, src, d, e, tile_dim, a);
+  case HM_ARG_NODE: return node_dim(L, S, node, d, e, a);
+  default: return hm_node_error(L, node, "index %zu: unsupported index", d);
+  }
+}
+
+/* The tile dimensions dimension `d` gives. */
+static size_t result_dims(const Access *a, size_t d) {
+  if (a->kind[d] == D_POINT)
+    return 0;
+  return a->kind[d] == D_GATHER ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
+}
+
+static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, const HmArg *index,
+                        const HmVal *tile, Access *a) {
+  if (!index || index->kind != HM_ARG_LIST)
+    return hm_node_error(L, node, "expected a list of indices");
+  if (src->rank > MAX_RANK || index->count > MAX_RANK)
+    return hm_node_error(L, node, "rank %zu is not supported", src->rank);
+  *a = (Access){.rank = src->rank};
+  size_t d = 0, r = 0;
+  for (size_t i = 0; i < index->count; ++i) {
+    const HmArg *e = &index->items[i];
+    if (e->kind == HM_ARG_NONE) {
+      a->new_dim[r++] = a->any_new = true;
+      continue;
+    }
+    if (d >= src->rank)
+      return hm_node_error(L, node, "too many indices for '%s' of rank %zu", src->name, src->rank);
+    HmDim tile_dim = r < tile->rank ? tile->shape[r] : src->shape[d];
+    if (!plan_dim(L, S, node, src, d, e, tile_dim, a))
+      return false;
+    a->result_dim[d] = r;
+    r += result_dims(a, d);
+    ++d;
+  }
+  if (d != src->rank)
+    return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
+  if (r != tile->rank || r > MAX_RANK)
+    return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
+  a->nresult = r;
+  return true;
+}
+
+/* memref.subview of the real elements; point dimensions are dropped from the view's type. */
 static MlirValue subview(HmLowering *L, MlirValue memref, const Access *a) {
   MlirType source = mlirValueGetType(memref);
-  int64_t strides[MAX_RANK], offset, ones[MAX_RANK];
+  int64_t strides[MAX_RANK], offset, ones[MAX_RANK], kept_shape[MAX_RANK], kept_strides[MAX_RANK];
   mlirMemRefTypeGetStridesAndOffset(source, strides, &offset);
   MlirValue operands[1 + 2 * MAX_RANK];
-  size_t n = 0;
+  size_t n = 0, noffsets = 0, nsizes = 0, kept = 0;
   operands[n++] = memref;
-  size_t noffsets = 0, nsizes = 0;
   for (size_t d = 0; d < a->rank; ++d)
-    if (!mlirValueIsNull(a->offsets[d]) && a->static_offsets[d] != 0) {
+    if (!mlirValueIsNull(a->offsets[d])) {
       operands[n++] = a->offsets[d];
       ++noffsets;
     }
@@ -105,11 +223,14 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const Access *a) {
       operands[n++] = a->extents[d];
       ++nsizes;
     }
+    if (a->kind[d] != D_POINT) {
+      kept_shape[kept] = a->static_extents[d];
+      kept_strides[kept++] = strides[d];
+    }
   }
-  MlirAttribute layout = mlirStridedLayoutAttrGet(L->ctx, mlirShapedTypeGetDynamicStrideOrOffset(),
-                                                  (intptr_t)a->rank, strides);
-  MlirType type = mlirMemRefTypeGet(mlirShapedTypeGetElementType(source), (intptr_t)a->rank, a->static_extents,
-                                    layout, mlirAttributeGetNull());
+  MlirAttribute layout = mlirStridedLayoutAttrGet(L->ctx, dynamic_offset(), (intptr_t)kept, kept_strides);
+  MlirType type = mlirMemRefTypeGet(mlirShapedTypeGetElementType(source), (intptr_t)kept, kept_shape, layout,
+                                    mlirAttributeGetNull());
   int32_t segments[4] = {1, (int32_t)noffsets, (int32_t)nsizes, 0};
   MlirNamedAttribute attrs[4] = {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
@@ -135,7 +256,7 @@ static MlirValue to_tensor(HmLowering *L, MlirValue view) {
 
 /* The padding a dimension needs: tile size - extent. */
 static MlirValue pad_amount(HmLowering *L, const Access *a, size_t d) {
-  int block = hm_dim_block(L, a->tile_dims[d]);
+  int block = a->block[d];
   MlirValue tile = L->tile_sizes[block];
   MlirAffineExpr ext = mlirAffineDimExprGet(L->ctx, 0);
   MlirAffineExpr size = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block])
@@ -147,22 +268,25 @@ static MlirValue pad_amount(HmLowering *L, const Access *a, size_t d) {
   return hm_affine_apply(L, map, sym ? 2 : 1, (MlirValue[]){extent, tile});
 }
 
+/* tensor.pad with zeros at the high end of each padded (non-point) dimension, up to `result_type`. */
 static MlirValue pad(HmLowering *L, MlirValue tensor, const Access *a, MlirType result_type) {
   int64_t low[MAX_RANK] = {0}, high[MAX_RANK];
   MlirValue operands[1 + MAX_RANK];
-  size_t n = 0;
+  size_t n = 0, rank = 0;
   operands[n++] = tensor;
   for (size_t d = 0; d < a->rank; ++d) {
-    high[d] = a->padded[d] ? mlirShapedTypeGetDynamicStrideOrOffset() : 0;
+    if (a->kind[d] == D_POINT)
+      continue;
+    high[rank++] = a->padded[d] ? dynamic_offset() : 0;
     if (a->padded[d])
       operands[n++] = pad_amount(L, a, d);
   }
   MlirType element = hm_element_of(tensor);
   MlirType index_types[MAX_RANK];
-  for (size_t d = 0; d < a->rank; ++d)
+  for (size_t d = 0; d < rank; ++d)
     index_types[d] = hm_index_type(L);
   MlirBlock body;
-  MlirRegion region = hm_region_with_block(L, a->rank, index_types, &body);
+  MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
   MlirBlock outer = L->block;
   L->block = body;
   MlirValue zero = hm_scalar_const(L, element, 0);
@@ -171,22 +295,45 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const Access *a, MlirType 
   int32_t segments[3] = {1, 0, (int32_t)(n - 1)};
   MlirNamedAttribute attrs[3] = {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
-      hm_named(L, "static_low", hm_i64_array(L, a->rank, low)),
-      hm_named(L, "static_high", hm_i64_array(L, a->rank, high)),
+      hm_named(L, "static_low", hm_i64_array(L, rank, low)),
+      hm_named(L, "static_high", hm_i64_array(L, rank, high)),
   };
   return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &result_type,
                                       .noperands = (intptr_t)n, .operands = operands, .nattrs = 3, .attrs = attrs,
                                       .nregions = 1, .regions = &region});
 }
 
-static bool host_operand(HmLowering *L, HmScope *S, const HmNode *node, const HmHostTensor **t, MlirValue *memref) {
-  HmValue host;
-  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &host))
+/* The tile's type without the unit dimensions None adds. */
+static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const Access *a) {
+  int64_t shape[MAX_RANK];
+  size_t rank = 0;
+  for (size_t r = 0; r < tile->rank; ++r)
+    if (!a->new_dim[r])
+      shape[rank++] = hm_static_dim(L, tile->shape[r]);
+  return hm_ranked_tensor(L, rank, shape, hm_element_type(L, tile->dtype));
+}
+
+static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, const Access *a, MlirValue *out) {
+  if (!a->any_new) {
+    *out = tensor;
+    return true;
+  }
+  return hm_expand_unit_dims(L, tensor, tile, a->new_dim, out);
+}
+
+static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, Source *src) {
+  HmValue v;
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &v))
     return false;
-  if (host.kind != HM_V_HOST)
-    return hm_node_error(L, node, "loads and stores of tile values (not host tensors) are not supported");
-  *t = hm_spec_host_tensor(L->spec, host.host);
-  *memref = host.value;
+  if (v.kind == HM_V_HOST) {
+    const HmHostTensor *t = hm_spec_host_tensor(L->spec, v.host);
+    *src = (Source){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
+    return true;
+  }
+  const HmNode *producer = hm_arg_node(S, &node->args[0]);
+  if (v.kind != HM_V_TENSOR || producer->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "'%s' indexes something that is neither a host tensor nor a tile", node->target);
+  *src = (Source){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
   return true;
 }
 
@@ -196,64 +343,197 @@ static bool no_extra_mask(HmLowering *L, const HmNode *node, size_t index) {
   return true;
 }
 
-static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  const HmHostTensor *t;
+/* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
+static bool load_from_tile(HmLowering *L, const HmNode *node, const Source *src, const HmArg *index,
+                           HmValue *out) {
+  Access a = {.rank = src->rank};
+  size_t r = 0;
+  for (size_t i = 0; index && index->kind == HM_ARG_LIST && i < index->count && r < MAX_RANK; ++i) {
+    const HmArg *e = &index->items[i];
+    bool whole = e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE &&
+                 e->items[2].kind == HM_ARG_NONE;
+    if (e->kind != HM_ARG_NONE && !whole)
+      return hm_node_error(L, node, "index %zu: a tile value can only be indexed with ':' and None", i);
+    a.new_dim[r++] = e->kind == HM_ARG_NONE;
+    a.any_new |= e->kind == HM_ARG_NONE;
+  }
+  if (r != node->val.rank)
+    return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r,
+                         node->val.rank);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return expand_new_dims(L, src->value, &node->val, &a, &out->value);
+}
+
+typedef struct GatherBody {
+  const Access *a;
+  const HmVal *tile;
   MlirValue memref;
-  Access a;
-  if (!host_operand(L, S, node, &t, &memref) || !no_extra_mask(L, node, 2))
-    return false;
-  if (node->val.kind != HM_VAL_TENSOR || node->val.rank != t->rank)
-    return hm_node_error(L, node, "a load's result must be a tensor of the host tensor's rank");
-  if (!plan_access(L, S, node, t, hm_arg(L, node, 1), &node->val, &a))
-    return false;
-  MlirValue tensor = to_tensor(L, subview(L, memref, &a));
-  MlirType tile_type = hm_tensor_type(L, &node->val);
-  if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
-    tensor = pad(L, tensor, &a, tile_type);
-  *out = (HmValue){.kind = HM_V_TENSOR, .value = tensor, .block_id = -1};
+  MlirValue last[MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
+  size_t input[MAX_RANK];    /* D_GATHER: which generic input holds its index tensor */
+} GatherBody;
+
+static MlirValue binary(HmLowering *L, const char *name, MlirValue x, MlirValue y) {
+  return hm_build_value(L, (HmOpSpec){.name = name, .noperands = 2, .operands = (MlirValue[]){x, y},
+                                      .infer_results = true});
+}
+
+static MlirValue loop_index(HmLowering *L, size_t dim) {
+  MlirType index = hm_index_type(L);
+  MlirNamedAttribute attr = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), (int64_t)dim));
+  return hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index, .nattrs = 1,
+                                      .attrs = &attr});
+}
+
+static MlirValue offset_value(HmLowering *L, const Access *a, size_t d) {
+  return mlirValueIsNull(a->offsets[d]) ? hm_index_const(L, a->static_offsets[d]) : a->offsets[d];
+}
+
+/* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
+static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d) {
+  const Access *a = g->a;
+  if (a->kind[d] == D_POINT)
+    return offset_value(L, a, d);
+  if (a->kind[d] == D_RANGE) {
+    MlirValue at = binary(L, "arith.addi", offset_value(L, a, d), loop_index(L, a->result_dim[d]));
+    return a->padded[d] ? binary(L, "arith.minsi", at, g->last[d]) : at;
+  }
+  MlirValue at = binary(L, "arith.maxsi", to_index(L, args[g->input[d]]), hm_index_const(L, 0));
+  return binary(L, "arith.minsi", at, g->last[d]);
+}
+
+static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  GatherBody *g = ctx;
+  MlirValue coords[MAX_RANK];
+  for (size_t d = 0; d < g->a->rank; ++d)
+    coords[d] = coordinate(L, g, args, d);
+  MlirValue operands[1 + MAX_RANK] = {g->memref};
+  for (size_t d = 0; d < g->a->rank; ++d)
+    operands[1 + d] = coords[d];
+  MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(g->memref));
+  MlirValue value = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &element,
+                                                 .noperands = (intptr_t)(1 + g->a->rank), .operands = operands});
+  MlirValue keep = {NULL};
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
+  for (size_t r = 0; r < g->tile->rank; ++r) {
+    if (!hm_tile_is_padded(L, g->tile->shape[r]))
+      continue;
+    MlirValue extent = L->tiles[hm_dim_block(L, g->tile->shape[r])].extent;
+    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
+                                                .operands = (MlirValue[]){loop_index(L, r), extent}, .nattrs = 1,
+                                                .attrs = &ult, .infer_results = true});
+    keep = mlirValueIsNull(keep) ? in : binary(L, "arith.andi", keep, in);
+  }
+  *result = value;
+  if (!mlirValueIsNull(keep)) {
+    MlirValue zero = hm_scalar_const(L, element, 0);
+    *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                           .operands = (MlirValue[]){keep, value, zero}, .infer_results = true});
+  }
   return true;
 }
 
+/* The indexing map of an index tensor: its dimensions are the tile's from `first` on; a unit
+ * dimension the tile does not share is broadcast. */
+static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, const HmVal *tile) {
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t k = 0; k < rank; ++k) {
+    bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[first + k]) != 1;
+    exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)(first + k));
+  }
+  return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
+}
+
+static bool gather(HmLowering *L, const HmNode *node, const Source *src, const Access *a, HmValue *out) {
+  GatherBody g = {.a = a, .tile = &node->val, .memref = src->value};
+  MlirValue inputs[MAX_RANK];
+  MlirAffineMap maps[MAX_RANK + 1];
+  size_t ninputs = 0;
+  for (size_t d = 0; d < a->rank; ++d) {
+    MlirValue size;
+    if (!hm_dim_value(L, src->shape[d], &size))
+      return false;
+    g.last[d] = binary(L, "arith.subi", size, hm_index_const(L, 1));
+    if (a->kind[d] != D_GATHER)
+      continue;
+    g.input[d] = ninputs;
+    maps[ninputs] = index_map(L, a->index_tensor[d], a->result_dim[d], &node->val);
+    inputs[ninputs++] = a->index_tensor[d];
+  }
+  maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, gather_body, &g, &out->value);
+}
+
+static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  Source src;
+  Access a;
+  if (!source_of(L, S, node, &src) || !no_extra_mask(L, node, 2))
+    return false;
+  if (node->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "a load must produce a tensor");
+  if (!src.host)
+    return load_from_tile(L, node, &src, hm_arg(L, node, 1), out);
+  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &node->val, &a))
+    return false;
+  if (a.any_gather)
+    return gather(L, node, &src, &a, out);
+  MlirValue tensor = to_tensor(L, subview(L, src.value, &a));
+  MlirType tile_type = unexpanded_type(L, &node->val, &a);
+  if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
+    tensor = pad(L, tensor, &a, tile_type);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return expand_new_dims(L, tensor, &node->val, &a, &out->value);
+}
+
+/* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
 static MlirValue real_part(HmLowering *L, MlirValue tile, const Access *a, MlirType view_type) {
-  int64_t zeros[MAX_RANK] = {0}, ones[MAX_RANK];
+  int64_t zeros[MAX_RANK] = {0}, ones[MAX_RANK], sizes[MAX_RANK], shape[MAX_RANK];
   MlirValue operands[1 + MAX_RANK];
-  size_t n = 0;
+  size_t n = 0, rank = 0;
   operands[n++] = tile;
   for (size_t d = 0; d < a->rank; ++d) {
-    ones[d] = 1;
+    if (a->kind[d] == D_POINT)
+      continue;
+    ones[rank] = 1;
+    sizes[rank] = a->static_extents[d];
+    shape[rank] = mlirShapedTypeGetDimSize(view_type, (intptr_t)rank);
+    ++rank;
     if (a->static_extents[d] == dynamic())
       operands[n++] = a->extents[d];
   }
-  int64_t shape[MAX_RANK];
-  for (size_t d = 0; d < a->rank; ++d)
-    shape[d] = mlirShapedTypeGetDimSize(view_type, (intptr_t)d);
-  MlirType type = hm_ranked_tensor(L, a->rank, shape, hm_element_of(tile));
+  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(tile));
   int32_t segments[4] = {1, 0, (int32_t)(n - 1), 0};
   MlirNamedAttribute attrs[4] = {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
-      hm_named(L, "static_offsets", hm_i64_array(L, a->rank, zeros)),
-      hm_named(L, "static_sizes", hm_i64_array(L, a->rank, a->static_extents)),
-      hm_named(L, "static_strides", hm_i64_array(L, a->rank, ones)),
+      hm_named(L, "static_offsets", hm_i64_array(L, rank, zeros)),
+      hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
+      hm_named(L, "static_strides", hm_i64_array(L, rank, ones)),
   };
   return hm_build_value(L, (HmOpSpec){.name = "tensor.extract_slice", .nresults = 1, .results = &type,
                                       .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
 }
 
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  const HmHostTensor *t;
-  MlirValue memref;
+  Source src;
   HmValue value;
   Access a;
-  if (!host_operand(L, S, node, &t, &memref) || !no_extra_mask(L, node, 3) || !hm_arg_tensor(L, S, node, 2, &value))
+  if (!source_of(L, S, node, &src) || !no_extra_mask(L, node, 3) || !hm_arg_tensor(L, S, node, 2, &value))
     return false;
-  if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(value.value)) != t->rank)
-    return hm_node_error(L, node, "storing a tensor of another rank than host tensor '%s'", t->name);
+  if (!src.host)
+    return hm_node_error(L, node, "stores into tile values are not supported");
   const HmNode *stored = hm_arg_node(S, &node->args[2]);
-  if (!plan_access(L, S, node, t, hm_arg(L, node, 1), &stored->val, &a))
+  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, &a))
     return false;
-  MlirValue view = subview(L, memref, &a);
+  if (a.any_gather || a.any_new)
+    return hm_node_error(L, node, "stores with index tensors or None indices are not supported");
+  MlirValue view = subview(L, src.value, &a);
   MlirValue tile;
-  if (!hm_cast_tensor(L, value.value, hm_element_type(L, t->dtype), &tile))
+  if (!hm_cast_tensor(L, value.value, hm_element_of(view), &tile))
     return false;
   bool exact = !a.any_padded && mlirShapedTypeHasStaticShape(mlirValueGetType(tile)) &&
                mlirShapedTypeHasStaticShape(mlirValueGetType(view));
@@ -275,21 +555,14 @@ typedef struct MaskBody {
 static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   MaskBody *m = ctx;
   MlirValue keep = {NULL};
-  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64), index = hm_index_type(L);
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
   for (size_t d = 0; d < m->rank; ++d) {
     if (mlirValueIsNull(m->extents[d]))
       continue;
-    MlirNamedAttribute dim = hm_named(L, "dim", mlirIntegerAttrGet(i64, (int64_t)d));
-    MlirValue i = hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index,
-                                               .nattrs = 1, .attrs = &dim});
-    MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(i64, 6));
     MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                .operands = (MlirValue[]){i, m->extents[d]}, .nattrs = 1,
-                                                .attrs = &ult, .infer_results = true});
-    keep = mlirValueIsNull(keep) ? in
-                                 : hm_build_value(L, (HmOpSpec){.name = "arith.andi", .noperands = 2,
-                                                                .operands = (MlirValue[]){keep, in},
-                                                                .infer_results = true});
+                                                .operands = (MlirValue[]){loop_index(L, d), m->extents[d]},
+                                                .nattrs = 1, .attrs = &ult, .infer_results = true});
+    keep = mlirValueIsNull(keep) ? in : binary(L, "arith.andi", keep, in);
   }
   MlirValue other = hm_scalar_const(L, mlirValueGetType(args[0]), m->other);
   *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
