@@ -4,6 +4,9 @@
  * The body computes in the "op math" type: the result's type, or f32 for f16/bf16 results as torch's
  * CPU kernels do, and casts to the result's element type at the end. Comparisons compute in the
  * operands' promoted type and yield i1.
+ *
+ * Helion's inductor lowering passes each distinct input once and replaces a repeated one with None
+ * (`x * x` is captured as `mul(x, None)`), so a None operand after a tensor repeats that tensor.
  */
 #include "Build.h"
 
@@ -14,7 +17,7 @@
 
 typedef enum Op {
   ADD, SUB, MUL, DIV, NEG, EXP, LOG, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, SIGMOID, RELU, RECIPROCAL,
-  MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
+  GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
 } Op;
 
 typedef enum Shape { UNARY, BINARY, COMPARE, SELECT, CAST } Shape;
@@ -44,6 +47,8 @@ static const OpInfo OPS[] = {
     [SIGMOID] = {UNARY, NULL, NULL},
     [RELU] = {UNARY, NULL, NULL},
     [RECIPROCAL] = {UNARY, NULL, NULL},
+    [GELU_ERF] = {UNARY, NULL, NULL},
+    [GELU_TANH] = {UNARY, NULL, NULL},
     [MAXIMUM] = {BINARY, "arith.maximumf", "arith.maxsi"},
     [MINIMUM] = {BINARY, "arith.minimumf", "arith.minsi"},
     [WHERE] = {SELECT, NULL, NULL},
@@ -58,10 +63,12 @@ static const OpInfo OPS[] = {
 
 enum { MAX_OPERANDS = 3, MAX_RANK = 16 };
 
-/* An operand: a tensor (broadcast into the result) or a constant. */
+/* An operand: a tensor (broadcast into the result), a scalar value (a kernel's scalar argument) or
+ * a constant. */
 typedef struct Operand {
   bool is_tensor;
   MlirValue tensor;
+  MlirValue scalar;
   double constant;
   bool constant_is_float;
 } Operand;
@@ -91,6 +98,23 @@ static MlirValue compare(HmLowering *L, bool is_float, int pred, MlirValue a, Ml
                                       .nattrs = 1, .attrs = &attr});
 }
 
+/* GELU as Helion's _gelu_erf and _gelu_tanh_approx define it (and torch computes it):
+ * 0.5 x (1 + erf(x / sqrt 2)), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+static MlirValue gelu(HmLowering *L, Op op, MlirValue x) {
+  MlirType t = mlirValueGetType(x);
+  MlirValue inner;
+  if (op == GELU_ERF) {
+    inner = build1(L, "math.erf", t, 1, (MlirValue[]){binary(L, "arith.mulf", x, hm_scalar_const(L, t, 0.7071067811865476))});
+  } else {
+    MlirValue cube = binary(L, "arith.mulf", binary(L, "arith.mulf", x, x), x);
+    MlirValue poly = binary(L, "arith.addf", x, binary(L, "arith.mulf", hm_scalar_const(L, t, 0.044715), cube));
+    inner = build1(L, "math.tanh", t, 1,
+                   (MlirValue[]){binary(L, "arith.mulf", hm_scalar_const(L, t, 0.7978845608028654), poly)});
+  }
+  MlirValue half_x = binary(L, "arith.mulf", hm_scalar_const(L, t, 0.5), x);
+  return binary(L, "arith.mulf", half_x, binary(L, "arith.addf", hm_scalar_const(L, t, 1.0), inner));
+}
+
 /* Ops with no single arith/math counterpart. */
 static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue *out) {
   MlirType t = mlirValueGetType(x);
@@ -109,6 +133,10 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
   case RECIPROCAL:
     *out = binary(L, "arith.divf", one, x);
     return true;
+  case GELU_ERF:
+  case GELU_TANH:
+    *out = gelu(L, op, x);
+    return true;
   default:
     return hm_node_error(L, L->node, "'%s' has no lowering", L->node->target);
   }
@@ -122,7 +150,9 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
   for (size_t i = 0; i < b->n; ++i) {
     const Operand *o = &b->operands[i];
     MlirType want = info->shape == SELECT && i == 0 ? mlirIntegerTypeGet(L->ctx, 1) : b->compute;
-    v[i] = o->is_tensor ? hm_convert_scalar(L, args[next_arg++], want) : hm_scalar_const(L, want, o->constant);
+    v[i] = o->is_tensor                  ? hm_convert_scalar(L, args[next_arg++], want)
+           : !mlirValueIsNull(o->scalar) ? hm_convert_scalar(L, o->scalar, want)
+                                         : hm_scalar_const(L, want, o->constant);
   }
   bool is_float = !mlirTypeIsAInteger(b->compute);
   MlirValue r;
@@ -188,6 +218,10 @@ static bool read_operand(HmLowering *L, HmScope *S, const HmNode *node, const Hm
   HmValue v;
   if (!hm_arg_value(L, S, node, arg, &v))
     return false;
+  if (v.kind == HM_V_SCALAR) {
+    *out = (Operand){.scalar = v.value};
+    return true;
+  }
   if (v.kind != HM_V_TENSOR)
     return hm_node_error(L, node, "operands of '%s' must be tensors or numbers", node->target);
   *out = (Operand){.is_tensor = true, .tensor = v.value};
@@ -220,7 +254,9 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
   size_t ninputs = 0;
   for (size_t i = 0; i < b.n; ++i) {
     const HmArg *arg = hm_arg(L, node, i);
-    if (!arg || !read_operand(L, S, node, arg, &b.operands[i]))
+    if (arg && arg->kind == HM_ARG_NONE && i > 0 && b.operands[i - 1].is_tensor)
+      b.operands[i] = b.operands[i - 1];
+    else if (!arg || !read_operand(L, S, node, arg, &b.operands[i]))
       return false;
     if (b.operands[i].is_tensor) {
       if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(b.operands[i].tensor)) > node->val.rank)
@@ -264,6 +300,8 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.sigmoid.default", lower_pointwise, SIGMOID},
     {"aten.relu.default", lower_pointwise, RELU},
     {"aten.reciprocal.default", lower_pointwise, RECIPROCAL},
+    {"helion.language._gelu_tanh_approx._gelu_erf", lower_pointwise, GELU_ERF},
+    {"helion.language._gelu_tanh_approx._gelu_tanh_approx", lower_pointwise, GELU_TANH},
     {"aten.maximum.default", lower_pointwise, MAXIMUM},
     {"aten.minimum.default", lower_pointwise, MINIMUM},
     {"aten.where.self", lower_pointwise, WHERE},
