@@ -16,7 +16,7 @@
 #include "mlir-c/BuiltinTypes.h"
 
 typedef enum Op {
-  ADD, SUB, MUL, DIV, NEG, EXP, LOG, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, SIGMOID, RELU, RECIPROCAL,
+  ADD, SUB, MUL, DIV, NEG, EXP, EXP2, LOG, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, SIGMOID, RELU, RECIPROCAL,
   GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
 } Op;
 
@@ -36,6 +36,7 @@ static const OpInfo OPS[] = {
     [DIV] = {BINARY, "arith.divf", NULL},
     [NEG] = {UNARY, "arith.negf", NULL},
     [EXP] = {UNARY, "math.exp", NULL},
+    [EXP2] = {UNARY, "math.exp2", NULL},
     [LOG] = {UNARY, "math.log", NULL},
     [SQRT] = {UNARY, "math.sqrt", NULL},
     [RSQRT] = {UNARY, "math.rsqrt", NULL},
@@ -289,6 +290,7 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.div.Scalar", lower_pointwise, DIV},
     {"aten.neg.default", lower_pointwise, NEG},
     {"aten.exp.default", lower_pointwise, EXP},
+    {"aten.exp2.default", lower_pointwise, EXP2},
     {"aten.log.default", lower_pointwise, LOG},
     {"aten.sqrt.default", lower_pointwise, SQRT},
     {"aten.rsqrt.default", lower_pointwise, RSQRT},
