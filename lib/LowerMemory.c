@@ -452,9 +452,12 @@ static bool gather(HmLowering *L, const HmNode *node, const Source *src, const A
   size_t ninputs = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     MlirValue size;
-    if (!hm_dim_value(L, src->shape[d], &size))
+    if (!src->shape[d].sym)
+      g.last[d] = hm_index_const(L, src->shape[d].value - 1);
+    else if (hm_dim_value(L, src->shape[d], &size))
+      g.last[d] = binary(L, "arith.subi", size, hm_index_const(L, 1));
+    else
       return false;
-    g.last[d] = binary(L, "arith.subi", size, hm_index_const(L, 1));
     if (a->kind[d] != D_GATHER)
       continue;
     g.input[d] = ninputs;

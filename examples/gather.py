@@ -1,0 +1,81 @@
+"""Data-dependent and rank-changing access: an embedding lookup through an index tensor, integer
+and None indices, and a slice of columns."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def embedding(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    n = ids.size(0)
+    dim = table.size(1)
+    out = torch.empty([n, dim], dtype=table.dtype, device=table.device)
+    for tile_n, tile_d in hl.tile([n, dim]):
+        out[tile_n, tile_d] = table[ids[tile_n], tile_d]
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def scaled_rows(ids: torch.Tensor, table: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    n = ids.size(0)
+    out = torch.empty([n, table.size(1)], dtype=table.dtype, device=table.device)
+    for tile_n in hl.tile(n):
+        out[tile_n, :] = table[ids[tile_n], :] * scale[tile_n, None]
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def edge_columns(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile, 0] - x[tile, -1]
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def middle_columns(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), 5], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        out[tile, :] = x[tile, 2:7] * 2.0
+    return out
+
+
+def embedding_reference(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    return table[ids]
+
+
+def scaled_rows_reference(ids: torch.Tensor, table: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    return table[ids] * scale[:, None]
+
+
+def edge_columns_reference(x: torch.Tensor) -> torch.Tensor:
+    return x[:, 0] - x[:, -1]
+
+
+def middle_columns_reference(x: torch.Tensor) -> torch.Tensor:
+    return x[:, 2:7] * 2.0
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py). Helion's interpreter cannot gather on the CPU, so the references are
+# the torch functions above.
+CHECKS = [
+    {"kernel": "embedding", "args": ["torch.randint(0, 30, (50,))", "torch.randn(30, 70)"],
+     "ref": "embedding_reference"},
+    {"kernel": "embedding", "args": ["torch.randint(0, 1000, (77,), dtype=torch.int32)",
+                                     "torch.randn(1000, 33, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [16, 8]}, "ref": "embedding_reference"},
+    {"kernel": "scaled_rows", "args": ["torch.randint(0, 30, (50,))", "torch.randn(30, 70)", "torch.randn(50)"],
+     "ref": "scaled_rows_reference"},
+    {"kernel": "scaled_rows", "args": ["torch.randint(0, 9, (21,))", "torch.randn(9, 19, dtype=torch.float16)",
+                                       "torch.randn(21, dtype=torch.float16)"],
+     "config": {"block_sizes": [8]}, "ref": "scaled_rows_reference", "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "edge_columns", "args": ["torch.randn(50, 7)"], "ref": "edge_columns_reference"},
+    {"kernel": "edge_columns", "args": ["torch.randn(100, 3, dtype=torch.float16)"], "config": {"block_sizes": [64]},
+     "ref": "edge_columns_reference"},
+    {"kernel": "middle_columns", "args": ["torch.randn(50, 9)"], "ref": "middle_columns_reference"},
+    {"kernel": "middle_columns", "args": ["torch.randn(45, 8, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},
+]
