@@ -77,6 +77,7 @@ typedef struct HmOpEntry {
 /* The op families' tables, each ending with a {NULL} entry; OpTable.c searches them in turn. */
 extern const HmOpEntry hm_tracing_ops[];
 extern const HmOpEntry hm_loop_ops[];
+extern const HmOpEntry hm_control_ops[];
 extern const HmOpEntry hm_memory_ops[];
 extern const HmOpEntry hm_creation_ops[];
 extern const HmOpEntry hm_tile_ops[];

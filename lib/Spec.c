@@ -446,6 +446,37 @@ static bool read_graph_kind(Reader *r, json_t *v, const char *path, HmGraphKind 
   return fail(r, path, "unknown graph kind ", json_string_value(v));
 }
 
+static bool read_branch_source(Reader *r, json_t *v, const char *path, HmBranchSource *out) {
+  if (json_is_integer(v) && json_integer_value(v) >= 0) {
+    *out = (HmBranchSource){.output = (int)json_integer_value(v)};
+    return true;
+  }
+  if (!json_is_string(v))
+    return fail(r, path, "expected an output index or a node name, got ", json_type_name(v));
+  *out = (HmBranchSource){.output = -1, .node = hm_arena_strdup(&r->spec->arena, json_string_value(v))};
+  return true;
+}
+
+static bool read_branch_outputs(Reader *r, json_t *v, const char *path, HmGraph *out) {
+  char p[PATH_MAX_LEN], q[PATH_MAX_LEN];
+  json_t *arr = field(r, v, "branch_outputs", JSON_ARRAY, path);
+  if (!arr)
+    return false;
+  out->nbranch_outputs = json_array_size(arr);
+  out->branch_outputs = hm_arena_new(&r->spec->arena, HmBranchSource, 2 * out->nbranch_outputs + 1);
+  subpath(p, path, "branch_outputs");
+  for (size_t i = 0; i < out->nbranch_outputs; ++i) {
+    json_t *pair = json_array_get(arr, i);
+    indexpath(q, p, i);
+    if (!json_is_array(pair) || json_array_size(pair) != 2)
+      return fail(r, q, "expected [if, else]", NULL);
+    for (size_t side = 0; side < 2; ++side)
+      if (!read_branch_source(r, json_array_get(pair, side), q, &out->branch_outputs[2 * i + side]))
+        return false;
+  }
+  return true;
+}
+
 static bool read_graph(Reader *r, json_t *v, size_t index, const char *path, HmGraph *out) {
   char p[PATH_MAX_LEN];
   json_t *id = field(r, v, "id", JSON_INTEGER, path);
@@ -459,6 +490,8 @@ static bool read_graph(Reader *r, json_t *v, size_t index, const char *path, HmG
   out->id = (int)index;
   subpath(p, path, "kind");
   if (!read_graph_kind(r, kind, p, &out->kind))
+    return false;
+  if (out->kind == HM_GRAPH_IF && !read_branch_outputs(r, v, path, out))
     return false;
   out->nnodes = json_array_size(nodes);
   out->nodes = hm_arena_new(&r->spec->arena, HmNode, out->nnodes);

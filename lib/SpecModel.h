@@ -80,6 +80,13 @@ typedef enum HmGraphKind {
   HM_GRAPH_HELPER,
 } HmGraphKind;
 
+/* Where a variable an `if` merges comes from in one branch: an output of the branch's graph, or, when
+ * the branch leaves the variable alone, the calling graph's node holding its value before the if. */
+typedef struct HmBranchSource {
+  int output; /* -1 when `node` names the source */
+  const char *node;
+} HmBranchSource;
+
 typedef struct HmGraph {
   int id;
   HmGraphKind kind;
@@ -87,6 +94,10 @@ typedef struct HmGraph {
   int *block_ids;
   size_t nnodes;
   HmNode *nodes;
+  /* `if` graphs: per merged variable, its source in the if branch, then in the else branch
+   * (branch_outputs[2 * i + side]). */
+  size_t nbranch_outputs;
+  HmBranchSource *branch_outputs;
 } HmGraph;
 
 typedef struct HmBlockSize {

@@ -197,6 +197,7 @@ class _Exporter:
         self.symbols: set = set()
         self.host_tensor_vals: dict[str, torch.Tensor] = {}
         self.renumber: dict[int, int] = {}
+        self.by_id: dict[int, Any] = {}
 
     def node_json(self, node: torch.fx.Node, graph_id: int) -> dict:
         where = _where(node, graph_id)
@@ -236,8 +237,19 @@ class _Exporter:
             graph["cond_graph_id"] = self.renumber[info.cond_graph_id]
         if kind == "helper":
             graph["function_name"] = info.original_function_name
+        if kind == "if":
+            graph["branch_outputs"] = self.branch_outputs_json(info)
         graph["nodes"] = [self.node_json(n, gid) for n in info.graph.nodes]
         return graph
+
+    def branch_outputs_json(self, info: Any) -> list[list]:
+        """Where each variable an `if` merges comes from in either branch (IfGraphInfo.branches_outputs):
+        an output index of that branch's graph, or, where the branch leaves the variable alone, the
+        name of the calling graph's node that holds its value before the `if`."""
+        before: dict[str, str] = {}
+        for names, graph in ((info.else_arg_names, self.by_id[info.else_branch]), (info.if_arg_names, info)):
+            before.update(zip(names or [], (n.name for n in graph.node_args)))
+        return [[o if isinstance(o, int) else before[o] for o in pair] for pair in info.branches_outputs or []]
 
     def block_sizes_json(self, graphs: list[dict], grid_ids: set[int]) -> list[dict]:
         out = []
@@ -386,7 +398,7 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
             raise CaptureError(f"config {dict(cfg)}: {type(e).__name__}: {_first_line(e)}") from None
         reachable = _reachable_graphs(infos, list(device_ir.root_ids))
         exporter.renumber = {old: new for new, old in enumerate(reachable)}
-        by_id = {info.graph_id: info for info in infos}
+        exporter.by_id = by_id = {info.graph_id: info for info in infos}
         graphs = [exporter.graph_json(by_id[gid]) for gid in reachable]
         grid = [{"root_graph": exporter.renumber[r], "block_ids": list(ids)}
                 for r, ids in zip(device_ir.root_ids, device_ir.grid_block_ids)]

@@ -222,6 +222,12 @@ def _check_graph(graph: object, path: str, ngraphs: int, nblocks: int, symbols: 
     if kind == "while_loop":
         _check_ids([_require(graph, "cond_graph_id", int, path)], f"{path}.cond_graph_id", range(ngraphs),
                    "a graph id")
+    if kind == "if":
+        for i, pair in enumerate(_require(graph, "branch_outputs", list, path)):
+            where = f"{path}.branch_outputs[{i}]"
+            if not isinstance(pair, list) or len(pair) != 2 or not all(
+                    isinstance(o, str) or (isinstance(o, int) and not isinstance(o, bool) and o >= 0) for o in pair):
+                raise SpecError(where, "expected [if, else], each an output index or a node name")
     defined: set[str] = set()
     for i, node in enumerate(_require(graph, "nodes", list, path)):
         _check_node(node, f"{path}.nodes[{i}]", defined, symbols)
