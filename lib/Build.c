@@ -375,3 +375,24 @@ bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, co
                                       .attrs = attrs});
   return true;
 }
+
+bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out) {
+  MlirValue value = v->value;
+  if (v->kind == HM_V_INDEX) {
+    *out = value;
+    return true;
+  }
+  if (v->kind == HM_V_TENSOR && mlirShapedTypeGetRank(mlirValueGetType(value)) == 0) {
+    MlirType element = hm_element_of(value);
+    value = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
+                                         .noperands = 1, .operands = &value});
+  } else if (v->kind != HM_V_SCALAR) {
+    return false;
+  }
+  MlirType type = mlirValueGetType(value), index = hm_index_type(L);
+  if (!mlirTypeIsAInteger(type) || mlirIntegerTypeGetWidth(type) == 1)
+    return false;
+  *out = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &value});
+  return true;
+}

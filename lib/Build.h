@@ -71,3 +71,7 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
 /* tensor.expand_shape of `value` to the shape of `result`, whose dimensions with `unit[d]` set are
  * new size-1 dimensions (keepdim, None indices); each joins the group of a neighbouring kept one. */
 bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out);
+/* An integer position as an index value: an index value itself, an integer scalar, or a rank-0
+ * integer tensor (a value loaded from memory, such as a row offset). False, with no diagnostic, for
+ * anything else. */
+bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out);

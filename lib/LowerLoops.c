@@ -118,12 +118,13 @@ static bool loop_bound(HmLowering *L, HmScope *S, const HmNode *node, const HmAr
   if (arg->kind == HM_ARG_SYM)
     return hm_dim_value(L, (HmDim){.sym = arg->str, .value = -1}, &out->value);
   const HmNode *src = hm_arg_node(S, arg);
-  if (!src || S->values[src->index].kind != HM_V_INDEX)
-    return hm_node_error(L, node, "a loop bound must be a non-negative integer, a size or an index value");
-  if (src->val.kind == HM_VAL_INT && src->val.i >= 0)
+  if (src && src->val.kind == HM_VAL_INT && src->val.i >= 0) {
     out->constant = src->val.i; /* a size Helion knows (a looped reduction's end) */
-  else
-    out->value = S->values[src->index].value;
+    return true;
+  }
+  /* Index values, and integers the kernel loads (jagged rows: hl.tile(offsets[i], offsets[i + 1])). */
+  if (!src || !hm_as_index(L, &S->values[src->index], &out->value))
+    return hm_node_error(L, node, "a loop bound must be a non-negative integer, a size or an integer value");
   return true;
 }
 

@@ -61,8 +61,6 @@ static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOff
 
 static MlirValue to_index(HmLowering *L, MlirValue v) {
   MlirType index = hm_index_type(L);
-  if (mlirTypeIsAIndex(mlirValueGetType(v)))
-    return v;
   return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
                                       .noperands = 1, .operands = &v});
 }
@@ -129,19 +127,12 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
     tile_range(L, v.block_id, d, a);
     return true;
   }
-  if (v.kind == HM_V_INDEX || (v.kind == HM_V_SCALAR && mlirTypeIsAInteger(mlirValueGetType(v.value)))) {
-    point(to_index(L, v.value), 0, d, a);
+  MlirValue position;
+  if (hm_as_index(L, &v, &position)) {
+    point(position, 0, d, a);
     return true;
   }
   if (v.kind == HM_V_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
-    MlirType type = mlirValueGetType(v.value);
-    if (mlirShapedTypeGetRank(type) == 0) {
-      MlirType element = hm_element_of(v.value);
-      MlirValue scalar = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1,
-                                                      .results = &element, .noperands = 1, .operands = &v.value});
-      point(to_index(L, scalar), 0, d, a);
-      return true;
-    }
     a->kind[d] = D_GATHER;
     a->index_tensor[d] = v.value;
     a->any_gather = true;

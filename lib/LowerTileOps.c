@@ -1,4 +1,5 @@
-/* Tile queries: `tile.index`, `tile.begin`, `tile.end`, `tile.block_size`, `tile.id`, `tile.count`.
+/* Tile queries: `tile.index`, `tile.begin`, `tile.end`, `tile.block_size`, `tile.id`, `tile.count`,
+ * and the Python arithmetic on the positions they give (`tile.begin + 1`).
  *
  * Each reads the current tile of the block its argument names (the record lib/Tiles.c keeps while the
  * block's loop is open). `tile.index` is a tensor of the tile's element offsets, built by a
@@ -86,6 +87,47 @@ static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int 
   return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
 }
 
+typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD } IndexOp;
+
+static const char *const INDEX_OPS[] = {
+    [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli", [FLOORDIV] = "arith.floordivsi",
+};
+
+static bool index_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t i, MlirValue *out) {
+  const HmArg *arg = hm_arg(L, node, i);
+  if (!arg)
+    return false;
+  if (arg->kind == HM_ARG_INT) {
+    *out = hm_index_const(L, arg->i);
+    return true;
+  }
+  HmValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  return hm_as_index(L, &v, out) ||
+         hm_node_error(L, node, "operand %zu of '%s' must be an integer or an index value", i, node->target);
+}
+
+static MlirValue index_binary(HmLowering *L, IndexOp op, MlirValue x, MlirValue y) {
+  return hm_build_value(L, (HmOpSpec){.name = INDEX_OPS[op], .noperands = 2, .operands = (MlirValue[]){x, y},
+                                      .infer_results = true});
+}
+
+/* Python arithmetic on positions (`tile.begin + 1`): index arithmetic, `//` and `%` rounding toward
+ * negative infinity as Python's do. */
+static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  MlirValue x, y;
+  if (!index_operand(L, S, node, 0, &x) || !index_operand(L, S, node, 1, &y))
+    return false;
+  MlirValue result;
+  if (variant == MOD)
+    result = index_binary(L, SUB, x, index_binary(L, MUL, index_binary(L, FLOORDIV, x, y), y));
+  else
+    result = index_binary(L, (IndexOp)variant, x, y);
+  *out = (HmValue){.kind = HM_V_INDEX, .value = result, .block_id = -1};
+  return true;
+}
+
 const HmOpEntry hm_tile_ops[] = {
     {"helion.language.tile_ops.tile_index", lower_tile_index, 0},
     {"helion.language.tile_ops.tile_begin", lower_query, BEGIN},
@@ -93,5 +135,10 @@ const HmOpEntry hm_tile_ops[] = {
     {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE},
     {"helion.language.tile_ops.tile_id", lower_query, ID},
     {"helion.language.tile_ops.tile_count", lower_query, COUNT},
+    {"operator.add", lower_index_arith, ADD},
+    {"operator.sub", lower_index_arith, SUB},
+    {"operator.mul", lower_index_arith, MUL},
+    {"operator.floordiv", lower_index_arith, FLOORDIV},
+    {"operator.mod", lower_index_arith, MOD},
     {NULL, NULL, 0},
 };
