@@ -5,7 +5,8 @@
  *   hm_control_ops    LowerControl.c    _if, _while_loop, comparisons of scalars and sizes
  *   hm_memory_ops     LowerMemory.c     load, store, _mask_to
  *   hm_creation_ops   LowerCreation.c   full
- *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count
+ *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count;
+ *                                       operator.add/sub/mul/floordiv/mod on index values
  *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
  *   hm_reduction_ops  LowerReduction.c  sum, amax, amin, ...
  *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm (and their .dtype forms)
