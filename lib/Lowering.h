@@ -87,6 +87,7 @@ extern const HmOpEntry hm_matmul_ops[];
 extern const HmOpEntry hm_dot_ops[];
 extern const HmOpEntry hm_view_ops[];
 extern const HmOpEntry hm_helion_view_ops[];
+extern const HmOpEntry hm_atomic_ops[];
 
 const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
 /* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
