@@ -13,6 +13,7 @@
  *   hm_dot_ops        LowerMatmul.c     hl.dot
  *   hm_view_ops       LowerView.c       view, reshape, permute, transpose, unsqueeze, squeeze, expand
  *   hm_helion_view_ops LowerView.c      subscript (x[:, None])
+ *   hm_atomic_ops     LowerAtomic.c     atomic_add, atomic_max, ... on host tensors
  *
  * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead.
  */
@@ -21,7 +22,8 @@
 #include <string.h>
 
 static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
-                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops};
+                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops,
+                                                   hm_atomic_ops};
 static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops,
                                                  hm_view_ops};
 
