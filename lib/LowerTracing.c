@@ -15,6 +15,16 @@ static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int
   return true;
 }
 
+/* The index of an hl.grid loop is the offset of the block's current tile (of size 1, or of the
+ * loop's step). */
+static bool grid_index(HmLowering *L, const HmNode *node, const HmSymbol *sym, HmValue *out) {
+  if (sym->block_id < 0 || (size_t)sym->block_id >= hm_spec_num_block_sizes(L->spec) ||
+      !L->tiles[sym->block_id].active)
+    return hm_node_error(L, node, "grid index '%s' is used outside its loop", sym->name);
+  *out = (HmValue){.kind = HM_V_INDEX, .value = L->tiles[sym->block_id].offset, .block_id = -1};
+  return true;
+}
+
 /* A size-valued node: its value comes from the node's recorded result, which names a block's tile
  * size ("u0"), a symbolic host size, or a constant. */
 static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
@@ -26,6 +36,9 @@ static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int varian
   }
   if (val->kind != HM_VAL_SYM)
     return hm_node_error(L, node, "expected a size-valued result");
+  const HmSymbol *sym = hm_spec_find_symbol(L->spec, val->expr);
+  if (sym && sym->grid_index)
+    return grid_index(L, node, sym, out);
   HmDim dim = {.sym = val->expr, .value = -1};
   out->block_id = hm_dim_block(L, dim);
   return hm_dim_value(L, dim, &out->value);

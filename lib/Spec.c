@@ -536,6 +536,8 @@ static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, vo
   json_t *block = json_object_get(v, "block_id");
   out->value = json_is_integer(value) ? json_integer_value(value) : -1;
   out->block_id = json_is_integer(block) ? (int)json_integer_value(block) : -1;
+  json_t *kind = json_object_get(v, "kind");
+  out->grid_index = json_is_string(kind) && strcmp(json_string_value(kind), "grid_index") == 0;
   return out->name != NULL;
 }
 

@@ -119,7 +119,8 @@ typedef struct HmGrid {
 
 typedef struct HmSymbol {
   const char *name;
-  int block_id; /* -1 unless the symbol is a block size */
+  int block_id;    /* the block whose tile size (or, for a grid index, whose index) it is; else -1 */
+  bool grid_index; /* the index of an hl.grid loop over block_id: the offset of its current tile */
   int64_t value;
 } HmSymbol;
 

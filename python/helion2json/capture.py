@@ -319,7 +319,11 @@ class _Exporter:
     def symbols_json(self, block_sizes: list[dict], host_tensors: list[dict], scalars: list[dict]) -> list[dict]:
         from torch.utils._sympy.symbol import SymT, symbol_is_type
 
+        from helion._compiler.host_function import HostFunction
+        from helion._compiler.variable_origin import GridOrigin
+
         hints = self.env.shape_env.backed_var_to_val
+        origins = {expr: info.origin for expr, info in HostFunction.current().expr_to_origin.items()}
         # Helion reuses a tile's symbol for the reduction block of a view of that tile; the tile's
         # own block is the first one.
         by_symbol: dict[str, dict] = {}
@@ -345,6 +349,8 @@ class _Exporter:
             elif symbol_is_type(sym, SymT.SIZE) and sym in hints:
                 entry.update(kind="size", value=int(hints[sym]))
                 entry.update(dims.get(sym.name, {}))
+            elif type(origins.get(sym)) is GridOrigin:  # its subclasses are tile.begin's and the like
+                entry.update(kind="grid_index", block_id=origins[sym].block_id, value=None)
             else:
                 entry.update(kind="unbacked", value=None)
             out.append(entry)

@@ -19,7 +19,7 @@ NODE_OPS = ("placeholder", "call_function", "output")
 DTYPES = (
     "float64", "float32", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool",
 )
-SYMBOL_KINDS = ("block_size", "size", "scalar", "unbacked")
+SYMBOL_KINDS = ("block_size", "size", "scalar", "grid_index", "unbacked")
 SCALAR_TYPES = ("bool", "int", "float")
 ARG_TAGS = ("node", "dtype", "slice", "float", "sym", "device", "enum", "dict")
 
