@@ -34,16 +34,19 @@ static MlirType host_memref_type(HmLowering *L, const HmHostTensor *t) {
                            mlirAttributeGetNull());
 }
 
+/* The function takes the host tensors, then the scalar arguments (f64, i64, i1), so that one lowered
+ * module serves every value of a scalar. */
 static MlirOperation create_func(HmLowering *L, MlirBlock *entry) {
-  size_t n = hm_spec_num_host_tensors(L->spec);
+  size_t nhost = hm_spec_num_host_tensors(L->spec), n = nhost + hm_spec_num_scalars(L->spec);
   MlirType *types = hm_arena_new(&L->arena, MlirType, n ? n : 1);
-  for (size_t i = 0; i < n; ++i)
-    types[i] = host_memref_type(L, hm_spec_host_tensor(L->spec, i));
-  MlirType fn_type = mlirFunctionTypeGet(L->ctx, (intptr_t)n, types, 0, NULL);
   MlirLocation *locs = hm_arena_new(&L->arena, MlirLocation, n ? n : 1);
-  for (size_t i = 0; i < n; ++i)
-    locs[i] = mlirLocationNameGet(L->ctx, mlirStringRefCreateFromCString(hm_spec_host_tensor(L->spec, i)->name),
-                                  L->loc);
+  for (size_t i = 0; i < n; ++i) {
+    const char *name = i < nhost ? hm_spec_host_tensor(L->spec, i)->name : hm_spec_scalar(L->spec, i - nhost)->name;
+    types[i] = i < nhost ? host_memref_type(L, hm_spec_host_tensor(L->spec, i))
+                         : hm_element_type(L, hm_spec_scalar(L->spec, i - nhost)->dtype);
+    locs[i] = mlirLocationNameGet(L->ctx, mlirStringRefCreateFromCString(name), L->loc);
+  }
+  MlirType fn_type = mlirFunctionTypeGet(L->ctx, (intptr_t)n, types, 0, NULL);
   MlirRegion body = mlirRegionCreate();
   *entry = mlirBlockCreate((intptr_t)n, types, locs);
   mlirRegionAppendOwnedBlock(body, *entry);
@@ -172,10 +175,11 @@ static bool init_lowering(HmLowering *L) {
   L->block_extents = hm_arena_new(&L->arena, MlirValue, nblocks ? nblocks : 1);
   L->tiles = hm_arena_new(&L->arena, HmTile, nblocks ? nblocks : 1);
   L->host_args = hm_arena_new(&L->arena, MlirValue, nhost ? nhost : 1);
+  L->scalar_args = hm_arena_new(&L->arena, MlirValue, hm_spec_num_scalars(L->spec) + 1);
   for (size_t i = 0; i < nhost; ++i)
     if (hm_spec_host_tensor(L->spec, i)->rank > 16)
       return hm_diag_error(L->diag, "host tensor '%s' has rank > 16", hm_spec_host_tensor(L->spec, i)->name);
-  return L->tile_sizes && L->static_tiles && L->block_extents && L->tiles && L->host_args;
+  return L->tile_sizes && L->static_tiles && L->block_extents && L->tiles && L->host_args && L->scalar_args;
 }
 
 static bool verify(HmLowering *L, MlirModule module) {
@@ -199,8 +203,11 @@ MlirModule hm_lower(MlirContext ctx, const HmSpec *spec, HmLowerOptions options,
     MlirOperation func = create_func(&L, &entry);
     mlirBlockAppendOwnedOperation(mlirModuleGetBody(module), func);
     L.entry = L.block = entry;
-    for (size_t i = 0; i < hm_spec_num_host_tensors(spec); ++i)
+    size_t nhost = hm_spec_num_host_tensors(spec);
+    for (size_t i = 0; i < nhost; ++i)
       L.host_args[i] = mlirBlockGetArgument(entry, (intptr_t)i);
+    for (size_t i = 0; i < hm_spec_num_scalars(spec); ++i)
+      L.scalar_args[i] = mlirBlockGetArgument(entry, (intptr_t)(nhost + i));
     ok = lower_body(&L) && verify(&L, module);
   }
   hm_arena_destroy(&L.arena);

@@ -36,6 +36,11 @@ static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int varian
   }
   if (val->kind != HM_VAL_SYM)
     return hm_node_error(L, node, "expected a size-valued result");
+  size_t scalar;
+  if (hm_spec_scalar_for_symbol(L->spec, val->expr, &scalar)) {
+    *out = (HmValue){.kind = HM_V_SCALAR, .value = L->scalar_args[scalar], .block_id = -1};
+    return true;
+  }
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, val->expr);
   if (sym && sym->grid_index)
     return grid_index(L, node, sym, out);

@@ -56,6 +56,7 @@ typedef struct HmLowering {
   MlirBlock block;     /* ops are appended at the end of this block */
   MlirBlock entry;     /* the function's entry block: affine symbols are defined here */
   MlirValue *host_args;
+  MlirValue *scalar_args;   /* per spec scalar: the function argument after the host tensors */
   MlirValue *tile_sizes;    /* per block id: the tile size (index), defined in the entry block */
   int64_t *static_tiles;    /* per block id: the tile size when concrete, else -1 */
   MlirValue *block_extents; /* per block id: the size the block iterates over (index) */

@@ -10,10 +10,12 @@
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/ExecutionEngine.h"
 
-/* What a run checks a view against: one memref argument of the function, as plain data, so that
- * the kernel outlives the MLIR context it was compiled in. */
+/* What a run checks a view against: one argument of the function (a memref, or a scalar of a
+ * kernel's scalar argument), as plain data, so that the kernel outlives the MLIR context it was
+ * compiled in. */
 typedef struct ArgSig {
   char *type_text; /* "memref<100x70xf32>", for messages */
+  bool scalar;     /* an f64, i64 or i1 argument: passed by value, its view has rank 0 */
   size_t rank;
   int64_t *dims; /* -1 where the size is dynamic */
   HmDtype dtype;
@@ -131,9 +133,17 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
   arg->type_text = type_text(type);
   if (!arg->type_text)
     return hm_diag_error(diag, "out of memory");
+  arg->scalar = mlirTypeIsAF64(type) || mlirTypeIsAInteger(type);
+  if (arg->scalar) {
+    arg->dtype = element_dtype(type, &arg->alt_dtype);
+    arg->dims = calloc(1, sizeof *arg->dims);
+    return (arg->dtype == HM_F64 || arg->dtype == HM_I64 || arg->dtype == HM_BOOL) && arg->dims
+               ? true
+               : hm_diag_error(diag, "argument %zu has type %s; scalars are f64, i64 or i1", index, arg->type_text);
+  }
   if (!mlirTypeIsAMemRef(type) || !has_identity_layout(type))
     return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs with the "
-                         "identity layout", index, arg->type_text);
+                         "identity layout and f64, i64 or i1 scalars", index, arg->type_text);
   arg->dtype = element_dtype(mlirShapedTypeGetElementType(type), &arg->alt_dtype);
   if (!arg->dtype)
     return hm_diag_error(diag, "argument %zu (%s): no tensor dtype has this element type", index,
@@ -308,6 +318,8 @@ static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index
   if (view->rank != arg->rank)
     return hm_diag_error(diag, "argument %zu (%s): got a tensor of rank %zu, the kernel takes "
                          "rank %zu", index, arg->type_text, view->rank, arg->rank);
+  if (arg->scalar)
+    return view->data || hm_diag_error(diag, "argument %zu: the scalar's data pointer is null", index);
   if (!check_sizes(arg, view, index, diag) || !check_layout(view, index, diag))
     return false;
   if (!view->data) {
@@ -337,14 +349,18 @@ static StridedMemRef *make_descriptor(const HmTensorView *view) {
   return desc;
 }
 
-/* The packed C interface takes, per argument, a pointer to the argument: here a pointer to a
- * pointer to the descriptor. */
+/* The packed C interface takes, per argument, a pointer to the argument: a pointer to a pointer to
+ * the descriptor for a memref, the pointer to the value for a scalar. */
 static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *diag) {
   size_t n = kernel->nargs ? kernel->nargs : 1;
   StridedMemRef **descs = calloc(n, sizeof *descs);
   void **packed = calloc(n, sizeof *packed);
   bool ok = descs && packed;
   for (size_t i = 0; ok && i < kernel->nargs; ++i) {
+    if (kernel->args[i].scalar) {
+      packed[i] = views[i].data;
+      continue;
+    }
     descs[i] = make_descriptor(&views[i]);
     packed[i] = &descs[i];
     ok = descs[i] != NULL;

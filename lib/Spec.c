@@ -25,6 +25,8 @@ struct HmSpec {
   HmGrid *grids;
   size_t nsymbols;
   HmSymbol *symbols;
+  size_t nscalars;
+  HmScalarArg *scalars;
 };
 
 typedef struct Reader {
@@ -541,6 +543,33 @@ static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, vo
   return out->name != NULL;
 }
 
+static bool read_scalar(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
+  static const struct { const char *name; HmDtype dtype; } TYPES[] = {
+      {"float", HM_F64}, {"int", HM_I64}, {"bool", HM_BOOL}};
+  HmScalarArg *out = out_;
+  char p[PATH_MAX_LEN];
+  json_t *arg_index = field(r, v, "arg_index", JSON_INTEGER, path);
+  const char *type = arg_index ? string_field(r, v, "type", path) : NULL;
+  out->name = type ? string_field(r, v, "name", path) : NULL;
+  if (!out->name)
+    return false;
+  out->arg_index = (int)json_integer_value(arg_index);
+  json_t *symbol = json_object_get(v, "symbol");
+  out->symbol = json_is_string(symbol) ? hm_arena_strdup(&r->spec->arena, json_string_value(symbol)) : NULL;
+  for (size_t i = 0; i < sizeof TYPES / sizeof *TYPES; ++i)
+    if (strcmp(type, TYPES[i].name) == 0)
+      out->dtype = TYPES[i].dtype;
+  subpath(p, path, "type");
+  return out->dtype || fail(r, p, "expected \"bool\", \"int\" or \"float\", got ", type);
+}
+
+/* `scalars` may be left out of hand-written specs: no scalar arguments. */
+static bool read_scalars(Reader *r, json_t *root) {
+  return !json_object_get(root, "scalars") ||
+         read_table(r, root, "scalars", sizeof(HmScalarArg), read_scalar, &r->spec->nscalars,
+                    (void **)&r->spec->scalars);
+}
+
 static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
   HmBlockSize *out = out_;
   char p[PATH_MAX_LEN];
@@ -684,6 +713,7 @@ static bool read_spec(Reader *r, json_t *root) {
                        &s->nblock_sizes, (void **)&s->block_sizes) &&
             read_table(r, root, "host_tensors", sizeof(HmHostTensor), read_host_tensor,
                        &s->nhost_tensors, (void **)&s->host_tensors) &&
+            read_scalars(r, root) &&
             read_outputs(r, root) && read_graphs(r, root) &&
             read_table(r, root, "grid", sizeof(HmGrid), read_grid, &s->ngrids, (void **)&s->grids);
   if (ok && !has_tensor_argument(s))
@@ -755,6 +785,18 @@ void hm_spec_destroy(HmSpec *spec) {
 const char *hm_spec_kernel_name(const HmSpec *spec) { return spec->kernel_name; }
 const char *hm_spec_source_name(const HmSpec *spec) { return spec->source; }
 size_t hm_spec_num_host_tensors(const HmSpec *spec) { return spec->nhost_tensors; }
+size_t hm_spec_num_scalars(const HmSpec *spec) { return spec->nscalars; }
+const HmScalarArg *hm_spec_scalar(const HmSpec *spec, size_t i) { return &spec->scalars[i]; }
+
+const HmScalarArg *hm_spec_scalar_for_symbol(const HmSpec *spec, const char *symbol, size_t *index) {
+  for (size_t i = 0; i < spec->nscalars; ++i)
+    if (spec->scalars[i].symbol && strcmp(spec->scalars[i].symbol, symbol) == 0) {
+      if (index)
+        *index = i;
+      return &spec->scalars[i];
+    }
+  return NULL;
+}
 const HmHostTensor *hm_spec_host_tensor(const HmSpec *spec, size_t i) { return &spec->host_tensors[i]; }
 size_t hm_spec_num_graphs(const HmSpec *spec) { return spec->ngraphs; }
 const HmGraph *hm_spec_graph(const HmSpec *spec, size_t i) { return &spec->graphs[i]; }

@@ -124,6 +124,15 @@ typedef struct HmSymbol {
   int64_t value;
 } HmSymbol;
 
+/* A bool, int or float kernel argument. The lowered function takes every one, in this order, after
+ * the host tensors. */
+typedef struct HmScalarArg {
+  const char *name;
+  int arg_index;
+  HmDtype dtype;      /* HM_F64, HM_I64 or HM_BOOL */
+  const char *symbol; /* the symbol the device code reads it by; NULL when Helion specialised it */
+} HmScalarArg;
+
 size_t hm_spec_num_graphs(const HmSpec *spec);
 const HmGraph *hm_spec_graph(const HmSpec *spec, size_t index);
 size_t hm_spec_num_block_sizes(const HmSpec *spec);
@@ -131,6 +140,10 @@ const HmBlockSize *hm_spec_block_size(const HmSpec *spec, size_t index);
 size_t hm_spec_num_grids(const HmSpec *spec);
 const HmGrid *hm_spec_grid(const HmSpec *spec, size_t index);
 const HmSymbol *hm_spec_find_symbol(const HmSpec *spec, const char *name);
+size_t hm_spec_num_scalars(const HmSpec *spec);
+const HmScalarArg *hm_spec_scalar(const HmSpec *spec, size_t index);
+/* The scalar argument the device code reads by `symbol`, or NULL. */
+const HmScalarArg *hm_spec_scalar_for_symbol(const HmSpec *spec, const char *symbol, size_t *index);
 /* The block whose size symbol is exactly `expr` ("u0"), or NULL. */
 const HmBlockSize *hm_spec_block_for_symbol(const HmSpec *spec, const char *expr);
 const HmHostTensor *hm_spec_find_host_tensor(const HmSpec *spec, const char *name, size_t *index);

@@ -17,7 +17,9 @@
 
 /* A caller-owned dense buffer, viewed as a tensor (a torch tensor's data_ptr, sizes and strides).
  * The kernel's memref arguments have identity layouts, so the strides must be the row-major ones
- * for the sizes (a dimension of size 1 may have any stride). */
+ * for the sizes (a dimension of size 1 may have any stride). A scalar argument (f64, i64, i1) is a
+ * view of rank 0 whose data points to the value (a double, an int64_t, a bool) with dtype float64,
+ * int64 or bool. */
 typedef struct HmTensorView {
   void *data; /* the first element */
   size_t rank;

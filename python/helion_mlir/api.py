@@ -44,6 +44,7 @@ class _Compiled:
             raise HelionMlirError(f"the kernel returns {', '.join(missing)}, which the spec does "
                                   "not list as host tensors")
         self.outputs = spec["outputs"]
+        self.scalars = [s["arg_index"] for s in spec["scalars"]]
 
     @staticmethod
     def _shape(tensor: dict, sizes: dict[str, int]) -> list[int]:
@@ -65,7 +66,7 @@ class _Compiled:
             else:
                 buffers[t["name"]] = torch.empty(self.allocated[t["name"]],
                                                  dtype=_TORCH_DTYPES[t["dtype"]])
-        self.kernel(*(buffers[t["name"]] for t in self.host_tensors))
+        self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:
             return None
@@ -84,7 +85,8 @@ def _config_key(config: object) -> str | None:
 def _arg_key(arg: object) -> tuple:
     if isinstance(arg, torch.Tensor):
         return ("tensor", tuple(arg.shape), arg.dtype, arg.stride())
-    # Scalars are constants in the lowered code.
+    # A scalar the device code reads is a function argument, but Helion specialises some (an int
+    # that sizes a tile, a bool that picks a branch) into the Device IR: values stay in the key.
     return (type(arg).__name__, arg)
 
 

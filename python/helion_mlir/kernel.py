@@ -49,9 +49,25 @@ def _check_tensor(i: int, t: object) -> torch.Tensor:
     return t
 
 
+# A scalar argument travels as a rank-0 view of its value: the ctypes type that holds it, and the
+# dtype name the library checks against the function's f64, i64 or i1 argument.
+_SCALAR_TYPES = {bool: (ctypes.c_bool, "bool"), int: (ctypes.c_int64, "int64"),
+                 float: (ctypes.c_double, "float64")}
+
+
+def _scalar_box(i: int, value: object) -> tuple[ctypes._SimpleCData, str]:
+    kind = next((t for t in (bool, int, float) if isinstance(value, t)), None)
+    if kind is None:
+        raise TypeError(f"argument {i}: expected a torch.Tensor or a bool, int or float, got "
+                        f"{type(value).__name__}")
+    ctype, dtype = _SCALAR_TYPES[kind]
+    return ctype(value), dtype
+
+
 class Kernel:
-    """A compiled kernel. Call it with one tensor per function argument; outputs are written in
-    place. Use compile_mlir or compile_spec to make one."""
+    """A compiled kernel. Call it with one tensor per memref argument and one Python bool, int or
+    float per scalar argument, in the function's order; outputs are written in place. Use
+    compile_mlir or compile_spec to make one."""
 
     def __init__(self, handle: int) -> None:
         self._handle = handle
@@ -61,17 +77,30 @@ class Kernel:
         """The MLIR it was compiled from, before the LLVM lowering."""
         return _lib.lib().hm_capi_mlir_text(self._handle).decode()
 
-    def __call__(self, *tensors: torch.Tensor) -> None:
-        tensors = [_check_tensor(i, t) for i, t in enumerate(tensors)]
-        n = len(tensors)
-        data = (ctypes.c_void_p * max(n, 1))(*[t.data_ptr() for t in tensors])
-        dtypes = (ctypes.c_char_p * max(n, 1))(*[DTYPE_NAMES[t.dtype].encode() for t in tensors])
-        ranks = (ctypes.c_int64 * max(n, 1))(*[t.dim() for t in tensors])
+    def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
+        n = len(args)
+        pointers, names, ranks, tensors, boxes = [], [], [], [], []
+        for i, a in enumerate(args):
+            if isinstance(a, torch.Tensor):
+                t = _check_tensor(i, a)
+                tensors.append(t)
+                pointers.append(t.data_ptr())
+                names.append(DTYPE_NAMES[t.dtype])
+                ranks.append(t.dim())
+            else:
+                box, dtype = _scalar_box(i, a)
+                boxes.append(box)  # keeps the value alive through the call
+                pointers.append(ctypes.addressof(box))
+                names.append(dtype)
+                ranks.append(0)
+        data = (ctypes.c_void_p * max(n, 1))(*pointers)
+        dtypes = (ctypes.c_char_p * max(n, 1))(*[name.encode() for name in names])
+        ranks_c = (ctypes.c_int64 * max(n, 1))(*ranks)
         sizes = [s for t in tensors for s in t.shape]
         strides = [s for t in tensors for s in t.stride()]
         sizes_c = (ctypes.c_int64 * max(len(sizes), 1))(*sizes)
         strides_c = (ctypes.c_int64 * max(len(strides), 1))(*strides)
-        _lib.call("hm_capi_run", self._handle, n, data, dtypes, ranks, sizes_c, strides_c,
+        _lib.call("hm_capi_run", self._handle, n, data, dtypes, ranks_c, sizes_c, strides_c,
                   error=ValueError)
 
     def __del__(self) -> None:

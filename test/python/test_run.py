@@ -112,7 +112,8 @@ BAD_CALLS = {
     # A meta tensor stands in for a CUDA one: its data pointer is not CPU memory either.
     "not on the cpu": (lambda x, y, o: (x, torch.empty(1000, device="meta"), o), ValueError,
                        "runs on the CPU"),
-    "not a tensor": (lambda x, y, o: (x, 3.0, o), TypeError, "expected a torch.Tensor"),
+    "not a tensor": (lambda x, y, o: (x, "3", o), TypeError, "expected a torch.Tensor or a bool"),
+    "a scalar for a tensor": (lambda x, y, o: (x, 3.0, o), ValueError, "got a float64 tensor"),
     "unsupported dtype": (lambda x, y, o: (x, y.to(torch.complex64), o), TypeError, "complex64"),
 }
 

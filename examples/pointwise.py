@@ -1,0 +1,101 @@
+"""Elementwise kernels: broadcasting, activation chains, torch.where, casts and scalar arguments."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def bias_add(x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = x[tile_m, tile_n] + bias[tile_n]
+    return out
+
+
+def bias_add_reference(x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return x + bias
+
+
+@helion.kernel(static_shapes=True)
+def activations(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        v = x[tile]
+        gelus = torch.nn.functional.gelu(v) - torch.nn.functional.gelu(v, approximate="tanh")
+        rest = torch.nn.functional.silu(v) * torch.sigmoid(v) + torch.relu(v) - torch.tanh(v)
+        out[tile] = gelus + rest + torch.exp(-v * v)
+    return out
+
+
+def activations_reference(x: torch.Tensor) -> torch.Tensor:
+    f = torch.nn.functional
+    y = x.float()
+    out = f.gelu(y) - f.gelu(y, approximate="tanh") + f.silu(y) * torch.sigmoid(y) + torch.relu(y) - torch.tanh(y)
+    return (out + torch.exp(-y * y)).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
+def leaky_clamp(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        a = x[tile]
+        b = y[tile]
+        out[tile] = torch.where(a > b, a, torch.where(a < -1.0, b * 0.01, a * b))
+    return out
+
+
+def leaky_clamp_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return torch.where(x > y, x, torch.where(x < -1.0, y * 0.01, x * y))
+
+
+@helion.kernel(static_shapes=True)
+def to_bf16_scaled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty(x.size(), dtype=torch.bfloat16, device=x.device)
+    for tile in hl.tile(x.size()):
+        out[tile] = (x[tile].to(torch.float32) * 3.0).to(torch.bfloat16)
+    return out
+
+
+def to_bf16_scaled_reference(x: torch.Tensor) -> torch.Tensor:
+    return (x.float() * 3.0).to(torch.bfloat16)
+
+
+@helion.kernel(static_shapes=True)
+def axpby(x: torch.Tensor, y: torch.Tensor, alpha: float, beta: float, shift: int) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = alpha * x[tile] + beta * y[tile] + shift
+    return out
+
+
+def axpby_reference(x: torch.Tensor, y: torch.Tensor, alpha: float, beta: float, shift: int) -> torch.Tensor:
+    return (alpha * x.float() + beta * y.float() + shift).to(x.dtype)
+
+
+# The cases the test suite runs with `python -m helion_mlir check` (python/helion_mlir/suite.py):
+# shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
+# torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
+# interpreter, which rounds after every op as the kernel does.
+CHECKS = [
+    {"kernel": "bias_add", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "bias_add_reference"},
+    {"kernel": "bias_add", "args": ["torch.randn(45, 130, dtype=torch.float16)", "torch.randn(130, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 64]}, "ref": "bias_add_reference"},
+    {"kernel": "activations", "args": ["torch.randn(100, 77)"], "ref": "activations_reference", "rtol": 1e-5,
+     "atol": 1e-5},
+    {"kernel": "activations", "args": ["torch.randn(37, 70, dtype=torch.bfloat16)"], "config": {"block_sizes": [8, 32]},
+     "ref": "activations_reference"},
+    {"kernel": "activations", "args": ["torch.randn(37, 70, dtype=torch.float16)"]},
+    {"kernel": "leaky_clamp", "args": ["torch.randn(100, 77)", "torch.randn(100, 77)"], "ref": "leaky_clamp_reference"},
+    {"kernel": "leaky_clamp", "args": ["torch.randn(33, 65, dtype=torch.float16)", "torch.randn(33, 65, dtype=torch.float16)"],
+     "config": {"block_sizes": [32, 16]}, "ref": "leaky_clamp_reference"},
+    {"kernel": "to_bf16_scaled", "args": ["torch.randn(100, 77, dtype=torch.float16)"], "ref": "to_bf16_scaled_reference"},
+    {"kernel": "to_bf16_scaled", "args": ["torch.randn(19, 300)"], "config": {"block_sizes": [4, 128]},
+     "ref": "to_bf16_scaled_reference"},
+    {"kernel": "axpby", "args": ["torch.randn(100, 77)", "torch.randn(100, 77)", "0.5", "-2.25", "3"],
+     "ref": "axpby_reference"},
+    {"kernel": "axpby", "args": ["torch.randn(50, 33, dtype=torch.bfloat16)", "torch.randn(50, 33, dtype=torch.bfloat16)",
+                                 "1.5", "0.25", "-1"], "config": {"block_sizes": [16, 16]}},
+]
