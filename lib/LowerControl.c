@@ -256,8 +256,132 @@ static bool lower_if(HmLowering *L, HmScope *S, const HmNode *node, int variant,
   return true;
 }
 
+/* ---- while ---- */
+
+static bool is_getitem_of(const HmScope *S, const HmNode *get, const HmNode *op, size_t index) {
+  return get && strcmp(get->target, "operator.getitem") == 0 && get->nargs == 2 &&
+         hm_arg_node(S, &get->args[0]) == op && get->args[1].kind == HM_ARG_INT && get->args[1].i == (int64_t)index;
+}
+
+/* The argument that body output `index` updates: the one a phi after the loop merges it with. */
+static bool updated_argument(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *args, size_t index,
+                             size_t *out) {
+  for (size_t i = node->index + 1; i < S->graph->nnodes; ++i) {
+    const HmNode *phi = &S->graph->nodes[i];
+    if (strcmp(phi->target, "helion.language._tracing_ops._phi") != 0 || phi->nargs != 2 ||
+        !is_getitem_of(S, hm_arg_node(S, &phi->args[1]), node, index))
+      continue;
+    for (size_t j = 0; j < args->count; ++j)
+      if (args->items[j].kind == HM_ARG_NODE && phi->args[0].kind == HM_ARG_NODE &&
+          args->items[j].node == phi->args[0].node) {
+        *out = j;
+        return true;
+      }
+  }
+  return hm_node_error(L, node, "while loop output %zu updates none of the loop's arguments", index);
+}
+
+/* The block's arguments, as values of the kinds of the loop's initial values. */
+static HmValue *block_values(HmLowering *L, MlirBlock block, size_t n, const HmValue *inits) {
+  HmValue *values = hm_arena_new(&L->arena, HmValue, n + 1);
+  for (size_t j = 0; j < n; ++j) {
+    values[j] = inits[j];
+    values[j].value = mlirBlockGetArgument(block, (intptr_t)j);
+  }
+  return values;
+}
+
+/* before: the condition graph on the carried values, then scf.condition passing them on. */
+static bool lower_while_condition(HmLowering *L, HmScope *S, const HmNode *node, MlirBlock block, size_t n,
+                                  const HmValue *inits) {
+  const HmGraph *graph = graph_arg(L, node, 0);
+  HmValue *outs;
+  size_t nouts;
+  if (!graph || !lower_into(L, S, node, graph, block, n, block_values(L, block, n, inits), &outs, &nouts))
+    return false;
+  if (nouts != 1)
+    return hm_node_error(L, node, "a while loop's condition graph must return one value");
+  MlirBlock outer = L->block;
+  L->block = block;
+  MlirValue operands[1 + MAX_VALUES];
+  bool ok = condition(L, node, outs[0], &operands[0]);
+  for (size_t j = 0; j < n; ++j)
+    operands[1 + j] = mlirBlockGetArgument(block, (intptr_t)j);
+  if (ok)
+    hm_build(L, (HmOpSpec){.name = "scf.condition", .noperands = (intptr_t)(1 + n), .operands = operands});
+  L->block = outer;
+  return ok;
+}
+
+/* after: the body graph, yielding each carried value or the body's update of it. */
+static bool lower_while_body(HmLowering *L, HmScope *S, const HmNode *node, MlirBlock block, size_t n,
+                             const HmValue *inits, const MlirType *types, size_t *updated) {
+  const HmGraph *graph = graph_arg(L, node, 1);
+  const HmArg *args = hm_arg(L, node, 2);
+  HmValue *outs;
+  size_t nouts;
+  if (!graph || !args || !lower_into(L, S, node, graph, block, n, block_values(L, block, n, inits), &outs, &nouts))
+    return false;
+  MlirValue yielded[MAX_VALUES];
+  for (size_t j = 0; j < n; ++j)
+    yielded[j] = mlirBlockGetArgument(block, (intptr_t)j);
+  for (size_t i = 0; i < nouts; ++i) {
+    if (!updated_argument(L, S, node, args, i, &updated[i]))
+      return false;
+    yielded[updated[i]] = outs[i].value;
+    if (mlirValueIsNull(outs[i].value) || !mlirTypeEqual(mlirValueGetType(outs[i].value), types[updated[i]]))
+      return hm_node_error(L, node, "while loop output %zu changes type between iterations", i);
+  }
+  MlirBlock outer = L->block;
+  L->block = block;
+  hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = (intptr_t)n, .operands = yielded});
+  L->block = outer;
+  return true;
+}
+
+/* scf.while carrying every value the loop is called with. */
+static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  size_t n;
+  HmValue *inits;
+  if (!call_args(L, S, node, 2, &n, &inits))
+    return false;
+  if (node->nargs > 3 && node->args[3].kind != HM_ARG_NONE)
+    return hm_node_error(L, node, "while ... else is not supported");
+  size_t nouts = node->val.kind == HM_VAL_LIST ? node->val.count : 0;
+  if (nouts > MAX_VALUES)
+    return hm_node_error(L, node, "while loops with more than %d outputs are not supported", MAX_VALUES);
+  MlirType types[MAX_VALUES];
+  MlirValue operands[MAX_VALUES];
+  for (size_t j = 0; j < n; ++j) {
+    if (mlirValueIsNull(inits[j].value))
+      return hm_node_error(L, node, "while loop argument %zu has no MLIR value", j);
+    operands[j] = inits[j].value;
+    types[j] = mlirValueGetType(inits[j].value);
+  }
+  MlirBlock before, after;
+  MlirRegion regions[2] = {hm_region_with_block(L, n, types, &before), hm_region_with_block(L, n, types, &after)};
+  size_t updated[MAX_VALUES];
+  if (!lower_while_condition(L, S, node, before, n, inits) ||
+      !lower_while_body(L, S, node, after, n, inits, types, updated)) {
+    mlirRegionDestroy(regions[0]);
+    mlirRegionDestroy(regions[1]);
+    return false;
+  }
+  MlirOperation op = hm_build(L, (HmOpSpec){.name = "scf.while", .nresults = (intptr_t)n, .results = types,
+                                            .noperands = (intptr_t)n, .operands = operands, .nregions = 2,
+                                            .regions = regions});
+  *out = (HmValue){.kind = HM_V_LIST, .count = nouts, .block_id = -1};
+  out->items = hm_arena_new(&L->arena, HmValue, nouts + 1);
+  for (size_t i = 0; i < nouts; ++i) {
+    out->items[i] = inits[updated[i]];
+    out->items[i].value = mlirOperationGetResult(op, (intptr_t)updated[i]);
+  }
+  return true;
+}
+
 const HmOpEntry hm_control_ops[] = {
     {"helion.language._tracing_ops._if", lower_if, 0},
+    {"helion.language._tracing_ops._while_loop", lower_while, 0},
     {"operator.lt", lower_compare, LT},
     {"operator.le", lower_compare, LE},
     {"operator.gt", lower_compare, GT},

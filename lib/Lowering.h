@@ -79,6 +79,7 @@ typedef struct HmOpEntry {
 extern const HmOpEntry hm_tracing_ops[];
 extern const HmOpEntry hm_loop_ops[];
 extern const HmOpEntry hm_control_ops[];
+extern const HmOpEntry hm_helper_ops[];
 extern const HmOpEntry hm_memory_ops[];
 extern const HmOpEntry hm_creation_ops[];
 extern const HmOpEntry hm_tile_ops[];

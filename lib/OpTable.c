@@ -3,6 +3,7 @@
  *   hm_tracing_ops    LowerTracing.c    _host_tensor, _get_symnode, sym_size, _new_var, getitem, _phi
  *   hm_loop_ops       LowerLoops.c      _for_loop, _for_loop_step, _phi
  *   hm_control_ops    LowerControl.c    _if, _while_loop, comparisons of scalars and sizes
+ *   hm_helper_ops     LowerHelper.c     _reduce, _associative_scan (combine functions)
  *   hm_memory_ops     LowerMemory.c     load, store, _mask_to
  *   hm_creation_ops   LowerCreation.c   full
  *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count;
@@ -22,7 +23,7 @@
 #include <string.h>
 
 static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
-                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops,
+                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops, hm_helper_ops,
                                                    hm_atomic_ops};
 static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_matmul_ops,
                                                  hm_view_ops};
