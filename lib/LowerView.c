@@ -156,6 +156,7 @@ static bool hint(HmLowering *L, HmDim dim, int64_t *out) {
 }
 
 typedef struct Target {
+  const HmVal *val;
   size_t rank;
   int64_t shape[MAX_RANK];
   MlirValue sizes[MAX_RANK]; /* for dynamic dimensions */
@@ -165,11 +166,17 @@ static bool target_of(HmLowering *L, const HmVal *val, Target *t) {
   if (val->kind != HM_VAL_TENSOR || val->rank == 0 || val->rank > MAX_RANK)
     return hm_node_error(L, L->node, "'%s' must produce a tensor of rank 1 to %d", L->node->target, MAX_RANK);
   t->rank = val->rank;
-  for (size_t d = 0; d < val->rank; ++d) {
+  t->val = val;
+  for (size_t d = 0; d < val->rank; ++d)
     t->shape[d] = hm_static_dim(L, val->shape[d]);
-    if (t->shape[d] == dynamic() && !hm_dim_value(L, val->shape[d], &t->sizes[d]))
+  return true;
+}
+
+/* The index values of the target's dynamic sizes, which only expand_shape needs. */
+static bool target_sizes(HmLowering *L, Target *t) {
+  for (size_t d = 0; d < t->rank; ++d)
+    if (t->shape[d] == dynamic() && !hm_dim_value(L, t->val->shape[d], &t->sizes[d]))
       return false;
-  }
   return true;
 }
 
@@ -179,7 +186,7 @@ static bool finish(HmLowering *L, MlirValue value, const Target *t, HmValue *out
 }
 
 /* Adds or drops the unit dimensions marked in `unit` (over the higher rank). */
-static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, const Target *t, HmValue *out) {
+static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, Target *t, HmValue *out) {
   size_t big = rank_of(x) > t->rank ? rank_of(x) : t->rank;
   Groups g;
   if (!unit_groups(big, unit, &g))
@@ -187,7 +194,7 @@ static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, const Ta
                          L->node->target);
   if (t->rank < rank_of(x))
     return finish(L, collapse(L, x, &g), t, out);
-  return finish(L, expand(L, x, &g, t->rank, t->shape, t->sizes), t, out);
+  return target_sizes(L, t) && finish(L, expand(L, x, &g, t->rank, t->shape, t->sizes), t, out);
 }
 
 static bool input(HmLowering *L, HmScope *S, const HmNode *node, HmValue *x, const HmVal **val) {
@@ -224,6 +231,8 @@ static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int varian
   Groups g;
   if (t.rank <= in->rank && product_groups(in->rank, from, t.rank, to, &g))
     return finish(L, collapse(L, x.value, &g), &t, out);
+  if (!target_sizes(L, &t))
+    return false;
   if (t.rank > in->rank && product_groups(t.rank, to, in->rank, from, &g))
     return finish(L, expand(L, x.value, &g, t.rank, t.shape, t.sizes), &t, out);
   /* No grouping fits: through one flat dimension. */
