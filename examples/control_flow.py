@@ -1,0 +1,142 @@
+"""Control flow on the device: if/else, while loops, nested and explicit-range tile loops, hl.grid."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def sign_by_row_sum(x: torch.Tensor) -> torch.Tensor:
+    """Rows whose sum is positive are doubled, the others negated: an `if` on a reduced value."""
+    m, _n = x.size()
+    out = torch.empty_like(x)
+    for i in hl.grid(m):
+        row = x[i, :]
+        if row.sum() > 0:
+            row = row * 2.0
+        else:
+            row = -row
+        out[i, :] = row
+    return out
+
+
+def ref_sign_by_row_sum(x: torch.Tensor) -> torch.Tensor:
+    return torch.where(x.float().sum(dim=1, keepdim=True) > 0, x * 2.0, -x)
+
+
+@helion.kernel(static_shapes=True)
+def scale_or_shift(x: torch.Tensor, scale: int) -> torch.Tensor:
+    """An `if` on a scalar argument inside the tile loop."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        v = x[tile]
+        if scale > 1:
+            v = v * scale
+        else:
+            v = v + 1.0
+        out[tile] = v
+    return out
+
+
+def ref_scale_or_shift(x: torch.Tensor, scale: int) -> torch.Tensor:
+    return x * scale if scale > 1 else x + 1.0
+
+
+@helion.kernel(static_shapes=True)
+def halve_until_small(x: torch.Tensor) -> torch.Tensor:
+    """Each row is halved until its largest magnitude is at most 1: a while loop on a reduced value."""
+    m, _n = x.size()
+    out = torch.empty_like(x)
+    for i in hl.grid(m):
+        row = x[i, :]
+        while torch.amax(torch.abs(row)) > 1.0:
+            row = row * 0.5
+        out[i, :] = row
+    return out
+
+
+def ref_halve_until_small(x: torch.Tensor) -> torch.Tensor:
+    out = x.clone()
+    for i in range(x.size(0)):
+        while out[i].abs().max() > 1.0:
+            out[i] = out[i] * 0.5
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def nested_sum(x: torch.Tensor) -> torch.Tensor:
+    """A 2-D tile loop inside the grid: each batch's [m, n] plane summed tile by tile."""
+    b, m, n = x.size()
+    out = torch.empty([b], dtype=x.dtype, device=x.device)
+    for tile_b in hl.tile(b):
+        acc = hl.zeros([tile_b], dtype=torch.float32)
+        for tile_m, tile_n in hl.tile([m, n]):
+            acc = acc + x[tile_b, tile_m, tile_n].sum(dim=2).sum(dim=1)
+        out[tile_b] = acc.to(out.dtype)
+    return out
+
+
+def ref_nested_sum(x: torch.Tensor) -> torch.Tensor:
+    return x.float().sum(dim=[1, 2]).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
+def tail_sum(x: torch.Tensor) -> torch.Tensor:
+    """The sum of each row past its first three columns: an inner loop from an explicit begin, with a
+    block size registered up front."""
+    m, n = x.size()
+    block_n = hl.register_block_size(n)
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(3, n, block_size=block_n):
+            acc = acc + x[tile_m, tile_n].sum(dim=1)
+        out[tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_tail_sum(x: torch.Tensor) -> torch.Tensor:
+    return x[:, 3:].float().sum(dim=1).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
+def odd_column_sum(x: torch.Tensor) -> torch.Tensor:
+    """The sum of every other column from column 1: hl.grid with a begin and a step inside a tile."""
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for j in hl.grid(1, n, 2):
+            acc = acc + x[tile_m, j]
+        out[tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_odd_column_sum(x: torch.Tensor) -> torch.Tensor:
+    return x[:, 1::2].float().sum(dim=1).to(x.dtype)
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py), at shapes that are no multiple of the tiles.
+CHECKS = [
+    {"kernel": "sign_by_row_sum", "args": ["torch.randn(37, 77)"], "ref": "ref_sign_by_row_sum"},
+    {"kernel": "sign_by_row_sum", "args": ["torch.randn(37, 77, dtype=torch.float16)"], "ref": "ref_sign_by_row_sum",
+     "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77)", "3"], "ref": "ref_scale_or_shift"},
+    {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77, dtype=torch.bfloat16)", "0"],
+     "ref": "ref_scale_or_shift", "config": {"block_sizes": [16, 64]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "halve_until_small", "args": ["torch.randn(37, 77) * 4"], "ref": "ref_halve_until_small"},
+    {"kernel": "halve_until_small", "args": ["torch.randn(19, 130, dtype=torch.float16) * 4"],
+     "ref": "ref_halve_until_small"},
+    {"kernel": "nested_sum", "args": ["torch.randn(5, 30, 40)"], "ref": "ref_nested_sum", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "nested_sum", "args": ["torch.randn(9, 21, 35, dtype=torch.bfloat16)"], "ref": "ref_nested_sum",
+     "config": {"block_sizes": [4, 8, 16]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "tail_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_tail_sum", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "tail_sum", "args": ["torch.randn(45, 70, dtype=torch.float16)"], "ref": "ref_tail_sum",
+     "config": {"block_sizes": [16, 16]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "odd_column_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_odd_column_sum",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "odd_column_sum", "args": ["torch.randn(33, 20, dtype=torch.float16)"], "ref": "ref_odd_column_sum",
+     "config": {"block_sizes": [8]}, "rtol": 1e-2, "atol": 1e-2},
+]
