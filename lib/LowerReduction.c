@@ -29,7 +29,7 @@ static const ReductionInfo REDUCTIONS[] = {
 
 enum { MAX_RANK = 16 };
 
-static bool reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[MAX_RANK]) {
+bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[MAX_RANK]) {
   const HmArg *dims = node->nargs > 1 ? &node->args[1] : NULL;
   for (size_t d = 0; d < rank; ++d)
     reduced[d] = !dims || dims->kind == HM_ARG_NONE || (dims->kind == HM_ARG_LIST && dims->count == 0);
@@ -45,7 +45,7 @@ static bool reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool re
   return true;
 }
 
-static bool keepdim(const HmNode *node) {
+bool hm_keepdim(const HmNode *node) {
   return node->nargs > 2 && node->args[2].kind == HM_ARG_BOOL && node->args[2].i;
 }
 
@@ -75,7 +75,7 @@ static MlirValue reduce(HmLowering *L, MlirValue input, const bool *reduced, Mli
 }
 
 /* The reduced value's shape: the input's without the reduced dims. */
-static bool reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
+bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
                          MlirValue *out) {
   HmDim kept[MAX_RANK];
   HmVal val = {.kind = HM_VAL_TENSOR, .shape = kept};
@@ -90,7 +90,7 @@ static bool reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, Ml
 }
 
 /* keepdim: put the reduced dims back as size-1 dims; each joins the group of a neighbouring kept dim. */
-static bool expand(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out) {
+bool hm_expand_reduced(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out) {
   MlirAttribute groups[MAX_RANK];
   MlirAttribute members[MAX_RANK][MAX_RANK];
   size_t ngroups = 0, nmembers[MAX_RANK] = {0}, pending = 0;
@@ -179,14 +179,14 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
   if (!combine)
     return hm_node_error(L, node, "'%s' on integer tensors is not supported", node->target);
   MlirValue input, init, value;
-  if (!hm_cast_tensor(L, in, acc, &input) || !reduced_init(L, in_val, reduced, acc, info->identity, &init))
+  if (!hm_cast_tensor(L, in, acc, &input) || !hm_reduced_init(L, in_val, reduced, acc, info->identity, &init))
     return false;
   value = reduce(L, input, reduced, init, combine);
   if (kind == MEAN && !divide_by_count(L, in_val, reduced, value, &value))
     return false;
   if (!hm_cast_tensor(L, value, result, &value))
     return false;
-  if (keep && !expand(L, value, &node->val, reduced, &value))
+  if (keep && !hm_expand_reduced(L, value, &node->val, reduced, &value))
     return false;
   *out = value;
   return true;
@@ -302,10 +302,10 @@ static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int v
   const HmNode *src = hm_arg_node(S, &node->args[0]);
   const HmVal *in_val = &src->val;
   bool reduced[MAX_RANK];
-  if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !reduced_dims(L, node, in_val->rank, reduced))
+  if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
     return hm_node_error(L, node, "a reduction needs a tensor input");
   *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
-  return reduce_tensor(L, node, (Reduction)variant, in.value, in_val, reduced, keepdim(node), &out->value);
+  return reduce_tensor(L, node, (Reduction)variant, in.value, in_val, reduced, hm_keepdim(node), &out->value);
 }
 
 const HmOpEntry hm_reduction_ops[] = {

@@ -85,6 +85,7 @@ extern const HmOpEntry hm_creation_ops[];
 extern const HmOpEntry hm_tile_ops[];
 extern const HmOpEntry hm_pointwise_ops[];
 extern const HmOpEntry hm_reduction_ops[];
+extern const HmOpEntry hm_arg_reduction_ops[];
 extern const HmOpEntry hm_matmul_ops[];
 extern const HmOpEntry hm_dot_ops[];
 extern const HmOpEntry hm_view_ops[];
@@ -97,6 +98,14 @@ const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
 bool hm_is_reduction(const char *target);
 bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out);
 bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue partial, MlirValue *out);
+/* Shared by the reduction families (LowerReduction.c): which dims a reduction node's `dim` argument
+ * reduces, whether it keeps them, the reduced shape's tensor filled with `identity`, and a reduced
+ * value with the reduced dims put back as size 1 (keepdim). */
+bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[16]);
+bool hm_keepdim(const HmNode *node);
+bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
+                     MlirValue *out);
+bool hm_expand_reduced(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
