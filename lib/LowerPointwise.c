@@ -223,6 +223,13 @@ static bool read_operand(HmLowering *L, HmScope *S, const HmNode *node, const Hm
     *out = (Operand){.scalar = v.value};
     return true;
   }
+  if (v.kind == HM_V_INDEX) { /* a SymInt (tile.begin, a size): a Python int, so an i64 scalar */
+    MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+    *out = (Operand){.scalar = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1,
+                                                            .results = &i64, .noperands = 1,
+                                                            .operands = &v.value})};
+    return true;
+  }
   if (v.kind != HM_V_TENSOR)
     return hm_node_error(L, node, "operands of '%s' must be tensors or numbers", node->target);
   *out = (Operand){.is_tensor = true, .tensor = v.value};

@@ -35,12 +35,14 @@ static MlirValue query(HmLowering *L, int block, TileQuery q) {
   const HmTile *t = &L->tiles[block];
   MlirValue size = L->tile_sizes[block];
   MlirAffineExpr d0 = mlirAffineDimExprGet(L->ctx, 0), s0 = mlirAffineSymbolExprGet(L->ctx, 0);
+  /* A concrete tile size is a constant of the map (the symbol operand is then unused). */
+  MlirAffineExpr tile = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block]) : s0;
   switch (q) {
   case BEGIN: return t->offset;
   case END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
   case BLOCK_SIZE: return size;
-  case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, s0), t->offset, size);
-  case COUNT: return apply2(L, mlirAffineCeilDivExprGet(d0, s0), L->block_extents[block], size);
+  case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, tile), t->offset, size);
+  case COUNT: return apply2(L, mlirAffineCeilDivExprGet(d0, tile), L->block_extents[block], size);
   }
   return (MlirValue){NULL};
 }

@@ -1,0 +1,66 @@
+"""Tile queries: tile.index, tile.begin, tile.end, tile.block_size, tile.id and tile.count, as
+tensors of positions and as index arithmetic."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def add_position(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] + tile.index
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def tile_identities(x: torch.Tensor) -> torch.Tensor:
+    """Every query, combined so that the result does not depend on the block size: the tile's id
+    times its size is its begin, every real position is before its end, and count tiles cover x."""
+    n = x.size(0)
+    out = torch.empty_like(x)
+    for tile in hl.tile(n):
+        zero = tile.id * tile.block_size - tile.begin
+        before_end = (tile.index < tile.end).to(x.dtype)
+        covered = (tile.index < tile.count * tile.block_size).to(x.dtype)
+        out[tile] = x[tile] + zero + before_end + covered
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def lower_triangle(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(x.size()):
+        keep = tile_m.index[:, None] >= tile_n.index[None, :]
+        out[tile_m, tile_n] = x[tile_m, tile_n] * keep.to(x.dtype)
+    return out
+
+
+def add_position_reference(x: torch.Tensor) -> torch.Tensor:
+    return x + torch.arange(x.size(0), dtype=torch.int32)
+
+
+def tile_identities_reference(x: torch.Tensor) -> torch.Tensor:
+    return x + 2
+
+
+def lower_triangle_reference(x: torch.Tensor) -> torch.Tensor:
+    return torch.tril(x)
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py). Helion's interpreter runs whole dimensions as one tile, so the
+# references are the torch functions above.
+CHECKS = [
+    {"kernel": "add_position", "args": ["torch.randn(100)"], "ref": "add_position_reference"},
+    {"kernel": "add_position", "args": ["torch.randn(77, dtype=torch.float16)"], "config": {"block_sizes": [16]},
+     "ref": "add_position_reference"},
+    {"kernel": "tile_identities", "args": ["torch.randn(100)"], "ref": "tile_identities_reference"},
+    {"kernel": "tile_identities", "args": ["torch.randn(45, dtype=torch.bfloat16)"], "config": {"block_sizes": [8]},
+     "ref": "tile_identities_reference"},
+    {"kernel": "lower_triangle", "args": ["torch.randn(50, 70)"], "ref": "lower_triangle_reference"},
+    {"kernel": "lower_triangle", "args": ["torch.randn(33, 21, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 8]}, "ref": "lower_triangle_reference"},
+]
