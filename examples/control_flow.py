@@ -101,6 +101,25 @@ def ref_tail_sum(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def upper_triangle_row_sum(x: torch.Tensor) -> torch.Tensor:
+    """Row sums of the upper triangle: the inner loop starts at the row tile's begin (a bound the
+    kernel computes, so an scf.for), and a mask keeps the columns at or right of each row."""
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(tile_m.begin, n):
+            keep = tile_n.index[None, :] >= tile_m.index[:, None]
+            acc = acc + (x[tile_m, tile_n] * keep.to(x.dtype)).sum(dim=1)
+        out[tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_upper_triangle_row_sum(x: torch.Tensor) -> torch.Tensor:
+    return torch.triu(x.float()).sum(dim=1).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def odd_column_sum(x: torch.Tensor) -> torch.Tensor:
     """The sum of every other column from column 1: hl.grid with a begin and a step inside a tile."""
     m, n = x.size()
@@ -135,6 +154,10 @@ CHECKS = [
     {"kernel": "tail_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_tail_sum", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "tail_sum", "args": ["torch.randn(45, 70, dtype=torch.float16)"], "ref": "ref_tail_sum",
      "config": {"block_sizes": [16, 16]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "upper_triangle_row_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_upper_triangle_row_sum",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "upper_triangle_row_sum", "args": ["torch.randn(50, 90, dtype=torch.float16)"],
+     "ref": "ref_upper_triangle_row_sum", "config": {"block_sizes": [16, 32]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "odd_column_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_odd_column_sum",
      "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "odd_column_sum", "args": ["torch.randn(33, 20, dtype=torch.float16)"], "ref": "ref_odd_column_sum",
