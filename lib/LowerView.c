@@ -5,8 +5,8 @@
  * - view and reshape regroup dimensions: collapse_shape when the rank shrinks, expand_shape when it
  *   grows, both through one flat dimension when no grouping fits. Groups are found on the config's
  *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
- * - permute and transpose: linalg.transpose. expand: linalg.broadcast-style linalg.generic that
- *   repeats size-1 dimensions (hm_broadcast, also used for addmm's bias).
+ * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
+ *   missing leading dimensions (hm_broadcast, also used for addmm's bias).
  *
  * Tile tensors keep the full tile shape, so a view sees the padding of an edge tile too: flattening
  * [u0, u1] tiles interleaves padded rows with real ones, which is harmless because every op after it
@@ -418,7 +418,14 @@ static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int vari
   return hm_broadcast(L, x.value, &node->val, hm_element_of(x.value), &out->value);
 }
 
+/* clone and alias (x.contiguous() of a transposed tile): tile tensors are values, nothing to copy. */
+static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  return hm_arg_tensor(L, S, node, 0, out);
+}
+
 const HmOpEntry hm_view_ops[] = {
+    {"aten.clone.default", lower_same, 0},
+    {"aten.alias.default", lower_same, 0},
     {"aten.view.default", lower_view, 0},
     {"aten.reshape.default", lower_view, 0},
     {"aten._unsafe_view.default", lower_view, 0},

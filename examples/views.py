@@ -1,0 +1,57 @@
+"""View ops on tiles: transposes (x.T, t(), permute), unit dimensions (unsqueeze, squeeze, x[None, :]),
+reshape and expand, each checked against the same kernel in Helion's interpreter."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def transpose_add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """out = x.T + y, reading x's tile and writing it transposed; y's tile goes through two t()s and
+    a unit dimension added and dropped."""
+    m, n = x.size()
+    out = torch.empty([n, m], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        a = x[tile_m, tile_n]
+        b = y[tile_n, tile_m]
+        out[tile_n, tile_m] = a.T + b.t().t().unsqueeze(0).squeeze(0).contiguous() + a.permute(1, 0)
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def broadcast_rows(x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """x + b expanded over the rows, times b viewed as one row."""
+    m, n = x.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        row = b[tile_n]
+        out[tile_m, tile_n] = x[tile_m, tile_n] + row[None, :].expand(tile_m, tile_n) * row.view(1, -1)
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def flatten_pairs(x: torch.Tensor) -> torch.Tensor:
+    """Sums of adjacent column pairs: the [tile_m, 2 * half] tile reshaped to [tile_m, half, 2]."""
+    m, n = x.size()
+    half = hl.specialize(n) // 2
+    out = torch.empty([m, half], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = torch.sum(x[tile_m, :].reshape(tile_m, half, 2), -1)
+    return out
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py); the reference is Helion's interpreter.
+CHECKS = [
+    {"kernel": "transpose_add", "args": ["torch.randn(37, 45)", "torch.randn(45, 37)"]},
+    {"kernel": "transpose_add", "args": ["torch.randn(37, 45, dtype=torch.float16)", "torch.randn(45, 37, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 32]}, "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "broadcast_rows", "args": ["torch.randn(37, 45)", "torch.randn(45)"]},
+    {"kernel": "broadcast_rows", "args": ["torch.randn(37, 45, dtype=torch.bfloat16)", "torch.randn(45, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [8, 64]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "flatten_pairs", "args": ["torch.randn(37, 64)"]},
+    {"kernel": "flatten_pairs", "args": ["torch.randn(37, 32, dtype=torch.float16)"], "config": {"block_sizes": [8]},
+     "rtol": 1e-3, "atol": 1e-3},
+]
