@@ -29,6 +29,24 @@ def dot_acc_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def dot_shared_weight(a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """hl.dot of a 3-D tile and a 2-D one: the weight tile is broadcast over the batch tile."""
+    batch, m, k = a.size()
+    _, n = w.size()
+    out = torch.empty([batch, m, n], dtype=torch.float32, device=a.device)
+    for tile_b, tile_m, tile_n in hl.tile([batch, m, n]):
+        acc = hl.zeros([tile_b, tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(a[tile_b, tile_m, tile_k], w[tile_k, tile_n], acc=acc)
+        out[tile_b, tile_m, tile_n] = acc
+    return out
+
+
+def dot_shared_weight_reference(a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    return a.float() @ w.float()
+
+
+@helion.kernel(static_shapes=True)
 def matmul_whole_k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """K is one (padded) tile: torch.matmul of a row panel and a column panel, no K loop."""
     m, _k = x.size()
@@ -138,6 +156,10 @@ CHECKS = [
      "ref": "dot_acc_reference", "config": {"block_sizes": [32, 16, 32]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "dot_acc", "args": ["torch.randn(65, 47, dtype=torch.bfloat16)", "torch.randn(47, 33, dtype=torch.bfloat16)"],
      "ref": "dot_acc_reference", "rtol": 2e-2, "atol": 2e-2},
+    {"kernel": "dot_shared_weight", "args": ["torch.randn(3, 37, 45, dtype=torch.float16)", "torch.randn(45, 20, dtype=torch.float16)"],
+     "ref": "dot_shared_weight_reference", "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "dot_shared_weight", "args": ["torch.randn(3, 37, 45)", "torch.randn(45, 20)"],
+     "ref": "dot_shared_weight_reference", "config": {"block_sizes": [1, 32, 16, 32]}, "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_whole_k", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"],
      "ref": "matmul_whole_k_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_whole_k", "args": ["torch.randn(45, 70, dtype=torch.float16)", "torch.randn(70, 37, dtype=torch.float16)"],
