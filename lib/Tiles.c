@@ -177,8 +177,10 @@ bool hm_tile_loop_bounds(HmLowering *L, int block, const HmTileRange *range, HmL
   out->nupper_operands = flatten(&hi, out->upper_operands);
   out->affine = is_symbol(L, range->begin) && is_symbol(L, range->end);
   if (!out->affine) {
-    out->lower_value = L->options.tiles == HM_TILES_CONCRETE ? bound_value(L, range->begin) : hm_index_const(L, 0);
-    out->upper_value = hm_affine_apply(L, out->upper, out->nupper_operands, out->upper_operands);
+    bool concrete = L->options.tiles == HM_TILES_CONCRETE;
+    out->lower_value = concrete ? bound_value(L, range->begin) : hm_index_const(L, 0);
+    out->upper_value = concrete ? bound_value(L, range->end)
+                                : hm_affine_apply(L, out->upper, out->nupper_operands, out->upper_operands);
     out->step_value = hm_index_const(L, out->step);
   }
   return true;
