@@ -121,9 +121,9 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
   MlirType t = mlirValueGetType(x);
   if (!is_float && op != RELU)
     return hm_node_error(L, L->node, "'%s' on integer tensors is not supported", L->node->target);
-  MlirValue one = is_float ? hm_scalar_const(L, t, 1.0) : (MlirValue){NULL};
   switch (op) {
   case SIGMOID: {
+    MlirValue one = hm_scalar_const(L, t, 1.0);
     MlirValue e = build1(L, "math.exp", t, 1, (MlirValue[]){build1(L, "arith.negf", t, 1, &x)});
     *out = binary(L, "arith.divf", one, binary(L, "arith.addf", one, e));
     return true;
@@ -132,7 +132,7 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
     *out = binary(L, is_float ? "arith.maximumf" : "arith.maxsi", x, hm_scalar_const(L, t, 0));
     return true;
   case RECIPROCAL:
-    *out = binary(L, "arith.divf", one, x);
+    *out = binary(L, "arith.divf", hm_scalar_const(L, t, 1.0), x);
     return true;
   case GELU_ERF:
   case GELU_TANH:
