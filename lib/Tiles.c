@@ -79,6 +79,16 @@ static bool needs_extent(HmLowering *L, const HmBlockSize *bs) {
   return hm_size_static(L, bs->size.sym, false, &unused) || hm_spec_find_symbol(L->spec, bs->size.sym);
 }
 
+/* A persistent reduction over a host size known only at run time (static_shapes=False). The config's
+ * tile is a power of two fitted to the example's size, which Helion's own code recomputes from the
+ * real size at run time; here the one tile is the whole dimension, so one module serves every size. */
+static bool is_dynamic_persistent(HmLowering *L, const HmBlockSize *bs) {
+  int64_t unused;
+  return L->options.tiles == HM_TILES_CONCRETE && bs->reduction && !bs->looped && bs->tile_size >= 0 &&
+         bs->has_size && bs->size.sym && !hm_size_static(L, bs->size.sym, true, &unused) &&
+         !mlirValueIsNull(L->block_extents[bs->id]);
+}
+
 bool hm_tiles_prepare(HmLowering *L) {
   size_t n = hm_spec_num_block_sizes(L->spec);
   for (size_t i = 0; i < n; ++i) {
@@ -88,6 +98,10 @@ bool hm_tiles_prepare(HmLowering *L) {
       return false;
     if (needs_extent(L, bs) && !hm_dim_value(L, bs->size, &L->block_extents[i]))
       return false;
+    if (is_dynamic_persistent(L, bs)) {
+      L->tile_sizes[i] = L->block_extents[i];
+      L->static_tiles[i] = -1;
+    }
   }
   /* Reduction dims the config keeps persistent are one tile covering the whole dimension. */
   for (size_t i = 0; i < n; ++i) {

@@ -45,6 +45,10 @@ class _Compiled:
                                   "not list as host tensors")
         self.outputs = spec["outputs"]
         self.scalars = [s["arg_index"] for s in spec["scalars"]]
+        # static_shapes=False: host sizes are symbols, each read off an argument at every call.
+        arg_of = {t["name"]: t["arg_index"] for t in self.host_tensors if t["source"] == "argument"}
+        self.size_dims = {s["name"]: (arg_of[s["tensor"]], s["dim"]) for s in spec["symbols"]
+                          if s["kind"] == "size" and s.get("tensor") in arg_of}
 
     @staticmethod
     def _shape(tensor: dict, sizes: dict[str, int]) -> list[int]:
@@ -58,14 +62,18 @@ class _Compiled:
             shape.append(int(value))
         return shape
 
+    def _sizes(self, args: tuple) -> dict[str, int]:
+        return {name: args[i].shape[d] for name, (i, d) in self.size_dims.items()}
+
     def __call__(self, args: tuple) -> torch.Tensor | tuple[torch.Tensor, ...] | None:
         buffers = {}
+        sizes = self._sizes(args) if self.size_dims else {}
         for t in self.host_tensors:
             if t["source"] == "argument":
                 buffers[t["name"]] = args[t["arg_index"]]
             else:
-                buffers[t["name"]] = torch.empty(self.allocated[t["name"]],
-                                                 dtype=_TORCH_DTYPES[t["dtype"]])
+                shape = self._shape(t, sizes) if sizes else self.allocated[t["name"]]
+                buffers[t["name"]] = torch.empty(shape, dtype=_TORCH_DTYPES[t["dtype"]])
         self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:
@@ -82,9 +90,12 @@ def _config_key(config: object) -> str | None:
     return json.dumps(dict(config), sort_keys=True, default=str)
 
 
-def _arg_key(arg: object) -> tuple:
+def _arg_key(arg: object, static_shapes: bool) -> tuple:
     if isinstance(arg, torch.Tensor):
-        return ("tensor", tuple(arg.shape), arg.dtype, arg.stride())
+        if static_shapes:
+            return ("tensor", tuple(arg.shape), arg.dtype, arg.stride())
+        # Helion specialises sizes 0 and 1 only; the module reads the others at run time.
+        return ("tensor", tuple(min(size, 2) for size in arg.shape), arg.dtype)
     # A scalar the device code reads is a function argument, but Helion specialises some (an int
     # that sizes a tile, a bool that picks a branch) into the Device IR: values stay in the key.
     return (type(arg).__name__, arg)
@@ -109,11 +120,13 @@ def _check_args(kernel: Any, args: tuple) -> None:
 def run(kernel: Any, args: Sequence[object], config: object = None) -> Any:
     """Runs `kernel` on CPU tensors through MLIR: the spec is captured, lowered and JIT-compiled
     once per (kernel, shapes, dtypes, strides, scalar values, config), then run in place on the
-    arguments' memory. Returns the kernel's outputs: a tensor, or a tuple for a tuple-returning
-    kernel."""
+    arguments' memory. A kernel with static_shapes=False is compiled once for all sizes but 0 and 1,
+    which Helion specialises. Returns the kernel's outputs: a tensor, or a tuple for a
+    tuple-returning kernel."""
     args = tuple(args)
     _check_args(kernel, args)
-    key = (kernel, tuple(_arg_key(a) for a in args), _config_key(config))
+    static_shapes = bool(kernel.settings.static_shapes)
+    key = (kernel, tuple(_arg_key(a, static_shapes) for a in args), _config_key(config))
     compiled = _cache.get(key)
     if compiled is None:
         compiled = _Compiled(export_kernel(kernel, args, config))

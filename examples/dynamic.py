@@ -1,0 +1,66 @@
+"""Kernels bound with static_shapes=False: host sizes stay symbolic, so the module takes memrefs of
+`?` sizes (read with memref.dim) and one compiled kernel serves every size."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=False)
+def scale_shift(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(out.size()):
+        out[tile_m, tile_n] = x[tile_m, tile_n] * 2.0 + shift[tile_n]
+    return out
+
+
+@helion.kernel(static_shapes=False)
+def row_norm(x: torch.Tensor) -> torch.Tensor:
+    rows, _cols = x.size()
+    out = torch.empty([rows], dtype=torch.float32, device=x.device)
+    for tile_r in hl.tile(rows):
+        row = x[tile_r, :].to(torch.float32)
+        out[tile_r] = torch.sqrt(torch.sum(row * row, dim=1))
+    return out
+
+
+@helion.kernel(static_shapes=False)
+def matmul_dyn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _k, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+def scale_shift_reference(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    return x * 2.0 + shift
+
+
+def row_norm_reference(x: torch.Tensor) -> torch.Tensor:
+    return torch.linalg.vector_norm(x.float(), dim=1)
+
+
+def matmul_dyn_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return (x.float() @ y.float()).to(x.dtype)
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (python/helion_mlir/suite.py); test/python/test_dynamic.py runs one compiled module at several sizes.
+CHECKS = [
+    {"kernel": "scale_shift", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "scale_shift_reference"},
+    {"kernel": "scale_shift", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(129, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 64]}, "ref": "scale_shift_reference"},
+    {"kernel": "row_norm", "args": ["torch.randn(100, 77)"], "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "row_norm", "args": ["torch.randn(33, 200, dtype=torch.bfloat16)"], "config": {"block_sizes": [8]},
+     "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "matmul_dyn", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "matmul_dyn_reference",
+     "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "matmul_dyn", "args": ["torch.randn(45, 33, dtype=torch.float16)", "torch.randn(33, 29, dtype=torch.float16)"],
+     "config": {"block_sizes": [16, 16, 8]}, "ref": "matmul_dyn_reference", "rtol": 1e-2, "atol": 1e-2},
+]

@@ -1,0 +1,49 @@
+"""Dynamic shapes: a kernel bound with static_shapes=False lowers once, with `?` sizes, and the one
+compiled module runs at other sizes (examples/dynamic.py)."""
+
+import pytest
+import torch
+
+from helion2json import export_kernel
+from helion_mlir import api, compile_spec
+from helion_mlir.kernel import generate_spec_mlir
+
+SIZES = [(100, 77), (5, 3), (257, 130)]
+
+
+def test_one_module_runs_at_several_sizes(load_kernel):
+    kernel = load_kernel("examples/dynamic.py:scale_shift")
+    spec = export_kernel(kernel, [torch.randn(100, 77), torch.randn(77)])
+    assert not spec["kernel"]["static_shapes"]
+    assert "memref<?x?xf32>" in generate_spec_mlir(spec)
+    compiled = compile_spec(spec)
+    for m, n in SIZES:
+        x, shift, out = torch.randn(m, n), torch.randn(n), torch.full((m, n), float("nan"))
+        compiled(x, shift, out)
+        torch.testing.assert_close(out, x * 2.0 + shift)
+
+
+def test_matmul_module_runs_at_several_sizes(load_kernel):
+    kernel = load_kernel("examples/dynamic.py:matmul_dyn")
+    compiled = compile_spec(export_kernel(kernel, [torch.randn(100, 70), torch.randn(70, 50)]))
+    for m, k, n in [(100, 70, 50), (3, 129, 17), (64, 16, 96)]:
+        x, y, out = torch.randn(m, k), torch.randn(k, n), torch.empty(m, n)
+        compiled(x, y, out)
+        torch.testing.assert_close(out, x @ y, rtol=1e-4, atol=1e-4)
+
+
+def _entries(kernel) -> list:
+    return [c for key, c in api._cache.items() if key[0] is kernel]
+
+
+@pytest.mark.parametrize("name, make, reference", [
+    ("scale_shift", lambda m, n: [torch.randn(m, n), torch.randn(n)], lambda x, s: x * 2.0 + s),
+    # One tile covers each row, as wide as the row is at run time (not the example's power of two).
+    ("row_norm", lambda m, n: [torch.randn(m, n)], lambda x: torch.linalg.vector_norm(x, dim=1)),
+])
+def test_run_compiles_once_for_every_size(load_kernel, name, make, reference):
+    kernel = load_kernel(f"examples/dynamic.py:{name}")
+    for m, n in SIZES:
+        args = make(m, n)
+        torch.testing.assert_close(api.run(kernel, args), reference(*args), rtol=1e-5, atol=1e-5)
+    assert len(_entries(kernel)) == 1
