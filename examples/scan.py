@@ -19,6 +19,12 @@ def larger(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.maximum(a, b)
 
 
+def larger_with_index(v0: torch.Tensor, i0: torch.Tensor, v1: torch.Tensor, i1: torch.Tensor):
+    """Over (value, index) tuples: the larger value and its index, the earlier one on ties."""
+    take = v1 > v0
+    return torch.where(take, v1, v0), torch.where(take, i1, i0)
+
+
 def first_nonzero(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Not commutative: the earlier value unless it is zero."""
     return torch.where(a != 0, a, b)
@@ -94,6 +100,39 @@ def ref_first_nonzero_keepdim(x: torch.Tensor) -> torch.Tensor:
     return torch.gather(x, 1, first)
 
 
+@helion.kernel(static_shapes=True)
+def argmax_by_reduce(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    """hl.reduce over a tuple: each row's largest value carried with its column (`cols` holds every
+    element's column index)."""
+    m, _n = x.size()
+    out = torch.empty([m], dtype=cols.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        _, index = hl.reduce(larger_with_index, (x[tile_m, :], cols[tile_m, :]), dim=1)
+        out[tile_m] = index
+    return out
+
+
+def ref_argmax_by_reduce(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    return torch.gather(cols, 1, torch.argmax(x, dim=1, keepdim=True)).squeeze(1)
+
+
+@helion.kernel(static_shapes=True)
+def running_argmax(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    """hl.associative_scan over a tuple: the column of the largest value so far along each row. The
+    columns have the values' dtype: Helion 1.5.1 traces a tuple scan's combine function on inputs of
+    the wrong dtypes when they differ."""
+    m, _n = x.size()
+    out = torch.empty_like(cols)
+    for tile_m in hl.tile(m):
+        _, index = hl.associative_scan(larger_with_index, (x[tile_m, :], cols[tile_m, :]), dim=1)
+        out[tile_m, :] = index
+    return out
+
+
+def ref_running_argmax(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    return torch.gather(cols, 1, torch.cummax(x, dim=1).indices)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (python/helion_mlir/suite.py).
 CHECKS = [
@@ -113,6 +152,16 @@ CHECKS = [
      "config": {"block_sizes": [16]}},
     {"kernel": "first_nonzero_keepdim", "args": ["torch.randn(50, 29) * (torch.rand(50, 29) > 0.8)"],
      "ref": "ref_first_nonzero_keepdim"},
+    {"kernel": "argmax_by_reduce", "args": ["torch.randn(100, 77) - 5", "torch.arange(77).repeat(100, 1)"],
+     "ref": "ref_argmax_by_reduce"},
+    {"kernel": "argmax_by_reduce", "args": ["torch.randn(37, 70, dtype=torch.float16)",
+                                            "torch.arange(70, dtype=torch.int32).repeat(37, 1)"],
+     "ref": "ref_argmax_by_reduce", "config": {"block_sizes": [16]}},
+    {"kernel": "running_argmax", "args": ["torch.randn(100, 77)", "torch.arange(77.0).repeat(100, 1)"],
+     "ref": "ref_running_argmax"},
+    {"kernel": "running_argmax", "args": ["torch.randperm(1350).reshape(30, 45).to(torch.float16)",
+                                          "torch.arange(45, dtype=torch.float16).repeat(30, 1)"],
+     "ref": "ref_running_argmax", "config": {"block_sizes": [8]}},
     {"kernel": "first_nonzero_keepdim", "args": ["torch.randn(50, 29) * (torch.rand(50, 29) > 0.8)"],
      "ref": "ref_first_nonzero_keepdim", "config": {"block_sizes": [64]}},
 ]
