@@ -128,6 +128,44 @@ class _Source:
             result = names
         return result or []
 
+    def allocation_fills(self) -> dict[str, int | float | bool]:
+        """Host tensors the kernel's top-level host code creates filled with a constant
+        (`out = torch.zeros(...)`, `torch.full_like(x, 2.0)`, `x.new_ones(...)`): name -> value."""
+        fills = {}
+        for stmt in self.func.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                value = _fill_value(stmt.value)
+                if value is not None:
+                    fills[stmt.targets[0].id] = value
+        return fills
+
+
+# The calls that create a filled tensor: the fill itself, or the position of its argument.
+_FILLING_CALLS = {"zeros": 0, "zeros_like": 0, "new_zeros": 0, "ones": 1, "ones_like": 1, "new_ones": 1}
+_FULL_CALLS = {"full": 1, "full_like": 1, "new_full": 1}
+
+
+def _literal(node: ast.AST) -> int | float | bool | None:
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return None
+    return value if isinstance(value, (bool, int, float)) else None
+
+
+def _fill_value(call: ast.AST) -> int | float | bool | None:
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    name = call.func.attr
+    if name in _FILLING_CALLS:
+        return _FILLING_CALLS[name]
+    if name in _FULL_CALLS:
+        keyword = next((k.value for k in call.keywords if k.arg == "fill_value"), None)
+        position = _FULL_CALLS[name]
+        arg = keyword if keyword is not None else call.args[position] if len(call.args) > position else None
+        return None if arg is None else _literal(arg)
+    return None
+
 
 @functools.cache
 def _graph_id_params(target: object) -> tuple[tuple[int, str], ...]:
@@ -197,6 +235,7 @@ class _Exporter:
         self.symbols: set = set()
         self.host_tensor_vals: dict[str, torch.Tensor] = {}
         self.renumber: dict[int, int] = {}
+        self.fills: dict[str, int | float | bool] = {}
         self.by_id: dict[int, Any] = {}
 
     def node_json(self, node: torch.fx.Node, graph_id: int) -> dict:
@@ -300,6 +339,8 @@ class _Exporter:
         for name, val in self.host_tensor_vals.items():
             if name not in self.params:
                 out.append(entry(name, "allocated", None, val))
+                if name in self.fills:
+                    out[-1]["fill"] = self.fills[name]
         return out
 
     def scalars_json(self) -> list[dict]:
@@ -393,6 +434,7 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
         raise CaptureError(f"helion could not bind the kernel: {type(e).__name__}: {_first_line(e)}") from None
     cfg = _resolve_config(bound, config)
     exporter = _Exporter(bound, cfg, args)
+    exporter.fills = source.allocation_fills()
     with bound.env, bound.host_function:
         device_ir = bound.host_function.device_ir
         if len(device_ir.root_ids) != len(device_ir.grid_block_ids):

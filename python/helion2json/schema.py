@@ -288,6 +288,11 @@ def validate_spec(spec: object) -> None:
         arg_index = _require(t, "arg_index", (int, type(None)), tpath)
         if (source == "argument") != (arg_index is not None):
             raise SpecError(f"{tpath}.arg_index", "an argument has an arg_index; an allocated tensor has null")
+        if "fill" in t:
+            if source != "allocated":
+                raise SpecError(f"{tpath}.fill", "only an allocated tensor has a fill value")
+            if not isinstance(t["fill"], (bool, int, float)):
+                raise SpecError(f"{tpath}.fill", f"expected a number, got {type(t['fill']).__name__}")
         shape = _require(t, "shape", list, tpath)
         for j, dim in enumerate(shape):
             _check_dim(dim, f"{tpath}.shape[{j}]", symbols)

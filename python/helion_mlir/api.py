@@ -73,7 +73,10 @@ class _Compiled:
                 buffers[t["name"]] = args[t["arg_index"]]
             else:
                 shape = self._shape(t, sizes) if sizes else self.allocated[t["name"]]
-                buffers[t["name"]] = torch.empty(shape, dtype=_TORCH_DTYPES[t["dtype"]])
+                # The host code's torch.zeros/full (the spec's fill) or torch.empty.
+                dtype = _TORCH_DTYPES[t["dtype"]]
+                buffers[t["name"]] = (torch.full(shape, t["fill"], dtype=dtype) if "fill" in t
+                                      else torch.empty(shape, dtype=dtype))
         self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:

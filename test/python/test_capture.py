@@ -358,3 +358,13 @@ def test_unsupported_dtype(load_kernel):
 def test_container_of_tensors(load_kernel):
     message = error(export_kernel, load_kernel("examples/add.py:add"), ([torch.randn(2)], torch.randn(2)))
     assert message.startswith("argument 0 ('x'): a container of tensors cannot be captured")
+
+
+@pytest.mark.parametrize("call, fill", [
+    ("torch.zeros([4, 5])", 0), ("torch.zeros_like(x)", 0), ("x.new_ones(3)", 1), ("torch.full([2], -1.5)", -1.5),
+    ("torch.full_like(x, fill_value=2)", 2), ("torch.empty([4])", None), ("torch.full([2], n)", None),
+])
+def test_fill_value_of_a_host_allocation(call, fill):
+    import ast
+
+    assert capture._fill_value(ast.parse(call, mode="eval").body) == fill
