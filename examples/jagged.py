@@ -38,6 +38,23 @@ def jagged_mean(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def jagged_max(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """One row per hl.grid index; rows must not be empty."""
+    rows = offsets.size(0) - 1
+    dim = values.size(1)
+    out = torch.empty([rows, dim], dtype=values.dtype, device=values.device)
+    for row in hl.grid(rows):
+        first = offsets[row]
+        last = offsets[row + 1]
+        for tile_d in hl.tile(dim):
+            acc = hl.full([tile_d], float("-inf"), dtype=torch.float32)
+            for tile_v in hl.tile(first, last):
+                acc = torch.maximum(acc, torch.amax(values[tile_v, tile_d].to(torch.float32), 0))
+            out[row, tile_d] = acc.to(out.dtype)
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def jagged_to_padded(values: torch.Tensor, offsets: torch.Tensor, width: torch.Tensor) -> torch.Tensor:
     rows = offsets.size(0) - 1
     out = torch.empty([rows, width.size(0)], dtype=values.dtype, device=values.device)
@@ -62,6 +79,10 @@ def jagged_mean_reference(values: torch.Tensor, offsets: torch.Tensor) -> torch.
     return torch.stack([r.float().mean(0) for r in _rows(values, offsets)])
 
 
+def jagged_max_reference(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    return torch.stack([r.float().amax(0) for r in _rows(values, offsets)]).to(values.dtype)
+
+
 def jagged_to_padded_reference(values: torch.Tensor, offsets: torch.Tensor, width: torch.Tensor) -> torch.Tensor:
     out = torch.zeros([offsets.numel() - 1, width.numel()], dtype=values.dtype)
     for i, r in enumerate(_rows(values, offsets)):
@@ -84,6 +105,10 @@ CHECKS = [
     {"kernel": "jagged_mean", "args": ["torch.randn(70, 19, dtype=torch.float16)",
                                        "torch.tensor([0, 33, 34, 70])"],
      "config": {"block_sizes": [16, 16]}, "ref": "jagged_mean_reference", "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "jagged_max", "args": ["torch.randn(100, 37)", "torch.tensor([0, 5, 6, 40, 77, 100])"],
+     "ref": "jagged_max_reference"},
+    {"kernel": "jagged_max", "args": ["torch.randn(70, 19, dtype=torch.bfloat16)", "torch.tensor([0, 1, 50, 70])"],
+     "config": {"block_sizes": [8, 16]}, "ref": "jagged_max_reference"},
     {"kernel": "jagged_to_padded", "args": ["torch.randn(100)", "torch.tensor([0, 5, 5, 40, 77, 100])",
                                             "torch.empty(30)"],
      "ref": "jagged_to_padded_reference"},
