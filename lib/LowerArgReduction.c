@@ -1,14 +1,16 @@
 /* argmax / argmin over one dimension -> a linalg.generic with two outputs, the best value so far and
  * its int64 index, that reduces over that dimension.
  *
- * Each step takes the element when it is better than the best so far, or equally good at a smaller
- * index, so the result is the first best element whatever order the loop runs in. NaN counts as
- * better than any number, as in torch. Padding does not matter: Helion masks the input with -inf
- * (+inf for argmin) first. 16-bit floats are compared in f32, which is exact.
+ * An element replaces the best so far when it is better, or equally good at a smaller index, so the
+ * result is the first best element whatever order the loop runs in. NaN counts as better than any
+ * number, as in torch. Padding does not matter: Helion masks the input with -inf (+inf for argmin)
+ * first. 16-bit floats are compared in f32, which is exact. In a looped reduction each chunk's
+ * result carries its best values beside the indices (HmValue.aux), and the loop keeps both.
  */
 #include "Build.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -65,17 +67,62 @@ static MlirValue select(HmLowering *L, MlirValue c, MlirValue a, MlirValue b) {
                                       .operands = (MlirValue[]){c, a, b}});
 }
 
-static void build_body(HmLowering *L, const ArgBody *b, MlirBlock block) {
-  MlirValue x = mlirBlockGetArgument(block, 0), best = mlirBlockGetArgument(block, 1);
-  MlirValue best_i = mlirBlockGetArgument(block, 2);
-  MlirValue i = element_index(L, b);
-  MlirValue take = takes_over(L, b->kind, x, i, best, best_i);
+static void yield_better(HmLowering *L, ArgKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
+  MlirValue take = takes_over(L, kind, x, i, best, best_i);
   MlirValue results[2] = {select(L, take, x, best), select(L, take, i, best_i)};
   hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 2, .operands = results});
 }
 
-/* The maps: the input over every loop, the two outputs over the kept loops. */
-static void arg_maps(HmLowering *L, size_t rank, size_t dim, MlirAttribute maps[3]) {
+/* (x; best, best_i): x's index is its position along the reduced dimension. */
+static void reduce_body(HmLowering *L, const ArgBody *b, MlirBlock block) {
+  yield_better(L, b->kind, mlirBlockGetArgument(block, 0), element_index(L, b), mlirBlockGetArgument(block, 1),
+               mlirBlockGetArgument(block, 2));
+}
+
+/* (best, best_i, x, i; _, _): a looped reduction's running best against one chunk's. */
+static void combine_body(HmLowering *L, const ArgBody *b, MlirBlock block) {
+  yield_better(L, b->kind, mlirBlockGetArgument(block, 2), mlirBlockGetArgument(block, 3),
+               mlirBlockGetArgument(block, 0), mlirBlockGetArgument(block, 1));
+}
+
+typedef void (*PairBody)(HmLowering *L, const ArgBody *b, MlirBlock block);
+
+/* A linalg.generic over `rank` loops (all parallel but `reduced_dim`, -1 for none) from `inputs` into
+ * the two `inits` (values, indices), with one map per operand in that order. */
+static void pair_generic(HmLowering *L, const ArgBody *b, size_t ninputs, const MlirValue *inputs,
+                         const MlirValue inits[2], size_t rank, long reduced_dim, const MlirAttribute *maps,
+                         PairBody body, MlirValue out[2]) {
+  MlirValue operands[6];
+  MlirType types[6];
+  MlirAttribute iterators[MAX_RANK];
+  size_t n = ninputs + 2;
+  for (size_t i = 0; i < n; ++i) {
+    operands[i] = i < ninputs ? inputs[i] : inits[i - ninputs];
+    types[i] = hm_element_of(operands[i]);
+  }
+  for (size_t d = 0; d < rank; ++d)
+    iterators[d] = hm_iterator_attr(L, (long)d == reduced_dim);
+  MlirBlock block;
+  MlirRegion region = hm_region_with_block(L, n, types, &block);
+  MlirBlock outer = L->block;
+  L->block = block;
+  body(L, b, block);
+  L->block = outer;
+  MlirType results[2] = {mlirValueGetType(inits[0]), mlirValueGetType(inits[1])};
+  MlirNamedAttribute attrs[3] = {
+      hm_named(L, "indexing_maps", mlirArrayAttrGet(L->ctx, (intptr_t)n, maps)),
+      hm_named(L, "iterator_types", mlirArrayAttrGet(L->ctx, (intptr_t)rank, iterators)),
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){(int32_t)ninputs, 2})),
+  };
+  MlirOperation generic = hm_build(L, (HmOpSpec){.name = "linalg.generic", .nresults = 2, .results = results,
+                                                 .noperands = (intptr_t)n, .operands = operands, .nattrs = 3,
+                                                 .attrs = attrs, .nregions = 1, .regions = &region});
+  out[0] = mlirOperationGetResult(generic, 0);
+  out[1] = mlirOperationGetResult(generic, 1);
+}
+
+/* The maps of a reduction: the input over every loop, the two outputs over the kept loops. */
+static void reduce_maps(HmLowering *L, size_t rank, size_t dim, MlirAttribute maps[3]) {
   MlirAffineExpr kept[MAX_RANK];
   size_t n = 0;
   for (size_t d = 0; d < rank; ++d)
@@ -85,34 +132,7 @@ static void arg_maps(HmLowering *L, size_t rank, size_t dim, MlirAttribute maps[
   maps[1] = maps[2] = mlirAffineMapAttrGet(mlirAffineMapGet(L->ctx, (intptr_t)rank, 0, (intptr_t)n, kept));
 }
 
-static bool arg_reduce(HmLowering *L, const ArgBody *b, MlirValue input, MlirValue best, MlirValue best_i,
-                       MlirValue *out) {
-  size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(input));
-  MlirAttribute maps[3], iterators[MAX_RANK];
-  arg_maps(L, rank, b->dim, maps);
-  for (size_t d = 0; d < rank; ++d)
-    iterators[d] = hm_iterator_attr(L, d == b->dim);
-  MlirType types[3] = {hm_element_of(input), hm_element_of(best), hm_element_of(best_i)};
-  MlirBlock block;
-  MlirRegion region = hm_region_with_block(L, 3, types, &block);
-  MlirBlock outer = L->block;
-  L->block = block;
-  build_body(L, b, block);
-  L->block = outer;
-  MlirType results[2] = {mlirValueGetType(best), mlirValueGetType(best_i)};
-  MlirNamedAttribute attrs[3] = {
-      hm_named(L, "indexing_maps", mlirArrayAttrGet(L->ctx, 3, maps)),
-      hm_named(L, "iterator_types", mlirArrayAttrGet(L->ctx, (intptr_t)rank, iterators)),
-      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){1, 2})),
-  };
-  MlirOperation generic = hm_build(L, (HmOpSpec){.name = "linalg.generic", .nresults = 2, .results = results,
-                                                 .noperands = 3, .operands = (MlirValue[]){input, best, best_i},
-                                                 .nattrs = 3, .attrs = attrs, .nregions = 1, .regions = &region});
-  *out = mlirOperationGetResult(generic, 1);
-  return true;
-}
-
-/* The reduced dimension's first index in the host tensor: the tile's offset inside a looped
+/* The reduced dimension's first index in the host tensor: the chunk's offset inside a looped
  * reduction, 0 when the tile covers the whole dimension. */
 static MlirValue base_index(HmLowering *L, const HmVal *in, size_t dim) {
   int block = hm_dim_block(L, in->shape[dim]);
@@ -121,18 +141,18 @@ static MlirValue base_index(HmLowering *L, const HmVal *in, size_t dim) {
   return hm_index_const(L, 0);
 }
 
-static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue in;
-  if (!hm_arg_tensor(L, S, node, 0, &in))
-    return false;
-  const HmVal *in_val = &hm_arg_node(S, &node->args[0])->val;
-  bool reduced[MAX_RANK];
-  size_t nreduced = 0, dim = 0;
+static MlirType value_type(HmLowering *L, HmDtype dtype) {
+  return dtype == HM_F64 ? mlirF64TypeGet(L->ctx) : mlirF32TypeGet(L->ctx);
+}
+
+/* The reduced dimension of the node's input, which must be a float tensor. */
+static bool plan(HmLowering *L, const HmNode *node, const HmVal *in_val, bool reduced[MAX_RANK], size_t *dim) {
+  size_t nreduced = 0;
   if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
     return hm_node_error(L, node, "'%s' needs a tensor input", node->target);
   for (size_t d = 0; d < in_val->rank; ++d)
     if (reduced[d]) {
-      dim = d;
+      *dim = d;
       ++nreduced;
     }
   if (nreduced != 1)
@@ -140,17 +160,32 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
                          in_val->rank);
   if (!hm_dtype_is_float(in_val->dtype))
     return hm_node_error(L, node, "'%s' of integer tensors is not supported", node->target);
-  MlirType f32 = mlirF32TypeGet(L->ctx), i64 = mlirIntegerTypeGet(L->ctx, 64);
-  MlirType element = in_val->dtype == HM_F64 ? mlirF64TypeGet(L->ctx) : f32;
+  return true;
+}
+
+static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue in;
+  if (!hm_arg_tensor(L, S, node, 0, &in))
+    return false;
+  const HmVal *in_val = &hm_arg_node(S, &node->args[0])->val;
+  bool reduced[MAX_RANK];
+  size_t dim = 0;
+  if (!plan(L, node, in_val, reduced, &dim))
+    return false;
+  MlirType element = value_type(L, in_val->dtype);
   ArgBody b = {.kind = (ArgKind)variant, .dim = dim, .base = base_index(L, in_val, dim)};
-  MlirValue input, best, best_i, index;
+  MlirValue input, inits[2], best[2];
+  MlirAttribute maps[3];
   if (!hm_cast_tensor(L, in.value, element, &input) ||
-      !hm_reduced_init(L, in_val, reduced, element, variant == ARGMAX ? -INFINITY : INFINITY, &best) ||
-      !hm_reduced_init(L, in_val, reduced, i64, 0, &best_i) || !arg_reduce(L, &b, input, best, best_i, &index))
+      !hm_reduced_init(L, in_val, reduced, element, variant == ARGMAX ? -INFINITY : INFINITY, &inits[0]) ||
+      !hm_reduced_init(L, in_val, reduced, mlirIntegerTypeGet(L->ctx, 64), 0, &inits[1]))
     return false;
-  if (hm_keepdim(node) && !hm_expand_reduced(L, index, &node->val, reduced, &index))
+  reduce_maps(L, in_val->rank, dim, maps);
+  pair_generic(L, &b, 1, &input, inits, in_val->rank, (long)dim, maps, reduce_body, best);
+  if (hm_keepdim(node) && (!hm_expand_reduced(L, best[0], &node->val, reduced, &best[0]) ||
+                           !hm_expand_reduced(L, best[1], &node->val, reduced, &best[1])))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .value = index, .block_id = -1};
+  *out = (HmValue){.kind = HM_V_TENSOR, .value = best[1], .aux = best[0], .block_id = -1};
   return true;
 }
 
@@ -159,3 +194,47 @@ const HmOpEntry hm_arg_reduction_ops[] = {
     {"aten.argmin.default", lower_arg_reduction, ARGMIN},
     {NULL, NULL, 0},
 };
+
+static const HmOpEntry *find(const char *target) {
+  for (const HmOpEntry *e = hm_arg_reduction_ops; e->target; ++e)
+    if (strcmp(e->target, target) == 0)
+      return e;
+  return NULL;
+}
+
+bool hm_is_arg_reduction(const char *target) { return find(target) != NULL; }
+
+/* A looped reduction carries the best values in f64 (exact for every float input) beside the
+ * indices, starting from no best value: (-inf or +inf, index 0), shaped like the result. */
+bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices, MlirValue *values) {
+  const HmOpEntry *e = find(node->target);
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64), f64 = mlirF64TypeGet(L->ctx);
+  MlirValue empty_values, empty_indices;
+  if (!e || !hm_empty_tensor(L, &node->val, f64, &empty_values) || !hm_empty_tensor(L, &node->val, i64, &empty_indices))
+    return false;
+  *values = hm_fill(L, empty_values, hm_scalar_const(L, f64, e->variant == ARGMAX ? -INFINITY : INFINITY));
+  *indices = hm_fill(L, empty_indices, hm_scalar_const(L, i64, 0));
+  return true;
+}
+
+/* Keeps the better of the running best (indices, values) and one chunk's; chunks come in order, so
+ * a tie keeps the running best's earlier index. */
+bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
+                              const HmValue *chunk, MlirValue *out_indices, MlirValue *out_values) {
+  const HmOpEntry *e = find(node->target);
+  MlirValue chunk_values;
+  if (!e || mlirValueIsNull(chunk->aux))
+    return hm_node_error(L, node, "'%s' in a looped reduction needs --aten=linalg (a torch.aten op has no best values to carry)",
+                         node->target);
+  if (!hm_cast_tensor(L, chunk->aux, mlirF64TypeGet(L->ctx), &chunk_values))
+    return false;
+  size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(indices));
+  MlirAttribute identity = mlirAffineMapAttrGet(mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank));
+  MlirAttribute maps[6] = {identity, identity, identity, identity, identity, identity};
+  ArgBody b = {.kind = (ArgKind)e->variant};
+  MlirValue inputs[4] = {values, indices, chunk_values, chunk->value}, best[2];
+  pair_generic(L, &b, 4, inputs, (MlirValue[]){values, indices}, rank, -1, maps, combine_body, best);
+  *out_values = best[0];
+  *out_indices = best[1];
+  return true;
+}

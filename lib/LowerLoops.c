@@ -97,8 +97,12 @@ static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmN
   } else if (!producer || producer->val.kind != HM_VAL_TENSOR) {
     return hm_node_error(L, node, "loop output %zu is not a tensor", i);
   } else if (plan->kinds[i] == ACCUMULATED) {
-    if (!hm_reduction_init(L, producer, &plan->inits[slot]))
+    /* argmax's best values ride in the next iter_arg */
+    bool aux = hm_reduction_has_aux(producer);
+    if (!hm_reduction_init(L, producer, &plan->inits[slot], aux ? &plan->inits[slot + 1] : NULL))
       return false;
+    if (aux)
+      plan->types[plan->ncarried++] = mlirValueGetType(plan->inits[slot + 1]);
   } else if (!hm_empty_tensor(L, &producer->val, hm_element_type(L, producer->val.dtype), &plan->inits[slot])) {
     return false;
   }
@@ -185,11 +189,13 @@ static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant
   plan->slots = hm_arena_new(&L->arena, size_t, n + 1);
   plan->producers = hm_arena_new(&L->arena, const HmNode *, n + 1);
   plan->merged = hm_arena_new(&L->arena, const HmNode *, n + 1);
-  plan->inits = hm_arena_new(&L->arena, MlirValue, n + 1);
-  plan->types = hm_arena_new(&L->arena, MlirType, n + 1);
+  plan->inits = hm_arena_new(&L->arena, MlirValue, 2 * n + 1);
+  plan->types = hm_arena_new(&L->arena, MlirType, 2 * n + 1);
   for (size_t i = 0; i < n; ++i)
     if (!plan_output(L, S, node, out_node, i, plan))
       return false;
+  if (plan->ncarried > 63)
+    return hm_node_error(L, node, "loops carrying more than 63 values are not supported");
   return plan_bounds(L, S, node, variant, plan);
 }
 
@@ -284,8 +290,10 @@ static bool lower_body(HmLowering *L, HmScope *S, const HmNode *node, const Loop
     size_t slot = plan->slots[i];
     yielded[slot] = outs[i].value;
     L->node = plan->producers[i] ? plan->producers[i] : node;
+    bool aux = plan->kinds[i] == ACCUMULATED && hm_reduction_has_aux(plan->producers[i]);
     if (plan->kinds[i] == ACCUMULATED &&
-        !hm_reduction_combine(L, plan->producers[i], carried[slot], outs[i].value, &yielded[slot]))
+        !hm_reduction_combine(L, plan->producers[i], carried[slot], aux ? carried[slot + 1] : (MlirValue){NULL},
+                              &outs[i], &yielded[slot], aux ? &yielded[slot + 1] : NULL))
       return false;
     if (mlirValueIsNull(yielded[slot]) || !mlirTypeEqual(mlirValueGetType(yielded[slot]), plan->types[slot]))
       return hm_node_error(L, node, "loop output %zu changes type between iterations", i);

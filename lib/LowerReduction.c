@@ -326,7 +326,9 @@ static const HmOpEntry *find_reduction(const char *target) {
   return NULL;
 }
 
-bool hm_is_reduction(const char *target) { return find_reduction(target) != NULL; }
+bool hm_is_reduction(const char *target) { return find_reduction(target) || hm_is_arg_reduction(target); }
+
+bool hm_reduction_has_aux(const HmNode *node) { return hm_is_arg_reduction(node->target); }
 
 static bool looped_info(HmLowering *L, const HmNode *node, const ReductionInfo **info, MlirType *type) {
   const HmOpEntry *e = find_reduction(node->target);
@@ -337,7 +339,9 @@ static bool looped_info(HmLowering *L, const HmNode *node, const ReductionInfo *
   return true;
 }
 
-bool hm_reduction_init(HmLowering *L, const HmNode *node, MlirValue *out) {
+bool hm_reduction_init(HmLowering *L, const HmNode *node, MlirValue *out, MlirValue *aux) {
+  if (hm_is_arg_reduction(node->target))
+    return hm_arg_reduction_init(L, node, out, aux);
   const ReductionInfo *info;
   MlirType element;
   MlirValue empty;
@@ -354,7 +358,11 @@ static bool combine_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
   return true;
 }
 
-bool hm_reduction_combine(HmLowering *L, const HmNode *node, MlirValue acc, MlirValue partial, MlirValue *out) {
+bool hm_reduction_combine(HmLowering *L, const HmNode *node, MlirValue acc, MlirValue acc_aux,
+                          const HmValue *chunk, MlirValue *out, MlirValue *out_aux) {
+  if (hm_is_arg_reduction(node->target))
+    return hm_arg_reduction_combine(L, node, acc, acc_aux, chunk, out, out_aux);
+  MlirValue partial = chunk->value;
   const ReductionInfo *info;
   MlirType element;
   if (!looped_info(L, node, &info, &element))

@@ -28,6 +28,7 @@ typedef struct HmValue {
   size_t host;
   size_t count;
   struct HmValue *items;
+  MlirValue aux; /* argmax/argmin: the best values beside the indices, for looped reductions */
 } HmValue;
 
 /* A tile loop's current tile for one block id: elements [offset, offset + extent) are real; the
@@ -94,10 +95,18 @@ extern const HmOpEntry hm_atomic_ops[];
 
 const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
 /* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
- * and the combination of an accumulator with one chunk's partial result. */
+ * and the combination of an accumulator with one chunk's partial result. argmax/argmin carry a second
+ * accumulator, `aux` (their best values), when hm_reduction_has_aux. */
 bool hm_is_reduction(const char *target);
-bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out);
-bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue partial, MlirValue *out);
+bool hm_reduction_has_aux(const HmNode *reduction);
+bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out, MlirValue *aux);
+bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue acc_aux,
+                          const HmValue *chunk, MlirValue *out, MlirValue *out_aux);
+/* The same for argmax/argmin (LowerArgReduction.c). */
+bool hm_is_arg_reduction(const char *target);
+bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices, MlirValue *values);
+bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
+                              const HmValue *chunk, MlirValue *out_indices, MlirValue *out_values);
 /* Shared by the reduction families (LowerReduction.c): which dims a reduction node's `dim` argument
  * reduces, whether it keeps them, the reduced shape's tensor filled with `identity`, and a reduced
  * value with the reduced dims put back as size 1 (keepdim). */
