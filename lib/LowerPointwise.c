@@ -330,3 +330,10 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten._to_copy.default", lower_pointwise, CONVERT},
     {NULL, NULL, 0},
 };
+
+bool hm_is_pointwise(const char *target) {
+  for (const HmOpEntry *e = hm_pointwise_ops; e->target; ++e)
+    if (strcmp(e->target, target) == 0)
+      return true;
+  return false;
+}

@@ -319,6 +319,13 @@ const HmOpEntry hm_reduction_ops[] = {
     {NULL, NULL, 0},
 };
 
+bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
+  for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)
+    if (strcmp(e->target, node->target) == 0)
+      return lower_decomposed(L, S, node, e->variant, out);
+  return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
+}
+
 static const HmOpEntry *find_reduction(const char *target) {
   for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)
     if (strcmp(e->target, target) == 0)

@@ -3,7 +3,9 @@
  * Tensor arguments become operands (in argument order); every other argument becomes an attribute
  * named after its position ("arg1", or the keyword's name), and the overload is kept as `overload`.
  * The result type is the tile's tensor type, so the op slots into the same loops and memory accesses
- * as the linalg form.
+ * as the linalg form. As in the linalg form, a None operand of an elementwise op repeats the tensor
+ * before it (inductor passes a repeated input once), and the last buffer of an inductor
+ * decomposition (`mean` reading its `_extra_args`) is lowered by its family.
  */
 #include "Build.h"
 
@@ -61,13 +63,18 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
     return hm_node_error(L, node, "--aten=torch lowers tensor-valued ATen ops only");
   if (node->nargs + node->nkwargs > MAX_ARGS)
     return hm_node_error(L, node, "'%s' has too many arguments", node->target);
+  if (hm_kwarg(node, "_extra_args"))
+    return hm_lower_decomposed(L, S, node, out);
   MlirValue operands[MAX_ARGS];
   MlirNamedAttribute attrs[MAX_ARGS + 1];
   size_t noperands = 0, nattrs = 0;
   char name[32];
+  bool pointwise = hm_is_pointwise(node->target);
   for (size_t i = 0; i < node->nargs; ++i) {
     snprintf(name, sizeof name, "arg%zu", i);
-    if (!add_argument(L, S, node, &node->args[i], name, operands, &noperands, attrs, &nattrs))
+    bool repeat = pointwise && i > 0 && node->args[i].kind == HM_ARG_NONE && node->args[i - 1].kind == HM_ARG_NODE;
+    if (!add_argument(L, S, node, repeat ? &node->args[i - 1] : &node->args[i], name, operands, &noperands, attrs,
+                      &nattrs))
       return false;
   }
   for (size_t i = 0; i < node->nkwargs; ++i)

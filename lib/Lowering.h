@@ -117,6 +117,10 @@ bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirTy
 bool hm_expand_reduced(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+/* For --aten=torch: whether the elementwise family lowers `target`, and the last buffer of an
+ * inductor decomposition (a node with `_extra_args`), which no torch.aten op computes. */
+bool hm_is_pointwise(const char *target);
+bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
  * elements converted to `element` (LowerView.c). */
 bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out);
