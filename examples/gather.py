@@ -1,5 +1,5 @@
-"""Data-dependent and rank-changing access: an embedding lookup through an index tensor, integer
-and None indices, and a slice of columns."""
+"""Data-dependent and rank-changing access: an embedding lookup through an index tensor, rows
+scattered to the positions an index tensor gives, integer and None indices, and a slice of columns."""
 
 import torch
 
@@ -27,6 +27,13 @@ def scaled_rows(ids: torch.Tensor, table: torch.Tensor, scale: torch.Tensor) -> 
 
 
 @helion.kernel(static_shapes=True)
+def place_rows(rows: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    for tile_n, tile_d in hl.tile(x.size()):
+        out[rows[tile_n], tile_d] = x[tile_n, tile_d] * 2.0
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def edge_columns(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
     for tile in hl.tile(x.size(0)):
@@ -48,6 +55,12 @@ def embedding_reference(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
 
 def scaled_rows_reference(ids: torch.Tensor, table: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     return table[ids] * scale[:, None]
+
+
+def place_rows_reference(rows: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    out[rows] = (x * 2.0).to(out.dtype)
+    return out
 
 
 def edge_columns_reference(x: torch.Tensor) -> torch.Tensor:
@@ -72,6 +85,11 @@ CHECKS = [
     {"kernel": "scaled_rows", "args": ["torch.randint(0, 9, (21,))", "torch.randn(9, 19, dtype=torch.float16)",
                                        "torch.randn(21, dtype=torch.float16)"],
      "config": {"block_sizes": [8]}, "ref": "scaled_rows_reference", "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "place_rows", "args": ["torch.randperm(70)[:45]", "torch.randn(45, 37)", "torch.zeros(70, 37)"],
+     "ref": "place_rows_reference"},
+    {"kernel": "place_rows", "args": ["torch.randperm(20, dtype=torch.int32)", "torch.randn(20, 9, dtype=torch.float16)",
+                                      "torch.zeros(20, 9, dtype=torch.float16)"],
+     "config": {"block_sizes": [8, 4]}, "ref": "place_rows_reference"},
     {"kernel": "edge_columns", "args": ["torch.randn(50, 7)"], "ref": "edge_columns_reference"},
     {"kernel": "edge_columns", "args": ["torch.randn(100, 3, dtype=torch.float16)"], "config": {"block_sizes": [64]},
      "ref": "edge_columns_reference"},

@@ -512,6 +512,98 @@ static MlirValue real_part(HmLowering *L, MlirValue tile, const Access *a, MlirT
                                       .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
 }
 
+/* A store through an index tensor (a scatter): one memref.store per real element of the value, in an
+ * scf.for nest over the value's real extents. An index outside the host tensor skips its element. */
+typedef struct Scatter {
+  const Access *a;
+  const HmVal *tile;
+  MlirValue memref, value;
+  MlirValue sizes[MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
+} Scatter;
+
+static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirValue *indices) {
+  MlirValue operands[1 + MAX_RANK] = {tensor};
+  for (size_t i = 0; i < n; ++i)
+    operands[1 + i] = indices[i];
+  MlirType element = hm_element_of(tensor);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
+                                      .noperands = (intptr_t)(1 + n), .operands = operands});
+}
+
+/* The index tensor's element for the value element at `ivs` (unit dimensions broadcast). */
+static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, const MlirValue *ivs) {
+  MlirValue tensor = sc->a->index_tensor[d], at[MAX_RANK];
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type), first = sc->a->result_dim[d];
+  for (size_t k = 0; k < rank; ++k)
+    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[first + k]) != 1
+                ? hm_index_const(L, 0)
+                : ivs[first + k];
+  return to_index(L, extract(L, tensor, rank, at));
+}
+
+static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
+  const Access *a = sc->a;
+  MlirValue operands[2 + MAX_RANK], inside = {NULL};
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
+  operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
+  operands[1] = sc->memref;
+  for (size_t d = 0; d < a->rank; ++d) {
+    if (a->kind[d] == D_POINT) {
+      operands[2 + d] = offset_value(L, a, d);
+    } else if (a->kind[d] == D_RANGE) {
+      operands[2 + d] = binary(L, "arith.addi", offset_value(L, a, d), ivs[a->result_dim[d]]);
+    } else {
+      operands[2 + d] = scattered_index(L, sc, d, ivs);
+      MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
+                                                  .operands = (MlirValue[]){operands[2 + d], sc->sizes[d]},
+                                                  .nattrs = 1, .attrs = &ult, .infer_results = true});
+      inside = mlirValueIsNull(inside) ? in : binary(L, "arith.andi", inside, in);
+    }
+  }
+  MlirBlock then, outer = L->block;
+  MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
+  hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
+  L->block = then;
+  hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + a->rank), .operands = operands});
+  hm_build(L, (HmOpSpec){.name = "scf.yield"});
+  L->block = outer;
+}
+
+/* One scf.for per value dimension, outermost first, up to the dimension's real extent. */
+static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *ivs) {
+  if (r == sc->tile->rank) {
+    store_element(L, sc, ivs);
+    return true;
+  }
+  HmDim dim = sc->tile->shape[r];
+  MlirValue extent;
+  if (hm_tile_is_padded(L, dim))
+    extent = L->tiles[hm_dim_block(L, dim)].extent;
+  else if (!hm_dim_value(L, dim, &extent))
+    return false;
+  MlirType index = hm_index_type(L);
+  MlirBlock body, outer = L->block;
+  MlirRegion region = hm_region_with_block(L, 1, &index, &body);
+  MlirValue bounds[3] = {hm_index_const(L, 0), extent, hm_index_const(L, 1)};
+  hm_build(L, (HmOpSpec){.name = "scf.for", .noperands = 3, .operands = bounds, .nregions = 1, .regions = &region});
+  L->block = body;
+  ivs[r] = mlirBlockGetArgument(body, 0);
+  bool ok = scatter_nest(L, sc, r + 1, ivs);
+  hm_build(L, (HmOpSpec){.name = "scf.yield"});
+  L->block = outer;
+  return ok;
+}
+
+static bool scatter(HmLowering *L, const Source *src, const Access *a, const HmVal *tile, MlirValue value) {
+  Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value};
+  for (size_t d = 0; d < a->rank; ++d)
+    if (a->kind[d] == D_GATHER && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
+      return false;
+  MlirValue ivs[MAX_RANK];
+  return scatter_nest(L, &sc, 0, ivs);
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
   Source src;
   HmValue value;
@@ -523,12 +615,15 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   const HmNode *stored = hm_arg_node(S, &node->args[2]);
   if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, &a))
     return false;
-  if (a.any_gather || a.any_new)
-    return hm_node_error(L, node, "stores with index tensors or None indices are not supported");
-  MlirValue view = subview(L, src.value, &a);
+  if (a.any_new)
+    return hm_node_error(L, node, "stores with None indices are not supported");
   MlirValue tile;
-  if (!hm_cast_tensor(L, value.value, hm_element_of(view), &tile))
+  if (!hm_cast_tensor(L, value.value, mlirShapedTypeGetElementType(mlirValueGetType(src.value)), &tile))
     return false;
+  *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
+  if (a.any_gather)
+    return scatter(L, &src, &a, &stored->val, tile);
+  MlirValue view = subview(L, src.value, &a);
   bool exact = !a.any_padded && mlirShapedTypeHasStaticShape(mlirValueGetType(tile)) &&
                mlirShapedTypeHasStaticShape(mlirValueGetType(view));
   MlirValue real = exact ? tile : real_part(L, tile, &a, mlirValueGetType(view));
@@ -536,7 +631,6 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
                                  hm_named(L, "writable", mlirUnitAttrGet(L->ctx))};
   hm_build(L, (HmOpSpec){.name = "bufferization.materialize_in_destination", .noperands = 2,
                          .operands = (MlirValue[]){real, view}, .nattrs = 2, .attrs = attrs});
-  *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
   return true;
 }
 
