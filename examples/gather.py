@@ -1,5 +1,6 @@
 """Data-dependent and rank-changing access: an embedding lookup through an index tensor, rows
-scattered to the positions an index tensor gives, integer and None indices, and a slice of columns."""
+scattered to the positions an index tensor gives, loads and stores with an extra mask, integer and None
+indices, and a slice of columns."""
 
 import torch
 
@@ -34,6 +35,24 @@ def place_rows(rows: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.
 
 
 @helion.kernel(static_shapes=True)
+def copy_prefixes(x: torch.Tensor, lengths: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """Row i of out takes x's first lengths[i] elements plus one; the rest of out is left alone."""
+    for tile_m, tile_n in hl.tile(x.size()):
+        keep = tile_n.index[None, :] < lengths[tile_m][:, None]
+        row = hl.load(x, [tile_m, tile_n], extra_mask=keep)
+        hl.store(out, [tile_m, tile_n], row + 1.0, extra_mask=keep)
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def place_positive(positions: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(x.size(0)):
+        value = x[tile]
+        hl.store(out, [positions[tile]], value, extra_mask=value > 0)
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def edge_columns(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
     for tile in hl.tile(x.size(0)):
@@ -60,6 +79,17 @@ def scaled_rows_reference(ids: torch.Tensor, table: torch.Tensor, scale: torch.T
 def place_rows_reference(rows: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     out = out.clone()
     out[rows] = (x * 2.0).to(out.dtype)
+    return out
+
+
+def copy_prefixes_reference(x: torch.Tensor, lengths: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    keep = torch.arange(x.size(1))[None, :] < lengths[:, None]
+    return torch.where(keep, x + 1.0, out)
+
+
+def place_positive_reference(positions: torch.Tensor, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    out[positions[x > 0]] = x[x > 0]
     return out
 
 
@@ -90,6 +120,16 @@ CHECKS = [
     {"kernel": "place_rows", "args": ["torch.randperm(20, dtype=torch.int32)", "torch.randn(20, 9, dtype=torch.float16)",
                                       "torch.zeros(20, 9, dtype=torch.float16)"],
      "config": {"block_sizes": [8, 4]}, "ref": "place_rows_reference"},
+    {"kernel": "copy_prefixes", "args": ["torch.randn(50, 37)", "torch.randint(0, 40, (50,))", "torch.full((50, 37), 5.0)"],
+     "ref": "copy_prefixes_reference"},
+    {"kernel": "copy_prefixes", "args": ["torch.randn(21, 70, dtype=torch.bfloat16)", "torch.randint(0, 70, (21,))",
+                                         "torch.zeros(21, 70, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [8, 16]}, "ref": "copy_prefixes_reference"},
+    {"kernel": "place_positive", "args": ["torch.randperm(50)", "torch.randn(50)", "torch.full((50,), 5.0)"],
+     "ref": "place_positive_reference"},
+    {"kernel": "place_positive", "args": ["torch.randperm(77)", "torch.randn(77, dtype=torch.float16)",
+                                          "torch.zeros(77, dtype=torch.float16)"],
+     "config": {"block_sizes": [16]}, "ref": "place_positive_reference"},
     {"kernel": "edge_columns", "args": ["torch.randn(50, 7)"], "ref": "edge_columns_reference"},
     {"kernel": "edge_columns", "args": ["torch.randn(100, 3, dtype=torch.float16)"], "config": {"block_sizes": [64]},
      "ref": "edge_columns_reference"},

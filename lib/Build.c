@@ -301,8 +301,7 @@ static bool cast_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
-/* tensor.empty with the dynamic sizes of `like`, and a new element type. */
-static MlirValue empty_like(HmLowering *L, MlirValue like, MlirType element) {
+MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
   MlirType type = mlirValueGetType(like);
   intptr_t rank = mlirShapedTypeGetRank(type);
   int64_t shape[16];
@@ -330,7 +329,7 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
   size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(tensor));
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
   MlirAffineMap maps[2] = {identity, identity};
-  return hm_generic(L, 1, &tensor, maps, empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
+  return hm_generic(L, 1, &tensor, maps, hm_empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
 }
 
 bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out) {

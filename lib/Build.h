@@ -66,6 +66,8 @@ typedef bool (*HmBodyFn)(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
 bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const MlirAffineMap *maps,
                 MlirValue init, size_t nloops, const bool *reductions, HmBodyFn body, void *ctx,
                 MlirValue *out);
+/* tensor.empty with the dynamic sizes of `like`, and a new element type. */
+MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element);
 /* Element-wise cast of a tensor to another element type (torch's casting rules). */
 bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue *out);
 /* tensor.expand_shape of `value` to the shape of `result`, whose dimensions with `unit[d]` set are

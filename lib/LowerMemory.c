@@ -328,10 +328,53 @@ static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, Source *src
   return true;
 }
 
-static bool no_extra_mask(HmLowering *L, const HmNode *node, size_t index) {
-  if (node->nargs > index && node->args[index].kind != HM_ARG_NONE)
-    return hm_node_error(L, node, "extra_mask is not supported");
+/* The extra_mask argument (hl.load/hl.store(..., extra_mask=m)): a boolean tensor broadcast over the
+ * tile, or a null value when there is none. */
+static bool extra_mask(HmLowering *L, HmScope *S, const HmNode *node, size_t index, MlirValue *out) {
+  *out = (MlirValue){NULL};
+  if (node->nargs <= index || node->args[index].kind == HM_ARG_NONE)
+    return true;
+  HmValue mask;
+  if (!hm_arg_value(L, S, node, &node->args[index], &mask))
+    return false;
+  MlirType element = mask.kind == HM_V_TENSOR ? hm_element_of(mask.value) : (MlirType){NULL};
+  if (mlirTypeIsNull(element) || !mlirTypeIsAInteger(element) || mlirIntegerTypeGetWidth(element) != 1)
+    return hm_node_error(L, node, "extra_mask must be a boolean tensor");
+  *out = mask.value;
   return true;
+}
+
+/* The mask's indexing map into the tile's loops: aligned on the right, unit dimensions broadcast. */
+static MlirAffineMap mask_map(HmLowering *L, MlirValue mask, const HmVal *tile) {
+  MlirType type = mlirValueGetType(mask);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t k = 0; k < rank && k < MAX_RANK; ++k) {
+    size_t d = tile->rank - rank + k;
+    bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[d]) != 1;
+    exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+  }
+  return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
+}
+
+static bool select_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                         .operands = (MlirValue[]){args[0], args[1], args[2]}, .infer_results = true});
+  return true;
+}
+
+/* select(mask, on, off) over the tile; `off` may be null for zeros. */
+static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue off, const HmVal *tile,
+                          MlirValue *out) {
+  if (mlirValueIsNull(off))
+    off = hm_fill(L, hm_empty_like(L, on, hm_element_of(on)), hm_scalar_const(L, hm_element_of(on), 0));
+  if (mlirShapedTypeGetRank(mlirValueGetType(mask)) > (intptr_t)tile->rank || tile->rank > MAX_RANK)
+    return hm_node_error(L, L->node, "extra_mask has more dimensions than the tile");
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)tile->rank);
+  MlirAffineMap maps[4] = {mask_map(L, mask, tile), identity, identity, identity};
+  MlirValue inputs[3] = {mask, on, off};
+  return hm_generic(L, 3, inputs, maps, hm_empty_like(L, on, hm_element_of(on)), tile->rank, NULL, select_body, NULL,
+                    out);
 }
 
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
@@ -463,25 +506,34 @@ static bool gather(HmLowering *L, const HmNode *node, const Source *src, const A
   return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, gather_body, &g, &out->value);
 }
 
-static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  Source src;
+static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, HmValue *out) {
   Access a;
-  if (!source_of(L, S, node, &src) || !no_extra_mask(L, node, 2))
-    return false;
-  if (node->val.kind != HM_VAL_TENSOR)
-    return hm_node_error(L, node, "a load must produce a tensor");
-  if (!src.host)
-    return load_from_tile(L, node, &src, hm_arg(L, node, 1), out);
-  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &node->val, &a))
+  if (!src->host)
+    return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
+  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, &a))
     return false;
   if (a.any_gather)
-    return gather(L, node, &src, &a, out);
-  MlirValue tensor = to_tensor(L, subview(L, src.value, &a));
+    return gather(L, node, src, &a, out);
+  MlirValue tensor = to_tensor(L, subview(L, src->value, &a));
   MlirType tile_type = unexpanded_type(L, &node->val, &a);
   if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
     tensor = pad(L, tensor, &a, tile_type);
   *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
   return expand_new_dims(L, tensor, &node->val, &a, &out->value);
+}
+
+/* A masked load reads the whole tile (its addresses are valid either way) and zeroes what the mask
+ * leaves out. */
+static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  Source src;
+  MlirValue mask;
+  if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 2, &mask))
+    return false;
+  if (node->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "a load must produce a tensor");
+  if (!load_tile(L, S, node, &src, out))
+    return false;
+  return mlirValueIsNull(mask) || select_masked(L, mask, out->value, (MlirValue){NULL}, &node->val, &out->value);
 }
 
 /* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
@@ -517,7 +569,7 @@ static MlirValue real_part(HmLowering *L, MlirValue tile, const Access *a, MlirT
 typedef struct Scatter {
   const Access *a;
   const HmVal *tile;
-  MlirValue memref, value;
+  MlirValue memref, value, mask; /* mask: null, or extra_mask's elements to store */
   MlirValue sizes[MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
 } Scatter;
 
@@ -542,9 +594,21 @@ static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, con
   return to_index(L, extract(L, tensor, rank, at));
 }
 
+/* extra_mask's element for the value element at `ivs` (aligned on the right, unit dimensions broadcast). */
+static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
+  MlirType type = mlirValueGetType(sc->mask);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type), shift = sc->tile->rank - rank;
+  MlirValue at[MAX_RANK];
+  for (size_t k = 0; k < rank; ++k)
+    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[shift + k]) != 1
+                ? hm_index_const(L, 0)
+                : ivs[shift + k];
+  return extract(L, sc->mask, rank, at);
+}
+
 static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
   const Access *a = sc->a;
-  MlirValue operands[2 + MAX_RANK], inside = {NULL};
+  MlirValue operands[2 + MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
   MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
   operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
   operands[1] = sc->memref;
@@ -595,8 +659,9 @@ static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *
   return ok;
 }
 
-static bool scatter(HmLowering *L, const Source *src, const Access *a, const HmVal *tile, MlirValue value) {
-  Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value};
+static bool scatter(HmLowering *L, const Source *src, const Access *a, const HmVal *tile, MlirValue value,
+                    MlirValue mask) {
+  Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value, .mask = mask};
   for (size_t d = 0; d < a->rank; ++d)
     if (a->kind[d] == D_GATHER && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
       return false;
@@ -604,11 +669,21 @@ static bool scatter(HmLowering *L, const Source *src, const Access *a, const HmV
   return scatter_nest(L, &sc, 0, ivs);
 }
 
+/* A masked store writes back the old elements where the mask is false. */
+static bool keep_unmasked(HmLowering *L, const Source *src, const Access *a, MlirValue mask, const HmVal *tile,
+                          MlirValue *value) {
+  MlirValue old = to_tensor(L, subview(L, src->value, a));
+  if (a->any_padded || !mlirTypeEqual(mlirValueGetType(old), mlirValueGetType(*value)))
+    old = pad(L, old, a, mlirValueGetType(*value));
+  return select_masked(L, mask, *value, old, tile, value);
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
   Source src;
   HmValue value;
   Access a;
-  if (!source_of(L, S, node, &src) || !no_extra_mask(L, node, 3) || !hm_arg_tensor(L, S, node, 2, &value))
+  MlirValue mask;
+  if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask) || !hm_arg_tensor(L, S, node, 2, &value))
     return false;
   if (!src.host)
     return hm_node_error(L, node, "stores into tile values are not supported");
@@ -622,7 +697,9 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     return false;
   *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
   if (a.any_gather)
-    return scatter(L, &src, &a, &stored->val, tile);
+    return scatter(L, &src, &a, &stored->val, tile, mask);
+  if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, &stored->val, &tile))
+    return false;
   MlirValue view = subview(L, src.value, &a);
   bool exact = !a.any_padded && mlirShapedTypeHasStaticShape(mlirValueGetType(tile)) &&
                mlirShapedTypeHasStaticShape(mlirValueGetType(view));
