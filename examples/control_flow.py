@@ -65,6 +65,53 @@ def ref_halve_until_small(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def signed_row_sum(x: torch.Tensor, sign: int) -> torch.Tensor:
+    """An `if` inside an inner tile loop: each branch updates the loop-carried accumulator."""
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            v = x[tile_m, tile_n]
+            if sign >= 0:
+                acc = acc + v.sum(dim=1)
+            else:
+                acc = acc - v.sum(dim=1)
+        out[tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_signed_row_sum(x: torch.Tensor, sign: int) -> torch.Tensor:
+    total = x.float().sum(dim=1)
+    return (total if sign >= 0 else -total).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
+def shrink_rows(x: torch.Tensor) -> torch.Tensor:
+    """An `if` inside a while loop: rows with a positive sum are halved, the others quartered, until
+    their largest magnitude is at most 1."""
+    m, _n = x.size()
+    out = torch.empty_like(x)
+    for i in hl.grid(m):
+        row = x[i, :]
+        while torch.amax(torch.abs(row)) > 1.0:
+            if torch.sum(row) > 0:
+                row = row * 0.5
+            else:
+                row = row * 0.25
+        out[i, :] = row
+    return out
+
+
+def ref_shrink_rows(x: torch.Tensor) -> torch.Tensor:
+    out = x.clone()
+    for i in range(x.size(0)):
+        while out[i].abs().max() > 1.0:
+            out[i] = out[i] * (0.5 if out[i].float().sum() > 0 else 0.25)
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def nested_sum(x: torch.Tensor) -> torch.Tensor:
     """A 2-D tile loop inside the grid: each batch's [m, n] plane summed tile by tile."""
     b, m, n = x.size()
@@ -148,6 +195,12 @@ CHECKS = [
     {"kernel": "halve_until_small", "args": ["torch.randn(37, 77) * 4"], "ref": "ref_halve_until_small"},
     {"kernel": "halve_until_small", "args": ["torch.randn(19, 130, dtype=torch.float16) * 4"],
      "ref": "ref_halve_until_small"},
+    {"kernel": "signed_row_sum", "args": ["torch.randn(100, 77)", "1"], "ref": "ref_signed_row_sum",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "signed_row_sum", "args": ["torch.randn(45, 70, dtype=torch.float16)", "-1"],
+     "ref": "ref_signed_row_sum", "config": {"block_sizes": [16, 32]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "shrink_rows", "args": ["torch.randn(37, 77) * 4"], "ref": "ref_shrink_rows"},
+    {"kernel": "shrink_rows", "args": ["torch.randn(19, 130, dtype=torch.bfloat16) * 4"], "ref": "ref_shrink_rows"},
     {"kernel": "nested_sum", "args": ["torch.randn(5, 30, 40)"], "ref": "ref_nested_sum", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "nested_sum", "args": ["torch.randn(9, 21, 35, dtype=torch.bfloat16)"], "ref": "ref_nested_sum",
      "config": {"block_sizes": [4, 8, 16]}, "rtol": 1e-2, "atol": 1e-2},
