@@ -44,6 +44,25 @@ def ref_scale_or_shift(x: torch.Tensor, scale: int) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def combined_conditions(x: torch.Tensor, a: int, b: int) -> torch.Tensor:
+    """Conditions joined with `and`, `or` and `not`."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        v = x[tile]
+        if a > 0 and b > 0:
+            v = v * 2.0
+        if not (a > 5 or b > 5):
+            v = v + 1.0
+        out[tile] = v
+    return out
+
+
+def ref_combined_conditions(x: torch.Tensor, a: int, b: int) -> torch.Tensor:
+    v = x * 2.0 if a > 0 and b > 0 else x
+    return v if a > 5 or b > 5 else v + 1.0
+
+
+@helion.kernel(static_shapes=True)
 def halve_until_small(x: torch.Tensor) -> torch.Tensor:
     """Each row is halved until its largest magnitude is at most 1: a while loop on a reduced value."""
     m, _n = x.size()
@@ -192,6 +211,9 @@ CHECKS = [
     {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77)", "3"], "ref": "ref_scale_or_shift"},
     {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77, dtype=torch.bfloat16)", "0"],
      "ref": "ref_scale_or_shift", "config": {"block_sizes": [16, 64]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "combined_conditions", "args": ["torch.randn(100, 77)", "1", "2"], "ref": "ref_combined_conditions"},
+    {"kernel": "combined_conditions", "args": ["torch.randn(33, 65, dtype=torch.float16)", "6", "1"],
+     "ref": "ref_combined_conditions", "config": {"block_sizes": [8, 64]}},
     {"kernel": "halve_until_small", "args": ["torch.randn(37, 77) * 4"], "ref": "ref_halve_until_small"},
     {"kernel": "halve_until_small", "args": ["torch.randn(19, 130, dtype=torch.float16) * 4"],
      "ref": "ref_halve_until_small"},

@@ -1,5 +1,5 @@
 /* Device-side control flow: `_if` -> scf.if, `_while_loop` -> scf.while, and the comparisons of
- * scalars and sizes that their conditions are made of.
+ * scalars and sizes (and `and`/`or`/`not` of them) that their conditions are made of.
  *
  * Helion traces each branch (and a while loop's condition and body) into its own graph, called with
  * the outer values it reads. After an `_if`, the op's result list holds each merged variable twice,
@@ -179,6 +179,25 @@ static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int var
   out->value = hm_build_value(L, (HmOpSpec){.name = is_float ? "arith.cmpf" : "arith.cmpi", .noperands = 2,
                                             .operands = (MlirValue[]){x, y}, .nattrs = 1, .attrs = &attr,
                                             .infer_results = true});
+  return true;
+}
+
+/* `a and b`, `a or b`, `not a` on conditions. */
+enum { AND, OR, NOT };
+static const char *const LOGIC[] = {[AND] = "arith.andi", [OR] = "arith.ori", [NOT] = "arith.xori"};
+
+static bool lower_logic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue a, b;
+  MlirValue x, y;
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &a) || !condition(L, node, a, &x))
+    return false;
+  if (variant == NOT)
+    y = hm_scalar_const(L, mlirIntegerTypeGet(L->ctx, 1), 1);
+  else if (!hm_arg_value(L, S, node, hm_arg(L, node, 1), &b) || !condition(L, node, b, &y))
+    return false;
+  *out = (HmValue){.kind = HM_V_SCALAR, .block_id = -1};
+  out->value = hm_build_value(L, (HmOpSpec){.name = LOGIC[variant], .noperands = 2,
+                                            .operands = (MlirValue[]){x, y}, .infer_results = true});
   return true;
 }
 
@@ -382,6 +401,9 @@ static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int varia
 const HmOpEntry hm_control_ops[] = {
     {"helion.language._tracing_ops._if", lower_if, 0},
     {"helion.language._tracing_ops._while_loop", lower_while, 0},
+    {"helion.language._tracing_ops._and", lower_logic, AND},
+    {"helion.language._tracing_ops._or", lower_logic, OR},
+    {"helion.language._tracing_ops._not", lower_logic, NOT},
     {"operator.lt", lower_compare, LT},
     {"operator.le", lower_compare, LE},
     {"operator.gt", lower_compare, GT},
