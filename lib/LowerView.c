@@ -73,6 +73,8 @@ static void collapsed_shape(const Groups *g, const int64_t *shape, int64_t *out)
 }
 
 static MlirValue collapse(HmLowering *L, MlirValue x, const Groups *g) {
+  if (g->n == rank_of(x))
+    return x; /* every group is one dimension: a view to the same shape */
   int64_t in[MAX_RANK], out[MAX_RANK];
   for (size_t d = 0; d < rank_of(x); ++d)
     in[d] = size_of(x, d);
