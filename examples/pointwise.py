@@ -64,6 +64,26 @@ def to_bf16_scaled_reference(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def math_ops(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        v = x[tile]
+        powers = v.pow(2) + 2.0 ** v + torch.sqrt(torch.abs(v))
+        rounding = torch.floor(v * 3) + torch.ceil(v) + torch.round(v * 2) + torch.trunc(v * 5)
+        smooth = torch.log1p(torch.abs(v)) + torch.expm1(v) + torch.nn.functional.softplus(v)
+        out[tile] = powers + rounding + smooth + torch.clamp(v, -0.5, 0.5) + torch.sign(v) + (1.0 - v)
+    return out
+
+
+def math_ops_reference(x: torch.Tensor) -> torch.Tensor:
+    v = x.float()
+    powers = v.pow(2) + 2.0**v + torch.sqrt(torch.abs(v))
+    rounding = torch.floor(v * 3) + torch.ceil(v) + torch.round(v * 2) + torch.trunc(v * 5)
+    smooth = torch.log1p(torch.abs(v)) + torch.expm1(v) + torch.nn.functional.softplus(v)
+    return (powers + rounding + smooth + torch.clamp(v, -0.5, 0.5) + torch.sign(v) + (1.0 - v)).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def axpby(x: torch.Tensor, y: torch.Tensor, alpha: float, beta: float, shift: int) -> torch.Tensor:
     out = torch.empty_like(x)
     for tile in hl.tile(x.size()):
@@ -94,6 +114,8 @@ CHECKS = [
     {"kernel": "to_bf16_scaled", "args": ["torch.randn(100, 77, dtype=torch.float16)"], "ref": "to_bf16_scaled_reference"},
     {"kernel": "to_bf16_scaled", "args": ["torch.randn(19, 300)"], "config": {"block_sizes": [4, 128]},
      "ref": "to_bf16_scaled_reference"},
+    {"kernel": "math_ops", "args": ["torch.randn(100, 77)"], "ref": "math_ops_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "math_ops", "args": ["torch.randn(45, 70, dtype=torch.float16)"], "config": {"block_sizes": [16, 32]}},
     {"kernel": "axpby", "args": ["torch.randn(100, 77)", "torch.randn(100, 77)", "0.5", "-2.25", "3"],
      "ref": "axpby_reference"},
     {"kernel": "axpby", "args": ["torch.randn(50, 33, dtype=torch.bfloat16)", "torch.randn(50, 33, dtype=torch.bfloat16)",

@@ -75,6 +75,23 @@ def online_softmax_reference(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def log_softmax(x: torch.Tensor) -> torch.Tensor:
+    """torch's own softmax, log_softmax and logsumexp inside a kernel, as Helion decomposes them."""
+    m, _n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        by_logsumexp = row - torch.logsumexp(row, dim=-1, keepdim=True)
+        by_softmax = torch.log(torch.softmax(row, dim=-1))
+        out[tile_m, :] = ((torch.log_softmax(row, dim=-1) + by_logsumexp + by_softmax) / 3).to(out.dtype)
+    return out
+
+
+def log_softmax_reference(x: torch.Tensor) -> torch.Tensor:
+    return torch.log_softmax(x.float(), dim=-1).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     m, _n = x.size()
     out = torch.empty_like(x)
@@ -153,6 +170,11 @@ CHECKS = [
     {"kernel": "online_softmax", "args": ["torch.randn(100, 77)"], "ref": "online_softmax_reference"},
     {"kernel": "online_softmax", "args": ["torch.randn(37, 300, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 64]}, "ref": "online_softmax_reference"},
+    {"kernel": "log_softmax", "args": ["torch.randn(100, 77)"], "ref": "log_softmax_reference", "rtol": 1e-5,
+     "atol": 1e-5},
+    {"kernel": "log_softmax", "args": ["torch.randn(100, 77)"], "config": {"block_sizes": [16], "reduction_loops": [32]},
+     "ref": "log_softmax_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "log_softmax", "args": ["torch.randn(37, 300, dtype=torch.bfloat16)"], "ref": "log_softmax_reference"},
     {"kernel": "layer_norm", "args": ["torch.randn(100, 77)", "torch.randn(77)", "torch.randn(77)"],
      "ref": "layer_norm_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "layer_norm", "args": ["torch.randn(100, 77)", "torch.randn(77)", "torch.randn(77)"], "config": {"block_sizes": [16], "reduction_loops": [32]},

@@ -16,7 +16,8 @@
 #include "mlir-c/BuiltinTypes.h"
 
 typedef enum Op {
-  ADD, SUB, MUL, DIV, NEG, EXP, EXP2, LOG, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, SIGMOID, RELU, RECIPROCAL,
+  ADD, SUB, MUL, DIV, POW, NEG, EXP, EXP2, EXPM1, LOG, LOG1P, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, FLOOR, CEIL,
+  ROUND, TRUNC, SIGN, SIGMOID, RELU, RECIPROCAL,
   GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
 } Op;
 
@@ -37,6 +38,14 @@ static const OpInfo OPS[] = {
     [NEG] = {UNARY, "arith.negf", NULL},
     [EXP] = {UNARY, "math.exp", NULL},
     [EXP2] = {UNARY, "math.exp2", NULL},
+    [EXPM1] = {UNARY, "math.expm1", NULL},
+    [LOG1P] = {UNARY, "math.log1p", NULL},
+    [POW] = {BINARY, "math.powf", NULL},
+    [FLOOR] = {UNARY, "math.floor", NULL},
+    [CEIL] = {UNARY, "math.ceil", NULL},
+    [ROUND] = {UNARY, "math.roundeven", NULL}, /* torch.round rounds half to even */
+    [TRUNC] = {UNARY, "math.trunc", NULL},
+    [SIGN] = {UNARY, NULL, NULL},
     [LOG] = {UNARY, "math.log", NULL},
     [SQRT] = {UNARY, "math.sqrt", NULL},
     [RSQRT] = {UNARY, "math.rsqrt", NULL},
@@ -99,6 +108,10 @@ static MlirValue compare(HmLowering *L, bool is_float, int pred, MlirValue a, Ml
                                       .nattrs = 1, .attrs = &attr});
 }
 
+static MlirValue select(HmLowering *L, MlirValue c, MlirValue a, MlirValue b) {
+  return build1(L, "arith.select", mlirValueGetType(a), 3, (MlirValue[]){c, a, b});
+}
+
 /* GELU as Helion's _gelu_erf and _gelu_tanh_approx define it (and torch computes it):
  * 0.5 x (1 + erf(x / sqrt 2)), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
 static MlirValue gelu(HmLowering *L, Op op, MlirValue x) {
@@ -138,6 +151,12 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
   case GELU_TANH:
     *out = gelu(L, op, x);
     return true;
+  case SIGN: { /* 1 or -1, and x itself for zeros and NaN, as torch.sign */
+    MlirValue zero = hm_scalar_const(L, t, 0.0);
+    MlirValue neg = select(L, compare(L, true, OPS[LT].float_pred, x, zero), hm_scalar_const(L, t, -1.0), x);
+    *out = select(L, compare(L, true, OPS[GT].float_pred, x, zero), hm_scalar_const(L, t, 1.0), neg);
+    return true;
+  }
   default:
     return hm_node_error(L, L->node, "'%s' has no lowering", L->node->target);
   }
@@ -286,6 +305,22 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
   return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, compute_body, &b, &out->value);
 }
 
+/* torch.scalar_tensor(v, dtype=...): a rank-0 tensor holding v (decompositions use it as a constant
+ * operand that broadcasts). */
+static bool lower_scalar_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  const HmArg *v = hm_arg(L, node, 0);
+  if (!v || (v->kind != HM_ARG_FLOAT && v->kind != HM_ARG_INT && v->kind != HM_ARG_BOOL) ||
+      node->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "scalar_tensor needs a number");
+  MlirType element = hm_element_type(L, node->val.dtype);
+  MlirValue empty;
+  if (!hm_empty_tensor(L, &node->val, element, &empty))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1,
+                   .value = hm_fill(L, empty, hm_scalar_const(L, element, v->kind == HM_ARG_FLOAT ? v->f : (double)v->i))};
+  return true;
+}
+
 const HmOpEntry hm_pointwise_ops[] = {
     {"aten.add.Tensor", lower_pointwise, ADD},
     {"aten.add.Scalar", lower_pointwise, ADD},
@@ -298,6 +333,18 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.neg.default", lower_pointwise, NEG},
     {"aten.exp.default", lower_pointwise, EXP},
     {"aten.exp2.default", lower_pointwise, EXP2},
+    {"aten.expm1.default", lower_pointwise, EXPM1},
+    {"aten.log1p.default", lower_pointwise, LOG1P},
+    {"aten.pow.Tensor_Scalar", lower_pointwise, POW},
+    {"aten.pow.Tensor_Tensor", lower_pointwise, POW},
+    {"aten.pow.Scalar", lower_pointwise, POW},
+    {"aten.floor.default", lower_pointwise, FLOOR},
+    {"aten.ceil.default", lower_pointwise, CEIL},
+    {"aten.round.default", lower_pointwise, ROUND},
+    {"aten.trunc.default", lower_pointwise, TRUNC},
+    {"aten.sign.default", lower_pointwise, SIGN},
+    {"aten.clamp_min.default", lower_pointwise, MAXIMUM},
+    {"aten.clamp_max.default", lower_pointwise, MINIMUM},
     {"aten.log.default", lower_pointwise, LOG},
     {"aten.sqrt.default", lower_pointwise, SQRT},
     {"aten.rsqrt.default", lower_pointwise, RSQRT},
@@ -328,6 +375,7 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.ne.Scalar", lower_pointwise, NE},
     {"prims.convert_element_type.default", lower_pointwise, CONVERT},
     {"aten._to_copy.default", lower_pointwise, CONVERT},
+    {"aten.scalar_tensor.default", lower_scalar_tensor, 0},
     {NULL, NULL, 0},
 };
 
