@@ -30,6 +30,18 @@ def tile_identities(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def count_from_begin(x: torch.Tensor) -> torch.Tensor:
+    """tile.count of a loop from an outer tile's begin to the end: the tiles left from there, which
+    is the same for every element of an outer tile of 16 (the inner tile, 8, divides it)."""
+    n = x.size(0)
+    out = torch.empty_like(x)
+    for outer in hl.tile(n, block_size=16):
+        for inner in hl.tile(outer.begin, n, block_size=8):
+            out[inner] = x[inner] + inner.count
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def lower_triangle(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     for tile_m, tile_n in hl.tile(x.size()):
@@ -46,6 +58,11 @@ def tile_identities_reference(x: torch.Tensor) -> torch.Tensor:
     return x + 2
 
 
+def count_from_begin_reference(x: torch.Tensor) -> torch.Tensor:
+    begins = torch.arange(x.size(0)) // 16 * 16
+    return x + (x.size(0) - begins + 7) // 8
+
+
 def lower_triangle_reference(x: torch.Tensor) -> torch.Tensor:
     return torch.tril(x)
 
@@ -60,6 +77,9 @@ CHECKS = [
     {"kernel": "tile_identities", "args": ["torch.randn(100)"], "ref": "tile_identities_reference"},
     {"kernel": "tile_identities", "args": ["torch.randn(45, dtype=torch.bfloat16)"], "config": {"block_sizes": [8]},
      "ref": "tile_identities_reference"},
+    {"kernel": "count_from_begin", "args": ["torch.randn(100)"], "ref": "count_from_begin_reference"},
+    {"kernel": "count_from_begin", "args": ["torch.randn(45, dtype=torch.float16)"],
+     "ref": "count_from_begin_reference"},
     {"kernel": "lower_triangle", "args": ["torch.randn(50, 70)"], "ref": "lower_triangle_reference"},
     {"kernel": "lower_triangle", "args": ["torch.randn(33, 21, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 8]}, "ref": "lower_triangle_reference"},

@@ -31,6 +31,27 @@ static MlirValue apply2(HmLowering *L, MlirAffineExpr e, MlirValue a, MlirValue 
   return hm_affine_apply(L, map, 2, (MlirValue[]){a, b});
 }
 
+/* A loop bound as a term of an affine map: a constant, or the next dim operand. */
+static MlirAffineExpr bound_term(HmLowering *L, HmBound b, MlirValue *operands, size_t *n) {
+  if (b.constant >= 0)
+    return mlirAffineConstantExprGet(L->ctx, b.constant);
+  operands[*n] = b.value;
+  return mlirAffineDimExprGet(L->ctx, (intptr_t)(*n)++);
+}
+
+/* tile.count: (end - begin) ceildiv stride over the range the tile's loop covers. */
+static MlirValue tile_count(HmLowering *L, int block, MlirAffineExpr tile) {
+  const HmTileRange *r = &L->tiles[block].range;
+  MlirValue operands[3];
+  size_t n = 0;
+  MlirAffineExpr end = bound_term(L, r->end, operands, &n), begin = bound_term(L, r->begin, operands, &n);
+  MlirAffineExpr stride = r->step > 0 ? mlirAffineConstantExprGet(L->ctx, r->step) : tile;
+  MlirAffineExpr span = mlirAffineAddExprGet(end, mlirAffineMulExprGet(begin, mlirAffineConstantExprGet(L->ctx, -1)));
+  MlirAffineExpr e = mlirAffineCeilDivExprGet(span, stride);
+  operands[n] = L->tile_sizes[block];
+  return hm_affine_apply(L, mlirAffineMapGet(L->ctx, (intptr_t)n, 1, 1, &e), n + 1, operands);
+}
+
 static MlirValue query(HmLowering *L, int block, TileQuery q) {
   const HmTile *t = &L->tiles[block];
   MlirValue size = L->tile_sizes[block];
@@ -42,7 +63,7 @@ static MlirValue query(HmLowering *L, int block, TileQuery q) {
   case END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
   case BLOCK_SIZE: return size;
   case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, tile), t->offset, size);
-  case COUNT: return apply2(L, mlirAffineCeilDivExprGet(d0, tile), L->block_extents[block], size);
+  case COUNT: return tile_count(L, block, tile);
   }
   return (MlirValue){NULL};
 }

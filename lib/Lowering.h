@@ -31,6 +31,20 @@ typedef struct HmValue {
   MlirValue aux; /* argmax/argmin: the best values beside the indices, for looped reductions */
 } HmValue;
 
+/* A loop bound: `constant` when it is statically known (>= 0), else the index value `value`. A known
+ * bound may carry its value too (the block's extent, defined once in the entry block). */
+typedef struct HmBound {
+  MlirValue value;
+  int64_t constant;
+} HmBound;
+
+/* The elements a tile loop covers, [begin, end), and its step: 0 for the block's tile size, else an
+ * explicit step (hl.grid(begin, end, step): one index per iteration). */
+typedef struct HmTileRange {
+  HmBound begin, end;
+  int64_t step;
+} HmTileRange;
+
 /* A tile loop's current tile for one block id: elements [offset, offset + extent) are real; the
  * tensor holding the tile has `size` elements along that dimension (extent <= size), the rest is
  * padding that `_mask_to` and stores take care of. */
@@ -39,6 +53,7 @@ typedef struct HmTile {
   MlirValue offset;
   MlirValue extent;
   int64_t static_extent; /* the extent when it is the same for every tile, else -1 */
+  HmTileRange range;     /* what the loop covers (tile.count) */
 } HmTile;
 
 typedef struct HmScope {

@@ -13,20 +13,6 @@
  * valid affine symbols everywhere: tile sizes, block extents and (symbolic mode) tile counts. */
 bool hm_tiles_prepare(HmLowering *L);
 
-/* A loop bound: `constant` when it is statically known (>= 0), else the index value `value`. A known
- * bound may carry its value too (the block's extent, defined once in the entry block). */
-typedef struct HmBound {
-  MlirValue value;
-  int64_t constant;
-} HmBound;
-
-/* The elements a tile loop covers, [begin, end), and its step: 0 for the block's tile size, else an
- * explicit step (hl.grid(begin, end, step): one index per iteration). */
-typedef struct HmTileRange {
-  HmBound begin, end;
-  int64_t step;
-} HmTileRange;
-
 /* A loop over the whole block: [0, the block's extent). */
 HmTileRange hm_tile_full_range(HmLowering *L, int block);
 
