@@ -6,6 +6,7 @@ import ast
 import functools
 import inspect
 import json
+import math
 import os
 import textwrap
 from collections.abc import Mapping
@@ -146,11 +147,21 @@ _FULL_CALLS = {"full": 1, "full_like": 1, "new_full": 1}
 
 
 def _literal(node: ast.AST) -> int | float | bool | None:
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return None
-    return value if isinstance(value, (bool, int, float)) else None
+    """A number written as a literal, `float("-inf")` or `math.inf` included."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _literal(node.operand)
+        return None if value is None else -value if isinstance(node.op, ast.USub) else value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Constant) and not node.keywords):
+        try:
+            return float(node.args[0].value)
+        except (TypeError, ValueError):
+            return None
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "math":
+        return {"inf": math.inf, "nan": math.nan}.get(node.attr)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
+        return node.value
+    return None
 
 
 def _fill_value(call: ast.AST) -> int | float | bool | None:
@@ -340,7 +351,8 @@ class _Exporter:
             if name not in self.params:
                 out.append(entry(name, "allocated", None, val))
                 if name in self.fills:
-                    out[-1]["fill"] = self.fills[name]
+                    fill = self.fills[name]
+                    out[-1]["fill"] = encode.encode_float(fill) if isinstance(fill, float) else fill
         return out
 
     def scalars_json(self) -> list[dict]:

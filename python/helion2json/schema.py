@@ -291,8 +291,10 @@ def validate_spec(spec: object) -> None:
         if "fill" in t:
             if source != "allocated":
                 raise SpecError(f"{tpath}.fill", "only an allocated tensor has a fill value")
-            if not isinstance(t["fill"], (bool, int, float)):
-                raise SpecError(f"{tpath}.fill", f"expected a number, got {type(t['fill']).__name__}")
+            fill = t["fill"]
+            if not isinstance(fill, (bool, int, float)) and not (
+                    isinstance(fill, dict) and fill.get("float") in ("inf", "-inf", "nan") and len(fill) == 1):
+                raise SpecError(f"{tpath}.fill", f"expected a number or a non-finite float, got {fill!r}")
         shape = _require(t, "shape", list, tpath)
         for j, dim in enumerate(shape):
             _check_dim(dim, f"{tpath}.shape[{j}]", symbols)

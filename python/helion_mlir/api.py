@@ -75,8 +75,11 @@ class _Compiled:
                 shape = self._shape(t, sizes) if sizes else self.allocated[t["name"]]
                 # The host code's torch.zeros/full (the spec's fill) or torch.empty.
                 dtype = _TORCH_DTYPES[t["dtype"]]
-                buffers[t["name"]] = (torch.full(shape, t["fill"], dtype=dtype) if "fill" in t
-                                      else torch.empty(shape, dtype=dtype))
+                fill = t.get("fill")
+                if isinstance(fill, dict):  # a non-finite float: {"float": "-inf"}
+                    fill = float(fill["float"])
+                buffers[t["name"]] = (torch.empty(shape, dtype=dtype) if fill is None
+                                      else torch.full(shape, fill, dtype=dtype))
         self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import math
 
 import pytest
 import torch
@@ -362,7 +363,8 @@ def test_container_of_tensors(load_kernel):
 
 @pytest.mark.parametrize("call, fill", [
     ("torch.zeros([4, 5])", 0), ("torch.zeros_like(x)", 0), ("x.new_ones(3)", 1), ("torch.full([2], -1.5)", -1.5),
-    ("torch.full_like(x, fill_value=2)", 2), ("torch.empty([4])", None), ("torch.full([2], n)", None),
+    ("torch.full_like(x, fill_value=2)", 2), ("torch.full([3], float('-inf'))", -math.inf),
+    ("x.new_full([2], math.inf)", math.inf), ("torch.empty([4])", None), ("torch.full([2], n)", None),
 ])
 def test_fill_value_of_a_host_allocation(call, fill):
     import ast
