@@ -67,6 +67,22 @@ def jagged_to_padded(values: torch.Tensor, offsets: torch.Tensor, width: torch.T
     return out
 
 
+@helion.kernel(static_shapes=True)
+def jagged_add_dense(values: torch.Tensor, offsets: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
+    """dense plus the jagged rows laid out from column 0, many rows per tile: the row starts are
+    gathered at tile.index + 1, the elements through a 2-D index tensor with an extra mask."""
+    rows, width = dense.size()
+    out = torch.empty_like(dense)
+    for tile_row, tile_col in hl.tile([rows, width]):
+        first = offsets[tile_row]
+        length = offsets[tile_row.index + 1] - first
+        positions = first[:, None] + tile_col.index[None, :]
+        inside = tile_col.index[None, :] < length[:, None]
+        row_values = hl.load(values, [positions], extra_mask=inside)
+        out[tile_row, tile_col] = dense[tile_row, tile_col] + row_values
+    return out
+
+
 def _rows(values: torch.Tensor, offsets: torch.Tensor) -> list[torch.Tensor]:
     return [values[offsets[i]:offsets[i + 1]] for i in range(offsets.numel() - 1)]
 
@@ -81,6 +97,14 @@ def jagged_mean_reference(values: torch.Tensor, offsets: torch.Tensor) -> torch.
 
 def jagged_max_reference(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     return torch.stack([r.float().amax(0) for r in _rows(values, offsets)]).to(values.dtype)
+
+
+def jagged_add_dense_reference(values: torch.Tensor, offsets: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
+    out = dense.clone()
+    for i, r in enumerate(_rows(values, offsets)):
+        n = min(r.shape[0], dense.size(1))
+        out[i, :n] += r[:n]
+    return out
 
 
 def jagged_to_padded_reference(values: torch.Tensor, offsets: torch.Tensor, width: torch.Tensor) -> torch.Tensor:
@@ -109,6 +133,13 @@ CHECKS = [
      "ref": "jagged_max_reference"},
     {"kernel": "jagged_max", "args": ["torch.randn(70, 19, dtype=torch.bfloat16)", "torch.tensor([0, 1, 50, 70])"],
      "config": {"block_sizes": [8, 16]}, "ref": "jagged_max_reference"},
+    {"kernel": "jagged_add_dense", "args": ["torch.randn(100)", "torch.tensor([0, 5, 5, 40, 77, 100])",
+                                            "torch.randn(5, 30)"],
+     "ref": "jagged_add_dense_reference"},
+    {"kernel": "jagged_add_dense", "args": ["torch.randn(90, dtype=torch.float16)",
+                                            "torch.tensor([0, 3, 20, 20, 41, 60, 61, 90], dtype=torch.int32)",
+                                            "torch.randn(7, 19, dtype=torch.float16)"],
+     "config": {"block_sizes": [4, 8]}, "ref": "jagged_add_dense_reference"},
     {"kernel": "jagged_to_padded", "args": ["torch.randn(100)", "torch.tensor([0, 5, 5, 40, 77, 100])",
                                             "torch.empty(30)"],
      "ref": "jagged_to_padded_reference"},
