@@ -38,12 +38,24 @@ def matmul_dyn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(static_shapes=False)
+def embedding_dyn(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([ids.size(0), table.size(1)], dtype=table.dtype, device=table.device)
+    for tile_n, tile_d in hl.tile(out.size()):
+        out[tile_n, tile_d] = table[ids[tile_n], tile_d]
+    return out
+
+
 def scale_shift_reference(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     return x * 2.0 + shift
 
 
 def row_norm_reference(x: torch.Tensor) -> torch.Tensor:
     return torch.linalg.vector_norm(x.float(), dim=1)
+
+
+def embedding_dyn_reference(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    return table[ids]
 
 
 def matmul_dyn_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -59,6 +71,10 @@ CHECKS = [
     {"kernel": "row_norm", "args": ["torch.randn(100, 77)"], "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "row_norm", "args": ["torch.randn(33, 200, dtype=torch.bfloat16)"], "config": {"block_sizes": [8]},
      "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "embedding_dyn", "args": ["torch.randint(0, 30, (50,))", "torch.randn(30, 70)"],
+     "ref": "embedding_dyn_reference"},
+    {"kernel": "embedding_dyn", "args": ["torch.randint(0, 9, (77,))", "torch.randn(9, 33, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [16, 8]}, "ref": "embedding_dyn_reference"},
     {"kernel": "matmul_dyn", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "matmul_dyn_reference",
      "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_dyn", "args": ["torch.randn(45, 33, dtype=torch.float16)", "torch.randn(33, 29, dtype=torch.float16)"],

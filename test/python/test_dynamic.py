@@ -38,6 +38,8 @@ def _entries(kernel) -> list:
 
 @pytest.mark.parametrize("name, make, reference", [
     ("scale_shift", lambda m, n: [torch.randn(m, n), torch.randn(n)], lambda x, s: x * 2.0 + s),
+    # A gather clamps its indices to the table's run-time size.
+    ("embedding_dyn", lambda m, n: [torch.randint(0, m, (n,)), torch.randn(m, 7)], lambda ids, t: t[ids]),
     # One tile covers each row, as wide as the row is at run time (not the example's power of two).
     ("row_norm", lambda m, n: [torch.randn(m, n)], lambda x: torch.linalg.vector_norm(x, dim=1)),
 ])
