@@ -33,5 +33,6 @@ extern const UtSuite diag_tests;
 extern const UtSuite context_tests;
 extern const UtSuite spec_tests;
 extern const UtSuite runner_tests;
+extern const UtSuite size_expr_tests;
 
 #endif

@@ -3,7 +3,8 @@
 
 #include "UnitTest.h"
 
-static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests, &runner_tests};
+static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests, &runner_tests,
+                                          &size_expr_tests};
 
 static bool current_failed;
 
