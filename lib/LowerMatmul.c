@@ -122,11 +122,11 @@ static bool accumulator(HmLowering *L, HmScope *S, const HmNode *node, const For
   return true;
 }
 
-/* hl.dot(a, b, acc, out_dtype): out_dtype sets the product's type, which with an accumulator must be
- * the accumulator's (the result's) own. */
+/* hl.dot(a, b, acc, out_dtype) (Helion passes all four positionally): out_dtype sets the product's
+ * type, which with an accumulator must be the accumulator's (the result's) own. */
 static bool dot_out_dtype(HmLowering *L, const HmNode *node) {
-  const HmArg *acc = node->nargs > 2 ? &node->args[2] : hm_kwarg(node, "acc");
-  const HmArg *dtype = node->nargs > 3 ? &node->args[3] : hm_kwarg(node, "out_dtype");
+  const HmArg *acc = node->nargs > 2 ? &node->args[2] : NULL;
+  const HmArg *dtype = node->nargs > 3 ? &node->args[3] : NULL;
   if (!acc || acc->kind == HM_ARG_NONE || !dtype || dtype->kind == HM_ARG_NONE)
     return true;
   if (dtype->kind != HM_ARG_DTYPE || dtype->dtype != node->val.dtype)
