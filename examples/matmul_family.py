@@ -47,6 +47,20 @@ def dot_shared_weight_reference(a: torch.Tensor, w: torch.Tensor) -> torch.Tenso
 
 
 @helion.kernel(static_shapes=True)
+def dot_out_dtype(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """hl.dot without an accumulator, its product in the inputs' dtype (out_dtype=)."""
+    m, _k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = hl.dot(x[tile_m, :], y[:, tile_n], out_dtype=x.dtype)
+    return out
+
+
+dot_out_dtype_reference = dot_acc_reference
+
+
+@helion.kernel(static_shapes=True)
 def matmul_whole_k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """K is one (padded) tile: torch.matmul of a row panel and a column panel, no K loop."""
     m, _k = x.size()
@@ -161,6 +175,10 @@ CHECKS = [
      "ref": "dot_shared_weight_reference", "rtol": 1e-3, "atol": 1e-3},
     {"kernel": "dot_shared_weight", "args": ["torch.randn(3, 37, 45)", "torch.randn(45, 20)"],
      "ref": "dot_shared_weight_reference", "config": {"block_sizes": [1, 32, 16, 32]}, "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "dot_out_dtype", "args": ["torch.randn(37, 45, dtype=torch.float16)", "torch.randn(45, 20, dtype=torch.float16)"],
+     "ref": "dot_out_dtype_reference", "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "dot_out_dtype", "args": ["torch.randn(37, 45, dtype=torch.bfloat16)", "torch.randn(45, 20, dtype=torch.bfloat16)"],
+     "ref": "dot_out_dtype_reference", "config": {"block_sizes": [16, 16]}, "rtol": 2e-2, "atol": 2e-2},
     {"kernel": "matmul_whole_k", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"],
      "ref": "matmul_whole_k_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_whole_k", "args": ["torch.randn(45, 70, dtype=torch.float16)", "torch.randn(70, 37, dtype=torch.float16)"],
