@@ -158,7 +158,7 @@ static bool scalar_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
   if (v.kind != HM_V_SCALAR)
     return hm_node_error(L, node, "'%s' compares scalars and sizes, not tiles", node->target);
   MlirType t = mlirValueGetType(v.value);
-  *out = mlirTypeIsAInteger(t) ? hm_convert_scalar(L, v.value, i64) : hm_convert_scalar(L, v.value, mlirF64TypeGet(L->ctx));
+  *out = hm_convert_scalar(L, v.value, mlirTypeIsAInteger(t) ? i64 : mlirF64TypeGet(L->ctx));
   return true;
 }
 

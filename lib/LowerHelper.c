@@ -89,11 +89,12 @@ static MlirValue slice_at(HmLowering *L, const Walk *w, MlirValue source, MlirVa
       shape[rank++] = sizes[d];
   }
   bool insert = !mlirValueIsNull(into);
-  MlirType result = insert ? mlirValueGetType(into) : hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(type));
-  int32_t segments[5] = {1, 1, has_offset, (int32_t)nsizes, 0};
+  MlirType result = insert ? mlirValueGetType(into)
+                           : hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(type));
+  /* insert_slice: source, dest, offsets, sizes, strides; extract_slice: source, offsets, sizes, strides */
+  int32_t inserting[5] = {1, 1, has_offset, (int32_t)nsizes, 0}, extracting[4] = {1, has_offset, (int32_t)nsizes, 0};
   MlirNamedAttribute attrs[4] = {
-      hm_named(L, "operandSegmentSizes", insert ? hm_i32_array(L, 5, segments)
-                                                : hm_i32_array(L, 4, (int32_t[]){1, has_offset, (int32_t)nsizes, 0})),
+      hm_named(L, "operandSegmentSizes", insert ? hm_i32_array(L, 5, inserting) : hm_i32_array(L, 4, extracting)),
       hm_named(L, "static_offsets", hm_i64_array(L, w->rank, offsets)),
       hm_named(L, "static_sizes", hm_i64_array(L, w->rank, sizes)),
       hm_named(L, "static_strides", hm_i64_array(L, w->rank, strides)),
