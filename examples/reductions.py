@@ -110,6 +110,25 @@ def layer_norm_reference(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tens
 
 
 @helion.kernel(static_shapes=True)
+def standardize(x: torch.Tensor) -> torch.Tensor:
+    """torch.var_mean, torch.std and F.layer_norm inside a kernel, as inductor decomposes them."""
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        var, mean = torch.var_mean(row, dim=-1, keepdim=True, correction=0)
+        by_var_mean = (row - mean) * torch.rsqrt(var + 1e-5)
+        by_std = (row - mean) / torch.std(row, dim=-1, keepdim=True) * (n / (n - 1)) ** 0.5
+        by_layer_norm = torch.nn.functional.layer_norm(row, [row.size(-1)], eps=1e-5)
+        out[tile_m, :] = ((by_var_mean + by_std + by_layer_norm) / 3).to(out.dtype)
+    return out
+
+
+def standardize_reference(x: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.layer_norm(x.float(), [x.size(1)], eps=1e-5).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def rms_norm(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     m, _n = x.size()
     out = torch.empty_like(x)
@@ -181,6 +200,12 @@ CHECKS = [
      "ref": "layer_norm_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "layer_norm", "args": ["torch.randn(33, 130, dtype=torch.bfloat16)", "torch.randn(130, dtype=torch.bfloat16)",
                                       "torch.randn(130, dtype=torch.bfloat16)"], "ref": "layer_norm_reference"},
+    {"kernel": "standardize", "args": ["torch.randn(100, 77)"], "ref": "standardize_reference", "rtol": 1e-4,
+     "atol": 1e-4},
+    {"kernel": "standardize", "args": ["torch.randn(100, 77)"], "config": {"block_sizes": [16], "reduction_loops": [32]},
+     "ref": "standardize_reference", "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "standardize", "args": ["torch.randn(33, 130, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [8], "reduction_loops": [64]}, "ref": "standardize_reference"},
     {"kernel": "rms_norm", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "rms_norm_reference",
      "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "rms_norm", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "config": {"block_sizes": [16], "reduction_loops": [32]},

@@ -142,8 +142,10 @@ static bool divide_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVal
   return true;
 }
 
-/* mean = sum / (number of real elements reduced): the block's whole extent for a tile dim. */
-static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, MlirValue sum, MlirValue *out) {
+/* mean = sum / (number of real elements reduced): the block's whole extent for a tile dim. A variance
+ * divides by max(count - correction, 0). */
+static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+                            MlirValue *out) {
   MlirValue count = hm_index_const(L, 1);
   for (size_t d = 0; d < in->rank; ++d) {
     if (!reduced[d])
@@ -162,6 +164,13 @@ static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced,
   MlirValue n = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
                                              .noperands = 1, .operands = &count});
   MlirValue divisor = hm_convert_scalar(L, n, element);
+  if (correction != 0) {
+    MlirValue less = hm_build_value(L, (HmOpSpec){.name = "arith.subf", .nresults = 1, .results = &element,
+                                                  .noperands = 2,
+                                                  .operands = (MlirValue[]){divisor, hm_scalar_const(L, element, correction)}});
+    divisor = hm_build_value(L, (HmOpSpec){.name = "arith.maximumf", .nresults = 1, .results = &element, .noperands = 2,
+                                           .operands = (MlirValue[]){less, hm_scalar_const(L, element, 0)}});
+  }
   size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(sum));
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
   MlirAffineMap maps[2] = {identity, identity};
@@ -182,7 +191,7 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
   if (!hm_cast_tensor(L, in, acc, &input) || !hm_reduced_init(L, in_val, reduced, acc, info->identity, &init))
     return false;
   value = reduce(L, input, reduced, init, combine);
-  if (kind == MEAN && !divide_by_count(L, in_val, reduced, value, &value))
+  if (kind == MEAN && !divide_by_count(L, in_val, reduced, 0, value, &value))
     return false;
   if (!hm_cast_tensor(L, value, result, &value))
     return false;
@@ -192,110 +201,20 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
   return true;
 }
 
-/* Inductor decompositions. Helion lowers some reductions through inductor, which splits them into
- * buffers: each but the last becomes an `_inductor_lowering_extra([inputs])` node, and the original
- * node computes the last one, reading the others through its `_extra_args` kwarg (its own arguments
- * that the last buffer does not read are None). `mean` is a sum over reduction blocks (the extra)
- * and a division by the count (the original node); in a looped reduction the extra is the loop's
- * accumulated output. Decompositions into several extras (var_mean's) are not lowered. */
-
-static bool is_node_target(const HmNode *node, const char *suffix) {
-  size_t n = strlen(node->target), m = strlen(suffix);
-  return n >= m && strcmp(node->target + n - m, suffix) == 0;
+/* Inductor's sum and division, for the decompositions in LowerDecomposed.c. */
+bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
+                   bool keep, MlirValue *out) {
+  return reduce_tensor(L, node, SUM, in, in_val, reduced, keep, out);
 }
 
-/* The one tensor an extra reads, and which of its dims the extra sums over (its reduction blocks). */
-static const HmNode *extra_input(HmLowering *L, const HmGraph *graph, const HmNode *extra, bool reduced[MAX_RANK]) {
-  const HmArg *inputs = extra->nargs == 1 && extra->args[0].kind == HM_ARG_LIST ? &extra->args[0] : NULL;
-  const HmNode *in = NULL;
-  for (size_t i = 0; inputs && i < inputs->count; ++i) {
-    if (inputs->items[i].kind == HM_ARG_NONE)
-      continue;
-    if (in || inputs->items[i].kind != HM_ARG_NODE)
-      return NULL;
-    in = &graph->nodes[inputs->items[i].node];
-  }
-  if (!in || in->val.kind != HM_VAL_TENSOR || in->val.rank > MAX_RANK)
-    return NULL;
-  size_t nreduced = 0;
-  for (size_t d = 0; d < in->val.rank; ++d) {
-    const HmBlockSize *bs = in->val.shape[d].sym ? hm_spec_block_for_symbol(L->spec, in->val.shape[d].sym) : NULL;
-    reduced[d] = bs && bs->reduction;
-    nreduced += reduced[d];
-  }
-  bool keep = extra->val.rank == in->val.rank, dropped = extra->val.rank + nreduced == in->val.rank;
-  return nreduced > 0 && (keep || dropped) ? in : NULL;
-}
-
-/* The argument of the loop running S's graph that placeholder `node` stands for, or NULL. */
-static const HmArg *loop_argument(const HmScope *S, const HmNode *node) {
-  size_t j = 0;
-  for (size_t i = 0; i < node->index; ++i)
-    j += S->graph->nodes[i].op == HM_NODE_PLACEHOLDER;
-  for (size_t i = 0; S->parent && i < S->parent->graph->nnodes; ++i) {
-    const HmNode *loop = &S->parent->graph->nodes[i];
-    if (is_node_target(loop, "._for_loop") && loop->nargs > 3 && loop->args[0].kind == HM_ARG_INT &&
-        loop->args[0].i == S->graph->id && loop->args[3].kind == HM_ARG_LIST && j < loop->args[3].count)
-      return &loop->args[3].items[j];
-  }
-  return NULL;
-}
-
-/* The extra node behind an `_extra_args` entry, looking through loop arguments and a looped
- * reduction's result. */
-static const HmNode *find_extra(HmLowering *L, const HmScope *S, const HmArg *arg, const HmGraph **graph) {
-  const HmNode *n = hm_arg_node(S, arg);
-  while (n && n->op == HM_NODE_PLACEHOLDER && (arg = loop_argument(S, n))) {
-    S = S->parent;
-    n = hm_arg_node(S, arg);
-  }
-  *graph = S->graph;
-  if (n && is_node_target(n, "operator.getitem") && n->nargs == 2 && n->args[1].kind == HM_ARG_INT) {
-    const HmNode *loop = hm_arg_node(S, &n->args[0]);
-    if (!loop || !is_node_target(loop, "._for_loop") || loop->args[0].kind != HM_ARG_INT)
-      return NULL;
-    *graph = hm_spec_graph(L->spec, (size_t)loop->args[0].i);
-    const HmNode *output = &(*graph)->nodes[(*graph)->nnodes - 1];
-    if (output->op != HM_NODE_OUTPUT || output->args[0].kind != HM_ARG_LIST ||
-        (size_t)n->args[1].i >= output->args[0].count)
-      return NULL;
-    const HmArg *item = &output->args[0].items[n->args[1].i];
-    n = item->kind == HM_ARG_NODE ? &(*graph)->nodes[item->node] : NULL;
-  }
-  return n && is_node_target(n, "._inductor_lowering_extra") ? n : NULL;
-}
-
-static bool lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  bool reduced[MAX_RANK];
-  const HmNode *in = extra_input(L, S->graph, node, reduced);
-  if (!in)
-    return hm_node_error(L, node, "this inductor decomposition is not supported (only sums over reduction blocks)");
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
-  return reduce_tensor(L, node, SUM, S->values[in->index].value, &in->val, reduced,
-                       node->val.rank == in->val.rank, &out->value);
-}
-
-/* mean = its extra (the sum) / the number of real elements summed. */
-static bool lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  const HmArg *extras = hm_kwarg(node, "_extra_args");
-  const HmGraph *graph;
-  const HmNode *extra = extras->kind == HM_ARG_LIST && extras->count == 1 && variant == MEAN
-                            ? find_extra(L, S, &extras->items[0], &graph) : NULL;
-  bool reduced[MAX_RANK];
-  const HmNode *in = extra ? extra_input(L, graph, extra, reduced) : NULL;
-  if (!in || extra->val.rank != node->val.rank)
-    return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
-  MlirType result = hm_element_type(L, node->val.dtype);
-  MlirType acc = mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
-  MlirValue sum = S->values[extras->items[0].node].value;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
-  return hm_cast_tensor(L, sum, acc, &sum) && divide_by_count(L, &in->val, reduced, sum, &sum) &&
-         hm_cast_tensor(L, sum, result, &out->value);
+bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+                        MlirValue *out) {
+  return divide_by_count(L, in, reduced, correction, sum, out);
 }
 
 static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
   if (hm_kwarg(node, "_extra_args"))
-    return lower_decomposed(L, S, node, variant, out);
+    return hm_lower_decomposed(L, S, node, out);
   HmValue in;
   if (!hm_arg_tensor(L, S, node, 0, &in))
     return false;
@@ -315,16 +234,9 @@ const HmOpEntry hm_reduction_ops[] = {
     {"aten.amax.default", lower_reduction, AMAX},
     {"aten.amin.default", lower_reduction, AMIN},
     {"aten.prod.dim_int", lower_reduction, PROD},
-    {"helion.language._tracing_ops._inductor_lowering_extra", lower_extra, SUM},
+    {"helion.language._tracing_ops._inductor_lowering_extra", hm_lower_extra, SUM},
     {NULL, NULL, 0},
 };
-
-bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
-  for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)
-    if (strcmp(e->target, node->target) == 0)
-      return lower_decomposed(L, S, node, e->variant, out);
-  return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
-}
 
 static const HmOpEntry *find_reduction(const char *target) {
   for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)

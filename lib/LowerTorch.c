@@ -59,12 +59,12 @@ static void split_target(const char *target, char *op, size_t op_size, const cha
 }
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  if (hm_kwarg(node, "_extra_args"))
+    return hm_lower_decomposed(L, S, node, out);
   if (node->val.kind != HM_VAL_TENSOR)
     return hm_node_error(L, node, "--aten=torch lowers tensor-valued ATen ops only");
   if (node->nargs + node->nkwargs > MAX_ARGS)
     return hm_node_error(L, node, "'%s' has too many arguments", node->target);
-  if (hm_kwarg(node, "_extra_args"))
-    return hm_lower_decomposed(L, S, node, out);
   MlirValue operands[MAX_ARGS];
   MlirNamedAttribute attrs[MAX_ARGS + 1];
   size_t noperands = 0, nattrs = 0;

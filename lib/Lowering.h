@@ -102,6 +102,7 @@ extern const HmOpEntry hm_tile_ops[];
 extern const HmOpEntry hm_pointwise_ops[];
 extern const HmOpEntry hm_reduction_ops[];
 extern const HmOpEntry hm_arg_reduction_ops[];
+extern const HmOpEntry hm_decomposed_ops[];
 extern const HmOpEntry hm_matmul_ops[];
 extern const HmOpEntry hm_dot_ops[];
 extern const HmOpEntry hm_view_ops[];
@@ -136,6 +137,13 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
  * inductor decomposition (a node with `_extra_args`), which no torch.aten op computes. */
 bool hm_is_pointwise(const char *target);
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out);
+/* Inductor's decompositions (LowerDecomposed.c): an `_inductor_lowering_extra` buffer, and the sum
+ * and division by the real element count they are made of (LowerReduction.c). */
+bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
+                   bool keep, MlirValue *out);
+bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+                        MlirValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
  * elements converted to `element` (LowerView.c). */
 bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out);

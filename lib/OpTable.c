@@ -11,6 +11,7 @@
  *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
  *   hm_reduction_ops  LowerReduction.c  sum, mean, amax, amin, prod, inductor's _inductor_lowering_extra
  *   hm_arg_reduction_ops LowerArgReduction.c argmax, argmin
+ *   hm_decomposed_ops LowerDecomposed.c var, var_mean (their inductor decompositions)
  *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm (and their .dtype forms)
  *   hm_dot_ops        LowerMatmul.c     hl.dot
  *   hm_view_ops       LowerView.c       view, reshape, permute, transpose, unsqueeze, squeeze, expand
@@ -26,7 +27,8 @@
 static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
                                                    hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops, hm_helper_ops,
                                                    hm_atomic_ops};
-static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_arg_reduction_ops, hm_matmul_ops,
+static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_arg_reduction_ops,
+                                                 hm_decomposed_ops, hm_matmul_ops,
                                                  hm_view_ops};
 
 static const HmOpEntry TORCH_ENTRY = {"aten.*", hm_lower_torch_op, 0};
