@@ -163,6 +163,24 @@ def ref_nested_sum(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def last_dim_sum(x: torch.Tensor) -> torch.Tensor:
+    """A tile loop inside a tile loop inside the grid; the middle loop stores, the inner one carries."""
+    b, m, n = x.size()
+    out = torch.empty([b, m], dtype=x.dtype, device=x.device)
+    for tile_b in hl.tile(b):
+        for tile_m in hl.tile(m):
+            acc = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+            for tile_n in hl.tile(n):
+                acc = acc + x[tile_b, tile_m, tile_n].sum(dim=2)
+            out[tile_b, tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_last_dim_sum(x: torch.Tensor) -> torch.Tensor:
+    return x.float().sum(dim=2).to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def tail_sum(x: torch.Tensor) -> torch.Tensor:
     """The sum of each row past its first three columns: an inner loop from an explicit begin, with a
     block size registered up front."""
@@ -250,6 +268,10 @@ CHECKS = [
     {"kernel": "nested_sum", "args": ["torch.randn(5, 30, 40)"], "ref": "ref_nested_sum", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "nested_sum", "args": ["torch.randn(9, 21, 35, dtype=torch.bfloat16)"], "ref": "ref_nested_sum",
      "config": {"block_sizes": [4, 8, 16]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "last_dim_sum", "args": ["torch.randn(5, 30, 40)"], "ref": "ref_last_dim_sum",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "last_dim_sum", "args": ["torch.randn(3, 21, 50, dtype=torch.float16)"], "ref": "ref_last_dim_sum",
+     "config": {"block_sizes": [2, 8, 16]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "tail_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_tail_sum", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "tail_sum", "args": ["torch.randn(45, 70, dtype=torch.float16)"], "ref": "ref_tail_sum",
      "config": {"block_sizes": [16, 16]}, "rtol": 1e-2, "atol": 1e-2},
