@@ -395,3 +395,15 @@ bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out) {
                                       .noperands = 1, .operands = &value});
   return true;
 }
+
+MlirValue hm_arith(HmLowering *L, const char *name, MlirValue x, MlirValue y) {
+  return hm_build_value(L, (HmOpSpec){.name = name, .noperands = 2, .operands = (MlirValue[]){x, y},
+                                      .infer_results = true});
+}
+
+MlirValue hm_linalg_index(HmLowering *L, size_t dim) {
+  MlirType index = hm_index_type(L);
+  MlirNamedAttribute attr = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), (int64_t)dim));
+  return hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index, .nattrs = 1,
+                                      .attrs = &attr});
+}

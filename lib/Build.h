@@ -77,3 +77,7 @@ bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, co
  * integer tensor (a value loaded from memory, such as a row offset). False, with no diagnostic, for
  * anything else. */
 bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out);
+/* A two-operand arith op (`name`) whose result type is inferred. */
+MlirValue hm_arith(HmLowering *L, const char *name, MlirValue x, MlirValue y);
+/* linalg.index of loop `dim`, inside a linalg.generic body. */
+MlirValue hm_linalg_index(HmLowering *L, size_t dim);

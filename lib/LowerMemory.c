@@ -10,62 +10,23 @@
  * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A store writes back
  * only the real elements (tensor.extract_slice + materialize_in_destination).
  *
- * A gather is a linalg.generic over the tile whose body reads the host memref with memref.load.
- * Its coordinates are clamped into the host tensor, so neither padding lanes nor stray indices read out
- * of bounds, and padding lanes are set to zero as in any other load.
+ * Accesses through index tensors (gathers and scatters) are LowerGather.c's. `extra_mask` selects
+ * zero (loads) or the old elements (stores) where the mask is false.
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
  */
-#include "Build.h"
+#include "Access.h"
 #include "Tiles.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = 16 };
-
-/* How one dimension of the indexed tensor is indexed. */
-typedef enum DimKind {
-  D_RANGE,  /* consecutive elements: one tile dimension */
-  D_POINT,  /* one element: no tile dimension */
-  D_GATHER, /* positions from an index tensor: its dimensions are tile dimensions */
-} DimKind;
-
-/* Where a tile sits in the indexed tensor. Per source dimension: the first element (offsets[d], or
- * static_offsets[d] when that is null), the number of real elements (static_extents[d], or extents[d]
- * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). */
-typedef struct Access {
-  size_t rank, nresult;
-  DimKind kind[MAX_RANK];
-  MlirValue offsets[MAX_RANK], extents[MAX_RANK];
-  int64_t static_offsets[MAX_RANK], static_extents[MAX_RANK];
-  bool padded[MAX_RANK];
-  int block[MAX_RANK];
-  size_t result_dim[MAX_RANK];      /* D_RANGE, D_GATHER: the (first) tile dimension it gives */
-  MlirValue index_tensor[MAX_RANK]; /* D_GATHER */
-  bool new_dim[MAX_RANK];           /* per tile dimension: added by None */
-  bool any_padded, any_gather, any_point, any_new;
-} Access;
-
-/* The tensor an index list applies to: a host tensor, or a tile value (`tile.index[:, None]`). */
-typedef struct Source {
-  size_t rank;
-  const HmDim *shape;
-  MlirValue value;
-  bool host;
-  const char *name;
-} Source;
+enum { MAX_RANK = HM_ACCESS_RANK };
 
 static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
 static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOffset(); }
 
-static MlirValue to_index(HmLowering *L, MlirValue v) {
-  MlirType index = hm_index_type(L);
-  return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
-                                      .noperands = 1, .operands = &v});
-}
-
-static void tile_range(HmLowering *L, int block, size_t d, Access *a) {
+static void tile_range(HmLowering *L, int block, size_t d, HmAccess *a) {
   const HmTile *tl = &L->tiles[block];
   HmDim tile = {.sym = hm_spec_block_size(L->spec, (size_t)block)->symbol, .value = -1};
   a->offsets[d] = tl->offset;
@@ -78,18 +39,17 @@ static void tile_range(HmLowering *L, int block, size_t d, Access *a) {
 }
 
 /* Elements [start, start + size) of a dimension no block tiles. */
-static bool fixed_range(HmLowering *L, HmDim size, int64_t start, size_t d, Access *a) {
+static bool fixed_range(HmLowering *L, HmDim size, int64_t start, size_t d, HmAccess *a) {
   a->static_offsets[d] = start;
   a->static_extents[d] = size.sym ? dynamic() : size.value;
   return !size.sym || hm_dim_value(L, size, &a->extents[d]);
 }
 
-static void point(MlirValue offset, int64_t static_offset, size_t d, Access *a) {
-  a->kind[d] = D_POINT;
+static void point(MlirValue offset, int64_t static_offset, size_t d, HmAccess *a) {
+  a->kind[d] = HM_INDEX_POINT;
   a->offsets[d] = offset;
   a->static_offsets[d] = mlirValueIsNull(offset) ? static_offset : dynamic_offset();
   a->static_extents[d] = 1;
-  a->any_point = true;
 }
 
 static int active_block(HmLowering *L, HmDim dim) {
@@ -99,8 +59,8 @@ static int active_block(HmLowering *L, HmDim dim) {
 
 /* `:` or `start:stop`: the tile of the block that sizes the tile dimension, shifted by `start`, or
  * the elements themselves when no block does. */
-static bool slice_dim(HmLowering *L, const HmNode *node, const Source *src, size_t d, const HmArg *e,
-                      HmDim tile_dim, Access *a) {
+static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, size_t d, const HmArg *e,
+                      HmDim tile_dim, HmAccess *a) {
   const HmArg *start = &e->items[0], *step = &e->items[2];
   if ((start->kind != HM_ARG_NONE && start->kind != HM_ARG_INT) ||
       (step->kind != HM_ARG_NONE && !(step->kind == HM_ARG_INT && step->i == 1)))
@@ -121,7 +81,7 @@ static bool slice_dim(HmLowering *L, const HmNode *node, const Source *src, size
 }
 
 /* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. */
-static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, Access *a) {
+static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, HmAccess *a) {
   HmValue v = S->values[e->node];
   if (v.kind == HM_V_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
     tile_range(L, v.block_id, d, a);
@@ -133,7 +93,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
     return true;
   }
   if (v.kind == HM_V_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
-    a->kind[d] = D_GATHER;
+    a->kind[d] = HM_INDEX_TENSOR;
     a->index_tensor[d] = v.value;
     a->any_gather = true;
     return true;
@@ -141,9 +101,9 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
   return hm_node_error(L, node, "index %zu: expected a tile, an integer or an integer index tensor", d);
 }
 
-static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, size_t d,
-                     const HmArg *e, HmDim tile_dim, Access *a) {
-  a->kind[d] = D_RANGE;
+static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, size_t d,
+                     const HmArg *e, HmDim tile_dim, HmAccess *a) {
+  a->kind[d] = HM_INDEX_RANGE;
   a->block[d] = -1;
   switch (e->kind) {
   case HM_ARG_INT:
@@ -158,19 +118,19 @@ static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const Source
 }
 
 /* The tile dimensions dimension `d` gives. */
-static size_t result_dims(const Access *a, size_t d) {
-  if (a->kind[d] == D_POINT)
+static size_t result_dims(const HmAccess *a, size_t d) {
+  if (a->kind[d] == HM_INDEX_POINT)
     return 0;
-  return a->kind[d] == D_GATHER ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
+  return a->kind[d] == HM_INDEX_TENSOR ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
 }
 
-static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, const HmArg *index,
-                        const HmVal *tile, Access *a) {
+static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                        const HmVal *tile, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
     return hm_node_error(L, node, "expected a list of indices");
   if (src->rank > MAX_RANK || index->count > MAX_RANK)
     return hm_node_error(L, node, "rank %zu is not supported", src->rank);
-  *a = (Access){.rank = src->rank};
+  *a = (HmAccess){.rank = src->rank};
   size_t d = 0, r = 0;
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
@@ -196,7 +156,7 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const Sou
 }
 
 /* memref.subview of the real elements; point dimensions are dropped from the view's type. */
-static MlirValue subview(HmLowering *L, MlirValue memref, const Access *a) {
+static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
   MlirType source = mlirValueGetType(memref);
   int64_t strides[MAX_RANK], offset, ones[MAX_RANK], kept_shape[MAX_RANK], kept_strides[MAX_RANK];
   mlirMemRefTypeGetStridesAndOffset(source, strides, &offset);
@@ -214,7 +174,7 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const Access *a) {
       operands[n++] = a->extents[d];
       ++nsizes;
     }
-    if (a->kind[d] != D_POINT) {
+    if (a->kind[d] != HM_INDEX_POINT) {
       kept_shape[kept] = a->static_extents[d];
       kept_strides[kept++] = strides[d];
     }
@@ -246,7 +206,7 @@ static MlirValue to_tensor(HmLowering *L, MlirValue view) {
 }
 
 /* The padding a dimension needs: tile size - extent. */
-static MlirValue pad_amount(HmLowering *L, const Access *a, size_t d) {
+static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d) {
   int block = a->block[d];
   MlirValue tile = L->tile_sizes[block];
   MlirAffineExpr ext = mlirAffineDimExprGet(L->ctx, 0);
@@ -260,13 +220,13 @@ static MlirValue pad_amount(HmLowering *L, const Access *a, size_t d) {
 }
 
 /* tensor.pad with zeros at the high end of each padded (non-point) dimension, up to `result_type`. */
-static MlirValue pad(HmLowering *L, MlirValue tensor, const Access *a, MlirType result_type) {
+static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirType result_type) {
   int64_t low[MAX_RANK] = {0}, high[MAX_RANK];
   MlirValue operands[1 + MAX_RANK];
   size_t n = 0, rank = 0;
   operands[n++] = tensor;
   for (size_t d = 0; d < a->rank; ++d) {
-    if (a->kind[d] == D_POINT)
+    if (a->kind[d] == HM_INDEX_POINT)
       continue;
     high[rank++] = a->padded[d] ? dynamic_offset() : 0;
     if (a->padded[d])
@@ -295,7 +255,7 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const Access *a, MlirType 
 }
 
 /* The tile's type without the unit dimensions None adds. */
-static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const Access *a) {
+static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const HmAccess *a) {
   int64_t shape[MAX_RANK];
   size_t rank = 0;
   for (size_t r = 0; r < tile->rank; ++r)
@@ -304,7 +264,7 @@ static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const Access *
   return hm_ranked_tensor(L, rank, shape, hm_element_type(L, tile->dtype));
 }
 
-static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, const Access *a, MlirValue *out) {
+static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, const HmAccess *a, MlirValue *out) {
   if (!a->any_new) {
     *out = tensor;
     return true;
@@ -312,19 +272,19 @@ static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, 
   return hm_expand_unit_dims(L, tensor, tile, a->new_dim, out);
 }
 
-static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, Source *src) {
+static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, HmSource *src) {
   HmValue v;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &v))
     return false;
   if (v.kind == HM_V_HOST) {
     const HmHostTensor *t = hm_spec_host_tensor(L->spec, v.host);
-    *src = (Source){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
+    *src = (HmSource){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
     return true;
   }
   const HmNode *producer = hm_arg_node(S, &node->args[0]);
   if (v.kind != HM_V_TENSOR || producer->val.kind != HM_VAL_TENSOR)
     return hm_node_error(L, node, "'%s' indexes something that is neither a host tensor nor a tile", node->target);
-  *src = (Source){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
+  *src = (HmSource){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
   return true;
 }
 
@@ -378,9 +338,9 @@ static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue
 }
 
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
-static bool load_from_tile(HmLowering *L, const HmNode *node, const Source *src, const HmArg *index,
+static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
                            HmValue *out) {
-  Access a = {.rank = src->rank};
+  HmAccess a = {.rank = src->rank};
   size_t r = 0;
   for (size_t i = 0; index && index->kind == HM_ARG_LIST && i < index->count && r < MAX_RANK; ++i) {
     const HmArg *e = &index->items[i];
@@ -398,122 +358,14 @@ static bool load_from_tile(HmLowering *L, const HmNode *node, const Source *src,
   return expand_new_dims(L, src->value, &node->val, &a, &out->value);
 }
 
-typedef struct GatherBody {
-  const Access *a;
-  const HmVal *tile;
-  MlirValue memref;
-  MlirValue last[MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
-  size_t input[MAX_RANK];    /* D_GATHER: which generic input holds its index tensor */
-} GatherBody;
-
-static MlirValue binary(HmLowering *L, const char *name, MlirValue x, MlirValue y) {
-  return hm_build_value(L, (HmOpSpec){.name = name, .noperands = 2, .operands = (MlirValue[]){x, y},
-                                      .infer_results = true});
-}
-
-static MlirValue loop_index(HmLowering *L, size_t dim) {
-  MlirType index = hm_index_type(L);
-  MlirNamedAttribute attr = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), (int64_t)dim));
-  return hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index, .nattrs = 1,
-                                      .attrs = &attr});
-}
-
-static MlirValue offset_value(HmLowering *L, const Access *a, size_t d) {
-  return mlirValueIsNull(a->offsets[d]) ? hm_index_const(L, a->static_offsets[d]) : a->offsets[d];
-}
-
-/* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
-static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d) {
-  const Access *a = g->a;
-  if (a->kind[d] == D_POINT)
-    return offset_value(L, a, d);
-  if (a->kind[d] == D_RANGE) {
-    MlirValue at = binary(L, "arith.addi", offset_value(L, a, d), loop_index(L, a->result_dim[d]));
-    return a->padded[d] ? binary(L, "arith.minsi", at, g->last[d]) : at;
-  }
-  MlirValue at = binary(L, "arith.maxsi", to_index(L, args[g->input[d]]), hm_index_const(L, 0));
-  return binary(L, "arith.minsi", at, g->last[d]);
-}
-
-static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
-  GatherBody *g = ctx;
-  MlirValue coords[MAX_RANK];
-  for (size_t d = 0; d < g->a->rank; ++d)
-    coords[d] = coordinate(L, g, args, d);
-  MlirValue operands[1 + MAX_RANK] = {g->memref};
-  for (size_t d = 0; d < g->a->rank; ++d)
-    operands[1 + d] = coords[d];
-  MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(g->memref));
-  MlirValue value = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &element,
-                                                 .noperands = (intptr_t)(1 + g->a->rank), .operands = operands});
-  MlirValue keep = {NULL};
-  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
-  for (size_t r = 0; r < g->tile->rank; ++r) {
-    if (!hm_tile_is_padded(L, g->tile->shape[r]))
-      continue;
-    MlirValue extent = L->tiles[hm_dim_block(L, g->tile->shape[r])].extent;
-    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                .operands = (MlirValue[]){loop_index(L, r), extent}, .nattrs = 1,
-                                                .attrs = &ult, .infer_results = true});
-    keep = mlirValueIsNull(keep) ? in : binary(L, "arith.andi", keep, in);
-  }
-  *result = value;
-  if (!mlirValueIsNull(keep)) {
-    MlirValue zero = hm_scalar_const(L, element, 0);
-    *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
-                                           .operands = (MlirValue[]){keep, value, zero}, .infer_results = true});
-  }
-  return true;
-}
-
-/* The indexing map of an index tensor: its dimensions are the tile's from `first` on; a unit
- * dimension the tile does not share is broadcast. */
-static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, const HmVal *tile) {
-  MlirType type = mlirValueGetType(tensor);
-  size_t rank = (size_t)mlirShapedTypeGetRank(type);
-  MlirAffineExpr exprs[MAX_RANK];
-  for (size_t k = 0; k < rank; ++k) {
-    bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[first + k]) != 1;
-    exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)(first + k));
-  }
-  return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
-}
-
-static bool gather(HmLowering *L, const HmNode *node, const Source *src, const Access *a, HmValue *out) {
-  GatherBody g = {.a = a, .tile = &node->val, .memref = src->value};
-  MlirValue inputs[MAX_RANK];
-  MlirAffineMap maps[MAX_RANK + 1];
-  size_t ninputs = 0;
-  for (size_t d = 0; d < a->rank; ++d) {
-    MlirValue size;
-    if (!src->shape[d].sym)
-      g.last[d] = hm_index_const(L, src->shape[d].value - 1);
-    else if (hm_dim_value(L, src->shape[d], &size))
-      g.last[d] = binary(L, "arith.subi", size, hm_index_const(L, 1));
-    else
-      return false;
-    if (a->kind[d] != D_GATHER)
-      continue;
-    g.input[d] = ninputs;
-    maps[ninputs] = index_map(L, a->index_tensor[d], a->result_dim[d], &node->val);
-    inputs[ninputs++] = a->index_tensor[d];
-  }
-  maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
-  MlirValue init;
-  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
-    return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
-  return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, gather_body, &g, &out->value);
-}
-
-static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const Source *src, HmValue *out) {
-  Access a;
+static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, HmValue *out) {
+  HmAccess a;
   if (!src->host)
     return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
   if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, &a))
     return false;
   if (a.any_gather)
-    return gather(L, node, src, &a, out);
+    return hm_gather(L, node, src, &a, out);
   MlirValue tensor = to_tensor(L, subview(L, src->value, &a));
   MlirType tile_type = unexpanded_type(L, &node->val, &a);
   if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
@@ -525,7 +377,7 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const Sourc
 /* A masked load reads the whole tile (its addresses are valid either way) and zeroes what the mask
  * leaves out. */
 static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  Source src;
+  HmSource src;
   MlirValue mask;
   if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 2, &mask))
     return false;
@@ -537,13 +389,13 @@ static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int varian
 }
 
 /* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
-static MlirValue real_part(HmLowering *L, MlirValue tile, const Access *a, MlirType view_type) {
+static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, MlirType view_type) {
   int64_t zeros[MAX_RANK] = {0}, ones[MAX_RANK], sizes[MAX_RANK], shape[MAX_RANK];
   MlirValue operands[1 + MAX_RANK];
   size_t n = 0, rank = 0;
   operands[n++] = tile;
   for (size_t d = 0; d < a->rank; ++d) {
-    if (a->kind[d] == D_POINT)
+    if (a->kind[d] == HM_INDEX_POINT)
       continue;
     ones[rank] = 1;
     sizes[rank] = a->static_extents[d];
@@ -564,113 +416,8 @@ static MlirValue real_part(HmLowering *L, MlirValue tile, const Access *a, MlirT
                                       .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
 }
 
-/* A store through an index tensor (a scatter): one memref.store per real element of the value, in an
- * scf.for nest over the value's real extents. An index outside the host tensor skips its element. */
-typedef struct Scatter {
-  const Access *a;
-  const HmVal *tile;
-  MlirValue memref, value, mask; /* mask: null, or extra_mask's elements to store */
-  MlirValue sizes[MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
-} Scatter;
-
-static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirValue *indices) {
-  MlirValue operands[1 + MAX_RANK] = {tensor};
-  for (size_t i = 0; i < n; ++i)
-    operands[1 + i] = indices[i];
-  MlirType element = hm_element_of(tensor);
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
-                                      .noperands = (intptr_t)(1 + n), .operands = operands});
-}
-
-/* The index tensor's element for the value element at `ivs` (unit dimensions broadcast). */
-static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, const MlirValue *ivs) {
-  MlirValue tensor = sc->a->index_tensor[d], at[MAX_RANK];
-  MlirType type = mlirValueGetType(tensor);
-  size_t rank = (size_t)mlirShapedTypeGetRank(type), first = sc->a->result_dim[d];
-  for (size_t k = 0; k < rank; ++k)
-    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[first + k]) != 1
-                ? hm_index_const(L, 0)
-                : ivs[first + k];
-  return to_index(L, extract(L, tensor, rank, at));
-}
-
-/* extra_mask's element for the value element at `ivs` (aligned on the right, unit dimensions broadcast). */
-static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
-  MlirType type = mlirValueGetType(sc->mask);
-  size_t rank = (size_t)mlirShapedTypeGetRank(type), shift = sc->tile->rank - rank;
-  MlirValue at[MAX_RANK];
-  for (size_t k = 0; k < rank; ++k)
-    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[shift + k]) != 1
-                ? hm_index_const(L, 0)
-                : ivs[shift + k];
-  return extract(L, sc->mask, rank, at);
-}
-
-static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
-  const Access *a = sc->a;
-  MlirValue operands[2 + MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
-  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
-  operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
-  operands[1] = sc->memref;
-  for (size_t d = 0; d < a->rank; ++d) {
-    if (a->kind[d] == D_POINT) {
-      operands[2 + d] = offset_value(L, a, d);
-    } else if (a->kind[d] == D_RANGE) {
-      operands[2 + d] = binary(L, "arith.addi", offset_value(L, a, d), ivs[a->result_dim[d]]);
-    } else {
-      operands[2 + d] = scattered_index(L, sc, d, ivs);
-      MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                  .operands = (MlirValue[]){operands[2 + d], sc->sizes[d]},
-                                                  .nattrs = 1, .attrs = &ult, .infer_results = true});
-      inside = mlirValueIsNull(inside) ? in : binary(L, "arith.andi", inside, in);
-    }
-  }
-  MlirBlock then, outer = L->block;
-  MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
-  hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
-  L->block = then;
-  hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + a->rank), .operands = operands});
-  hm_build(L, (HmOpSpec){.name = "scf.yield"});
-  L->block = outer;
-}
-
-/* One scf.for per value dimension, outermost first, up to the dimension's real extent. */
-static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *ivs) {
-  if (r == sc->tile->rank) {
-    store_element(L, sc, ivs);
-    return true;
-  }
-  HmDim dim = sc->tile->shape[r];
-  MlirValue extent;
-  if (hm_tile_is_padded(L, dim))
-    extent = L->tiles[hm_dim_block(L, dim)].extent;
-  else if (!hm_dim_value(L, dim, &extent))
-    return false;
-  MlirType index = hm_index_type(L);
-  MlirBlock body, outer = L->block;
-  MlirRegion region = hm_region_with_block(L, 1, &index, &body);
-  MlirValue bounds[3] = {hm_index_const(L, 0), extent, hm_index_const(L, 1)};
-  hm_build(L, (HmOpSpec){.name = "scf.for", .noperands = 3, .operands = bounds, .nregions = 1, .regions = &region});
-  L->block = body;
-  ivs[r] = mlirBlockGetArgument(body, 0);
-  bool ok = scatter_nest(L, sc, r + 1, ivs);
-  hm_build(L, (HmOpSpec){.name = "scf.yield"});
-  L->block = outer;
-  return ok;
-}
-
-static bool scatter(HmLowering *L, const Source *src, const Access *a, const HmVal *tile, MlirValue value,
-                    MlirValue mask) {
-  Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value, .mask = mask};
-  for (size_t d = 0; d < a->rank; ++d)
-    if (a->kind[d] == D_GATHER && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
-      return false;
-  MlirValue ivs[MAX_RANK];
-  return scatter_nest(L, &sc, 0, ivs);
-}
-
 /* A masked store writes back the old elements where the mask is false. */
-static bool keep_unmasked(HmLowering *L, const Source *src, const Access *a, MlirValue mask, const HmVal *tile,
+static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a, MlirValue mask, const HmVal *tile,
                           MlirValue *value) {
   MlirValue old = to_tensor(L, subview(L, src->value, a));
   if (a->any_padded || !mlirTypeEqual(mlirValueGetType(old), mlirValueGetType(*value)))
@@ -679,9 +426,9 @@ static bool keep_unmasked(HmLowering *L, const Source *src, const Access *a, Mli
 }
 
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  Source src;
+  HmSource src;
   HmValue value;
-  Access a;
+  HmAccess a;
   MlirValue mask;
   if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask) || !hm_arg_tensor(L, S, node, 2, &value))
     return false;
@@ -697,7 +444,7 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     return false;
   *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
   if (a.any_gather)
-    return scatter(L, &src, &a, &stored->val, tile, mask);
+    return hm_scatter(L, &src, &a, &stored->val, tile, mask);
   if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, &stored->val, &tile))
     return false;
   MlirValue view = subview(L, src.value, &a);
@@ -725,9 +472,9 @@ static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
     if (mlirValueIsNull(m->extents[d]))
       continue;
     MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                .operands = (MlirValue[]){loop_index(L, d), m->extents[d]},
+                                                .operands = (MlirValue[]){hm_linalg_index(L, d), m->extents[d]},
                                                 .nattrs = 1, .attrs = &ult, .infer_results = true});
-    keep = mlirValueIsNull(keep) ? in : binary(L, "arith.andi", keep, in);
+    keep = mlirValueIsNull(keep) ? in : hm_arith(L, "arith.andi", keep, in);
   }
   MlirValue other = hm_scalar_const(L, mlirValueGetType(args[0]), m->other);
   *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,

@@ -83,12 +83,7 @@ typedef struct IotaBody {
 
 static bool iota_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   IotaBody *b = ctx;
-  MlirType index = hm_index_type(L);
-  MlirNamedAttribute dim = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 0));
-  MlirValue i = hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index,
-                                             .nattrs = 1, .attrs = &dim});
-  MlirValue at = hm_build_value(L, (HmOpSpec){.name = "arith.addi", .noperands = 2,
-                                              .operands = (MlirValue[]){b->offset, i}, .infer_results = true});
+  MlirValue at = hm_arith(L, "arith.addi", b->offset, hm_linalg_index(L, 0));
   MlirType element = mlirValueGetType(args[0]);
   *result = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &element,
                                          .noperands = 1, .operands = &at});
@@ -132,8 +127,7 @@ static bool index_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t 
 }
 
 static MlirValue index_binary(HmLowering *L, IndexOp op, MlirValue x, MlirValue y) {
-  return hm_build_value(L, (HmOpSpec){.name = INDEX_OPS[op], .noperands = 2, .operands = (MlirValue[]){x, y},
-                                      .infer_results = true});
+  return hm_arith(L, INDEX_OPS[op], x, y);
 }
 
 /* Python arithmetic on positions (`tile.begin + 1`): index arithmetic, `//` and `%` rounding toward
