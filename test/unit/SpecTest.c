@@ -103,6 +103,25 @@ static void names_json_paths(void) {
   expect_error("{\"version\": 1", "{\"version\": \"1\"", "t.json: $.version: expected integer, got string");
 }
 
+/* A grid_index symbol names the block whose index it is; an `if` graph says where its branches keep
+ * the merged variables. */
+static void reads_control_flow_fields(void) {
+  HmDiag diag = {0};
+  HmSpec *spec = parse_with("\"symbols\": [",
+                            "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, ",
+                            &diag);
+  if (UT_CHECK(spec != NULL)) {
+    const HmSymbol *index = hm_spec_find_symbol(spec, "u1");
+    UT_CHECK(index && index->grid_index && index->block_id == 0);
+    UT_CHECK(!hm_spec_find_symbol(spec, "u0")->grid_index);
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  expect_error("\"kind\": \"root\"", "\"kind\": \"if\"", "t.json: $.graphs[0]: missing field 'branch_outputs'");
+  expect_error("\"kind\": \"root\"", "\"kind\": \"if\", \"branch_outputs\": [[0, null]]",
+               "t.json: $.graphs[0].branch_outputs[0]: expected an output index or a node name, got null");
+}
+
 static void dtypes_round_trip(void) {
   for (int d = HM_F64; d <= HM_BOOL; ++d)
     UT_CHECK(hm_dtype_from_name(hm_dtype_name((HmDtype)d)) == (HmDtype)d);
@@ -127,6 +146,7 @@ static const UtCase kCases[] = {
     {"reads_tables", reads_tables},
     {"reads_arguments", reads_arguments},
     {"names_json_paths", names_json_paths},
+    {"reads_control_flow_fields", reads_control_flow_fields},
     {"dtypes_round_trip", dtypes_round_trip},
     {"arena_allocations_are_zeroed_and_aligned", arena_allocations_are_zeroed_and_aligned},
 };
