@@ -107,9 +107,8 @@ static void names_json_paths(void) {
  * the merged variables. */
 static void reads_control_flow_fields(void) {
   HmDiag diag = {0};
-  HmSpec *spec = parse_with("\"symbols\": [",
-                            "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, ",
-                            &diag);
+  const char *grid_index = "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, ";
+  HmSpec *spec = parse_with("\"symbols\": [", grid_index, &diag);
   if (UT_CHECK(spec != NULL)) {
     const HmSymbol *index = hm_spec_find_symbol(spec, "u1");
     UT_CHECK(index && index->grid_index && index->block_id == 0);
