@@ -162,6 +162,20 @@ def split_k_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return x.float() @ y.float()
 
 
+@helion.kernel(static_shapes=True)
+def matmul_3d_2d(a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """torch.matmul of a 3-D tile and a 2-D one: Helion unsqueezes and expands the weight for a bmm."""
+    batch, m, _k = a.size()
+    _, n = w.size()
+    out = torch.empty([batch, m, n], dtype=torch.float32, device=a.device)
+    for tile_b, tile_m, tile_n in hl.tile([batch, m, n]):
+        out[tile_b, tile_m, tile_n] = torch.matmul(a[tile_b, tile_m, :], w[:, tile_n]).float()
+    return out
+
+
+matmul_3d_2d_reference = dot_shared_weight_reference
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (python/helion_mlir/suite.py). No size is a multiple of its tile, so every kernel has edge tiles.
 CHECKS = [
@@ -205,4 +219,8 @@ CHECKS = [
      "ref": "split_k_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "split_k", "args": ["torch.randn(65, 70, dtype=torch.float16)", "torch.randn(70, 33, dtype=torch.float16)"],
      "ref": "split_k_reference", "config": {"block_sizes": [32, 16, 16, 16]}, "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "matmul_3d_2d", "args": ["torch.randn(3, 37, 45)", "torch.randn(45, 20)"],
+     "ref": "matmul_3d_2d_reference", "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "matmul_3d_2d", "args": ["torch.randn(3, 37, 45, dtype=torch.float16)", "torch.randn(45, 20, dtype=torch.float16)"],
+     "ref": "matmul_3d_2d_reference", "config": {"block_sizes": [2, 16, 32]}, "rtol": 1e-2, "atol": 1e-2},
 ]
