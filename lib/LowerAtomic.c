@@ -5,7 +5,9 @@
  * if the affine.parallel grid ran in parallel; per-element atomic_rmw keeps each update whole either
  * way. A plain load-add-store of the tile would be correct only because the CPU runner happens to
  * run the grid sequentially. Padding never reaches memory: the loops stop at the tile's extent.
- * The ops return the old values; a kernel that reads them is rejected.
+ * The `sem` argument needs nothing: LLVM's atomicrmw from memref.atomic_rmw is at least as strongly
+ * ordered as any of Helion's semantics. The ops return the old values; a kernel that reads them is
+ * rejected.
  */
 #include "Build.h"
 
