@@ -61,6 +61,15 @@ def edge_columns(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def pick_column(x: torch.Tensor, column: int) -> torch.Tensor:
+    """An integer argument as an index: one function for every column."""
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile, column]
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def middle_columns(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty([x.size(0), 5], dtype=x.dtype, device=x.device)
     for tile in hl.tile(x.size(0)):
@@ -95,6 +104,10 @@ def place_positive_reference(positions: torch.Tensor, x: torch.Tensor, out: torc
 
 def edge_columns_reference(x: torch.Tensor) -> torch.Tensor:
     return x[:, 0] - x[:, -1]
+
+
+def pick_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
+    return x[:, column].clone()
 
 
 def middle_columns_reference(x: torch.Tensor) -> torch.Tensor:
@@ -133,6 +146,9 @@ CHECKS = [
     {"kernel": "edge_columns", "args": ["torch.randn(50, 7)"], "ref": "edge_columns_reference"},
     {"kernel": "edge_columns", "args": ["torch.randn(100, 3, dtype=torch.float16)"], "config": {"block_sizes": [64]},
      "ref": "edge_columns_reference"},
+    {"kernel": "pick_column", "args": ["torch.randn(50, 9)", "7"], "ref": "pick_column_reference"},
+    {"kernel": "pick_column", "args": ["torch.randn(77, 3, dtype=torch.bfloat16)", "1"], "config": {"block_sizes": [16]},
+     "ref": "pick_column_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(50, 9)"], "ref": "middle_columns_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(45, 8, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},
