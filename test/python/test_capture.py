@@ -236,6 +236,25 @@ def test_branch_graphs_are_referenced_by_id(load_kernel):
     assert {"name": begin["val"]["expr"], "kind": "unbacked", "value": None} in spec["symbols"]
 
 
+def test_if_graph_says_where_each_branch_keeps_a_merged_variable(load_kernel):
+    # The if branch doubles `v`; the else branch leaves it alone, so it yields the value from before.
+    spec = export_kernel(load_kernel("test/python/kernels/dynamic.py:double_first_tile"), (torch.randn(13),))
+    (root,) = graphs_of(spec, "root")
+    (if_graph,) = graphs_of(spec, "if")
+    ((if_side, else_side),) = if_graph["branch_outputs"]
+    (output,) = nodes(if_graph, "output")
+    assert referenced(if_graph, output["args"][0][if_side])["target"] == "aten.mul.Tensor"
+    assert node(root, else_side)["target"] == LOAD
+
+
+def test_grid_index_symbols_name_their_block(load_kernel):
+    spec = export_kernel(load_kernel("examples/control_flow.py:sign_by_row_sum"), (torch.randn(7, 9),))
+    (index,) = [s for s in spec["symbols"] if s["kind"] == "grid_index"]
+    assert spec["block_sizes"][index["block_id"]]["grid"]
+    (root,) = graphs_of(spec, "root")
+    assert any(n["target"] == GET_SYMNODE and n["val"]["expr"] == index["name"] for n in root["nodes"])
+
+
 def test_round_trip_through_json_text():
     spec = matmul_spec()
     again = json.loads(json.dumps(spec))
