@@ -1,4 +1,8 @@
-/* `_for_loop` -> affine.for with iter_args, and `_phi` -> the loop-carried value.
+/* `_for_loop` / `_for_loop_step` -> affine.for with iter_args, and `_phi` -> the loop-carried value.
+ *
+ * The loop covers the range its arguments name per block (begin and end: integers, sizes or index
+ * values; a step for hl.grid), which lib/Tiles.c turns into bounds: an affine.for when they are affine
+ * symbols, an scf.for when the kernel computes them (an outer tile's begin, a loaded offset).
  *
  * A Device IR loop graph returns values; after the loop, `_phi(before, getitem(loop, i))` names the
  * variable that output i updates. Such outputs are carried: the loop graph's placeholder for `before`
