@@ -46,6 +46,19 @@ def embedding_dyn(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(static_shapes=False)
+def jagged_sum_dyn(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """Row i sums values[offsets[i]:offsets[i + 1]]: every batch has its own row count and length."""
+    rows = offsets.size(0) - 1
+    out = torch.empty([rows, values.size(1)], dtype=values.dtype, device=values.device)
+    for tile_row, tile_d in hl.tile([rows, values.size(1)], block_size=[1, None]):
+        acc = hl.zeros([tile_d], dtype=torch.float32)
+        for tile_v in hl.tile(offsets[tile_row.begin], offsets[tile_row.begin + 1]):
+            acc = acc + values[tile_v, tile_d].to(torch.float32).sum(0)
+        out[tile_row.begin, tile_d] = acc.to(out.dtype)
+    return out
+
+
 def scale_shift_reference(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     return x * 2.0 + shift
 
@@ -56,6 +69,11 @@ def row_norm_reference(x: torch.Tensor) -> torch.Tensor:
 
 def embedding_dyn_reference(ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     return table[ids]
+
+
+def jagged_sum_dyn_reference(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    rows = [values[offsets[i]:offsets[i + 1]].float().sum(0) for i in range(offsets.numel() - 1)]
+    return torch.stack(rows).to(values.dtype)
 
 
 def matmul_dyn_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -75,6 +93,10 @@ CHECKS = [
      "ref": "embedding_dyn_reference"},
     {"kernel": "embedding_dyn", "args": ["torch.randint(0, 9, (77,))", "torch.randn(9, 33, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [16, 8]}, "ref": "embedding_dyn_reference"},
+    {"kernel": "jagged_sum_dyn", "args": ["torch.randn(100, 37)", "torch.tensor([0, 5, 5, 40, 77, 100])"],
+     "ref": "jagged_sum_dyn_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "jagged_sum_dyn", "args": ["torch.randn(60, 9, dtype=torch.float16)", "torch.tensor([0, 33, 60])"],
+     "config": {"block_sizes": [8, 16]}, "ref": "jagged_sum_dyn_reference", "rtol": 1e-3, "atol": 1e-3},
     {"kernel": "matmul_dyn", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "matmul_dyn_reference",
      "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_dyn", "args": ["torch.randn(45, 33, dtype=torch.float16)", "torch.randn(33, 29, dtype=torch.float16)"],

@@ -32,6 +32,19 @@ def test_matmul_module_runs_at_several_sizes(load_kernel):
         torch.testing.assert_close(out, x @ y, rtol=1e-4, atol=1e-4)
 
 
+def test_jagged_module_runs_on_every_batch(load_kernel):
+    """One module for batches of other row counts, lengths and widths: the row bounds are loaded."""
+    kernel = load_kernel("examples/dynamic.py:jagged_sum_dyn")
+    compiled = compile_spec(export_kernel(kernel, [torch.randn(100, 37), torch.tensor([0, 5, 5, 40, 77, 100])]))
+    for lengths, width in [([5, 0, 35, 37, 23], 37), ([1, 70], 3), ([0, 0, 129, 2, 2, 64, 9], 40)]:
+        offsets = torch.tensor([0] + lengths).cumsum(0)
+        values = torch.randn(int(offsets[-1]), width)
+        out = torch.empty(len(lengths), width)
+        compiled(values, offsets, out)
+        expected = torch.stack([values[offsets[i]:offsets[i + 1]].sum(0) for i in range(len(lengths))])
+        torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+
+
 def _entries(kernel) -> list:
     return [c for key, c in api._cache.items() if key[0] is kernel]
 
