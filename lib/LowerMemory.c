@@ -134,6 +134,8 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmS
   size_t d = 0, r = 0;
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
+    if (r >= MAX_RANK)
+      return hm_node_error(L, node, "the indices give a tile of more than %d dimensions", MAX_RANK);
     if (e->kind == HM_ARG_NONE) {
       a->new_dim[r++] = a->any_new = true;
       continue;
@@ -149,7 +151,7 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmS
   }
   if (d != src->rank)
     return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
-  if (r != tile->rank || r > MAX_RANK)
+  if (r != tile->rank)
     return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
   a->nresult = r;
   return true;
