@@ -235,6 +235,24 @@ def ref_odd_column_sum(x: torch.Tensor) -> torch.Tensor:
     return x[:, 1::2].float().sum(dim=1).to(x.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def optional_row_sum(x: torch.Tensor, enabled: int) -> torch.Tensor:
+    """A tile loop inside an `if` branch: the branch's graph runs the loop and yields its result."""
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        if enabled > 0:
+            for tile_n in hl.tile(n):
+                acc = acc + x[tile_m, tile_n].sum(dim=1)
+        out[tile_m] = acc.to(out.dtype)
+    return out
+
+
+def ref_optional_row_sum(x: torch.Tensor, enabled: int) -> torch.Tensor:
+    return x.float().sum(dim=1).to(x.dtype) if enabled > 0 else torch.zeros(x.size(0), dtype=x.dtype)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (python/helion_mlir/suite.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
 # have no tile size to vary; looping their row reductions (reduction_loops) makes Helion roll the
@@ -279,6 +297,10 @@ CHECKS = [
      "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "upper_triangle_row_sum", "args": ["torch.randn(50, 90, dtype=torch.float16)"],
      "ref": "ref_upper_triangle_row_sum", "config": {"block_sizes": [16, 32]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "optional_row_sum", "args": ["torch.randn(100, 77)", "1"], "ref": "ref_optional_row_sum",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "optional_row_sum", "args": ["torch.randn(30, 50, dtype=torch.float16)", "0"],
+     "ref": "ref_optional_row_sum", "config": {"block_sizes": [16, 16]}},
     {"kernel": "odd_column_sum", "args": ["torch.randn(100, 77)"], "ref": "ref_odd_column_sum",
      "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "odd_column_sum", "args": ["torch.randn(33, 20, dtype=torch.float16)"], "ref": "ref_odd_column_sum",
