@@ -121,6 +121,31 @@ static void reads_control_flow_fields(void) {
                "t.json: $.graphs[0].branch_outputs[0]: expected an output index or a node name, got null");
 }
 
+/* Scalar arguments, in order, with their types and symbols; `scalars` may be left out. */
+static void reads_scalars(void) {
+  HmDiag diag = {0};
+  const char *scalars = "\"scalars\": [{\"name\": \"alpha\", \"arg_index\": 1, \"type\": \"float\", \"value\": 0.5, "
+                        "\"symbol\": \"zuf0\"}, {\"name\": \"n\", \"arg_index\": 2, \"type\": \"int\", \"value\": 3, "
+                        "\"symbol\": null}], \"outputs\"";
+  HmSpec *spec = parse_with("\"outputs\"", scalars, &diag);
+  if (UT_CHECK(spec != NULL) && UT_CHECK(hm_spec_num_scalars(spec) == 2)) {
+    const HmScalarArg *alpha = hm_spec_scalar(spec, 0), *n = hm_spec_scalar(spec, 1);
+    UT_CHECK(alpha->dtype == HM_F64 && alpha->arg_index == 1 && n->dtype == HM_I64 && !n->symbol);
+    size_t index = 9;
+    UT_CHECK(hm_spec_scalar_for_symbol(spec, "zuf0", &index) == alpha && index == 0);
+    UT_CHECK(!hm_spec_scalar_for_symbol(spec, "u0", NULL));
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  spec = hm_spec_parse(kSpec, sizeof kSpec - 1, "t.json", &diag);
+  if (UT_CHECK(spec != NULL))
+    UT_CHECK(hm_spec_num_scalars(spec) == 0);
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  expect_error("\"outputs\"", "\"scalars\": [{\"name\": \"s\", \"arg_index\": 1, \"type\": \"str\"}], \"outputs\"",
+               "t.json: $.scalars[0].type: expected \"bool\", \"int\" or \"float\", got str");
+}
+
 static void dtypes_round_trip(void) {
   for (int d = HM_F64; d <= HM_BOOL; ++d)
     UT_CHECK(hm_dtype_from_name(hm_dtype_name((HmDtype)d)) == (HmDtype)d);
@@ -146,6 +171,7 @@ static const UtCase kCases[] = {
     {"reads_arguments", reads_arguments},
     {"names_json_paths", names_json_paths},
     {"reads_control_flow_fields", reads_control_flow_fields},
+    {"reads_scalars", reads_scalars},
     {"dtypes_round_trip", dtypes_round_trip},
     {"arena_allocations_are_zeroed_and_aligned", arena_allocations_are_zeroed_and_aligned},
 };
