@@ -13,7 +13,9 @@
  *            a mean extra (var_mean): the sum of (x - center)^2 over the real elements
  *
  * The reading node: `mean` is sum / count, `var` is squares / max(count - correction, 0), `var_mean`
- * is that and the mean extra (its `_extra_deps`).
+ * is that and the mean extra (its `_extra_deps`). Other ops decompose into extras that read alike but
+ * compute something else (max.dim's extra is an amax), so an extra is lowered only when the node it
+ * was split from, named "<node>_extra[_N]" after it, is one of these.
  */
 #include "Build.h"
 #include "Tiles.h"
@@ -216,7 +218,37 @@ static bool lower_squares(HmLowering *L, HmScope *S, const HmNode *node, const E
          hm_sum_tensor(L, node, squares, xv, e->reduced, node->val.rank == xv->rank, out);
 }
 
+static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "aten.var_mean.correction"};
+
+/* The target of the node `extra` was split from: the node of any graph named like its prefix that
+ * reads extras. */
+static const char *split_from(HmLowering *L, const HmNode *extra) {
+  const char *cut = NULL; /* the last "_extra": the node's own name may hold one */
+  for (const char *at = strstr(extra->name, "_extra"); at; at = strstr(at + 1, "_extra"))
+    cut = at;
+  size_t n = cut ? (size_t)(cut - extra->name) : 0;
+  for (size_t g = 0; n && g < hm_spec_num_graphs(L->spec); ++g) {
+    const HmGraph *graph = hm_spec_graph(L->spec, g);
+    for (size_t i = 0; i < graph->nnodes; ++i) {
+      const HmNode *node = &graph->nodes[i];
+      if (strncmp(node->name, extra->name, n) == 0 && node->name[n] == '\0' && hm_kwarg(node, "_extra_args"))
+        return node->target;
+    }
+  }
+  return NULL;
+}
+
+static bool is_final(const char *target) {
+  for (size_t i = 0; target && i < sizeof FINALS / sizeof *FINALS; ++i)
+    if (strcmp(FINALS[i], target) == 0)
+      return true;
+  return false;
+}
+
 bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  const char *from = split_from(L, node);
+  if (!is_final(from))
+    return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", from ? from : "this op");
   Extra e;
   if (!classify(L, (Traced){node, S}, &e))
     return hm_node_error(L, node, "this inductor decomposition is not supported (sums, means and variances are)");
@@ -236,7 +268,7 @@ bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, 
 
 /* The reading node: its last extra, divided by the count (less the correction for a variance). */
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
-  static const struct { const char *target; Role role; } FINALS[] = {
+  static const struct { const char *target; Role role; } ROLES[] = {
       {"aten.mean.dim", SUM}, {"aten.var.correction", SQUARES}, {"aten.var_mean.correction", SQUARES}};
   const HmArg *extras = hm_kwarg(node, "_extra_args");
   const HmArg *last = NULL;
@@ -244,9 +276,9 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue 
     if (extras->items[i].kind == HM_ARG_NODE)
       last = &extras->items[i];
   Role want = NONE;
-  for (size_t i = 0; i < sizeof FINALS / sizeof *FINALS; ++i)
-    if (strcmp(FINALS[i].target, node->target) == 0)
-      want = FINALS[i].role;
+  for (size_t i = 0; i < sizeof ROLES / sizeof *ROLES; ++i)
+    if (strcmp(ROLES[i].target, node->target) == 0)
+      want = ROLES[i].role;
   Traced t = last ? trace(L, S, last) : (Traced){NULL, S};
   Extra e;
   bool is_var = want == SQUARES;
