@@ -165,6 +165,28 @@ def cross_entropy_reference(logits: torch.Tensor, labels: torch.Tensor, logits_f
     return torch.logsumexp(logits.float(), dim=-1) - target
 
 
+@helion.kernel(static_shapes=True)
+def row_max_and_min(x: torch.Tensor) -> torch.Tensor:
+    """torch.max / torch.min over a dim: the values and their int64 indices."""
+    m, _n = x.size()
+    out = torch.empty([m, 4], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        top, top_at = torch.max(row, dim=-1)
+        low, low_at = torch.min(row, dim=-1)
+        out[tile_m, 0] = top.to(torch.float32)
+        out[tile_m, 1] = top_at.to(torch.float32)
+        out[tile_m, 2] = low.to(torch.float32)
+        out[tile_m, 3] = low_at.to(torch.float32)
+    return out
+
+
+def row_max_and_min_reference(x: torch.Tensor) -> torch.Tensor:
+    top, top_at = torch.max(x, dim=-1)
+    low, low_at = torch.min(x, dim=-1)
+    return torch.stack([top.float(), top_at.float(), low.float(), low_at.float()], dim=1)
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (python/helion_mlir/suite.py):
 # rows of 77 or 300 are padded (persistent) or reduced in chunks (`reduction_loops`); ties in the
 # argmax inputs (small integers) check that the first best index wins.
@@ -186,6 +208,9 @@ CHECKS = [
      "ref": "col_argmin_reference"},
     {"kernel": "col_argmin", "args": ["torch.randint(-4, 4, (45, 70)).float()"],
      "config": {"block_sizes": [16], "reduction_loops": [16]}, "ref": "col_argmin_reference", "modes": ["symbolic"]},
+    {"kernel": "row_max_and_min", "args": ["torch.randn(100, 77)"], "ref": "row_max_and_min_reference"},
+    {"kernel": "row_max_and_min", "args": ["torch.randint(0, 5, (37, 300)).to(torch.bfloat16)"],
+     "config": {"block_sizes": [8]}, "ref": "row_max_and_min_reference"},
     {"kernel": "online_softmax", "args": ["torch.randn(100, 77)"], "ref": "online_softmax_reference"},
     {"kernel": "online_softmax", "args": ["torch.randn(37, 300, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 64]}, "ref": "online_softmax_reference"},

@@ -189,6 +189,26 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
   return true;
 }
 
+/* max.dim / min.dim: inductor computes the values as an extra (an amax, its `_extra_deps`) and the
+ * indices as the node itself, an argmax. */
+bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
+  const HmArg *deps = hm_kwarg(node, "_extra_deps");
+  bool is_max = strcmp(node->target, "aten.max.dim") == 0;
+  if (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE ||
+      node->val.kind != HM_VAL_LIST || node->val.count != 2)
+    return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
+  HmValue indices;
+  HmNode as_arg = *node; /* the argmax over the same input, dim and keepdim, of the indices' type */
+  as_arg.val = node->val.items[1];
+  if (!lower_arg_reduction(L, S, &as_arg, is_max ? ARGMAX : ARGMIN, &indices))
+    return false;
+  HmValue *items = hm_arena_new(&L->arena, HmValue, 2);
+  items[0] = S->values[deps->items[0].node];
+  items[1] = (HmValue){.kind = HM_V_TENSOR, .value = indices.value, .block_id = -1};
+  *out = (HmValue){.kind = HM_V_LIST, .count = 2, .items = items, .block_id = -1};
+  return true;
+}
+
 const HmOpEntry hm_arg_reduction_ops[] = {
     {"aten.argmax.default", lower_arg_reduction, ARGMAX},
     {"aten.argmin.default", lower_arg_reduction, ARGMIN},

@@ -218,7 +218,8 @@ static bool lower_squares(HmLowering *L, HmScope *S, const HmNode *node, const E
          hm_sum_tensor(L, node, squares, xv, e->reduced, node->val.rank == xv->rank, out);
 }
 
-static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "aten.var_mean.correction"};
+static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "aten.var_mean.correction",
+                                     "aten.max.dim", "aten.min.dim"};
 
 /* The target of the node `extra` was split from: the node of any graph named like its prefix that
  * reads extras. */
@@ -253,6 +254,10 @@ bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, 
   if (!classify(L, (Traced){node, S}, &e))
     return hm_node_error(L, node, "this inductor decomposition is not supported (sums, means and variances are)");
   *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  bool max = strcmp(from, "aten.max.dim") == 0;
+  if (e.role == SUM && (max || strcmp(from, "aten.min.dim") == 0)) /* max.dim's values */
+    return hm_extreme_tensor(L, node, max, S->values[e.data->index].value, &e.data->val, e.reduced,
+                             node->val.rank == e.data->val.rank, &out->value);
   if (e.role == SQUARES)
     return lower_squares(L, S, node, &e, &out->value);
   if (e.role == SUM)
@@ -270,6 +275,8 @@ bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, 
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
   static const struct { const char *target; Role role; } ROLES[] = {
       {"aten.mean.dim", SUM}, {"aten.var.correction", SQUARES}, {"aten.var_mean.correction", SQUARES}};
+  if (strcmp(node->target, "aten.max.dim") == 0 || strcmp(node->target, "aten.min.dim") == 0)
+    return hm_lower_max_dim(L, S, node, out);
   const HmArg *extras = hm_kwarg(node, "_extra_args");
   const HmArg *last = NULL;
   for (size_t i = 0; extras && extras->kind == HM_ARG_LIST && i < extras->count; ++i)
@@ -316,5 +323,7 @@ static bool lower_final(HmLowering *L, HmScope *S, const HmNode *node, int varia
 const HmOpEntry hm_decomposed_ops[] = {
     {"aten.var.correction", lower_final, 0},
     {"aten.var_mean.correction", lower_final, 0},
+    {"aten.max.dim", lower_final, 0},
+    {"aten.min.dim", lower_final, 0},
     {NULL, NULL, 0},
 };

@@ -207,6 +207,11 @@ bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal 
   return reduce_tensor(L, node, SUM, in, in_val, reduced, keep, out);
 }
 
+bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmVal *in_val,
+                       const bool *reduced, bool keep, MlirValue *out) {
+  return reduce_tensor(L, node, max ? AMAX : AMIN, in, in_val, reduced, keep, out);
+}
+
 bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
                         MlirValue *out) {
   return divide_by_count(L, in, reduced, correction, sum, out);

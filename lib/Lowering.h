@@ -142,6 +142,10 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue 
 bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
 bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
                    bool keep, MlirValue *out);
+bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmVal *in_val,
+                       const bool *reduced, bool keep, MlirValue *out);
+/* torch.max(x, dim) / torch.min(x, dim) (LowerArgReduction.c): (the values extra, the indices). */
+bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out);
 bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
                         MlirValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
