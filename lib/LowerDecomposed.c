@@ -223,7 +223,7 @@ static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "at
 
 /* The target of the node `extra` was split from: the node of any graph named like its prefix that
  * reads extras. */
-static const char *split_from(HmLowering *L, const HmNode *extra) {
+const char *hm_extra_origin(HmLowering *L, const HmNode *extra) {
   const char *cut = NULL; /* the last "_extra": the node's own name may hold one */
   for (const char *at = strstr(extra->name, "_extra"); at; at = strstr(at + 1, "_extra"))
     cut = at;
@@ -247,7 +247,7 @@ static bool is_final(const char *target) {
 }
 
 bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  const char *from = split_from(L, node);
+  const char *from = hm_extra_origin(L, node);
   if (!is_final(from))
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", from ? from : "this op");
   Extra e;

@@ -254,11 +254,17 @@ bool hm_is_reduction(const char *target) { return find_reduction(target) || hm_i
 
 bool hm_reduction_has_aux(const HmNode *node) { return hm_is_arg_reduction(node->target); }
 
+/* An inductor extra accumulates as the reduction it is: max.dim's values as amax, others as sums. */
+static int extra_variant(HmLowering *L, const HmNode *node) {
+  const char *from = hm_extra_origin(L, node);
+  return !from ? SUM : strcmp(from, "aten.max.dim") == 0 ? AMAX : strcmp(from, "aten.min.dim") == 0 ? AMIN : SUM;
+}
+
 static bool looped_info(HmLowering *L, const HmNode *node, const ReductionInfo **info, MlirType *type) {
   const HmOpEntry *e = find_reduction(node->target);
   if (!e || e->variant == MEAN)
     return hm_node_error(L, node, "'%s' cannot accumulate across a looped reduction", node->target);
-  *info = &REDUCTIONS[e->variant];
+  *info = &REDUCTIONS[e->lower == hm_lower_extra ? extra_variant(L, node) : e->variant];
   *type = hm_element_type(L, node->val.dtype);
   return true;
 }

@@ -140,6 +140,8 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue 
 /* Inductor's decompositions (LowerDecomposed.c): an `_inductor_lowering_extra` buffer, and the sum
  * and division by the real element count they are made of (LowerReduction.c). */
 bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+/* The target of the node an extra was split from, or NULL. */
+const char *hm_extra_origin(HmLowering *L, const HmNode *extra);
 bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
                    bool keep, MlirValue *out);
 bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmVal *in_val,
