@@ -182,8 +182,8 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
     return false;
   reduce_maps(L, in_val->rank, dim, maps);
   pair_generic(L, &b, 1, &input, inits, in_val->rank, (long)dim, maps, reduce_body, best);
-  if (hm_keepdim(node) && (!hm_expand_reduced(L, best[0], &node->val, reduced, &best[0]) ||
-                           !hm_expand_reduced(L, best[1], &node->val, reduced, &best[1])))
+  if (hm_keepdim(node) && (!hm_expand_unit_dims(L, best[0], &node->val, reduced, &best[0]) ||
+                           !hm_expand_unit_dims(L, best[1], &node->val, reduced, &best[1])))
     return false;
   *out = (HmValue){.kind = HM_V_TENSOR, .value = best[1], .aux = best[0], .block_id = -1};
   return true;

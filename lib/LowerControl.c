@@ -29,15 +29,8 @@ static const HmGraph *graph_arg(HmLowering *L, const HmNode *node, size_t index)
   return hm_spec_graph(L->spec, (size_t)id->i);
 }
 
-static const HmNode *output_node(const HmGraph *graph) {
-  for (size_t i = graph->nnodes; i-- > 0;)
-    if (graph->nodes[i].op == HM_NODE_OUTPUT)
-      return &graph->nodes[i];
-  return NULL;
-}
-
 static size_t output_count(const HmGraph *graph) {
-  const HmNode *out = output_node(graph);
+  const HmNode *out = hm_graph_output(graph);
   return out && out->nargs == 1 && out->args[0].kind == HM_ARG_LIST ? out->args[0].count : 0;
 }
 

@@ -18,6 +18,13 @@ bool hm_node_error(HmLowering *L, const HmNode *node, const char *fmt, ...) {
   return hm_diag_error(L->diag, "%s: node '%s': %s", hm_spec_source_name(L->spec), node->name, message);
 }
 
+const HmNode *hm_graph_output(const HmGraph *graph) {
+  for (size_t i = graph->nnodes; i-- > 0;)
+    if (graph->nodes[i].op == HM_NODE_OUTPUT)
+      return &graph->nodes[i];
+  return NULL;
+}
+
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent) {
   HmScope *scope = hm_arena_new(&L->arena, HmScope, 1);
   scope->graph = graph;

@@ -39,13 +39,6 @@ static const HmNode *carried_from(const HmScope *S, const HmNode *loop, size_t i
   return NULL;
 }
 
-static const HmNode *output_node(const HmGraph *graph) {
-  for (size_t i = graph->nnodes; i-- > 0;)
-    if (graph->nodes[i].op == HM_NODE_OUTPUT)
-      return &graph->nodes[i];
-  return NULL;
-}
-
 /* _for_loop, or _for_loop_step with its list of steps. */
 enum { PLAIN, STEPPED };
 
@@ -183,7 +176,7 @@ static bool plan_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant
       (size_t)graph_id->i >= hm_spec_num_graphs(L->spec))
     return hm_node_error(L, node, "_for_loop names no graph");
   plan->body = hm_spec_graph(L->spec, (size_t)graph_id->i);
-  const HmNode *out_node = output_node(plan->body);
+  const HmNode *out_node = hm_graph_output(plan->body);
   if (!out_node || out_node->nargs != 1 || out_node->args[0].kind != HM_ARG_LIST)
     return hm_node_error(L, node, "loop graph %d has no output list", plan->body->id);
   size_t n = plan->nout = out_node->args[0].count;

@@ -89,51 +89,6 @@ bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirTy
   return true;
 }
 
-/* keepdim: put the reduced dims back as size-1 dims; each joins the group of a neighbouring kept dim. */
-bool hm_expand_reduced(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out) {
-  MlirAttribute groups[MAX_RANK];
-  MlirAttribute members[MAX_RANK][MAX_RANK];
-  size_t ngroups = 0, nmembers[MAX_RANK] = {0}, pending = 0;
-  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
-  for (size_t d = 0; d < result->rank; ++d) {
-    if (reduced[d] && ngroups == 0) {
-      ++pending; /* leading unit dims join the first kept dim's group */
-      continue;
-    }
-    if (!reduced[d]) {
-      for (size_t p = 0; p < pending; ++p)
-        members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)p);
-      pending = 0;
-      members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)d);
-      ++ngroups;
-    } else {
-      members[ngroups - 1][nmembers[ngroups - 1]++] = mlirIntegerAttrGet(i64, (int64_t)d);
-    }
-  }
-  for (size_t g = 0; g < ngroups; ++g)
-    groups[g] = mlirArrayAttrGet(L->ctx, (intptr_t)nmembers[g], members[g]);
-  int64_t shape[MAX_RANK];
-  MlirValue dynamic[MAX_RANK];
-  size_t ndynamic = 0;
-  for (size_t d = 0; d < result->rank; ++d) {
-    shape[d] = reduced[d] ? 1 : hm_static_dim(L, result->shape[d]);
-    if (shape[d] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, result->shape[d], &dynamic[ndynamic++]))
-      return false;
-  }
-  MlirType type = hm_ranked_tensor(L, result->rank, shape, hm_element_of(value));
-  MlirValue operands[1 + MAX_RANK] = {value};
-  for (size_t i = 0; i < ndynamic; ++i)
-    operands[1 + i] = dynamic[i];
-  MlirNamedAttribute attrs[2] = {
-      hm_named(L, "reassociation", mlirArrayAttrGet(L->ctx, (intptr_t)ngroups, groups)),
-      hm_named(L, "static_output_shape", hm_i64_array(L, result->rank, shape)),
-  };
-  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
-                                      .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
-                                      .attrs = attrs});
-  return true;
-}
-
 static bool divide_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   MlirValue divisor = *(MlirValue *)ctx;
   MlirType type = mlirValueGetType(args[0]);
@@ -195,7 +150,7 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
     return false;
   if (!hm_cast_tensor(L, value, result, &value))
     return false;
-  if (keep && !hm_expand_reduced(L, value, &node->val, reduced, &value))
+  if (keep && !hm_expand_unit_dims(L, value, &node->val, reduced, &value))
     return false;
   *out = value;
   return true;

@@ -124,13 +124,12 @@ bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices
 bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
                               const HmValue *chunk, MlirValue *out_indices, MlirValue *out_values);
 /* Shared by the reduction families (LowerReduction.c): which dims a reduction node's `dim` argument
- * reduces, whether it keeps them, the reduced shape's tensor filled with `identity`, and a reduced
- * value with the reduced dims put back as size 1 (keepdim). */
+ * reduces, whether it keeps them, and the reduced shape's tensor filled with `identity`
+ * (hm_expand_unit_dims puts kept dims back). */
 bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[16]);
 bool hm_keepdim(const HmNode *node);
 bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
                      MlirValue *out);
-bool hm_expand_reduced(HmLowering *L, MlirValue value, const HmVal *result, const bool *reduced, MlirValue *out);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
 /* For --aten=torch: whether the elementwise family lowers `target`, and the last buffer of an
@@ -156,6 +155,8 @@ bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element,
 
 /* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */
 bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs);
+/* The graph's output node, or NULL. */
+const HmNode *hm_graph_output(const HmGraph *graph);
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent);
 
 /* Diagnostics naming the node and its kernel source line. Return false. */
