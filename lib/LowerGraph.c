@@ -101,7 +101,7 @@ bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs
         return false;
       continue;
     }
-    const HmOpEntry *entry = hm_find_op(L, node->target);
+    const HmOpEntry *entry = hm_find_op(L, S->graph, node->target);
     if (!entry)
       return hm_node_error(L, node, "unsupported op '%s'", node->target);
     if (!entry->lower(L, S, node, entry->variant, &S->values[i]))

@@ -109,7 +109,7 @@ extern const HmOpEntry hm_view_ops[];
 extern const HmOpEntry hm_helion_view_ops[];
 extern const HmOpEntry hm_atomic_ops[];
 
-const HmOpEntry *hm_find_op(const HmLowering *L, const char *target);
+const HmOpEntry *hm_find_op(const HmLowering *L, const HmGraph *graph, const char *target);
 /* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
  * and the combination of an accumulator with one chunk's partial result. argmax/argmin carry a second
  * accumulator, `aux` (their best values), when hm_reduction_has_aux. */

@@ -18,7 +18,8 @@
  *   hm_helion_view_ops LowerView.c      subscript (x[:, None])
  *   hm_atomic_ops     LowerAtomic.c     atomic_add, atomic_max, ... on host tensors
  *
- * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead.
+ * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead, but for
+ * an argmax/argmin in a looped reduction.
  */
 #include "Lowering.h"
 
@@ -45,11 +46,17 @@ static bool is_aten(const char *target) {
   return strncmp(target, "aten.", 5) == 0 || strncmp(target, "prims.", 6) == 0;
 }
 
-const HmOpEntry *hm_find_op(const HmLowering *L, const char *target) {
+/* A looped argmax/argmin must carry its running best values beside the indices, which no single
+ * torch.aten op returns: under --aten=torch it keeps its linalg form. */
+static bool needs_linalg(const HmGraph *graph, const char *target) {
+  return graph->kind == HM_GRAPH_REDUCTION_LOOP && hm_is_arg_reduction(target);
+}
+
+const HmOpEntry *hm_find_op(const HmLowering *L, const HmGraph *graph, const char *target) {
   const HmOpEntry *e = search(HELION_FAMILIES, sizeof HELION_FAMILIES / sizeof *HELION_FAMILIES, target);
   if (e)
     return e;
-  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH)
+  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH && !needs_linalg(graph, target))
     return &TORCH_ENTRY;
   return search(ATEN_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES, target);
 }
