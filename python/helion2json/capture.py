@@ -16,7 +16,8 @@ import torch
 
 from . import encode
 from .errors import CaptureError
-from .schema import LOOP_GRAPH_KINDS, VERSION, known_target, validate_spec
+from .references import LOOP_GRAPH_KINDS
+from .schema import VERSION, known_target, validate_spec
 
 GRAPH_KIND_BY_CLASS = {
     "RootGraphInfo": "root",
