@@ -1,7 +1,7 @@
 """Where the time goes for each example: capture, lowering, JIT compilation, and one run of the compiled
 kernel next to PyTorch eager on the same inputs.
 
-    PYTHONPATH=python .venv/bin/python bench/pipeline.py [-k NAME] [--repeat N]
+    PYTHONPATH=python:scripts .venv/bin/python bench/pipeline.py [-k NAME] [--repeat N]
 
 Speed goals are read off this table, never asserted in tests. Run times are medians over --repeat
 runs after one warm-up; the JIT builds at -O2.
@@ -20,7 +20,7 @@ from helion2json import export_kernel
 from helion2json.cli import eval_args, load_entry
 from helion_mlir.api import _Compiled
 from helion_mlir.kernel import generate_spec_mlir
-from helion_mlir.suite import discover
+from examples_suite.cases import discover
 
 
 def _seconds(fn, *args):

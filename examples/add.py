@@ -19,7 +19,7 @@ def reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py): shapes that are no multiple of the tiles, so edge tiles are masked.
+# (scripts/examples_suite/cases.py): shapes that are no multiple of the tiles, so edge tiles are masked.
 CHECKS = [
     {"kernel": "add", "args": ["torch.randn(100, 77)", "torch.randn(100, 77)"]},
     {"kernel": "add", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(37, 129, dtype=torch.float16)"],

@@ -26,7 +26,7 @@ def column_max(x: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py); the reference is Helion's interpreter.
+# (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
     {"kernel": "global_sum", "args": ["torch.randn(1000)"], "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "global_sum", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "rtol": 1e-4, "atol": 1e-4},

@@ -105,7 +105,7 @@ def reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). Sequence lengths are not multiples of the tiles: the key loop's last
+# (scripts/examples_suite/cases.py). Sequence lengths are not multiples of the tiles: the key loop's last
 # tile is masked (-inf before the max, 0 before the sum) and padded query rows are never stored.
 CHECKS = [
     {"kernel": "attention", "args": ["torch.randn(6, 50, 16)", "torch.randn(6, 70, 16)", "torch.randn(6, 70, 16)"],

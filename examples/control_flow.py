@@ -254,7 +254,7 @@ def ref_optional_row_sum(x: torch.Tensor, enabled: int) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
+# (scripts/examples_suite/cases.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
 # have no tile size to vary; looping their row reductions (reduction_loops) makes Helion roll the
 # while loop and the branch into each chunk, which is another computation than the kernel's.
 CHECKS = [

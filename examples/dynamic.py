@@ -81,7 +81,7 @@ def matmul_dyn_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py); test/python/test_dynamic.py runs one compiled module at several sizes.
+# (scripts/examples_suite/cases.py); test/python/test_dynamic.py runs one compiled module at several sizes.
 CHECKS = [
     {"kernel": "scale_shift", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "scale_shift_reference"},
     {"kernel": "scale_shift", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(129, dtype=torch.float16)"],

@@ -115,7 +115,7 @@ def middle_columns_reference(x: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). Helion's interpreter cannot gather on the CPU, so the references are
+# (scripts/examples_suite/cases.py). Helion's interpreter cannot gather on the CPU, so the references are
 # the torch functions above.
 CHECKS = [
     {"kernel": "embedding", "args": ["torch.randint(0, 30, (50,))", "torch.randn(30, 70)"],

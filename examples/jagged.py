@@ -116,7 +116,7 @@ def jagged_to_padded_reference(values: torch.Tensor, offsets: torch.Tensor, widt
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). Rows are empty (not for the mean), shorter and longer than a tile; the
+# (scripts/examples_suite/cases.py). Rows are empty (not for the mean), shorter and longer than a tile; the
 # references are the torch functions above.
 CHECKS = [
     {"kernel": "jagged_sum", "args": ["torch.randn(100, 37)", "torch.tensor([0, 5, 5, 40, 77, 100])"],

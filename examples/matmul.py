@@ -25,7 +25,7 @@ def reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). Helion's interpreter has no CPU kernel for addmm's rewrite, so the
+# (scripts/examples_suite/cases.py). Helion's interpreter has no CPU kernel for addmm's rewrite, so the
 # reference is the torch function above.
 CHECKS = [
     {"kernel": "matmul", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "reference",

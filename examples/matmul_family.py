@@ -177,7 +177,7 @@ matmul_3d_2d_reference = dot_shared_weight_reference
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). No size is a multiple of its tile, so every kernel has edge tiles.
+# (scripts/examples_suite/cases.py). No size is a multiple of its tile, so every kernel has edge tiles.
 CHECKS = [
     {"kernel": "dot_acc", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "dot_acc_reference",
      "rtol": 1e-4, "atol": 1e-4},

@@ -95,7 +95,7 @@ def axpby_reference(x: torch.Tensor, y: torch.Tensor, alpha: float, beta: float,
     return (alpha * x.float() + beta * y.float() + shift).to(x.dtype)
 
 
-# The cases the test suite runs with `python -m helion_mlir check` (python/helion_mlir/suite.py):
+# The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
 # interpreter, which rounds after every op as the kernel does.

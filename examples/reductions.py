@@ -187,7 +187,7 @@ def row_max_and_min_reference(x: torch.Tensor) -> torch.Tensor:
     return torch.stack([top.float(), top_at.float(), low.float(), low_at.float()], dim=1)
 
 
-# The cases the test suite runs with `python -m helion_mlir check` (python/helion_mlir/suite.py):
+# The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # rows of 77 or 300 are padded (persistent) or reduced in chunks (`reduction_loops`); ties in the
 # argmax inputs (small integers) check that the first best index wins.
 CHECKS = [

@@ -134,7 +134,7 @@ def ref_running_argmax(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py).
+# (scripts/examples_suite/cases.py).
 CHECKS = [
     {"kernel": "cumsum_rows", "args": ["torch.randn(100, 77)"], "ref": "ref_cumsum_rows", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "cumsum_rows", "args": ["torch.randn(37, 50, dtype=torch.float16)"], "ref": "ref_cumsum_rows",

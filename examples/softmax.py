@@ -23,7 +23,7 @@ def reference(x: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py): rows of 77 are padded to 128 (persistent) or reduced in chunks of 32.
+# (scripts/examples_suite/cases.py): rows of 77 are padded to 128 (persistent) or reduced in chunks of 32.
 # They compare with torch.softmax: Helion's interpreter differs from it by up to 1e-5 on these rows
 # (ours by 5e-8).
 CHECKS = [

@@ -68,7 +68,7 @@ def lower_triangle_reference(x: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py). Helion's interpreter runs whole dimensions as one tile, so the
+# (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
 CHECKS = [
     {"kernel": "add_position", "args": ["torch.randn(100)"], "ref": "add_position_reference"},

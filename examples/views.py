@@ -43,7 +43,7 @@ def flatten_pairs(x: torch.Tensor) -> torch.Tensor:
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (python/helion_mlir/suite.py); the reference is Helion's interpreter.
+# (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
     {"kernel": "transpose_add", "args": ["torch.randn(37, 45)", "torch.randn(45, 37)"]},
     {"kernel": "transpose_add", "args": ["torch.randn(37, 45, dtype=torch.float16)", "torch.randn(45, 37, dtype=torch.float16)"],

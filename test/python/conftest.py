@@ -2,10 +2,13 @@
 
 import functools
 import pathlib
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The example suite's case discovery is a development tool in scripts/, outside the runtime packages.
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 @pytest.fixture(autouse=True)

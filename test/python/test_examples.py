@@ -13,7 +13,7 @@ import torch
 from helion2json import export_kernel
 from helion2json.cli import eval_args, load_entry
 from helion_mlir import check
-from helion_mlir.suite import REPO, discover
+from examples_suite.cases import REPO, discover
 
 CASES = discover()
 TOOLS = REPO / "build" / "bin"

@@ -10,7 +10,7 @@ from helion2json import export_kernel
 from helion2json.cli import load_entry
 from helion_mlir import generate_mlir
 from helion_mlir.kernel import compile_spec
-from helion_mlir.suite import REPO
+from examples_suite.cases import REPO
 
 ENTRY = str(REPO / "examples" / "pointwise.py") + ":axpby"
 

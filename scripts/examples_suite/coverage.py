@@ -21,9 +21,10 @@ import torch
 from helion2json import CaptureError, export_kernel
 from helion2json.cli import eval_args, load_entry
 
-from . import check
-from ._lib import supported_ops
-from .suite import REPO, Case, discover
+from helion_mlir import check
+from helion_mlir._lib import supported_ops
+
+from .cases import REPO, Case, discover
 
 TOOLS = REPO / "build" / "bin"
 STAGES = ("lowered", "verified", "ran", "matched")
