@@ -94,7 +94,8 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"missing field '{next(k for k in expected if k not in value)}'"
     if keyword == "type":
         kinds = [expected] if isinstance(expected, str) else expected
-        return f"expected {' or '.join('bool' if k == 'boolean' else k for k in kinds)}, got {_type_name(value)}"
+        got = _type_name(value) + (f" {value!r}" if type(value) in (int, float) else "")
+        return f"expected {' or '.join('bool' if k == 'boolean' else k for k in kinds)}, got {got}"
     if keyword == "enum":
         return f"expected {_names(expected)}, got {_show(value)}"
     if keyword == "const":

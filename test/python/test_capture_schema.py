@@ -158,6 +158,13 @@ def test_symbolic_expressions_may_call_functions():
     validate_spec(spec)
 
 
+def test_integers_fit_64_bits():
+    spec = load("add")
+    spec["host_tensors"][0]["shape"][0] = 2**63
+    with pytest.raises(SpecError, match=r"^\$\.host_tensors\[0\]\.shape\[0\]: .*got an integer beyond 64 bits$"):
+        validate_spec(spec)
+
+
 def test_not_an_object():
     with pytest.raises(SpecError, match=r"^\$: expected object, got array$"):
         validate_spec([])
