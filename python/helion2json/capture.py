@@ -238,12 +238,12 @@ def _reachable_graphs(infos: list[Any], roots: list[int]) -> list[int]:
 
 
 class _Exporter:
-    def __init__(self, bound: Any, config: Any, args: Sequence[object]) -> None:
-        self.env = bound.env
+    def __init__(self, env: Any, host_function: Any, config: Any, args: Sequence[object]) -> None:
+        self.env = env
         self.config = config
         self.args = args
-        self.params = list(inspect.signature(bound.kernel.fn).parameters)
-        self.fake_args = bound.host_function.params.arguments
+        self.params = list(inspect.signature(host_function.fn).parameters)
+        self.fake_args = host_function.params.arguments
         self.symbols: set = set()
         self.host_tensor_vals: dict[str, torch.Tensor] = {}
         self.renumber: dict[int, int] = {}
@@ -430,6 +430,25 @@ def _check_args(args: tuple, params: list[str]) -> None:
                                    "as its own argument")
 
 
+def _export_graphs(exporter: _Exporter, device_ir: Any, cfg: Any) -> tuple[list, list, list]:
+    """The graphs the config runs, the grids and the block sizes (HostFunction and env current)."""
+    if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
+        raise CaptureError("each root graph needs one grid of block ids; helion reported "
+                           f"{len(device_ir.root_ids)} roots and {len(device_ir.grid_block_ids)} grids")
+    try:
+        infos = device_ir.build_codegen_graphs(cfg)
+    except Exception as e:
+        raise CaptureError(f"config {dict(cfg)}: {type(e).__name__}: {_first_line(e)}") from None
+    reachable = _reachable_graphs(infos, list(device_ir.root_ids))
+    exporter.renumber = {old: new for new, old in enumerate(reachable)}
+    exporter.by_id = by_id = {info.graph_id: info for info in infos}
+    graphs = [exporter.graph_json(by_id[gid]) for gid in reachable]
+    grid = [{"root_graph": exporter.renumber[r], "block_ids": list(ids)}
+            for r, ids in zip(device_ir.root_ids, device_ir.grid_block_ids)]
+    block_sizes = exporter.block_sizes_json(graphs, {b for g in grid for b in g["block_ids"]})
+    return graphs, grid, block_sizes
+
+
 def export_kernel(kernel: Any, args: Sequence[object], config: object = None) -> dict:
     """Bind `kernel` on CPU `args` and return its interchange spec (a JSON-ready dict), validated."""
     import helion
@@ -446,24 +465,10 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
     except Exception as e:  # Helion reports user errors (bad kernel code, wrong args) as exceptions
         raise CaptureError(f"helion could not bind the kernel: {type(e).__name__}: {_first_line(e)}") from None
     cfg = _resolve_config(bound, config)
-    exporter = _Exporter(bound, cfg, args)
+    exporter = _Exporter(bound.env, bound.host_function, cfg, args)
     exporter.fills = source.allocation_fills()
     with bound.env, bound.host_function:
-        device_ir = bound.host_function.device_ir
-        if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
-            raise CaptureError("each root graph needs one grid of block ids; helion reported "
-                               f"{len(device_ir.root_ids)} roots and {len(device_ir.grid_block_ids)} grids")
-        try:
-            infos = device_ir.build_codegen_graphs(cfg)
-        except Exception as e:
-            raise CaptureError(f"config {dict(cfg)}: {type(e).__name__}: {_first_line(e)}") from None
-        reachable = _reachable_graphs(infos, list(device_ir.root_ids))
-        exporter.renumber = {old: new for new, old in enumerate(reachable)}
-        exporter.by_id = by_id = {info.graph_id: info for info in infos}
-        graphs = [exporter.graph_json(by_id[gid]) for gid in reachable]
-        grid = [{"root_graph": exporter.renumber[r], "block_ids": list(ids)}
-                for r, ids in zip(device_ir.root_ids, device_ir.grid_block_ids)]
-        block_sizes = exporter.block_sizes_json(graphs, {b for g in grid for b in g["block_ids"]})
+        graphs, grid, block_sizes = _export_graphs(exporter, bound.host_function.device_ir, cfg)
         host_tensors = exporter.host_tensors_json()
         scalars = exporter.scalars_json()
         symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)

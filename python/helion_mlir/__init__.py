@@ -13,3 +13,7 @@ from ._lib import HelionMlirError
 
 __all__ = ["generate_mlir", "run", "Kernel", "compile_mlir", "compile_spec", "verify_mlir",
            "HelionMlirError"]
+
+from .backend import register as _register_backend
+
+_register_backend()

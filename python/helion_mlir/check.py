@@ -21,6 +21,7 @@ from helion2json.cli import eval_args, load_entry, parse_config
 
 from ._lib import HelionMlirError
 from .api import _Compiled
+from .backend import as_mlir_kernel
 from .kernel import generate_spec_mlir, verify_mlir
 
 # (rtol, atol) when none is given: torch.testing's defaults for the output dtype.
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "Helion's interpreter, HELION_INTERPRET=1, in a subprocess)")
     c.add_argument("--rtol", type=float, help="relative tolerance (default: by output dtype)")
     c.add_argument("--atol", type=float, help="absolute tolerance (default: by output dtype)")
+    c.add_argument("--backend", action="store_true",
+                   help="also call the kernel directly under Helion's backend \"mlir\" (its host code "
+                        "run by Helion) and compare that with the same reference")
     return p
 
 
@@ -152,6 +156,16 @@ def check(opts: argparse.Namespace) -> tuple[list[str], bool]:
         return parts, False
     error, problem = compare(outputs, expected, opts.rtol, opts.atol)
     parts[-1] = f"max abs error {error:.3g}"
+    if opts.backend and problem is None:
+        parts.append("backend")
+        try:
+            backend_kernel = as_mlir_kernel(kernel, parse_config(opts.config))
+            outputs = _as_tuple(backend_kernel(*copy.deepcopy(args)))
+        except Exception as e:  # whatever Helion's host code or our launcher raised, as one line
+            parts[-1] = f"backend FAILED: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+            return parts, False
+        error, problem = compare(outputs, expected, opts.rtol, opts.atol)
+        parts[-1] = f"backend max abs error {error:.3g}"
     parts.append(f"MISMATCH: {problem}" if problem else "match")
     return parts, problem is None
 

@@ -1,0 +1,191 @@
+"""What a compiled device function accepts, checked before every launch.
+
+The module was lowered for the shapes, strides and dtypes in its spec; a launch with anything else
+would make it read or write outside a tensor. Each launch is checked against the spec first, and a
+mismatch is one line naming the tensor (the kernel's variable name) and the dimension.
+
+The spec itself can index a tensor past its end: `y[tile]` with tiles over `x.size()` and a smaller
+`y` (Triton would read there too). Every load, store and atomic that indexes a dimension by a tile or
+grid index is checked too: the tiled extent must fit in that dimension.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import sympy
+import torch
+
+_DTYPES = {
+    "float64": torch.float64, "float32": torch.float32, "float16": torch.float16,
+    "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "int16": torch.int16,
+    "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
+}
+
+_SCALAR_TYPES = {"float": (float, int), "int": (int,), "bool": (bool,)}
+
+
+class LaunchError(ValueError):
+    """A device function launched with arguments it was not compiled for."""
+
+
+def _size_function(expr: sympy.Expr, names: list[str]) -> Callable[..., int]:
+    """A symbolic size as a Python function of the size symbols' values."""
+    symbols = [sympy.Symbol(n, integer=True) for n in names]
+    expr = expr.subs({sympy.Symbol(s.name): s for s in symbols})
+    try:
+        fn = sympy.lambdify(symbols, expr, modules="math")
+        return lambda *values: int(fn(*values))
+    except (TypeError, NameError, SyntaxError):  # torch's FloorDiv/Mod have no printer
+        return lambda *values: int(expr.subs(dict(zip(symbols, values))))
+
+
+@dataclasses.dataclass
+class _Tensor:
+    name: str
+    index: int  # among the launcher's arguments
+    dtype: torch.dtype
+    rank: int
+    shape: tuple  # int, or None where the size is symbolic
+    stride: tuple  # int, or None where the stride is symbolic
+    exprs: list  # (dim, text, function of the size symbols) for symbolic sizes
+
+
+_ACCESS_OPS = ("helion.language.memory_ops.", "helion.language.atomic_ops.")
+
+
+def _accesses(spec: dict) -> list[tuple[str, int, object]]:
+    """(host tensor, dimension, the extent its index spans: an int or a size expression) for every
+    dimension a memory op indexes by a tile or grid index."""
+    extent = {}
+    for b in reversed(spec["block_sizes"]):  # a symbol's own block is its first one
+        extent[b["symbol"]] = b["size"]
+    grid_index = {s["name"]: extent_of for s in spec["symbols"] if s["kind"] == "grid_index"
+                  for extent_of in [spec["block_sizes"][s["block_id"]]["size"]]}
+    extent.update(grid_index)
+    rank = {t["name"]: len(t["shape"]) for t in spec["host_tensors"]}
+    found = set()
+    for graph in spec["graphs"]:
+        nodes = {n["name"]: n for n in graph["nodes"]}
+        for n in graph["nodes"]:
+            if not n["target"].startswith(_ACCESS_OPS) or len(n["args"]) < 2:
+                continue
+            ref, index = n["args"][0], n["args"][1]
+            tensor = nodes.get(ref["node"]) if isinstance(ref, dict) and "node" in ref else None
+            if tensor is None or not tensor["target"].endswith("._host_tensor") or not isinstance(index, list):
+                continue
+            name = tensor["args"][0]
+            dims = [e for e in index if e is not None]  # None inserts a dimension, reads none
+            if name not in rank or len(dims) != rank[name]:
+                continue
+            for d, e in enumerate(dims):
+                source = nodes.get(e["node"]) if isinstance(e, dict) and "node" in e else None
+                val = (source or {}).get("val") or {}
+                if val.get("type") == "sym" and val.get("expr") in extent and extent[val["expr"]] is not None:
+                    found.add((name, d, extent[val["expr"]]))
+    return sorted(found, key=str)
+
+
+class Signature:
+    """The launcher arguments a spec's module was compiled for, and how to check them."""
+
+    def __init__(self, spec: dict, nparams: int) -> None:
+        self.kernel = spec["kernel"]["name"]
+        self.tensors: list[_Tensor] = []
+        self.scalars = [(s["arg_index"], s["name"], s["type"]) for s in spec["scalars"]]
+        sizes = [s for s in spec["symbols"] if s["kind"] == "size"]
+        # Each size symbol is read off the first tensor dimension that is exactly that symbol.
+        self.size_names = [s["name"] for s in sizes if "tensor" in s]
+        tensors = {t["name"]: t for t in spec["host_tensors"]}
+        self.size_dims = [(tensors[s["tensor"]]["arg_index"], s["dim"]) for s in sizes if "tensor" in s]
+        for t in spec["host_tensors"]:
+            exprs = []
+            for d, dim in enumerate(t["shape"]):
+                if isinstance(dim, str):
+                    exprs.append((d, dim, _size_function(sympy.sympify(dim), self.size_names)))
+            self.tensors.append(_Tensor(
+                name=t["name"], index=t["arg_index"], dtype=_DTYPES[t["dtype"]], rank=len(t["shape"]),
+                shape=tuple(d if isinstance(d, int) else None for d in t["shape"]),
+                stride=tuple(s if isinstance(s, int) else None for s in t["stride"]),
+                exprs=exprs))
+        self.nparams = nparams
+        self.static = all(not t.exprs and None not in t.stride for t in self.tensors)
+        by_name = {t.name: t for t in self.tensors}
+        self.accesses = []  # (tensor, dim, extent text, function of the size symbols) when symbolic
+        self.violation = None  # the first static access that cannot fit, as the launch error
+        for name, d, extent in _accesses(spec):
+            t = by_name[name]
+            if isinstance(extent, int) and t.shape[d] is not None:
+                if extent > t.shape[d] and self.violation is None:
+                    self.violation = self._extent_message(t, d, t.shape[d], str(extent), extent)
+            else:
+                fn = _size_function(sympy.sympify(str(extent)), self.size_names)
+                self.accesses.append((t, d, self._readable(str(extent), spec), fn))
+
+    def _fail(self, message: str) -> None:
+        raise LaunchError(f"{self.kernel}: {message}")
+
+    def _check_tensor(self, t: _Tensor, a: object) -> None:
+        what = f"tensor '{t.name}' (device argument {t.index})"
+        if not isinstance(a, torch.Tensor):
+            self._fail(f"{what}: expected a tensor, got {type(a).__name__}")
+        if a.device.type != "cpu":
+            self._fail(f"{what}: the tensor is on {a.device}; the mlir backend runs on the CPU")
+        if a.dtype != t.dtype:
+            self._fail(f"{what}: got {a.dtype}, the kernel was compiled for {t.dtype}")
+        if a.dim() != t.rank:
+            self._fail(f"{what}: got rank {a.dim()}, the kernel was compiled for rank {t.rank}")
+        for d, (size, want) in enumerate(zip(a.shape, t.shape)):
+            if want is not None and size != want:
+                self._fail(f"{what}: dimension {d} has size {size}, the kernel was compiled for {want}")
+        for d, (stride, want) in enumerate(zip(a.stride(), t.stride)):
+            if want is not None and stride != want and a.shape[d] != 1:
+                self._fail(f"{what}: dimension {d} has stride {stride}, the kernel was compiled for {want}")
+
+    @staticmethod
+    def _readable(expr: str, spec: dict) -> str:
+        """A size expression with its symbols written as the tensor sizes they are ("x.size(1)")."""
+        names = {s["name"]: f"{s['tensor']}.size({s['dim']})" for s in spec["symbols"]
+                 if s["kind"] == "size" and "tensor" in s}
+        return str(sympy.sympify(expr).subs({sympy.Symbol(k): sympy.Symbol(v) for k, v in names.items()}))
+
+    def _extent_message(self, t: _Tensor, d: int, size: int, text: str, extent: int) -> str:
+        where = "" if text == str(extent) else f" ({text})"
+        return (f"{self.kernel}: tensor '{t.name}' (device argument {t.index}): dimension {d} has size {size}, "
+                f"but the kernel indexes it with tiles spanning {extent}{where}")
+
+    def check(self, args: tuple) -> None:
+        if self.violation is not None:
+            raise LaunchError(self.violation)
+        if len(args) != self.nparams:
+            self._fail(f"the launcher got {len(args)} arguments, the device function takes {self.nparams}")
+        for t in self.tensors:
+            a = args[t.index]
+            # The common case costs two tuple comparisons.
+            if (self.static and isinstance(a, torch.Tensor) and a.dtype == t.dtype and a.shape == t.shape
+                    and a.stride() == t.stride and a.device.type == "cpu"):
+                continue
+            self._check_tensor(t, a)
+        if not self.static:
+            self._check_sizes(args)
+        for i, name, kind in self.scalars:
+            if not isinstance(args[i], _SCALAR_TYPES[kind]) or (kind != "bool" and isinstance(args[i], bool)):
+                self._fail(f"scalar '{name}' (device argument {i}): expected a {kind}, got "
+                           f"{type(args[i]).__name__}")
+
+    def _check_sizes(self, args: tuple) -> None:
+        """Symbolic sizes: every dimension must agree with the size symbols' values at this launch,
+        and every tiled access must fit."""
+        values = [args[i].shape[d] for i, d in self.size_dims]
+        for t, d, text, fn in self.accesses:
+            extent, size = fn(*values), args[t.index].shape[d]
+            if extent > size:
+                raise LaunchError(self._extent_message(t, d, size, text, extent))
+        for t in self.tensors:
+            for d, text, fn in t.exprs:
+                want = fn(*values)
+                size = args[t.index].shape[d]
+                if size != want:
+                    self._fail(f"tensor '{t.name}' (device argument {t.index}): dimension {d} has size "
+                               f"{size}, but {text} = {want} at this launch")

@@ -1,0 +1,99 @@
+"""What the module Helion generates for backend "mlir" imports.
+
+Helion's Triton codegen writes the module: a device function in Triton (never run here), decorated
+with `device_function(SPEC)`, and the kernel's host code, which calls `launch`. The decorator
+compiles the interchange spec through the C core's JIT; `launch` checks the arguments against the
+spec and runs the compiled code on them in place. `triton` and `tl` stand in for the names the
+generated module references outside the device function; Triton need not be installed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ._launch import Signature
+from .kernel import Kernel, compile_spec
+
+
+class _Unavailable:
+    """A Triton name the generated code may mention but must not call on the host."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> _Unavailable:
+        return _Unavailable(f"{self._name}.{attr}")
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"the mlir backend has no host-side {self._name}; the generated host code "
+                           "called it")
+
+
+class _TritonLanguage(_Unavailable):
+    """`tl`: module-level `_BLOCK_SIZE_0 = tl.constexpr(32)` keeps the value."""
+
+    @staticmethod
+    def constexpr(value: object) -> object:
+        return value
+
+
+class _Triton(_Unavailable):
+    """`triton`: the host-side helpers Helion's host code calls, and `jit` for helper functions
+    that are defined, never run."""
+
+    @staticmethod
+    def cdiv(a: int, b: int) -> int:
+        return -(-a // b)
+
+    @staticmethod
+    def next_power_of_2(n: int) -> int:
+        return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()
+
+    @staticmethod
+    def jit(fn: Callable | None = None, **kwargs: object) -> Any:
+        return fn if fn is not None else (lambda f: f)
+
+
+triton = _Triton("triton")
+tl = _TritonLanguage("tl")
+
+
+def __getattr__(name: str) -> _Unavailable:
+    """The other Triton-only imports of the generated module (libdevice, triton_helpers, ...)."""
+    from ._helion import triton_library_names
+
+    if name in triton_library_names():
+        return _Unavailable(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class DeviceFunction:
+    """A device function compiled from its spec; `launch` runs it."""
+
+    def __init__(self, spec: dict, nparams: int, kernel: Kernel) -> None:
+        self.spec = spec
+        self.kernel = kernel
+        self.signature = Signature(spec, nparams)
+        self._tensors = [t["arg_index"] for t in spec["host_tensors"]]
+        self._scalars = [s["arg_index"] for s in spec["scalars"]]
+
+    def launch(self, args: tuple) -> None:
+        self.signature.check(args)
+        self.kernel(*(args[i] for i in self._tensors), *(args[i] for i in self._scalars))
+
+
+def device_function(spec_text: str, nparams: int) -> Callable[[Callable], DeviceFunction]:
+    """The decorator of the generated device function (`nparams` parameters, the spec's arguments
+    among them): compiles the spec when the module loads."""
+    spec = json.loads(spec_text)
+    compiled = DeviceFunction(spec, nparams, compile_spec(spec))
+    return lambda _triton_fn: compiled
+
+
+def launch(device_fn: DeviceFunction, grid: object, *args: object, **kwargs: object) -> None:
+    """The launcher the host code calls. The grid is Helion's; the module's grid loops come from the
+    spec. No launcher keywords are generated for this backend (Backend.launcher_keyword_args)."""
+    if kwargs:
+        raise TypeError(f"the mlir launcher takes no keyword arguments, got {sorted(kwargs)}")
+    device_fn.launch(args)

@@ -1,0 +1,134 @@
+"""Helion's compiler backend "mlir": kernels run on the CPU through helion-mlir's C core and JIT.
+
+    import helion_mlir                       # registers the backend
+    @helion.kernel(backend="mlir")           # or HELION_BACKEND=mlir
+    def add(x, y): ...
+    add(x, y)                                # CPU tensors
+
+Helion's own host code runs as Python (Triton's host codegen, reused as Helion's TileIR backend
+does); the device function it would hand to Triton is described by its interchange spec instead,
+compiled by the C core when the generated module loads, and run by the JIT when the host code
+launches it (see _runtime.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Sequence
+
+import helion
+
+from . import _helion
+
+RUNTIME = "helion_mlir._runtime"
+
+# The config keys the lowering reads: tile sizes, and whether a reduction is looped (the spec's
+# graphs). Everything else Triton tunes (warps, stages, pid mapping, indexing, loop orders, ...)
+# would make the autotuner time identical modules.
+CONFIG_KEYS = frozenset({"block_sizes", "reduction_loops"})
+
+
+class MlirBackend(_helion.TritonBackend):
+    """TritonBackend's host codegen with the device function compiled by helion-mlir."""
+
+    @property
+    def name(self) -> str:
+        return "mlir"
+
+    @property
+    def codegen_name(self) -> str:
+        return "triton"
+
+    @property
+    def supports_debug_dtype_asserts(self) -> bool:
+        return False
+
+    @property
+    def supports_inductor_fusion(self) -> bool:
+        return False
+
+    @property
+    def dynamo_captures_kernel_launch(self) -> bool:
+        return False
+
+    @property
+    def max_tensor_numel(self) -> int | None:
+        return None
+
+    def supports_config_key(self, key: str) -> bool:
+        return key in CONFIG_KEYS
+
+    def supports_block_ptr_indexing(self) -> bool:
+        return False
+
+    def tunable_fragments(self) -> dict:
+        return {}
+
+    @property
+    def library_imports(self) -> dict[str, str]:
+        imports = dict(super().library_imports)
+        for name in _helion.triton_library_names():
+            imports[name] = f"from {RUNTIME} import {name}"
+        imports["_mlir_device_function"] = f"from {RUNTIME} import device_function as _mlir_device_function"
+        imports["_mlir_launch"] = f"from {RUNTIME} import launch as _mlir_launch"
+        return imports
+
+    @property
+    def function_decorator(self) -> str:
+        raise NotImplementedError("the mlir backend decorates each device function with its spec "
+                                  "(function_decorator_for_args)")
+
+    def function_decorator_for_args(self, args: Sequence[Any]) -> str:
+        spec = _helion.device_function_spec(args)
+        text = json.dumps(spec, separators=(",", ":"))
+        return f"_mlir_device_function({json.dumps(text)}, {len(args)})"
+
+    @property
+    def default_launcher_name(self) -> str:
+        return "_mlir_launch"
+
+    def launcher_keyword_args(self, config: Any, *, has_barrier: bool) -> list[str]:
+        return []
+
+    def supports_precompile(self) -> bool:
+        return False
+
+    def get_do_bench(self) -> Any:
+        return _helion.bench_functions()[0]
+
+    def get_interleaved_bench(self) -> Any:
+        return _helion.bench_functions()[1]
+
+    def autotune(self, bound_kernel: Any, args: Sequence[object], **kwargs: object) -> Any:
+        _helion.use_cpu_autotune_cache(bound_kernel)
+        return super().autotune(bound_kernel, args, **kwargs)
+
+    def setup_compile_cache_dir(self, device_index: int) -> None:
+        return None
+
+    def make_ephemeral_cache(self) -> None:
+        return None
+
+    def finalize_ephemeral_cache(self, bound_kernel: Any, config: Any) -> None:
+        return None
+
+    def compiled_cache_key(self, bound_kernel: Any, compiled_fn: object) -> str | None:
+        return None
+
+
+def register() -> None:
+    """Makes "mlir" a Helion backend; HELION_BACKEND is read when a kernel is decorated, so this
+    runs when helion_mlir is imported."""
+    if "mlir" not in _helion.list_backends():
+        _helion.register_compiler_backend(MlirBackend)
+
+
+def as_mlir_kernel(kernel: helion.Kernel, config: Any = None) -> helion.Kernel:
+    """The same kernel function and settings under backend "mlir": with `config`, or the kernel's
+    own configs, or else the default config (no autotuning)."""
+    settings = dataclasses.replace(kernel.settings, backend="mlir")
+    configs = [helion.Config(**dict(config))] if config is not None else list(kernel.configs)
+    if not configs:
+        settings = dataclasses.replace(settings, autotune_effort="none")
+    return helion.Kernel(kernel.fn, configs=configs, settings=settings)

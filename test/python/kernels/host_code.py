@@ -1,0 +1,93 @@
+"""Kernels whose host code does the things Helion's own examples do around the device loops, for
+test_backend.py: each runs as kernel(*args) under backend "mlir"."""
+
+import torch
+
+import helion
+import helion.language as hl
+import helion_mlir  # noqa: F401  (registers backend "mlir" before the decorators read it)
+
+MLIR = dict(backend="mlir", autotune_effort="none", static_shapes=True)
+
+
+@helion.kernel(**MLIR)
+def scale_flat(x: torch.Tensor) -> torch.Tensor:
+    """A view on the host, and a return that views the result back."""
+    x_flat = x.view(-1)
+    out = torch.empty_like(x_flat)
+    for tile in hl.tile(x_flat.size(0)):
+        out[tile] = x_flat[tile] * 2.0
+    return out.view(x.size())
+
+
+@helion.kernel(**MLIR)
+def add_broadcast(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """torch.broadcast_tensors reassigns both arguments."""
+    x, y = torch.broadcast_tensors(x, y)
+    out = torch.empty(x.shape, dtype=x.dtype)
+    for tile in hl.tile(out.size()):
+        out[tile] = x[tile] + y[tile]
+    return out
+
+
+@helion.kernel(**MLIR)
+def row_sums_mean(x: torch.Tensor) -> torch.Tensor:
+    """A torch op on the device loop's result as the return expression."""
+    m, _ = x.size()
+    sums = torch.empty([m], dtype=x.dtype)
+    for tile in hl.tile(m):
+        sums[tile] = x[tile, :].sum(-1)
+    return sums.mean()
+
+
+@helion.kernel(**MLIR)
+def weighted_column_sums(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """A reassigned argument, an assert, and a reduction and a cast after the loop."""
+    assert x.size() == w.size(), "x and w differ"
+    x = x * 2
+    prod = torch.zeros_like(x)
+    for tile in hl.tile(x.size()):
+        prod[tile] = x[tile] * w[tile]
+    return prod.sum(0).to(torch.float64)
+
+
+@helion.kernel(**MLIR)
+def plus_one_and_none(x: torch.Tensor) -> tuple[torch.Tensor, None]:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] + 1
+    return out, None
+
+
+@helion.kernel(**MLIR)
+def axpy(x: torch.Tensor, y: torch.Tensor, a: float) -> torch.Tensor:
+    """A scalar argument: one compiled module for every value."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = a * x[tile] + y[tile]
+    return out
+
+
+@helion.kernel(**MLIR)
+def add_into(x: torch.Tensor, out: torch.Tensor) -> None:
+    """Writes an argument in place and returns nothing."""
+    for tile in hl.tile(x.size()):
+        out[tile] = out[tile] + x[tile]
+
+
+@helion.kernel(**MLIR)
+def add_tiles_of_x(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Tiles x's shape and reads y with the same tiles, without checking y's shape."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] + y[tile]
+    return out
+
+
+@helion.kernel(backend="mlir", autotune_effort="none", static_shapes=False)
+def add_dynamic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """static_shapes=False: one module for all sizes but 0 and 1."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] + y[tile]
+    return out

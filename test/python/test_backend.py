@@ -1,0 +1,186 @@
+"""Helion's backend "mlir": kernel(*args) on CPU tensors, Helion's host code run as Helion runs it,
+the device function compiled by the C core from its interchange spec and run by the JIT."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+import helion
+from helion._compiler.backend_registry import list_backends
+
+import helion_mlir
+from helion_mlir import _runtime
+from helion_mlir._launch import LaunchError
+
+from kernels import host_code as k
+
+
+def test_importing_helion_mlir_registers_the_backend():
+    assert "mlir" in list_backends()
+    assert k.axpy.settings.backend == "mlir"
+
+
+@pytest.mark.parametrize("kernel, args, reference", [
+    (k.scale_flat, (torch.randn(12, 7),), lambda x: x * 2.0),
+    (k.add_broadcast, (torch.randn(20, 9), torch.randn(20, 9)), lambda x, y: x + y),
+    (k.row_sums_mean, (torch.randn(33, 18),), lambda x: x.sum(-1).mean()),
+    (k.weighted_column_sums, (torch.randn(21, 5), torch.randn(21, 5)),
+     lambda x, w: (x * 2 * w).sum(0).to(torch.float64)),
+], ids=["view-and-view-back", "broadcast_tensors", "mean-of-result", "reassigned-assert-sum-cast"])
+def test_host_code_runs_as_helion_runs_it(kernel, args, reference):
+    result = kernel(*args)
+    expected = reference(*args)
+    assert result.dtype == expected.dtype and result.shape == expected.shape
+    torch.testing.assert_close(result, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_a_tuple_return_with_none():
+    x = torch.randn(9, 4)
+    out, none = k.plus_one_and_none(x)
+    assert none is None
+    torch.testing.assert_close(out, x + 1)
+
+
+def test_an_argument_written_in_place_and_no_return():
+    x, out = torch.randn(16, 3), torch.randn(16, 3)
+    expected = out + x
+    assert k.add_into(x, out) is None
+    torch.testing.assert_close(out, expected)
+
+
+def test_a_failing_host_assert_is_the_kernels_own_error():
+    with pytest.raises(AssertionError, match="x and w differ"):
+        k.weighted_column_sums(torch.randn(4, 5), torch.randn(5, 4))
+
+
+def test_scalar_values_reuse_one_module(monkeypatch):
+    x, y = torch.randn(19, 6), torch.randn(19, 6)
+    k.axpy(x, y, 1.0)
+    compiles = []
+    monkeypatch.setattr(_runtime, "compile_spec", lambda spec: compiles.append(spec))
+    for a in (0.5, -3.0, 1e3):
+        torch.testing.assert_close(k.axpy(x, y, a), a * x + y)
+    assert compiles == []
+
+
+def test_a_second_call_does_not_recompile(monkeypatch):
+    real = _runtime.compile_spec
+    compiles = []
+    monkeypatch.setattr(_runtime, "compile_spec", lambda spec: compiles.append(spec) or real(spec))
+    x, y = torch.randn(23, 11), torch.randn(23, 11)
+    for _ in range(3):
+        torch.testing.assert_close(k.add_tiles_of_x(x, y), x + y)
+    assert len(compiles) == 1
+    x2, y2 = torch.randn(24, 11), torch.randn(24, 11)
+    torch.testing.assert_close(k.add_tiles_of_x(x2, y2), x2 + y2)
+    assert len(compiles) == 2  # static_shapes: a new shape is a new module
+
+
+def test_dynamic_shapes_reuse_one_module(monkeypatch):
+    k.add_dynamic(torch.randn(30, 17), torch.randn(30, 17))
+    compiles = []
+    monkeypatch.setattr(_runtime, "compile_spec", lambda spec: compiles.append(spec))
+    for shape in [(64, 9), (7, 33)]:
+        x, y = torch.randn(shape), torch.randn(shape)
+        torch.testing.assert_close(k.add_dynamic(x, y), x + y)
+    assert compiles == []
+
+
+@pytest.mark.parametrize("kernel, y, message", [
+    (k.add_tiles_of_x, torch.randn(30, 16),
+     r"add_tiles_of_x: tensor 'y' \(device argument 1\): dimension 1 has size 16, but the kernel indexes "
+     r"it with tiles spanning 17$"),
+    (k.add_dynamic, torch.randn(30, 8),
+     r"add_dynamic: tensor 'y' \(device argument 1\): dimension 1 has size 8, but the kernel indexes it "
+     r"with tiles spanning 17 \(x.size\(1\)\)$"),
+], ids=["static", "dynamic"])
+def test_an_argument_too_small_for_the_tiles_is_refused(kernel, y, message):
+    with pytest.raises(LaunchError, match=message):
+        kernel(torch.randn(30, 17), y)
+
+
+def test_matmul_with_mismatched_k_raises():
+    from helion2json.cli import load_entry
+
+    matmul = helion_mlir.backend.as_mlir_kernel(load_entry("examples/matmul.py:matmul")[0])
+    with pytest.raises(AssertionError, match="size mismatch 70 != 60"):
+        matmul(torch.randn(100, 70), torch.randn(60, 50))
+
+
+def _device_function(kernel, args, config=None):
+    """The compiled device function of `kernel` bound to `args`, as the generated module holds it."""
+    bound = kernel.bind(args)
+    host = bound.compile_config(config or bound.config_spec.default_config())
+    found = [v for v in host.__globals__.values() if isinstance(v, _runtime.DeviceFunction)]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((torch.randn(30, 17), torch.randn(30, 17)), r"the launcher got 2 arguments, the device function takes 3"),
+    ((torch.randn(30, 17), torch.randn(30, 18), torch.empty(30, 17)),
+     r"tensor 'y' \(device argument 1\): dimension 1 has size 18, the kernel was compiled for 17"),
+    ((torch.randn(30, 17), torch.randn(30, 17, dtype=torch.float64), torch.empty(30, 17)),
+     r"tensor 'y' \(device argument 1\): got torch.float64, the kernel was compiled for torch.float32"),
+    ((torch.randn(30, 17), torch.randn(30), torch.empty(30, 17)),
+     r"tensor 'y' \(device argument 1\): got rank 1, the kernel was compiled for rank 2"),
+    ((torch.randn(30, 17), torch.randn(30, 34)[:, ::2], torch.empty(30, 17)),
+     r"tensor 'y' \(device argument 1\): dimension 0 has stride 34, the kernel was compiled for 17"),
+    ((torch.randn(30, 17), 1.0, torch.empty(30, 17)), r"tensor 'y' \(device argument 1\): expected a tensor, got float"),
+], ids=["count", "size", "dtype", "rank", "stride", "not-a-tensor"])
+def test_each_launch_is_checked_against_the_compiled_signature(args, message):
+    device_fn = _device_function(k.add_tiles_of_x, (torch.randn(30, 17), torch.randn(30, 17)))
+    with pytest.raises(LaunchError, match=f"^add_tiles_of_x: {message}$"):
+        device_fn.launch(args)
+
+
+def test_a_scalar_of_the_wrong_type_is_refused_at_launch():
+    x, y = torch.randn(8, 3), torch.randn(8, 3)
+    device_fn = _device_function(k.axpy, (x, y, 2.0))
+    with pytest.raises(LaunchError, match=r"^axpy: scalar 'a' \(device argument 3\): expected a float, got str$"):
+        device_fn.launch((x, y, torch.empty_like(x), "2"))
+
+
+def test_helion_backend_environment_variable_selects_mlir(tmp_path):
+    script = tmp_path / "env_backend.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        import helion_mlir
+        import helion
+        import helion.language as hl
+
+        @helion.kernel(autotune_effort="none")
+        def double(x: torch.Tensor) -> torch.Tensor:
+            out = torch.empty_like(x)
+            for tile in hl.tile(x.size()):
+                out[tile] = x[tile] * 2
+            return out
+
+        x = torch.randn(40, 3)
+        torch.testing.assert_close(double(x), x * 2)
+        print(double.settings.backend)
+    """))
+    env = dict(os.environ, HELION_BACKEND="mlir")
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "mlir"
+
+
+def test_a_user_config_is_the_one_compiled():
+    @helion.kernel(backend="mlir", config=helion.Config(block_sizes=[8, 4]))
+    def copy(x: torch.Tensor) -> torch.Tensor:
+        out = torch.empty_like(x)
+        for tile in helion.language.tile(x.size()):
+            out[tile] = x[tile]
+        return out
+
+    x = torch.randn(20, 10)
+    torch.testing.assert_close(copy(x), x)
+    device_fn = _device_function(copy, (x,), copy.configs[0])
+    assert [b["tile_size"] for b in device_fn.spec["block_sizes"]] == [8, 4]
