@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the default kernel (examples/matmul.py, 100x70 @ 70x50: no multiple of its 16x16x16
-# tiles): capture the Device IR, lower it to MLIR, verify it with our tools and upstream mlir-opt, run
-# it on the CPU and compare with PyTorch.
+# tiles): called directly under Helion's backend "mlir"; then step by step: capture the Device IR,
+# lower it to MLIR, verify it with our tools and upstream mlir-opt, run it on the CPU and compare with
+# PyTorch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD/python"
@@ -12,6 +13,24 @@ trap 'rm -rf "$OUT"' EXIT
 
 ARGS=(--entry examples/matmul.py:matmul --arg 'torch.randn(100, 70)' --arg 'torch.randn(70, 50)')
 step() { printf '\n== %s\n' "$*"; }
+
+step "0. call the kernel under Helion's backend \"mlir\": HELION_BACKEND=mlir, matmul(x, y)"
+HELION_BACKEND=mlir HELION_AUTOTUNE_EFFORT=none $PY - <<'PY'
+import torch
+import helion_mlir  # registers the backend before the kernel is decorated
+from helion2json.cli import load_entry
+
+matmul, namespace = load_entry("examples/matmul.py:matmul")
+x, y = torch.randn(100, 70), torch.randn(70, 50)
+out = matmul(x, y)  # Helion binds and runs its host code; the device function runs on our JIT
+error = (out - namespace["reference"](x, y)).abs().max().item()
+print(f"{matmul.name} under backend {matmul.settings.backend!r}: {tuple(out.shape)} {out.dtype}, "
+      f"max abs error {error:.3g} against torch")
+try:
+    matmul(x, torch.randn(60, 50))
+except AssertionError as e:  # the kernel's own host-code assert, as Helion runs it
+    print(f"matmul(x, 60x50): AssertionError: {e}")
+PY
 
 step "1. capture: python -m helion2json ${ARGS[*]}"
 $PY -m helion2json "${ARGS[@]}" --out "$OUT/matmul.json"

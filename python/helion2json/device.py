@@ -47,7 +47,7 @@ def _scalar_type(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]:
             break
     else:
         raise CaptureError(f"the device function takes the scalar {symbol}, which is no argument of the kernel")
-    if hint is None:
+    if hint is None:  # an unbacked float: one module serves every value (docs/interchange.md)
         hint = {"float": 0.0, "int": 0, "bool": False}[kind]
     example = {"float": float, "int": int, "bool": bool}[kind](hint)
     return kind, encode.encode_float(example) if kind == "float" else example
