@@ -75,12 +75,18 @@ class DeviceFunction:
         self.spec = spec
         self.kernel = kernel
         self.signature = Signature(spec, nparams)
-        self._tensors = [t["arg_index"] for t in spec["host_tensors"]]
-        self._scalars = [s["arg_index"] for s in spec["scalars"]]
+        self._order = [t["arg_index"] for t in spec["host_tensors"]] + [s["arg_index"] for s in spec["scalars"]]
+        self._fixed = None  # a static signature admits one layout: its call arrays are built once
 
     def launch(self, args: tuple) -> None:
         self.signature.check(args)
-        self.kernel(*(args[i] for i in self._tensors), *(args[i] for i in self._scalars))
+        ordered = [args[i] for i in self._order]
+        if not self.signature.static:
+            self.kernel(*ordered)
+            return
+        if self._fixed is None:
+            self._fixed = self.kernel.fixed_call(tuple(ordered))
+        self._fixed(*ordered)
 
 
 def device_function(spec_text: str, nparams: int) -> Callable[[Callable], DeviceFunction]:

@@ -78,35 +78,57 @@ class Kernel:
         return _lib.lib().hm_capi_mlir_text(self._handle).decode()
 
     def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
-        n = len(args)
-        pointers, names, ranks, tensors, boxes = [], [], [], [], []
+        self.fixed_call(args)(*args)
+
+    def fixed_call(self, args: tuple) -> FixedCall:
+        """A call for arguments laid out as `args` are (ranks, sizes, strides, dtypes), which
+        refreshes only the data pointers and scalar values: for launches whose layout is known."""
+        names, ranks, tensors, scalar_types = [], [], [], []
         for i, a in enumerate(args):
             if isinstance(a, torch.Tensor):
-                t = _check_tensor(i, a)
-                tensors.append(t)
-                pointers.append(t.data_ptr())
-                names.append(DTYPE_NAMES[t.dtype])
-                ranks.append(t.dim())
+                tensors.append(_check_tensor(i, a))
+                names.append(DTYPE_NAMES[a.dtype])
+                ranks.append(a.dim())
             else:
                 box, dtype = _scalar_box(i, a)
-                boxes.append(box)  # keeps the value alive through the call
-                pointers.append(ctypes.addressof(box))
+                scalar_types.append(type(box))
                 names.append(dtype)
                 ranks.append(0)
-        data = (ctypes.c_void_p * max(n, 1))(*pointers)
-        dtypes = (ctypes.c_char_p * max(n, 1))(*[name.encode() for name in names])
-        ranks_c = (ctypes.c_int64 * max(n, 1))(*ranks)
+        n = max(len(args), 1)
         sizes = [s for t in tensors for s in t.shape]
         strides = [s for t in tensors for s in t.stride()]
-        sizes_c = (ctypes.c_int64 * max(len(sizes), 1))(*sizes)
-        strides_c = (ctypes.c_int64 * max(len(strides), 1))(*strides)
-        _lib.call("hm_capi_run", self._handle, n, data, dtypes, ranks_c, sizes_c, strides_c,
-                  error=ValueError)
+        return FixedCall(self, scalar_types,
+                         (ctypes.c_char_p * n)(*[name.encode() for name in names]),
+                         (ctypes.c_int64 * n)(*ranks),
+                         (ctypes.c_int64 * max(len(sizes), 1))(*sizes),
+                         (ctypes.c_int64 * max(len(strides), 1))(*strides))
 
     def __del__(self) -> None:
         if self._handle:
             _lib.lib().hm_capi_destroy(self._handle)
             self._handle = None
+
+
+class FixedCall:
+    """Runs a Kernel on arguments with one fixed layout; the library still checks every view
+    against the function's signature, so a wrong call is a ValueError, not a stray access."""
+
+    def __init__(self, kernel: Kernel, scalar_types: list, *arrays: ctypes.Array) -> None:
+        self._kernel = kernel  # keeps the handle alive
+        self._scalar_types = scalar_types
+        self._arrays = arrays  # dtypes, ranks, sizes, strides
+
+    def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
+        boxes = []  # keep the scalar values alive through the call
+        pointers = []
+        for a in args:
+            if isinstance(a, torch.Tensor):
+                pointers.append(a.data_ptr())
+            else:
+                boxes.append(self._scalar_types[len(boxes)](a))
+                pointers.append(ctypes.addressof(boxes[-1]))
+        data = (ctypes.c_void_p * max(len(args), 1))(*pointers)
+        _lib.call("hm_capi_run", self._kernel._handle, len(args), data, *self._arrays, error=ValueError)
 
 
 def compile_mlir(text: str, func: str, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:
