@@ -1,0 +1,26 @@
+/* From a lowered kernel module to the LLVM dialect, ready for the JIT (Runner.h) or
+ * mlir-translate-22 --mlir-to-llvmir.
+ *
+ * The input is what hm_lower produces with HM_TILES_CONCRETE and HM_ATEN_LINALG: a func.func with
+ * memref arguments whose body computes on tensors (affine loops over tiles, tensor.pad,
+ * linalg/arith/math ops, bufferization.materialize_in_destination into memref subviews). Every
+ * temporary buffer the pipeline introduces is freed before the function returns.
+ *
+ * The LLVM module calls malloc, free, libm and `memrefCopy` (MLIR's C runner utilities, or the
+ * copy the runner supplies).
+ */
+#ifndef HELION_MLIR_PIPELINE_H
+#define HELION_MLIR_PIPELINE_H
+
+#include "helion-mlir/support/Diag.h"
+#include "mlir-c/IR.h"
+
+/* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. */
+const char *hm_llvm_pipeline(void);
+
+/* Runs hm_llvm_pipeline() on `module` in place. MLIR's diagnostics go to `diag` (the first error),
+ * never to stderr. The module's context must come from hm_context_create, which registers the
+ * passes. On failure the module is left partly lowered. */
+bool hm_lower_to_llvm(MlirModule module, HmDiag *diag);
+
+#endif

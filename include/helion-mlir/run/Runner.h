@@ -1,0 +1,45 @@
+/* Running a lowered kernel on the CPU through MLIR's JIT (the ExecutionEngine C API).
+ *
+ * A kernel is compiled once from the func.func form hm_lower produces (memref arguments, identity
+ * layouts, `llvm.emit_c_interface`) and run any number of times on caller-owned buffers; outputs
+ * are written in place. Every run checks the buffers against the function's signature first, so a
+ * wrong call is an error message, not a crash.
+ */
+#ifndef HELION_MLIR_RUNNER_H
+#define HELION_MLIR_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helion-mlir/support/Diag.h"
+#include "helion-mlir/spec/Spec.h"
+#include "mlir-c/IR.h"
+
+/* A caller-owned dense buffer, viewed as a tensor (a torch tensor's data_ptr, sizes and strides).
+ * The kernel's memref arguments have identity layouts, so the strides must be the row-major ones
+ * for the sizes (a dimension of size 1 may have any stride). A scalar argument (f64, i64, i1) is a
+ * view of rank 0 whose data points to the value (a double, an int64_t, a bool) with dtype float64,
+ * int64 or bool. */
+typedef struct HmTensorView {
+  void *data; /* the first element */
+  size_t rank;
+  const int64_t *sizes;   /* `rank` entries */
+  const int64_t *strides; /* `rank` entries, in elements */
+  HmDtype dtype;
+} HmTensorView;
+
+typedef struct HmKernel HmKernel;
+
+/* Compiles the func.func `func_name` of `module` at LLVM optimization level `opt_level` (0-3). The
+ * module is not changed: the pipeline of hm_lower_to_llvm runs on a copy. The module's context must
+ * come from hm_context_create and may be destroyed once this returns. NULL on error. */
+HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, HmDiag *diag);
+
+/* Runs the kernel with one view per function argument, in order. Returns false, having run
+ * nothing, when the views do not match the signature (count, rank, element type, static sizes,
+ * layout). */
+bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *args, HmDiag *diag);
+
+void hm_kernel_destroy(HmKernel *kernel);
+
+#endif

@@ -1,0 +1,209 @@
+#include "helion-mlir/capi/CAPI.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "helion-mlir/support/Context.h"
+#include "helion-mlir/lower/Lower.h"
+#include "helion-mlir/run/Runner.h"
+#include "helion-mlir/spec/Spec.h"
+
+struct HmCompiled {
+  HmKernel *kernel;
+  char *mlir_text;
+};
+
+/* Hands the diag's message to the caller, who frees it with hm_capi_free_string. */
+static void take_error(HmDiag *diag, char **error_out) {
+  if (!diag->message)
+    hm_diag_error(diag, "unknown error");
+  if (error_out) {
+    *error_out = diag->message;
+    diag->message = NULL;
+  }
+  hm_diag_clear(diag);
+}
+
+static char *print_module(MlirModule module, HmDiag *diag) {
+  HmBuffer text = {0};
+  mlirOperationPrint(mlirModuleGetOperation(module), hm_buffer_append, &text);
+  if (text.oom || !text.data) {
+    hm_buffer_free(&text);
+    hm_diag_error(diag, "out of memory");
+    return NULL;
+  }
+  return text.data;
+}
+
+/* The parser names the source "-" in its diagnostics, as mlir-opt names stdin. */
+static MlirModule parse_module(MlirContext ctx, const char *text, HmDiag *diag) {
+  HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
+  MlirModule module = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(text));
+  hm_diag_capture_end(capture);
+  if (mlirModuleIsNull(module))
+    hm_diag_error(diag, "cannot parse the MLIR text");
+  return module;
+}
+
+/* The spec is parsed into *spec and lowered in `ctx`; the caller destroys both. */
+static MlirModule lower_json(MlirContext ctx, const char *json_text, HmTileMode tiles,
+                             HmSpec **spec, HmDiag *diag) {
+  *spec = hm_spec_parse(json_text, strlen(json_text), "<json>", diag);
+  if (!*spec)
+    return (MlirModule){NULL};
+  HmLowerOptions options = {.tiles = tiles, .aten = HM_ATEN_LINALG};
+  return hm_lower(ctx, *spec, options, diag);
+}
+
+char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_out) {
+  HmDiag diag = {0};
+  char *text = NULL;
+  if (tiles_mode != HM_TILES_CONCRETE && tiles_mode != HM_TILES_SYMBOLIC) {
+    hm_diag_error(&diag, "tiles mode %d is neither 0 (concrete) nor 1 (symbolic)", tiles_mode);
+    take_error(&diag, error_out);
+    return NULL;
+  }
+  MlirContext ctx = hm_context_create(&diag);
+  if (!mlirContextIsNull(ctx)) {
+    HmSpec *spec = NULL;
+    MlirModule module = lower_json(ctx, json_text, (HmTileMode)tiles_mode, &spec, &diag);
+    if (!mlirModuleIsNull(module)) {
+      text = print_module(module, &diag);
+      mlirModuleDestroy(module);
+    }
+    hm_spec_destroy(spec);
+    mlirContextDestroy(ctx);
+  }
+  if (!text)
+    take_error(&diag, error_out);
+  return text;
+}
+
+int hm_capi_verify_mlir(const char *mlir_text, char **error_out) {
+  HmDiag diag = {0};
+  MlirContext ctx = hm_context_create(&diag);
+  bool ok = false;
+  if (!mlirContextIsNull(ctx)) {
+    /* The parser verifies what it parses. */
+    MlirModule module = parse_module(ctx, mlir_text, &diag);
+    ok = !mlirModuleIsNull(module);
+    if (ok)
+      mlirModuleDestroy(module);
+    mlirContextDestroy(ctx);
+  }
+  if (!ok)
+    take_error(&diag, error_out);
+  return ok;
+}
+
+/* Keeps the module's text and its kernel; the module itself is the caller's. */
+static HmCompiled *compile_module(MlirModule module, const char *func_name, int opt_level,
+                                  HmDiag *diag) {
+  HmCompiled *compiled = calloc(1, sizeof *compiled);
+  if (!compiled) {
+    hm_diag_error(diag, "out of memory");
+    return NULL;
+  }
+  compiled->mlir_text = print_module(module, diag);
+  if (compiled->mlir_text)
+    compiled->kernel = hm_kernel_compile(module, func_name, opt_level, diag);
+  if (!compiled->kernel) {
+    hm_capi_destroy(compiled);
+    return NULL;
+  }
+  return compiled;
+}
+
+HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **error_out) {
+  HmDiag diag = {0};
+  HmCompiled *compiled = NULL;
+  MlirContext ctx = hm_context_create(&diag);
+  if (!mlirContextIsNull(ctx)) {
+    HmSpec *spec = NULL;
+    MlirModule module = lower_json(ctx, json_text, HM_TILES_CONCRETE, &spec, &diag);
+    if (!mlirModuleIsNull(module)) {
+      compiled = compile_module(module, hm_spec_kernel_name(spec), opt_level, &diag);
+      mlirModuleDestroy(module);
+    }
+    hm_spec_destroy(spec);
+    mlirContextDestroy(ctx);
+  }
+  if (!compiled)
+    take_error(&diag, error_out);
+  return compiled;
+}
+
+HmCompiled *hm_capi_compile_mlir(const char *mlir_text, const char *func_name, int opt_level,
+                                 char **error_out) {
+  HmDiag diag = {0};
+  HmCompiled *compiled = NULL;
+  MlirContext ctx = hm_context_create(&diag);
+  if (!mlirContextIsNull(ctx)) {
+    MlirModule module = parse_module(ctx, mlir_text, &diag);
+    if (!mlirModuleIsNull(module)) {
+      compiled = compile_module(module, func_name, opt_level, &diag);
+      mlirModuleDestroy(module);
+    }
+    mlirContextDestroy(ctx);
+  }
+  if (!compiled)
+    take_error(&diag, error_out);
+  return compiled;
+}
+
+const char *hm_capi_mlir_text(const HmCompiled *compiled) { return compiled->mlir_text; }
+
+/* Slices the flat size and stride arrays into one view per buffer. */
+static bool make_views(size_t n, void *const *data, const char *const *dtypes,
+                       const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
+                       HmTensorView *views, HmDiag *diag) {
+  size_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (ranks[i] < 0)
+      return hm_diag_error(diag, "argument %zu: rank %lld is negative", i, (long long)ranks[i]);
+    HmDtype dtype = hm_dtype_from_name(dtypes[i]);
+    if (!dtype)
+      return hm_diag_error(diag, "argument %zu: unknown dtype '%s'", i, dtypes[i]);
+    views[i] = (HmTensorView){.data = data[i], .rank = (size_t)ranks[i], .sizes = sizes + at,
+                              .strides = strides + at, .dtype = dtype};
+    at += (size_t)ranks[i];
+  }
+  return true;
+}
+
+int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const char *const *dtypes,
+                const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
+                char **error_out) {
+  HmDiag diag = {0};
+  HmTensorView *views = calloc(n ? n : 1, sizeof *views);
+  bool ok = views ? make_views(n, data, dtypes, ranks, sizes, strides, views, &diag)
+                  : hm_diag_error(&diag, "out of memory");
+  ok = ok && hm_kernel_run(compiled->kernel, n, views, &diag);
+  free(views);
+  if (!ok)
+    take_error(&diag, error_out);
+  return ok;
+}
+
+void hm_capi_free_string(char *text) { free(text); }
+
+void hm_capi_destroy(HmCompiled *compiled) {
+  if (!compiled)
+    return;
+  hm_kernel_destroy(compiled->kernel);
+  free(compiled->mlir_text);
+  free(compiled);
+}
+
+char *hm_capi_supported_ops(void) {
+  HmBuffer text = {0};
+  for (size_t i = 0; hm_supported_op(i); ++i) {
+    hm_buffer_append(mlirStringRefCreateFromCString(hm_supported_op(i)), &text);
+    hm_buffer_append(mlirStringRefCreateFromCString("\n"), &text);
+  }
+  if (text.oom) {
+    hm_buffer_free(&text);
+    return NULL;
+  }
+  return text.data;
+}

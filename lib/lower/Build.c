@@ -1,0 +1,409 @@
+#include "lower/Build.h"
+
+#include "lower/SizeExpr.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/Dialect/Linalg.h"
+
+static MlirStringRef str(const char *s) { return mlirStringRefCreateFromCString(s); }
+
+MlirNamedAttribute hm_named(HmLowering *L, const char *name, MlirAttribute attr) {
+  return mlirNamedAttributeGet(mlirIdentifierGet(L->ctx, str(name)), attr);
+}
+
+MlirOperation hm_build(HmLowering *L, HmOpSpec spec) {
+  MlirOperationState state = mlirOperationStateGet(str(spec.name), L->loc);
+  if (spec.nresults)
+    mlirOperationStateAddResults(&state, spec.nresults, spec.results);
+  if (spec.noperands)
+    mlirOperationStateAddOperands(&state, spec.noperands, spec.operands);
+  if (spec.nattrs)
+    mlirOperationStateAddAttributes(&state, spec.nattrs, spec.attrs);
+  if (spec.nregions)
+    mlirOperationStateAddOwnedRegions(&state, spec.nregions, spec.regions);
+  if (spec.infer_results)
+    mlirOperationStateEnableResultTypeInference(&state);
+  MlirOperation op = mlirOperationCreate(&state);
+  if (!mlirOperationIsNull(op))
+    mlirBlockAppendOwnedOperation(L->block, op);
+  return op;
+}
+
+MlirValue hm_build_value(HmLowering *L, HmOpSpec spec) {
+  MlirOperation op = hm_build(L, spec);
+  return mlirOperationIsNull(op) ? (MlirValue){NULL} : mlirOperationGetResult(op, 0);
+}
+
+MlirType hm_index_type(HmLowering *L) { return mlirIndexTypeGet(L->ctx); }
+
+MlirType hm_element_type(HmLowering *L, HmDtype dtype) {
+  switch (dtype) {
+  case HM_F64: return mlirF64TypeGet(L->ctx);
+  case HM_F32: return mlirF32TypeGet(L->ctx);
+  case HM_F16: return mlirF16TypeGet(L->ctx);
+  case HM_BF16: return mlirBF16TypeGet(L->ctx);
+  case HM_I64: return mlirIntegerTypeGet(L->ctx, 64);
+  case HM_I32: return mlirIntegerTypeGet(L->ctx, 32);
+  case HM_I16: return mlirIntegerTypeGet(L->ctx, 16);
+  case HM_I8:
+  case HM_U8: return mlirIntegerTypeGet(L->ctx, 8);
+  case HM_BOOL: return mlirIntegerTypeGet(L->ctx, 1);
+  default: return (MlirType){NULL};
+  }
+}
+
+int hm_dim_block(HmLowering *L, HmDim dim) {
+  if (!dim.sym)
+    return -1;
+  const HmBlockSize *bs = hm_spec_block_for_symbol(L->spec, dim.sym);
+  return bs ? bs->id : -1;
+}
+
+int64_t hm_static_dim(HmLowering *L, HmDim dim) {
+  if (!dim.sym)
+    return dim.value;
+  int block = hm_dim_block(L, dim);
+  if (block >= 0 && L->static_tiles[block] >= 0)
+    return L->static_tiles[block];
+  int64_t value;
+  if (block < 0 && hm_size_static(L, dim.sym, false, &value))
+    return value;
+  return mlirShapedTypeGetDynamicSize();
+}
+
+bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out) {
+  if (!dim.sym) {
+    *out = hm_index_const(L, dim.value);
+    return true;
+  }
+  int block = hm_dim_block(L, dim);
+  if (block >= 0 && !mlirValueIsNull(L->tile_sizes[block])) {
+    *out = L->tile_sizes[block];
+    return true;
+  }
+  for (size_t i = 0; i < L->nsyms; ++i)
+    if (strcmp(L->sym_names[i], dim.sym) == 0) {
+      *out = L->sym_values[i];
+      return true;
+    }
+  return hm_size_value(L, dim.sym, out);
+}
+
+MlirType hm_ranked_tensor(HmLowering *L, size_t rank, const int64_t *shape, MlirType element) {
+  return mlirRankedTensorTypeGet((intptr_t)rank, shape, element, mlirAttributeGetNull());
+}
+
+MlirType hm_tensor_type(HmLowering *L, const HmVal *val) {
+  int64_t shape[16];
+  if (val->rank > 16)
+    return (MlirType){NULL};
+  for (size_t i = 0; i < val->rank; ++i)
+    shape[i] = hm_static_dim(L, val->shape[i]);
+  return hm_ranked_tensor(L, val->rank, shape, hm_element_type(L, val->dtype));
+}
+
+MlirType hm_element_of(MlirValue tensor) { return mlirShapedTypeGetElementType(mlirValueGetType(tensor)); }
+
+MlirAttribute hm_index_attr(HmLowering *L, int64_t value) {
+  return mlirIntegerAttrGet(hm_index_type(L), value);
+}
+
+MlirValue hm_index_const(HmLowering *L, int64_t value) {
+  MlirNamedAttribute attr = hm_named(L, "value", hm_index_attr(L, value));
+  MlirType type = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "arith.constant", .nresults = 1, .results = &type,
+                                      .nattrs = 1, .attrs = &attr});
+}
+
+static MlirAttribute scalar_attr(MlirContext ctx, MlirType type, double value) {
+  if (mlirTypeIsAInteger(type)) {
+    if (mlirIntegerTypeGetWidth(type) == 1)
+      return mlirIntegerAttrGet(type, value != 0);
+    if (isinf(value))
+      return mlirIntegerAttrGet(type, value > 0 ? INT64_MAX : INT64_MIN);
+    return mlirIntegerAttrGet(type, (int64_t)value);
+  }
+  return mlirFloatAttrDoubleGet(ctx, type, value);
+}
+
+MlirValue hm_scalar_const(HmLowering *L, MlirType type, double value) {
+  MlirNamedAttribute attr = hm_named(L, "value", scalar_attr(L->ctx, type, value));
+  return hm_build_value(L, (HmOpSpec){.name = "arith.constant", .nresults = 1, .results = &type,
+                                      .nattrs = 1, .attrs = &attr});
+}
+
+static unsigned float_width(MlirType t) {
+  if (mlirTypeIsAF64(t))
+    return 64;
+  if (mlirTypeIsAF32(t))
+    return 32;
+  return 16;
+}
+
+/* torch casting rules: float<->float by width, int->float signed, float->int truncating, and
+ * anything -> bool as "!= 0". */
+MlirValue hm_convert_scalar(HmLowering *L, MlirValue value, MlirType to) {
+  MlirType from = mlirValueGetType(value);
+  if (mlirTypeEqual(from, to))
+    return value;
+  bool from_int = mlirTypeIsAInteger(from), to_int = mlirTypeIsAInteger(to);
+  if (to_int && mlirIntegerTypeGetWidth(to) == 1) {
+    MlirValue zero = hm_scalar_const(L, from, 0);
+    MlirNamedAttribute pred = hm_named(
+        L, "predicate",
+        mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), from_int ? 1 /* ne */ : 13 /* une */));
+    return hm_build_value(L, (HmOpSpec){.name = from_int ? "arith.cmpi" : "arith.cmpf",
+                                        .noperands = 2, .operands = (MlirValue[]){value, zero},
+                                        .nattrs = 1, .attrs = &pred, .infer_results = true});
+  }
+  const char *name;
+  if (from_int && to_int) {
+    unsigned fw = mlirIntegerTypeGetWidth(from), tw = mlirIntegerTypeGetWidth(to);
+    name = tw > fw ? (fw == 1 ? "arith.extui" : "arith.extsi") : "arith.trunci";
+  } else if (from_int) {
+    name = mlirIntegerTypeGetWidth(from) == 1 ? "arith.uitofp" : "arith.sitofp";
+  } else if (to_int) {
+    name = "arith.fptosi";
+  } else if (float_width(to) == float_width(from)) {
+    /* f16 <-> bf16: go through f32, which holds both exactly. */
+    MlirValue wide = hm_convert_scalar(L, value, mlirF32TypeGet(L->ctx));
+    return hm_convert_scalar(L, wide, to);
+  } else {
+    name = float_width(to) > float_width(from) ? "arith.extf" : "arith.truncf";
+  }
+  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &to, .noperands = 1,
+                                      .operands = &value});
+}
+
+MlirAttribute hm_i64_array(HmLowering *L, size_t n, const int64_t *values) {
+  return mlirDenseI64ArrayGet(L->ctx, (intptr_t)n, values);
+}
+
+MlirAttribute hm_i32_array(HmLowering *L, size_t n, const int32_t *values) {
+  return mlirDenseI32ArrayGet(L->ctx, (intptr_t)n, values);
+}
+
+/* The C API has no builder for linalg's iterator kinds; the two enum values are parsed once each. */
+MlirAttribute hm_iterator_attr(HmLowering *L, bool reduction) {
+  return mlirAttributeParseGet(L->ctx, str(reduction ? "#linalg.iterator_type<reduction>"
+                                                     : "#linalg.iterator_type<parallel>"));
+}
+
+MlirRegion hm_region_with_block(HmLowering *L, size_t nargs, const MlirType *types, MlirBlock *body) {
+  MlirLocation locs[16];
+  for (size_t i = 0; i < nargs && i < 16; ++i)
+    locs[i] = L->loc;
+  MlirRegion region = mlirRegionCreate();
+  *body = mlirBlockCreate((intptr_t)nargs, types, locs);
+  mlirRegionAppendOwnedBlock(region, *body);
+  return region;
+}
+
+static MlirValue affine_op(HmLowering *L, const char *name, MlirAffineMap map, size_t n,
+                           const MlirValue *operands) {
+  MlirNamedAttribute attr = hm_named(L, "map", mlirAffineMapAttrGet(map));
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &index,
+                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 1,
+                                      .attrs = &attr});
+}
+
+MlirValue hm_affine_apply(HmLowering *L, MlirAffineMap map, size_t n, const MlirValue *operands) {
+  return affine_op(L, "affine.apply", map, n, operands);
+}
+
+MlirValue hm_affine_min(HmLowering *L, MlirAffineMap map, size_t n, const MlirValue *operands) {
+  return affine_op(L, "affine.min", map, n, operands);
+}
+
+bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValue *out) {
+  MlirValue dynamic[16];
+  size_t ndynamic = 0;
+  int64_t shape[16];
+  if (val->rank > 16)
+    return hm_node_error(L, L->node, "tensors of rank %zu are not supported", val->rank);
+  for (size_t i = 0; i < val->rank; ++i) {
+    shape[i] = hm_static_dim(L, val->shape[i]);
+    if (shape[i] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, val->shape[i], &dynamic[ndynamic++]))
+      return false;
+  }
+  MlirType type = hm_ranked_tensor(L, val->rank, shape, element);
+  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)ndynamic, .operands = dynamic});
+  return true;
+}
+
+/* linalg.fill's region is the builtin one the C API fills in for named linalg ops. */
+MlirValue hm_fill(HmLowering *L, MlirValue init, MlirValue scalar) {
+  MlirType type = mlirValueGetType(init);
+  MlirNamedAttribute seg = hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){1, 1}));
+  MlirRegion region = mlirRegionCreate();
+  MlirOperation fill = hm_build(L, (HmOpSpec){.name = "linalg.fill", .nresults = 1, .results = &type,
+                                              .noperands = 2, .operands = (MlirValue[]){scalar, init},
+                                              .nattrs = 1, .attrs = &seg, .nregions = 1,
+                                              .regions = &region});
+  mlirLinalgFillBuiltinNamedOpRegion(fill);
+  return mlirOperationGetResult(fill, 0);
+}
+
+bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const MlirAffineMap *maps,
+                MlirValue init, size_t nloops, const bool *reductions, HmBodyFn body, void *ctx,
+                MlirValue *out) {
+  enum { MAX = 16 };
+  if (ninputs + 1 > MAX || nloops > MAX)
+    return hm_node_error(L, L->node, "too many operands or loops for one linalg.generic");
+  MlirType arg_types[MAX];
+  MlirValue operands[MAX];
+  MlirAttribute map_attrs[MAX], iterators[MAX];
+  for (size_t i = 0; i < ninputs; ++i) {
+    arg_types[i] = hm_element_of(inputs[i]);
+    operands[i] = inputs[i];
+  }
+  arg_types[ninputs] = hm_element_of(init);
+  operands[ninputs] = init;
+  for (size_t i = 0; i <= ninputs; ++i)
+    map_attrs[i] = mlirAffineMapAttrGet(maps[i]);
+  for (size_t i = 0; i < nloops; ++i)
+    iterators[i] = hm_iterator_attr(L, reductions && reductions[i]);
+  MlirBlock block;
+  MlirRegion region = hm_region_with_block(L, ninputs + 1, arg_types, &block);
+  MlirBlock outer = L->block;
+  L->block = block;
+  MlirValue args[MAX], result;
+  for (size_t i = 0; i <= ninputs; ++i)
+    args[i] = mlirBlockGetArgument(block, (intptr_t)i);
+  bool ok = body(L, args, ctx, &result);
+  if (ok)
+    hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 1, .operands = &result});
+  L->block = outer;
+  if (!ok) {
+    mlirRegionDestroy(region);
+    return false;
+  }
+  MlirType type = mlirValueGetType(init);
+  MlirNamedAttribute attrs[3] = {
+      hm_named(L, "indexing_maps", mlirArrayAttrGet(L->ctx, (intptr_t)ninputs + 1, map_attrs)),
+      hm_named(L, "iterator_types", mlirArrayAttrGet(L->ctx, (intptr_t)nloops, iterators)),
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){(int32_t)ninputs, 1})),
+  };
+  *out = hm_build_value(L, (HmOpSpec){.name = "linalg.generic", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)ninputs + 1, .operands = operands,
+                                      .nattrs = 3, .attrs = attrs, .nregions = 1, .regions = &region});
+  return true;
+}
+
+static bool cast_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  *result = hm_convert_scalar(L, args[0], *(MlirType *)ctx);
+  return true;
+}
+
+MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
+  MlirType type = mlirValueGetType(like);
+  intptr_t rank = mlirShapedTypeGetRank(type);
+  int64_t shape[16];
+  MlirValue dynamic[16];
+  size_t ndynamic = 0;
+  for (intptr_t i = 0; i < rank && i < 16; ++i) {
+    shape[i] = mlirShapedTypeGetDimSize(type, i);
+    if (mlirShapedTypeIsDynamicDim(type, i)) {
+      MlirType index = hm_index_type(L);
+      MlirValue dim = hm_index_const(L, i);
+      dynamic[ndynamic++] = hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index,
+                                                         .noperands = 2, .operands = (MlirValue[]){like, dim}});
+    }
+  }
+  MlirType result = hm_ranked_tensor(L, (size_t)rank, shape, element);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &result,
+                                      .noperands = (intptr_t)ndynamic, .operands = dynamic});
+}
+
+bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue *out) {
+  if (mlirTypeEqual(hm_element_of(tensor), element)) {
+    *out = tensor;
+    return true;
+  }
+  size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(tensor));
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
+  MlirAffineMap maps[2] = {identity, identity};
+  return hm_generic(L, 1, &tensor, maps, hm_empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
+}
+
+bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out) {
+  enum { MAX = 16 };
+  if (result->rank > MAX)
+    return hm_node_error(L, L->node, "tensors of rank %zu are not supported", result->rank);
+  MlirAttribute groups[MAX], members[MAX][MAX];
+  size_t ngroups = 0, nmembers[MAX] = {0}, pending = 0;
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  for (size_t d = 0; d < result->rank; ++d) {
+    if (unit[d] && ngroups == 0) {
+      ++pending; /* leading unit dims join the first kept dim's group */
+      continue;
+    }
+    if (!unit[d]) {
+      for (size_t p = 0; p < pending; ++p)
+        members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)p);
+      pending = 0;
+      members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+      ++ngroups;
+    } else {
+      members[ngroups - 1][nmembers[ngroups - 1]++] = mlirIntegerAttrGet(i64, (int64_t)d);
+    }
+  }
+  for (size_t g = 0; g < ngroups; ++g)
+    groups[g] = mlirArrayAttrGet(L->ctx, (intptr_t)nmembers[g], members[g]);
+  int64_t shape[MAX];
+  MlirValue operands[1 + MAX] = {value};
+  size_t ndynamic = 0;
+  for (size_t d = 0; d < result->rank; ++d) {
+    shape[d] = unit[d] ? 1 : hm_static_dim(L, result->shape[d]);
+    if (shape[d] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, result->shape[d], &operands[1 + ndynamic++]))
+      return false;
+  }
+  MlirType type = hm_ranked_tensor(L, result->rank, shape, hm_element_of(value));
+  MlirNamedAttribute attrs[2] = {
+      hm_named(L, "reassociation", mlirArrayAttrGet(L->ctx, (intptr_t)ngroups, groups)),
+      hm_named(L, "static_output_shape", hm_i64_array(L, result->rank, shape)),
+  };
+  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
+                                      .attrs = attrs});
+  return true;
+}
+
+bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out) {
+  MlirValue value = v->value;
+  if (v->kind == HM_V_INDEX) {
+    *out = value;
+    return true;
+  }
+  if (v->kind == HM_V_TENSOR && mlirShapedTypeGetRank(mlirValueGetType(value)) == 0) {
+    MlirType element = hm_element_of(value);
+    value = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
+                                         .noperands = 1, .operands = &value});
+  } else if (v->kind != HM_V_SCALAR) {
+    return false;
+  }
+  MlirType type = mlirValueGetType(value), index = hm_index_type(L);
+  if (!mlirTypeIsAInteger(type) || mlirIntegerTypeGetWidth(type) == 1)
+    return false;
+  *out = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &value});
+  return true;
+}
+
+MlirValue hm_arith(HmLowering *L, const char *name, MlirValue x, MlirValue y) {
+  return hm_build_value(L, (HmOpSpec){.name = name, .noperands = 2, .operands = (MlirValue[]){x, y},
+                                      .infer_results = true});
+}
+
+MlirValue hm_linalg_index(HmLowering *L, size_t dim) {
+  MlirType index = hm_index_type(L);
+  MlirNamedAttribute attr = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), (int64_t)dim));
+  return hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index, .nattrs = 1,
+                                      .attrs = &attr});
+}

@@ -1,0 +1,111 @@
+/* Walking a graph: each node is looked up in the op table and lowered by its family. */
+#include "lower/Build.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+bool hm_node_error(HmLowering *L, const HmNode *node, const char *fmt, ...) {
+  char message[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  if (!node)
+    return hm_diag_error(L->diag, "%s: %s", hm_spec_source_name(L->spec), message);
+  if (node->file)
+    return hm_diag_error(L->diag, "%s:%d: %s (node '%s')", node->file, node->line, message, node->name);
+  return hm_diag_error(L->diag, "%s: node '%s': %s", hm_spec_source_name(L->spec), node->name, message);
+}
+
+const HmNode *hm_graph_output(const HmGraph *graph) {
+  for (size_t i = graph->nnodes; i-- > 0;)
+    if (graph->nodes[i].op == HM_NODE_OUTPUT)
+      return &graph->nodes[i];
+  return NULL;
+}
+
+HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent) {
+  HmScope *scope = hm_arena_new(&L->arena, HmScope, 1);
+  scope->graph = graph;
+  scope->parent = parent;
+  scope->values = hm_arena_new(&L->arena, HmValue, graph->nnodes ? graph->nnodes : 1);
+  return scope;
+}
+
+const HmArg *hm_arg(HmLowering *L, const HmNode *node, size_t index) {
+  if (index < node->nargs)
+    return &node->args[index];
+  hm_node_error(L, node, "'%s' expects at least %zu arguments, got %zu", node->target, index + 1, node->nargs);
+  return NULL;
+}
+
+const HmArg *hm_kwarg(const HmNode *node, const char *name) {
+  for (size_t i = 0; i < node->nkwargs; ++i)
+    if (strcmp(node->kwarg_names[i], name) == 0)
+      return &node->kwargs[i];
+  return NULL;
+}
+
+const HmNode *hm_arg_node(const HmScope *S, const HmArg *arg) {
+  return arg && arg->kind == HM_ARG_NODE ? &S->graph->nodes[arg->node] : NULL;
+}
+
+bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmValue *out) {
+  if (!arg)
+    return false;
+  if (arg->kind != HM_ARG_NODE)
+    return hm_node_error(L, node, "'%s' expects a node reference here", node->target);
+  *out = S->values[arg->node];
+  return true;
+}
+
+bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmValue *out) {
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, index), out))
+    return false;
+  if (out->kind != HM_V_TENSOR)
+    return hm_node_error(L, node, "argument %zu of '%s' must be a tile tensor", index, node->target);
+  return true;
+}
+
+static MlirLocation node_location(HmLowering *L, const HmNode *node) {
+  if (!node->file)
+    return mlirLocationUnknownGet(L->ctx);
+  MlirLocation loc = mlirLocationFileLineColGet(L->ctx, mlirStringRefCreateFromCString(node->file),
+                                                (unsigned)node->line, 0);
+  return mlirLocationNameGet(L->ctx, mlirStringRefCreateFromCString(node->name), loc);
+}
+
+static bool lower_outputs(HmLowering *L, HmScope *S, const HmNode *node, HmValue *outputs, size_t n) {
+  if (!outputs)
+    return true;
+  const HmArg *list = node->nargs ? &node->args[0] : NULL;
+  if (!list || list->kind != HM_ARG_LIST || list->count != n)
+    return hm_node_error(L, node, "the graph returns %zu values where %zu are expected",
+                         list && list->kind == HM_ARG_LIST ? list->count : 0, n);
+  for (size_t i = 0; i < n; ++i)
+    if (!hm_arg_value(L, S, node, &list->items[i], &outputs[i]))
+      return false;
+  return true;
+}
+
+bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs) {
+  for (size_t i = 0; i < S->graph->nnodes; ++i) {
+    const HmNode *node = &S->graph->nodes[i];
+    L->node = node;
+    L->loc = node_location(L, node);
+    if (node->op == HM_NODE_PLACEHOLDER)
+      continue; /* bound by whoever opened the scope */
+    if (node->op == HM_NODE_OUTPUT) {
+      if (!lower_outputs(L, S, node, outputs, noutputs))
+        return false;
+      continue;
+    }
+    const HmOpEntry *entry = hm_find_op(L, S->graph, node->target);
+    if (!entry)
+      return hm_node_error(L, node, "unsupported op '%s'", node->target);
+    if (!entry->lower(L, S, node, entry->variant, &S->values[i]))
+      return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not lower '%s'", node->target);
+  }
+  return true;
+}

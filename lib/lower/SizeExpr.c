@@ -1,0 +1,200 @@
+/* A recursive-descent reader of the sympy size expressions Helion writes ("u0*u1",
+ * "((u0*u1*u3)//16)", "Max(1, u0)"): integers, symbols, + - * //, parentheses and Max/Min.
+ * Known parts fold to constants; the rest becomes arith ops on index values.
+ */
+#include "lower/SizeExpr.h"
+
+#include "lower/Build.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "mlir-c/BuiltinTypes.h"
+
+typedef enum Mode { STATIC, HINT, VALUE } Mode;
+
+typedef struct Size {
+  bool known;
+  int64_t v;
+  MlirValue value; /* VALUE mode, when not known */
+} Size;
+
+typedef struct Parser {
+  HmLowering *L;
+  const char *s;
+  Mode mode;
+  bool ok;
+} Parser;
+
+typedef enum Op { ADD, SUB, MUL, FLOORDIV, MAX, MIN } Op;
+
+static const char *const ARITH[] = {
+    [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli",
+    [FLOORDIV] = "arith.floordivsi", [MAX] = "arith.maxsi", [MIN] = "arith.minsi",
+};
+
+static int64_t floordiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int64_t fold(Op op, int64_t a, int64_t b) {
+  switch (op) {
+  case ADD: return a + b;
+  case SUB: return a - b;
+  case MUL: return a * b;
+  case FLOORDIV: return floordiv(a, b);
+  case MAX: return a > b ? a : b;
+  case MIN: return a < b ? a : b;
+  }
+  return 0;
+}
+
+static Size fail(Parser *p) {
+  p->ok = false;
+  return (Size){0};
+}
+
+static MlirValue materialize(Parser *p, Size s) {
+  return s.known ? hm_index_const(p->L, s.v) : s.value;
+}
+
+static Size apply(Parser *p, Op op, Size a, Size b) {
+  if (!p->ok)
+    return fail(p);
+  if (a.known && b.known) {
+    if (op == FLOORDIV && b.v == 0)
+      return fail(p);
+    return (Size){.known = true, .v = fold(op, a.v, b.v)};
+  }
+  MlirType index = hm_index_type(p->L);
+  MlirValue operands[2] = {materialize(p, a), materialize(p, b)};
+  return (Size){.value = hm_build_value(p->L, (HmOpSpec){.name = ARITH[op], .nresults = 1, .results = &index,
+                                                         .noperands = 2, .operands = operands})};
+}
+
+static void skip_space(Parser *p) {
+  while (*p->s == ' ')
+    ++p->s;
+}
+
+static bool eat(Parser *p, const char *token) {
+  skip_space(p);
+  size_t n = strlen(token);
+  if (strncmp(p->s, token, n) != 0)
+    return false;
+  p->s += n;
+  return true;
+}
+
+static Size symbol(Parser *p, const char *name) {
+  HmDim dim = {.sym = name, .value = -1};
+  int block = hm_dim_block(p->L, dim);
+  if (p->mode == HINT && block >= 0) {
+    int64_t tile = hm_spec_block_size(p->L->spec, (size_t)block)->tile_size;
+    return tile >= 0 ? (Size){.known = true, .v = tile} : fail(p);
+  }
+  int64_t known = hm_static_dim(p->L, dim); /* no recursion: a plain symbol is never parsed */
+  if (known != mlirShapedTypeGetDynamicSize())
+    return (Size){.known = true, .v = known};
+  Size s = {0};
+  if (p->mode != VALUE || !hm_dim_value(p->L, dim, &s.value))
+    return fail(p);
+  return s;
+}
+
+static Size expr(Parser *p);
+
+static Size call(Parser *p, Op op) {
+  Size acc = expr(p);
+  while (p->ok && eat(p, ","))
+    acc = apply(p, op, acc, expr(p));
+  return eat(p, ")") ? acc : fail(p);
+}
+
+static Size factor(Parser *p) {
+  skip_space(p);
+  if (eat(p, "-"))
+    return apply(p, SUB, (Size){.known = true, .v = 0}, factor(p));
+  if (eat(p, "(")) {
+    Size inner = expr(p);
+    return eat(p, ")") ? inner : fail(p);
+  }
+  if (eat(p, "Max("))
+    return call(p, MAX);
+  if (eat(p, "Min("))
+    return call(p, MIN);
+  if (isdigit((unsigned char)*p->s)) {
+    int64_t v = 0;
+    while (isdigit((unsigned char)*p->s))
+      v = v * 10 + (*p->s++ - '0');
+    return (Size){.known = true, .v = v};
+  }
+  char name[64];
+  size_t n = 0;
+  while ((isalnum((unsigned char)*p->s) || *p->s == '_') && n + 1 < sizeof name)
+    name[n++] = *p->s++;
+  name[n] = '\0';
+  return n ? symbol(p, name) : fail(p);
+}
+
+static Size term(Parser *p) {
+  Size acc = factor(p);
+  while (p->ok) {
+    if (eat(p, "//"))
+      acc = apply(p, FLOORDIV, acc, factor(p));
+    else if (eat(p, "*"))
+      acc = apply(p, MUL, acc, factor(p));
+    else
+      break;
+  }
+  return acc;
+}
+
+static Size expr(Parser *p) {
+  Size acc = term(p);
+  while (p->ok) {
+    if (eat(p, "+"))
+      acc = apply(p, ADD, acc, term(p));
+    else if (eat(p, "-"))
+      acc = apply(p, SUB, acc, term(p));
+    else
+      break;
+  }
+  return acc;
+}
+
+static bool is_identifier(const char *s) {
+  for (; *s; ++s)
+    if (!isalnum((unsigned char)*s) && *s != '_')
+      return false;
+  return true;
+}
+
+static Size parse(Parser *p) {
+  Size s = expr(p);
+  skip_space(p);
+  if (*p->s != '\0')
+    return fail(p);
+  return s;
+}
+
+bool hm_size_static(HmLowering *L, const char *text, bool hint, int64_t *out) {
+  if (is_identifier(text) && !hint)
+    return false; /* a plain symbol that hm_static_dim did not know */
+  Parser p = {.L = L, .s = text, .mode = hint ? HINT : STATIC, .ok = true};
+  Size s = parse(&p);
+  if (!p.ok || !s.known)
+    return false;
+  *out = s.v;
+  return true;
+}
+
+bool hm_size_value(HmLowering *L, const char *text, MlirValue *out) {
+  Parser p = {.L = L, .s = text, .mode = VALUE, .ok = true};
+  Size s = is_identifier(text) ? fail(&p) : parse(&p); /* plain symbols are hm_dim_value's */
+  if (!p.ok)
+    return hm_diag_failed(L->diag) ? false : hm_node_error(L, L->node, "unsupported symbolic size '%s'", text);
+  *out = materialize(&p, s);
+  return true;
+}

@@ -1,0 +1,50 @@
+/* How a load or store indexes its tensor (library-private): LowerMemory.c plans an HmAccess from the
+ * index list; LowerGather.c lowers the accesses that go through index tensors. */
+#ifndef HELION_MLIR_ACCESS_H
+#define HELION_MLIR_ACCESS_H
+
+#include "lower/Build.h"
+
+enum { HM_ACCESS_RANK = 16 };
+
+/* How one dimension of the indexed tensor is indexed. */
+typedef enum HmIndexKind {
+  HM_INDEX_RANGE,  /* consecutive elements: one tile dimension */
+  HM_INDEX_POINT,  /* one element: no tile dimension */
+  HM_INDEX_TENSOR, /* positions from an index tensor: its dimensions are tile dimensions */
+} HmIndexKind;
+
+/* Where a tile sits in the indexed tensor. Per source dimension: the first element (offsets[d], or
+ * static_offsets[d] when that is null), the number of real elements (static_extents[d], or extents[d]
+ * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). */
+typedef struct HmAccess {
+  size_t rank, nresult;
+  HmIndexKind kind[HM_ACCESS_RANK];
+  MlirValue offsets[HM_ACCESS_RANK], extents[HM_ACCESS_RANK];
+  int64_t static_offsets[HM_ACCESS_RANK], static_extents[HM_ACCESS_RANK];
+  bool padded[HM_ACCESS_RANK];
+  int block[HM_ACCESS_RANK];
+  size_t result_dim[HM_ACCESS_RANK];      /* ranges, index tensors: the (first) tile dimension given */
+  MlirValue index_tensor[HM_ACCESS_RANK]; /* HM_INDEX_TENSOR */
+  bool new_dim[HM_ACCESS_RANK];           /* per tile dimension: added by None */
+  bool any_padded, any_gather, any_new;
+} HmAccess;
+
+/* The tensor an index list applies to: a host tensor, or a tile value (`tile.index[:, None]`). */
+typedef struct HmSource {
+  size_t rank;
+  const HmDim *shape;
+  MlirValue value;
+  bool host;
+  const char *name;
+} HmSource;
+
+/* A load through index tensors: a linalg.generic over the tile reading the memref with memref.load. */
+bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmValue *out);
+
+/* A store through index tensors: one memref.store per real element of `value` where `mask` (null, or
+ * extra_mask's tensor) holds and the index is inside the host tensor. */
+bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmVal *tile, MlirValue value,
+                MlirValue mask);
+
+#endif

@@ -1,0 +1,223 @@
+/* Loads and stores through index tensors: gathers (`table[ids[tile], :]`) and scatters
+ * (`out[ids[tile]] = v`).
+ *
+ * A gather cannot be a subview: it is a linalg.generic over the tile whose body reads the host memref
+ * with memref.load. Its coordinates are clamped into the host tensor, so neither padding lanes nor
+ * stray indices read out of bounds, and padding lanes are set to zero as in any other load. A scatter
+ * is an scf.for nest over the value's real extents, one memref.store per element, skipped where the
+ * index falls outside the host tensor or extra_mask is false.
+ */
+#include "lower/ops/Access.h"
+#include "lower/Tiles.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+enum { MAX_RANK = HM_ACCESS_RANK };
+
+static MlirValue to_index(HmLowering *L, MlirValue v) {
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &v});
+}
+
+static MlirValue offset_value(HmLowering *L, const HmAccess *a, size_t d) {
+  return mlirValueIsNull(a->offsets[d]) ? hm_index_const(L, a->static_offsets[d]) : a->offsets[d];
+}
+
+typedef struct GatherBody {
+  const HmAccess *a;
+  const HmVal *tile;
+  MlirValue memref;
+  MlirValue last[MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
+  size_t input[MAX_RANK];    /* HM_INDEX_TENSOR: which generic input holds its index tensor */
+} GatherBody;
+
+/* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
+static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d) {
+  const HmAccess *a = g->a;
+  if (a->kind[d] == HM_INDEX_POINT)
+    return offset_value(L, a, d);
+  if (a->kind[d] == HM_INDEX_RANGE) {
+    MlirValue at = hm_arith(L, "arith.addi", offset_value(L, a, d), hm_linalg_index(L, a->result_dim[d]));
+    return a->padded[d] ? hm_arith(L, "arith.minsi", at, g->last[d]) : at;
+  }
+  MlirValue at = hm_arith(L, "arith.maxsi", to_index(L, args[g->input[d]]), hm_index_const(L, 0));
+  return hm_arith(L, "arith.minsi", at, g->last[d]);
+}
+
+static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  GatherBody *g = ctx;
+  MlirValue coords[MAX_RANK];
+  for (size_t d = 0; d < g->a->rank; ++d)
+    coords[d] = coordinate(L, g, args, d);
+  MlirValue operands[1 + MAX_RANK] = {g->memref};
+  for (size_t d = 0; d < g->a->rank; ++d)
+    operands[1 + d] = coords[d];
+  MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(g->memref));
+  MlirValue value = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &element,
+                                                 .noperands = (intptr_t)(1 + g->a->rank), .operands = operands});
+  MlirValue keep = {NULL};
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
+  for (size_t r = 0; r < g->tile->rank; ++r) {
+    if (!hm_tile_is_padded(L, g->tile->shape[r]))
+      continue;
+    MlirValue extent = L->tiles[hm_dim_block(L, g->tile->shape[r])].extent;
+    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
+                                                .operands = (MlirValue[]){hm_linalg_index(L, r), extent}, .nattrs = 1,
+                                                .attrs = &ult, .infer_results = true});
+    keep = mlirValueIsNull(keep) ? in : hm_arith(L, "arith.andi", keep, in);
+  }
+  *result = value;
+  if (!mlirValueIsNull(keep)) {
+    MlirValue zero = hm_scalar_const(L, element, 0);
+    *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                           .operands = (MlirValue[]){keep, value, zero}, .infer_results = true});
+  }
+  return true;
+}
+
+/* The indexing map of an index tensor: its dimensions are the tile's from `first` on; a unit
+ * dimension the tile does not share is broadcast. */
+static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, const HmVal *tile) {
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t k = 0; k < rank; ++k) {
+    bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[first + k]) != 1;
+    exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)(first + k));
+  }
+  return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
+}
+
+bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmValue *out) {
+  GatherBody g = {.a = a, .tile = &node->val, .memref = src->value};
+  MlirValue inputs[MAX_RANK];
+  MlirAffineMap maps[MAX_RANK + 1];
+  size_t ninputs = 0;
+  for (size_t d = 0; d < a->rank; ++d) {
+    MlirValue size;
+    if (!src->shape[d].sym)
+      g.last[d] = hm_index_const(L, src->shape[d].value - 1);
+    else if (hm_dim_value(L, src->shape[d], &size))
+      g.last[d] = hm_arith(L, "arith.subi", size, hm_index_const(L, 1));
+    else
+      return false;
+    if (a->kind[d] != HM_INDEX_TENSOR)
+      continue;
+    g.input[d] = ninputs;
+    maps[ninputs] = index_map(L, a->index_tensor[d], a->result_dim[d], &node->val);
+    inputs[ninputs++] = a->index_tensor[d];
+  }
+  maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, gather_body, &g, &out->value);
+}
+
+/* A store through an index tensor (a scatter): one memref.store per real element of the value, in an
+ * scf.for nest over the value's real extents. An index outside the host tensor skips its element. */
+typedef struct Scatter {
+  const HmAccess *a;
+  const HmVal *tile;
+  MlirValue memref, value, mask; /* mask: null, or extra_mask's elements to store */
+  MlirValue sizes[MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
+} Scatter;
+
+static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirValue *indices) {
+  MlirValue operands[1 + MAX_RANK] = {tensor};
+  for (size_t i = 0; i < n; ++i)
+    operands[1 + i] = indices[i];
+  MlirType element = hm_element_of(tensor);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
+                                      .noperands = (intptr_t)(1 + n), .operands = operands});
+}
+
+/* The index tensor's element for the value element at `ivs` (unit dimensions broadcast). */
+static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, const MlirValue *ivs) {
+  MlirValue tensor = sc->a->index_tensor[d], at[MAX_RANK];
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type), first = sc->a->result_dim[d];
+  for (size_t k = 0; k < rank; ++k)
+    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[first + k]) != 1
+                ? hm_index_const(L, 0)
+                : ivs[first + k];
+  return to_index(L, extract(L, tensor, rank, at));
+}
+
+/* extra_mask's element for the value element at `ivs` (aligned on the right, unit dimensions broadcast). */
+static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
+  MlirType type = mlirValueGetType(sc->mask);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type), shift = sc->tile->rank - rank;
+  MlirValue at[MAX_RANK];
+  for (size_t k = 0; k < rank; ++k)
+    at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[shift + k]) != 1
+                ? hm_index_const(L, 0)
+                : ivs[shift + k];
+  return extract(L, sc->mask, rank, at);
+}
+
+static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
+  const HmAccess *a = sc->a;
+  MlirValue operands[2 + MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
+  operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
+  operands[1] = sc->memref;
+  for (size_t d = 0; d < a->rank; ++d) {
+    if (a->kind[d] == HM_INDEX_POINT) {
+      operands[2 + d] = offset_value(L, a, d);
+    } else if (a->kind[d] == HM_INDEX_RANGE) {
+      operands[2 + d] = hm_arith(L, "arith.addi", offset_value(L, a, d), ivs[a->result_dim[d]]);
+    } else {
+      operands[2 + d] = scattered_index(L, sc, d, ivs);
+      MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
+                                                  .operands = (MlirValue[]){operands[2 + d], sc->sizes[d]},
+                                                  .nattrs = 1, .attrs = &ult, .infer_results = true});
+      inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
+    }
+  }
+  MlirBlock then, outer = L->block;
+  MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
+  hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
+  L->block = then;
+  hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + a->rank), .operands = operands});
+  hm_build(L, (HmOpSpec){.name = "scf.yield"});
+  L->block = outer;
+}
+
+/* One scf.for per value dimension, outermost first, up to the dimension's real extent. */
+static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *ivs) {
+  if (r == sc->tile->rank) {
+    store_element(L, sc, ivs);
+    return true;
+  }
+  HmDim dim = sc->tile->shape[r];
+  MlirValue extent;
+  if (hm_tile_is_padded(L, dim))
+    extent = L->tiles[hm_dim_block(L, dim)].extent;
+  else if (!hm_dim_value(L, dim, &extent))
+    return false;
+  MlirType index = hm_index_type(L);
+  MlirBlock body, outer = L->block;
+  MlirRegion region = hm_region_with_block(L, 1, &index, &body);
+  MlirValue bounds[3] = {hm_index_const(L, 0), extent, hm_index_const(L, 1)};
+  hm_build(L, (HmOpSpec){.name = "scf.for", .noperands = 3, .operands = bounds, .nregions = 1, .regions = &region});
+  L->block = body;
+  ivs[r] = mlirBlockGetArgument(body, 0);
+  bool ok = scatter_nest(L, sc, r + 1, ivs);
+  hm_build(L, (HmOpSpec){.name = "scf.yield"});
+  L->block = outer;
+  return ok;
+}
+
+bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmVal *tile, MlirValue value,
+                MlirValue mask) {
+  Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value, .mask = mask};
+  for (size_t d = 0; d < a->rank; ++d)
+    if (a->kind[d] == HM_INDEX_TENSOR && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
+      return false;
+  MlirValue ivs[MAX_RANK];
+  return scatter_nest(L, &sc, 0, ivs);
+}

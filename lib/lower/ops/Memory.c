@@ -1,0 +1,520 @@
+/* Host memory access and masking: `load`, `store` and `_mask_to`.
+ *
+ * An index list says, per dimension of the tensor it indexes, which elements a tile takes: a range
+ * (a block's current tile, `:` over the whole dimension or a tile of it, or a slice `a:b`), one
+ * position (an integer or a scalar value: the dimension is dropped), or positions read from an index
+ * tensor (a gather: the index tensor's dimensions become the tile's); `None` adds a unit dimension.
+ *
+ * Without index tensors, a load reads the tile's real elements (a rank-reducing memref.subview +
+ * bufferization.to_tensor), pads them with zeros to the full tile (tensor.pad) and adds the unit
+ * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A store writes back
+ * only the real elements (tensor.extract_slice + materialize_in_destination).
+ *
+ * Accesses through index tensors (gathers and scatters) are LowerGather.c's. `extra_mask` selects
+ * zero (loads) or the old elements (stores) where the mask is false.
+ *
+ * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
+ */
+#include "lower/ops/Access.h"
+#include "lower/Tiles.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+enum { MAX_RANK = HM_ACCESS_RANK };
+
+static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
+static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOffset(); }
+
+static void tile_range(HmLowering *L, int block, size_t d, HmAccess *a) {
+  const HmTile *tl = &L->tiles[block];
+  HmDim tile = {.sym = hm_spec_block_size(L->spec, (size_t)block)->symbol, .value = -1};
+  a->offsets[d] = tl->offset;
+  a->static_offsets[d] = dynamic_offset();
+  a->static_extents[d] = tl->static_extent >= 0 ? tl->static_extent : dynamic();
+  a->extents[d] = tl->extent;
+  a->block[d] = block;
+  a->padded[d] = hm_tile_is_padded(L, tile);
+  a->any_padded |= a->padded[d];
+}
+
+/* Elements [start, start + size) of a dimension no block tiles. */
+static bool fixed_range(HmLowering *L, HmDim size, int64_t start, size_t d, HmAccess *a) {
+  a->static_offsets[d] = start;
+  a->static_extents[d] = size.sym ? dynamic() : size.value;
+  return !size.sym || hm_dim_value(L, size, &a->extents[d]);
+}
+
+static void point(MlirValue offset, int64_t static_offset, size_t d, HmAccess *a) {
+  a->kind[d] = HM_INDEX_POINT;
+  a->offsets[d] = offset;
+  a->static_offsets[d] = mlirValueIsNull(offset) ? static_offset : dynamic_offset();
+  a->static_extents[d] = 1;
+}
+
+static int active_block(HmLowering *L, HmDim dim) {
+  int block = hm_dim_block(L, dim);
+  return block >= 0 && L->tiles[block].active ? block : -1;
+}
+
+/* `:` or `start:stop`: the tile of the block that sizes the tile dimension, shifted by `start`, or
+ * the elements themselves when no block does. */
+static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, size_t d, const HmArg *e,
+                      HmDim tile_dim, HmAccess *a) {
+  const HmArg *start = &e->items[0], *step = &e->items[2];
+  if ((start->kind != HM_ARG_NONE && start->kind != HM_ARG_INT) ||
+      (step->kind != HM_ARG_NONE && !(step->kind == HM_ARG_INT && step->i == 1)))
+    return hm_node_error(L, node, "index %zu: only slices with constant bounds and step 1 are supported", d);
+  int64_t first = start->kind == HM_ARG_INT ? start->i : 0;
+  if (first < 0)
+    return hm_node_error(L, node, "index %zu: slices from the end are not supported", d);
+  int block = active_block(L, tile_dim);
+  if (block < 0)
+    return fixed_range(L, e->items[1].kind == HM_ARG_NONE && first == 0 ? src->shape[d] : tile_dim, first, d, a);
+  tile_range(L, block, d, a);
+  if (first != 0) {
+    MlirAffineExpr shifted = mlirAffineAddExprGet(mlirAffineDimExprGet(L->ctx, 0),
+                                                  mlirAffineConstantExprGet(L->ctx, first));
+    a->offsets[d] = hm_affine_apply(L, mlirAffineMapGet(L->ctx, 1, 0, 1, &shifted), 1, &a->offsets[d]);
+  }
+  return true;
+}
+
+/* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. */
+static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, HmAccess *a) {
+  HmValue v = S->values[e->node];
+  if (v.kind == HM_V_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
+    tile_range(L, v.block_id, d, a);
+    return true;
+  }
+  MlirValue position;
+  if (hm_as_index(L, &v, &position)) {
+    point(position, 0, d, a);
+    return true;
+  }
+  if (v.kind == HM_V_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
+    a->kind[d] = HM_INDEX_TENSOR;
+    a->index_tensor[d] = v.value;
+    a->any_gather = true;
+    return true;
+  }
+  return hm_node_error(L, node, "index %zu: expected a tile, an integer or an integer index tensor", d);
+}
+
+static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, size_t d,
+                     const HmArg *e, HmDim tile_dim, HmAccess *a) {
+  a->kind[d] = HM_INDEX_RANGE;
+  a->block[d] = -1;
+  switch (e->kind) {
+  case HM_ARG_INT:
+    if (e->i < 0 && src->shape[d].sym)
+      return hm_node_error(L, node, "index %zu: a negative index into a dimension of unknown size", d);
+    point((MlirValue){NULL}, e->i < 0 ? e->i + src->shape[d].value : e->i, d, a);
+    return true;
+  case HM_ARG_SLICE: return slice_dim(L, node, src, d, e, tile_dim, a);
+  case HM_ARG_NODE: return node_dim(L, S, node, d, e, a);
+  default: return hm_node_error(L, node, "index %zu: unsupported index", d);
+  }
+}
+
+/* The tile dimensions dimension `d` gives. */
+static size_t result_dims(const HmAccess *a, size_t d) {
+  if (a->kind[d] == HM_INDEX_POINT)
+    return 0;
+  return a->kind[d] == HM_INDEX_TENSOR ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
+}
+
+static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                        const HmVal *tile, HmAccess *a) {
+  if (!index || index->kind != HM_ARG_LIST)
+    return hm_node_error(L, node, "expected a list of indices");
+  if (src->rank > MAX_RANK || index->count > MAX_RANK)
+    return hm_node_error(L, node, "rank %zu is not supported", src->rank);
+  *a = (HmAccess){.rank = src->rank};
+  size_t d = 0, r = 0;
+  for (size_t i = 0; i < index->count; ++i) {
+    const HmArg *e = &index->items[i];
+    if (r >= MAX_RANK)
+      return hm_node_error(L, node, "the indices give a tile of more than %d dimensions", MAX_RANK);
+    if (e->kind == HM_ARG_NONE) {
+      a->new_dim[r++] = a->any_new = true;
+      continue;
+    }
+    if (d >= src->rank)
+      return hm_node_error(L, node, "too many indices for '%s' of rank %zu", src->name, src->rank);
+    HmDim tile_dim = r < tile->rank ? tile->shape[r] : src->shape[d];
+    if (!plan_dim(L, S, node, src, d, e, tile_dim, a))
+      return false;
+    a->result_dim[d] = r;
+    r += result_dims(a, d);
+    ++d;
+  }
+  if (d != src->rank)
+    return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
+  if (r != tile->rank)
+    return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
+  a->nresult = r;
+  return true;
+}
+
+/* memref.subview of the real elements; point dimensions are dropped from the view's type. */
+static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
+  MlirType source = mlirValueGetType(memref);
+  int64_t strides[MAX_RANK], offset, ones[MAX_RANK], kept_shape[MAX_RANK], kept_strides[MAX_RANK];
+  mlirMemRefTypeGetStridesAndOffset(source, strides, &offset);
+  MlirValue operands[1 + 2 * MAX_RANK];
+  size_t n = 0, noffsets = 0, nsizes = 0, kept = 0;
+  operands[n++] = memref;
+  for (size_t d = 0; d < a->rank; ++d)
+    if (!mlirValueIsNull(a->offsets[d])) {
+      operands[n++] = a->offsets[d];
+      ++noffsets;
+    }
+  for (size_t d = 0; d < a->rank; ++d) {
+    ones[d] = 1;
+    if (a->static_extents[d] == dynamic()) {
+      operands[n++] = a->extents[d];
+      ++nsizes;
+    }
+    if (a->kind[d] != HM_INDEX_POINT) {
+      kept_shape[kept] = a->static_extents[d];
+      kept_strides[kept++] = strides[d];
+    }
+  }
+  MlirAttribute layout = mlirStridedLayoutAttrGet(L->ctx, dynamic_offset(), (intptr_t)kept, kept_strides);
+  MlirType type = mlirMemRefTypeGet(mlirShapedTypeGetElementType(source), (intptr_t)kept, kept_shape, layout,
+                                    mlirAttributeGetNull());
+  int32_t segments[4] = {1, (int32_t)noffsets, (int32_t)nsizes, 0};
+  MlirNamedAttribute attrs[4] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
+      hm_named(L, "static_offsets", hm_i64_array(L, a->rank, a->static_offsets)),
+      hm_named(L, "static_sizes", hm_i64_array(L, a->rank, a->static_extents)),
+      hm_named(L, "static_strides", hm_i64_array(L, a->rank, ones)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = "memref.subview", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
+}
+
+static MlirValue to_tensor(HmLowering *L, MlirValue view) {
+  MlirType mtype = mlirValueGetType(view);
+  size_t rank = (size_t)mlirShapedTypeGetRank(mtype);
+  int64_t shape[MAX_RANK];
+  for (size_t d = 0; d < rank; ++d)
+    shape[d] = mlirShapedTypeGetDimSize(mtype, (intptr_t)d);
+  MlirType type = hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(mtype));
+  MlirNamedAttribute restrict_ = hm_named(L, "restrict", mlirUnitAttrGet(L->ctx));
+  return hm_build_value(L, (HmOpSpec){.name = "bufferization.to_tensor", .nresults = 1, .results = &type,
+                                      .noperands = 1, .operands = &view, .nattrs = 1, .attrs = &restrict_});
+}
+
+/* The padding a dimension needs: tile size - extent. */
+static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d) {
+  int block = a->block[d];
+  MlirValue tile = L->tile_sizes[block];
+  MlirAffineExpr ext = mlirAffineDimExprGet(L->ctx, 0);
+  MlirAffineExpr size = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block])
+                                                    : mlirAffineSymbolExprGet(L->ctx, 0);
+  MlirAffineExpr e = mlirAffineAddExprGet(size, mlirAffineMulExprGet(ext, mlirAffineConstantExprGet(L->ctx, -1)));
+  bool sym = L->static_tiles[block] < 0;
+  MlirAffineMap map = mlirAffineMapGet(L->ctx, 1, sym ? 1 : 0, 1, &e);
+  MlirValue extent = a->static_extents[d] == dynamic() ? a->extents[d] : hm_index_const(L, a->static_extents[d]);
+  return hm_affine_apply(L, map, sym ? 2 : 1, (MlirValue[]){extent, tile});
+}
+
+/* tensor.pad with zeros at the high end of each padded (non-point) dimension, up to `result_type`. */
+static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirType result_type) {
+  int64_t low[MAX_RANK] = {0}, high[MAX_RANK];
+  MlirValue operands[1 + MAX_RANK];
+  size_t n = 0, rank = 0;
+  operands[n++] = tensor;
+  for (size_t d = 0; d < a->rank; ++d) {
+    if (a->kind[d] == HM_INDEX_POINT)
+      continue;
+    high[rank++] = a->padded[d] ? dynamic_offset() : 0;
+    if (a->padded[d])
+      operands[n++] = pad_amount(L, a, d);
+  }
+  MlirType element = hm_element_of(tensor);
+  MlirType index_types[MAX_RANK];
+  for (size_t d = 0; d < rank; ++d)
+    index_types[d] = hm_index_type(L);
+  MlirBlock body;
+  MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
+  MlirBlock outer = L->block;
+  L->block = body;
+  MlirValue zero = hm_scalar_const(L, element, 0);
+  hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
+  L->block = outer;
+  int32_t segments[3] = {1, 0, (int32_t)(n - 1)};
+  MlirNamedAttribute attrs[3] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
+      hm_named(L, "static_low", hm_i64_array(L, rank, low)),
+      hm_named(L, "static_high", hm_i64_array(L, rank, high)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &result_type,
+                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 3, .attrs = attrs,
+                                      .nregions = 1, .regions = &region});
+}
+
+/* The tile's type without the unit dimensions None adds. */
+static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const HmAccess *a) {
+  int64_t shape[MAX_RANK];
+  size_t rank = 0;
+  for (size_t r = 0; r < tile->rank; ++r)
+    if (!a->new_dim[r])
+      shape[rank++] = hm_static_dim(L, tile->shape[r]);
+  return hm_ranked_tensor(L, rank, shape, hm_element_type(L, tile->dtype));
+}
+
+static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, const HmAccess *a, MlirValue *out) {
+  if (!a->any_new) {
+    *out = tensor;
+    return true;
+  }
+  return hm_expand_unit_dims(L, tensor, tile, a->new_dim, out);
+}
+
+static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, HmSource *src) {
+  HmValue v;
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &v))
+    return false;
+  if (v.kind == HM_V_HOST) {
+    const HmHostTensor *t = hm_spec_host_tensor(L->spec, v.host);
+    *src = (HmSource){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
+    return true;
+  }
+  const HmNode *producer = hm_arg_node(S, &node->args[0]);
+  if (v.kind != HM_V_TENSOR || producer->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "'%s' indexes something that is neither a host tensor nor a tile", node->target);
+  *src = (HmSource){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
+  return true;
+}
+
+/* The extra_mask argument (hl.load/hl.store(..., extra_mask=m)): a boolean tensor broadcast over the
+ * tile, or a null value when there is none. */
+static bool extra_mask(HmLowering *L, HmScope *S, const HmNode *node, size_t index, MlirValue *out) {
+  *out = (MlirValue){NULL};
+  if (node->nargs <= index || node->args[index].kind == HM_ARG_NONE)
+    return true;
+  HmValue mask;
+  if (!hm_arg_value(L, S, node, &node->args[index], &mask))
+    return false;
+  MlirType element = mask.kind == HM_V_TENSOR ? hm_element_of(mask.value) : (MlirType){NULL};
+  if (mlirTypeIsNull(element) || !mlirTypeIsAInteger(element) || mlirIntegerTypeGetWidth(element) != 1)
+    return hm_node_error(L, node, "extra_mask must be a boolean tensor");
+  *out = mask.value;
+  return true;
+}
+
+/* The mask's indexing map into the tile's loops: aligned on the right, unit dimensions broadcast. */
+static MlirAffineMap mask_map(HmLowering *L, MlirValue mask, const HmVal *tile) {
+  MlirType type = mlirValueGetType(mask);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t k = 0; k < rank && k < MAX_RANK; ++k) {
+    size_t d = tile->rank - rank + k;
+    bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[d]) != 1;
+    exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+  }
+  return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
+}
+
+static bool select_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                         .operands = (MlirValue[]){args[0], args[1], args[2]}, .infer_results = true});
+  return true;
+}
+
+/* select(mask, on, off) over the tile; `off` may be null for zeros. */
+static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue off, const HmVal *tile,
+                          MlirValue *out) {
+  if (mlirValueIsNull(off))
+    off = hm_fill(L, hm_empty_like(L, on, hm_element_of(on)), hm_scalar_const(L, hm_element_of(on), 0));
+  if (mlirShapedTypeGetRank(mlirValueGetType(mask)) > (intptr_t)tile->rank || tile->rank > MAX_RANK)
+    return hm_node_error(L, L->node, "extra_mask has more dimensions than the tile");
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)tile->rank);
+  MlirAffineMap maps[4] = {mask_map(L, mask, tile), identity, identity, identity};
+  MlirValue inputs[3] = {mask, on, off};
+  return hm_generic(L, 3, inputs, maps, hm_empty_like(L, on, hm_element_of(on)), tile->rank, NULL, select_body, NULL,
+                    out);
+}
+
+/* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
+static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
+                           HmValue *out) {
+  HmAccess a = {.rank = src->rank};
+  size_t r = 0;
+  for (size_t i = 0; index && index->kind == HM_ARG_LIST && i < index->count && r < MAX_RANK; ++i) {
+    const HmArg *e = &index->items[i];
+    bool whole = e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE &&
+                 e->items[2].kind == HM_ARG_NONE;
+    if (e->kind != HM_ARG_NONE && !whole)
+      return hm_node_error(L, node, "index %zu: a tile value can only be indexed with ':' and None", i);
+    a.new_dim[r++] = e->kind == HM_ARG_NONE;
+    a.any_new |= e->kind == HM_ARG_NONE;
+  }
+  if (r != node->val.rank)
+    return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r,
+                         node->val.rank);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return expand_new_dims(L, src->value, &node->val, &a, &out->value);
+}
+
+static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, HmValue *out) {
+  HmAccess a;
+  if (!src->host)
+    return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
+  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, &a))
+    return false;
+  if (a.any_gather)
+    return hm_gather(L, node, src, &a, out);
+  MlirValue tensor = to_tensor(L, subview(L, src->value, &a));
+  MlirType tile_type = unexpanded_type(L, &node->val, &a);
+  if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
+    tensor = pad(L, tensor, &a, tile_type);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return expand_new_dims(L, tensor, &node->val, &a, &out->value);
+}
+
+/* A masked load reads the whole tile (its addresses are valid either way) and zeroes what the mask
+ * leaves out. */
+static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmSource src;
+  MlirValue mask;
+  if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 2, &mask))
+    return false;
+  if (node->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "a load must produce a tensor");
+  if (!load_tile(L, S, node, &src, out))
+    return false;
+  return mlirValueIsNull(mask) || select_masked(L, mask, out->value, (MlirValue){NULL}, &node->val, &out->value);
+}
+
+/* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
+static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, MlirType view_type) {
+  int64_t zeros[MAX_RANK] = {0}, ones[MAX_RANK], sizes[MAX_RANK], shape[MAX_RANK];
+  MlirValue operands[1 + MAX_RANK];
+  size_t n = 0, rank = 0;
+  operands[n++] = tile;
+  for (size_t d = 0; d < a->rank; ++d) {
+    if (a->kind[d] == HM_INDEX_POINT)
+      continue;
+    ones[rank] = 1;
+    sizes[rank] = a->static_extents[d];
+    shape[rank] = mlirShapedTypeGetDimSize(view_type, (intptr_t)rank);
+    ++rank;
+    if (a->static_extents[d] == dynamic())
+      operands[n++] = a->extents[d];
+  }
+  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(tile));
+  int32_t segments[4] = {1, 0, (int32_t)(n - 1), 0};
+  MlirNamedAttribute attrs[4] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
+      hm_named(L, "static_offsets", hm_i64_array(L, rank, zeros)),
+      hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
+      hm_named(L, "static_strides", hm_i64_array(L, rank, ones)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.extract_slice", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
+}
+
+/* A masked store writes back the old elements where the mask is false. */
+static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a, MlirValue mask, const HmVal *tile,
+                          MlirValue *value) {
+  MlirValue old = to_tensor(L, subview(L, src->value, a));
+  if (a->any_padded || !mlirTypeEqual(mlirValueGetType(old), mlirValueGetType(*value)))
+    old = pad(L, old, a, mlirValueGetType(*value));
+  return select_masked(L, mask, *value, old, tile, value);
+}
+
+static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmSource src;
+  HmValue value;
+  HmAccess a;
+  MlirValue mask;
+  if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask) || !hm_arg_tensor(L, S, node, 2, &value))
+    return false;
+  if (!src.host)
+    return hm_node_error(L, node, "stores into tile values are not supported");
+  const HmNode *stored = hm_arg_node(S, &node->args[2]);
+  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, &a))
+    return false;
+  if (a.any_new)
+    return hm_node_error(L, node, "stores with None indices are not supported");
+  MlirValue tile;
+  if (!hm_cast_tensor(L, value.value, mlirShapedTypeGetElementType(mlirValueGetType(src.value)), &tile))
+    return false;
+  *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
+  if (a.any_gather)
+    return hm_scatter(L, &src, &a, &stored->val, tile, mask);
+  if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, &stored->val, &tile))
+    return false;
+  MlirValue view = subview(L, src.value, &a);
+  bool exact = !a.any_padded && mlirShapedTypeHasStaticShape(mlirValueGetType(tile)) &&
+               mlirShapedTypeHasStaticShape(mlirValueGetType(view));
+  MlirValue real = exact ? tile : real_part(L, tile, &a, mlirValueGetType(view));
+  MlirNamedAttribute attrs[2] = {hm_named(L, "restrict", mlirUnitAttrGet(L->ctx)),
+                                 hm_named(L, "writable", mlirUnitAttrGet(L->ctx))};
+  hm_build(L, (HmOpSpec){.name = "bufferization.materialize_in_destination", .noperands = 2,
+                         .operands = (MlirValue[]){real, view}, .nattrs = 2, .attrs = attrs});
+  return true;
+}
+
+typedef struct MaskBody {
+  size_t rank;
+  MlirValue extents[MAX_RANK]; /* null where the dimension has no padding */
+  double other;
+} MaskBody;
+
+static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  MaskBody *m = ctx;
+  MlirValue keep = {NULL};
+  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
+  for (size_t d = 0; d < m->rank; ++d) {
+    if (mlirValueIsNull(m->extents[d]))
+      continue;
+    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
+                                                .operands = (MlirValue[]){hm_linalg_index(L, d), m->extents[d]},
+                                                .nattrs = 1, .attrs = &ult, .infer_results = true});
+    keep = mlirValueIsNull(keep) ? in : hm_arith(L, "arith.andi", keep, in);
+  }
+  MlirValue other = hm_scalar_const(L, mlirValueGetType(args[0]), m->other);
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                         .operands = (MlirValue[]){keep, args[0], other}, .infer_results = true});
+  return true;
+}
+
+static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue in;
+  const HmArg *other = hm_arg(L, node, 1);
+  if (!hm_arg_tensor(L, S, node, 0, &in) || !other)
+    return false;
+  if (other->kind != HM_ARG_FLOAT && other->kind != HM_ARG_INT && other->kind != HM_ARG_BOOL)
+    return hm_node_error(L, node, "_mask_to needs a constant fill value");
+  MaskBody m = {.rank = node->val.rank, .other = other->kind == HM_ARG_FLOAT ? other->f : (double)other->i};
+  bool any = false;
+  for (size_t d = 0; d < m.rank && d < MAX_RANK; ++d) {
+    int block = hm_dim_block(L, node->val.shape[d]);
+    m.extents[d] = (MlirValue){NULL};
+    if (hm_tile_is_padded(L, node->val.shape[d])) {
+      m.extents[d] = L->tiles[block].extent;
+      any = true;
+    }
+  }
+  *out = in;
+  if (!any)
+    return true; /* every element is real: nothing to mask */
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)m.rank);
+  MlirAffineMap maps[2] = {identity, identity};
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_of(in.value), &init))
+    return false;
+  return hm_generic(L, 1, &in.value, maps, init, m.rank, NULL, mask_body, &m, &out->value);
+}
+
+const HmOpEntry hm_memory_ops[] = {
+    {"helion.language.memory_ops.load", lower_load, 0},
+    {"helion.language.memory_ops.store", lower_store, 0},
+    {"helion.language._tracing_ops._mask_to", lower_mask_to, 0},
+    {NULL, NULL, 0},
+};

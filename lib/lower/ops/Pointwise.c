@@ -1,0 +1,387 @@
+/* Elementwise ATen ops -> linalg.generic with an arith/math body.
+ *
+ * Operands broadcast by torch's rules (aligned on the right; a static size-1 dimension repeats).
+ * The body computes in the "op math" type: the result's type, or f32 for f16/bf16 results as torch's
+ * CPU kernels do, and casts to the result's element type at the end. Comparisons compute in the
+ * operands' promoted type and yield i1.
+ *
+ * Helion's inductor lowering passes each distinct input once and replaces a repeated one with None
+ * (`x * x` is captured as `mul(x, None)`), so a None operand after a tensor repeats that tensor.
+ */
+#include "lower/Build.h"
+
+#include <string.h>
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+typedef enum Op {
+  ADD, SUB, MUL, DIV, POW, NEG, EXP, EXP2, EXPM1, LOG, LOG1P, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, FLOOR, CEIL,
+  ROUND, TRUNC, SIGN, SIGMOID, RELU, RECIPROCAL,
+  GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
+} Op;
+
+typedef enum Shape { UNARY, BINARY, COMPARE, SELECT, CAST } Shape;
+
+typedef struct OpInfo {
+  Shape shape;
+  const char *float_op; /* NULL when composed in compose() */
+  const char *int_op;
+  int float_pred, int_pred; /* arith.cmpf / arith.cmpi predicates */
+} OpInfo;
+
+static const OpInfo OPS[] = {
+    [ADD] = {BINARY, "arith.addf", "arith.addi"},
+    [SUB] = {BINARY, "arith.subf", "arith.subi"},
+    [MUL] = {BINARY, "arith.mulf", "arith.muli"},
+    [DIV] = {BINARY, "arith.divf", NULL},
+    [NEG] = {UNARY, "arith.negf", NULL},
+    [EXP] = {UNARY, "math.exp", NULL},
+    [EXP2] = {UNARY, "math.exp2", NULL},
+    [EXPM1] = {UNARY, "math.expm1", NULL},
+    [LOG1P] = {UNARY, "math.log1p", NULL},
+    [POW] = {BINARY, "math.powf", NULL},
+    [FLOOR] = {UNARY, "math.floor", NULL},
+    [CEIL] = {UNARY, "math.ceil", NULL},
+    [ROUND] = {UNARY, "math.roundeven", NULL}, /* torch.round rounds half to even */
+    [TRUNC] = {UNARY, "math.trunc", NULL},
+    [SIGN] = {UNARY, NULL, NULL},
+    [LOG] = {UNARY, "math.log", NULL},
+    [SQRT] = {UNARY, "math.sqrt", NULL},
+    [RSQRT] = {UNARY, "math.rsqrt", NULL},
+    [SIN] = {UNARY, "math.sin", NULL},
+    [COS] = {UNARY, "math.cos", NULL},
+    [TANH] = {UNARY, "math.tanh", NULL},
+    [ERF] = {UNARY, "math.erf", NULL},
+    [ABS] = {UNARY, "math.absf", "math.absi"},
+    [SIGMOID] = {UNARY, NULL, NULL},
+    [RELU] = {UNARY, NULL, NULL},
+    [RECIPROCAL] = {UNARY, NULL, NULL},
+    [GELU_ERF] = {UNARY, NULL, NULL},
+    [GELU_TANH] = {UNARY, NULL, NULL},
+    [MAXIMUM] = {BINARY, "arith.maximumf", "arith.maxsi"},
+    [MINIMUM] = {BINARY, "arith.minimumf", "arith.minsi"},
+    [WHERE] = {SELECT, NULL, NULL},
+    [GT] = {COMPARE, NULL, NULL, 2, 4},
+    [GE] = {COMPARE, NULL, NULL, 3, 5},
+    [LT] = {COMPARE, NULL, NULL, 4, 2},
+    [LE] = {COMPARE, NULL, NULL, 5, 3},
+    [EQ] = {COMPARE, NULL, NULL, 1, 0},
+    [NE] = {COMPARE, NULL, NULL, 13, 1},
+    [CONVERT] = {CAST, NULL, NULL},
+};
+
+enum { MAX_OPERANDS = 3, MAX_RANK = 16 };
+
+/* An operand: a tensor (broadcast into the result), a scalar value (a kernel's scalar argument) or
+ * a constant. */
+typedef struct Operand {
+  bool is_tensor;
+  MlirValue tensor;
+  MlirValue scalar;
+  double constant;
+  bool constant_is_float;
+} Operand;
+
+typedef struct Body {
+  Op op;
+  size_t n;
+  Operand operands[MAX_OPERANDS];
+  MlirType compute, result;
+  double alpha;
+} Body;
+
+static MlirValue build1(HmLowering *L, const char *name, MlirType type, size_t n, const MlirValue *operands) {
+  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &type, .noperands = (intptr_t)n,
+                                      .operands = operands});
+}
+
+static MlirValue binary(HmLowering *L, const char *name, MlirValue a, MlirValue b) {
+  return build1(L, name, mlirValueGetType(a), 2, (MlirValue[]){a, b});
+}
+
+static MlirValue compare(HmLowering *L, bool is_float, int pred, MlirValue a, MlirValue b) {
+  MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
+  MlirNamedAttribute attr = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), pred));
+  return hm_build_value(L, (HmOpSpec){.name = is_float ? "arith.cmpf" : "arith.cmpi", .nresults = 1,
+                                      .results = &i1, .noperands = 2, .operands = (MlirValue[]){a, b},
+                                      .nattrs = 1, .attrs = &attr});
+}
+
+static MlirValue select(HmLowering *L, MlirValue c, MlirValue a, MlirValue b) {
+  return build1(L, "arith.select", mlirValueGetType(a), 3, (MlirValue[]){c, a, b});
+}
+
+/* GELU as Helion's _gelu_erf and _gelu_tanh_approx define it (and torch computes it):
+ * 0.5 x (1 + erf(x / sqrt 2)), or 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+static MlirValue gelu(HmLowering *L, Op op, MlirValue x) {
+  MlirType t = mlirValueGetType(x);
+  MlirValue inner;
+  if (op == GELU_ERF) {
+    inner = build1(L, "math.erf", t, 1, (MlirValue[]){binary(L, "arith.mulf", x, hm_scalar_const(L, t, 0.7071067811865476))});
+  } else {
+    MlirValue cube = binary(L, "arith.mulf", binary(L, "arith.mulf", x, x), x);
+    MlirValue poly = binary(L, "arith.addf", x, binary(L, "arith.mulf", hm_scalar_const(L, t, 0.044715), cube));
+    inner = build1(L, "math.tanh", t, 1,
+                   (MlirValue[]){binary(L, "arith.mulf", hm_scalar_const(L, t, 0.7978845608028654), poly)});
+  }
+  MlirValue half_x = binary(L, "arith.mulf", hm_scalar_const(L, t, 0.5), x);
+  return binary(L, "arith.mulf", half_x, binary(L, "arith.addf", hm_scalar_const(L, t, 1.0), inner));
+}
+
+/* Ops with no single arith/math counterpart. */
+static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue *out) {
+  MlirType t = mlirValueGetType(x);
+  if (!is_float && op != RELU)
+    return hm_node_error(L, L->node, "'%s' on integer tensors is not supported", L->node->target);
+  switch (op) {
+  case SIGMOID: {
+    MlirValue one = hm_scalar_const(L, t, 1.0);
+    MlirValue e = build1(L, "math.exp", t, 1, (MlirValue[]){build1(L, "arith.negf", t, 1, &x)});
+    *out = binary(L, "arith.divf", one, binary(L, "arith.addf", one, e));
+    return true;
+  }
+  case RELU:
+    *out = binary(L, is_float ? "arith.maximumf" : "arith.maxsi", x, hm_scalar_const(L, t, 0));
+    return true;
+  case RECIPROCAL:
+    *out = binary(L, "arith.divf", hm_scalar_const(L, t, 1.0), x);
+    return true;
+  case GELU_ERF:
+  case GELU_TANH:
+    *out = gelu(L, op, x);
+    return true;
+  case SIGN: { /* 1 or -1, and x itself for zeros and NaN, as torch.sign */
+    MlirValue zero = hm_scalar_const(L, t, 0.0);
+    MlirValue neg = select(L, compare(L, true, OPS[LT].float_pred, x, zero), hm_scalar_const(L, t, -1.0), x);
+    *out = select(L, compare(L, true, OPS[GT].float_pred, x, zero), hm_scalar_const(L, t, 1.0), neg);
+    return true;
+  }
+  default:
+    return hm_node_error(L, L->node, "'%s' has no lowering", L->node->target);
+  }
+}
+
+static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  Body *b = ctx;
+  MlirValue v[MAX_OPERANDS];
+  size_t next_arg = 0;
+  const OpInfo *info = &OPS[b->op];
+  for (size_t i = 0; i < b->n; ++i) {
+    const Operand *o = &b->operands[i];
+    MlirType want = info->shape == SELECT && i == 0 ? mlirIntegerTypeGet(L->ctx, 1) : b->compute;
+    v[i] = o->is_tensor                  ? hm_convert_scalar(L, args[next_arg++], want)
+           : !mlirValueIsNull(o->scalar) ? hm_convert_scalar(L, o->scalar, want)
+                                         : hm_scalar_const(L, want, o->constant);
+  }
+  bool is_float = !mlirTypeIsAInteger(b->compute);
+  MlirValue r;
+  if (info->shape == CAST) {
+    r = v[0];
+  } else if (info->shape == SELECT) {
+    r = hm_build_value(L, (HmOpSpec){.name = "arith.select", .nresults = 1, .results = &b->compute,
+                                     .noperands = 3, .operands = v});
+  } else if (info->shape == COMPARE) {
+    r = compare(L, is_float, is_float ? info->float_pred : info->int_pred, v[0], v[1]);
+  } else {
+    const char *name = is_float ? info->float_op : info->int_op;
+    if (!name && !info->float_op && !info->int_op) {
+      if (!compose(L, b->op, v[0], is_float, &r))
+        return false;
+    } else if (!name) {
+      return hm_node_error(L, L->node, "'%s' on integer tensors is not supported", L->node->target);
+    } else {
+      if (info->shape == BINARY && b->alpha != 1.0)
+        v[1] = binary(L, is_float ? "arith.mulf" : "arith.muli", v[1], hm_scalar_const(L, b->compute, b->alpha));
+      r = build1(L, name, b->compute, info->shape == UNARY ? 1 : 2, v);
+    }
+  }
+  *result = hm_convert_scalar(L, r, b->result);
+  return true;
+}
+
+static MlirType op_math(HmLowering *L, MlirType t) {
+  return mlirTypeIsAF16(t) || mlirTypeIsABF16(t) ? mlirF32TypeGet(L->ctx) : t;
+}
+
+static unsigned rank_of_float(MlirType t) {
+  return mlirTypeIsAF64(t) ? 4 : mlirTypeIsAF32(t) ? 3 : mlirTypeIsABF16(t) ? 2 : mlirTypeIsAF16(t) ? 1 : 0;
+}
+
+/* The type comparisons compute in: the widest float among tensor operands, else the widest int;
+ * a float constant against integer tensors compares as f32 (torch's default dtype). */
+static MlirType compare_type(HmLowering *L, const Body *b) {
+  MlirType best = {NULL};
+  bool float_constant = false;
+  for (size_t i = 0; i < b->n; ++i) {
+    if (!b->operands[i].is_tensor) {
+      float_constant |= b->operands[i].constant_is_float;
+      continue;
+    }
+    MlirType t = hm_element_of(b->operands[i].tensor);
+    if (mlirTypeIsNull(best) || rank_of_float(t) > rank_of_float(best) ||
+        (rank_of_float(t) == 0 && rank_of_float(best) == 0 &&
+         mlirIntegerTypeGetWidth(t) > mlirIntegerTypeGetWidth(best)))
+      best = t;
+  }
+  if (mlirTypeIsNull(best) || (float_constant && mlirTypeIsAInteger(best)))
+    return mlirF32TypeGet(L->ctx);
+  return op_math(L, best);
+}
+
+static bool read_operand(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, Operand *out) {
+  if (arg->kind == HM_ARG_INT || arg->kind == HM_ARG_BOOL || arg->kind == HM_ARG_FLOAT) {
+    *out = (Operand){.constant = arg->kind == HM_ARG_FLOAT ? arg->f : (double)arg->i,
+                     .constant_is_float = arg->kind == HM_ARG_FLOAT};
+    return true;
+  }
+  HmValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  if (v.kind == HM_V_SCALAR) {
+    *out = (Operand){.scalar = v.value};
+    return true;
+  }
+  if (v.kind == HM_V_INDEX) { /* a SymInt (tile.begin, a size): a Python int, so an i64 scalar */
+    MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+    *out = (Operand){.scalar = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1,
+                                                            .results = &i64, .noperands = 1,
+                                                            .operands = &v.value})};
+    return true;
+  }
+  if (v.kind != HM_V_TENSOR)
+    return hm_node_error(L, node, "operands of '%s' must be tensors or numbers", node->target);
+  *out = (Operand){.is_tensor = true, .tensor = v.value};
+  return true;
+}
+
+/* The map of an operand into the result's iteration space, broadcasting size-1 dimensions. */
+static MlirAffineMap broadcast_map(HmLowering *L, MlirValue tensor, const HmVal *result) {
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type), out_rank = result->rank;
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t j = 0; j < rank; ++j) {
+    size_t d = out_rank - rank + j;
+    bool repeat = mlirShapedTypeGetDimSize(type, (intptr_t)j) == 1 && hm_static_dim(L, result->shape[d]) != 1;
+    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+  }
+  return mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs);
+}
+
+static size_t operand_count(Shape shape) {
+  return shape == UNARY || shape == CAST ? 1 : shape == SELECT ? 3 : 2;
+}
+
+static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  Body b = {.op = (Op)variant, .n = operand_count(OPS[variant].shape), .alpha = 1.0};
+  if (node->val.kind != HM_VAL_TENSOR || node->val.rank > MAX_RANK)
+    return hm_node_error(L, node, "'%s' must produce a tensor", node->target);
+  MlirValue inputs[MAX_OPERANDS];
+  MlirAffineMap maps[MAX_OPERANDS + 1];
+  size_t ninputs = 0;
+  for (size_t i = 0; i < b.n; ++i) {
+    const HmArg *arg = hm_arg(L, node, i);
+    if (arg && arg->kind == HM_ARG_NONE && i > 0 && b.operands[i - 1].is_tensor)
+      b.operands[i] = b.operands[i - 1];
+    else if (!arg || !read_operand(L, S, node, arg, &b.operands[i]))
+      return false;
+    if (b.operands[i].is_tensor) {
+      if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(b.operands[i].tensor)) > node->val.rank)
+        return hm_node_error(L, node, "operand %zu has a higher rank than the result", i);
+      maps[ninputs] = broadcast_map(L, b.operands[i].tensor, &node->val);
+      inputs[ninputs++] = b.operands[i].tensor;
+    }
+  }
+  const HmArg *alpha = hm_kwarg(node, "alpha");
+  if (alpha)
+    b.alpha = alpha->kind == HM_ARG_FLOAT ? alpha->f : (double)alpha->i;
+  b.result = hm_element_type(L, node->val.dtype);
+  b.compute = OPS[variant].shape == COMPARE ? compare_type(L, &b) : op_math(L, b.result);
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, b.result, &init))
+    return false;
+  maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, compute_body, &b, &out->value);
+}
+
+/* torch.scalar_tensor(v, dtype=...): a rank-0 tensor holding v (decompositions use it as a constant
+ * operand that broadcasts). */
+static bool lower_scalar_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  const HmArg *v = hm_arg(L, node, 0);
+  if (!v || (v->kind != HM_ARG_FLOAT && v->kind != HM_ARG_INT && v->kind != HM_ARG_BOOL) ||
+      node->val.kind != HM_VAL_TENSOR)
+    return hm_node_error(L, node, "scalar_tensor needs a number");
+  MlirType element = hm_element_type(L, node->val.dtype);
+  MlirValue empty;
+  if (!hm_empty_tensor(L, &node->val, element, &empty))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1,
+                   .value = hm_fill(L, empty, hm_scalar_const(L, element, v->kind == HM_ARG_FLOAT ? v->f : (double)v->i))};
+  return true;
+}
+
+const HmOpEntry hm_pointwise_ops[] = {
+    {"aten.add.Tensor", lower_pointwise, ADD},
+    {"aten.add.Scalar", lower_pointwise, ADD},
+    {"aten.sub.Tensor", lower_pointwise, SUB},
+    {"aten.sub.Scalar", lower_pointwise, SUB},
+    {"aten.mul.Tensor", lower_pointwise, MUL},
+    {"aten.mul.Scalar", lower_pointwise, MUL},
+    {"aten.div.Tensor", lower_pointwise, DIV},
+    {"aten.div.Scalar", lower_pointwise, DIV},
+    {"aten.neg.default", lower_pointwise, NEG},
+    {"aten.exp.default", lower_pointwise, EXP},
+    {"aten.exp2.default", lower_pointwise, EXP2},
+    {"aten.expm1.default", lower_pointwise, EXPM1},
+    {"aten.log1p.default", lower_pointwise, LOG1P},
+    {"aten.pow.Tensor_Scalar", lower_pointwise, POW},
+    {"aten.pow.Tensor_Tensor", lower_pointwise, POW},
+    {"aten.pow.Scalar", lower_pointwise, POW},
+    {"aten.floor.default", lower_pointwise, FLOOR},
+    {"aten.ceil.default", lower_pointwise, CEIL},
+    {"aten.round.default", lower_pointwise, ROUND},
+    {"aten.trunc.default", lower_pointwise, TRUNC},
+    {"aten.sign.default", lower_pointwise, SIGN},
+    {"aten.clamp_min.default", lower_pointwise, MAXIMUM},
+    {"aten.clamp_max.default", lower_pointwise, MINIMUM},
+    {"aten.log.default", lower_pointwise, LOG},
+    {"aten.sqrt.default", lower_pointwise, SQRT},
+    {"aten.rsqrt.default", lower_pointwise, RSQRT},
+    {"aten.sin.default", lower_pointwise, SIN},
+    {"aten.cos.default", lower_pointwise, COS},
+    {"aten.tanh.default", lower_pointwise, TANH},
+    {"aten.erf.default", lower_pointwise, ERF},
+    {"aten.abs.default", lower_pointwise, ABS},
+    {"aten.sigmoid.default", lower_pointwise, SIGMOID},
+    {"aten.relu.default", lower_pointwise, RELU},
+    {"aten.reciprocal.default", lower_pointwise, RECIPROCAL},
+    {"helion.language._gelu_tanh_approx._gelu_erf", lower_pointwise, GELU_ERF},
+    {"helion.language._gelu_tanh_approx._gelu_tanh_approx", lower_pointwise, GELU_TANH},
+    {"aten.maximum.default", lower_pointwise, MAXIMUM},
+    {"aten.minimum.default", lower_pointwise, MINIMUM},
+    {"aten.where.self", lower_pointwise, WHERE},
+    {"aten.gt.Tensor", lower_pointwise, GT},
+    {"aten.gt.Scalar", lower_pointwise, GT},
+    {"aten.ge.Tensor", lower_pointwise, GE},
+    {"aten.ge.Scalar", lower_pointwise, GE},
+    {"aten.lt.Tensor", lower_pointwise, LT},
+    {"aten.lt.Scalar", lower_pointwise, LT},
+    {"aten.le.Tensor", lower_pointwise, LE},
+    {"aten.le.Scalar", lower_pointwise, LE},
+    {"aten.eq.Tensor", lower_pointwise, EQ},
+    {"aten.eq.Scalar", lower_pointwise, EQ},
+    {"aten.ne.Tensor", lower_pointwise, NE},
+    {"aten.ne.Scalar", lower_pointwise, NE},
+    {"prims.convert_element_type.default", lower_pointwise, CONVERT},
+    {"aten._to_copy.default", lower_pointwise, CONVERT},
+    {"aten.scalar_tensor.default", lower_scalar_tensor, 0},
+    {NULL, NULL, 0},
+};
+
+bool hm_is_pointwise(const char *target) {
+  for (const HmOpEntry *e = hm_pointwise_ops; e->target; ++e)
+    if (strcmp(e->target, target) == 0)
+      return true;
+  return false;
+}

@@ -1,0 +1,161 @@
+/* Tile queries: `tile.index`, `tile.begin`, `tile.end`, `tile.block_size`, `tile.id`, `tile.count`,
+ * and the Python arithmetic on the positions they give (`tile.begin + 1`).
+ *
+ * Each reads the current tile of the block its argument names (the record lib/Tiles.c keeps while the
+ * block's loop is open). `tile.index` is a tensor of the tile's element offsets, built by a
+ * linalg.generic from linalg.index, so it keeps the full tile shape: its padding lanes hold offsets
+ * past the end, which loads and stores never touch because they follow the tile's extent. The others
+ * are index values: affine maps over the tile's offset, extent and size.
+ */
+#include "lower/Build.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+
+typedef enum TileQuery { BEGIN, END, BLOCK_SIZE, ID, COUNT } TileQuery;
+
+/* The block whose current tile the op's argument names. */
+static bool tile_block(HmLowering *L, HmScope *S, const HmNode *node, int *block) {
+  HmValue tile;
+  if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &tile))
+    return false;
+  if (tile.kind != HM_V_INDEX || tile.block_id < 0 || !L->tiles[tile.block_id].active)
+    return hm_node_error(L, node, "'%s' needs a tile of an enclosing loop", node->target);
+  *block = tile.block_id;
+  return true;
+}
+
+/* affine.apply of `e` over (d0 = a)[s0 = b]. */
+static MlirValue apply2(HmLowering *L, MlirAffineExpr e, MlirValue a, MlirValue b) {
+  MlirAffineMap map = mlirAffineMapGet(L->ctx, 1, 1, 1, &e);
+  return hm_affine_apply(L, map, 2, (MlirValue[]){a, b});
+}
+
+/* A loop bound as a term of an affine map: a constant, or the next dim operand. */
+static MlirAffineExpr bound_term(HmLowering *L, HmBound b, MlirValue *operands, size_t *n) {
+  if (b.constant >= 0)
+    return mlirAffineConstantExprGet(L->ctx, b.constant);
+  operands[*n] = b.value;
+  return mlirAffineDimExprGet(L->ctx, (intptr_t)(*n)++);
+}
+
+/* tile.count: (end - begin) ceildiv stride over the range the tile's loop covers. */
+static MlirValue tile_count(HmLowering *L, int block, MlirAffineExpr tile) {
+  const HmTileRange *r = &L->tiles[block].range;
+  MlirValue operands[3];
+  size_t n = 0;
+  MlirAffineExpr end = bound_term(L, r->end, operands, &n), begin = bound_term(L, r->begin, operands, &n);
+  MlirAffineExpr stride = r->step > 0 ? mlirAffineConstantExprGet(L->ctx, r->step) : tile;
+  MlirAffineExpr span = mlirAffineAddExprGet(end, mlirAffineMulExprGet(begin, mlirAffineConstantExprGet(L->ctx, -1)));
+  MlirAffineExpr e = mlirAffineCeilDivExprGet(span, stride);
+  operands[n] = L->tile_sizes[block];
+  return hm_affine_apply(L, mlirAffineMapGet(L->ctx, (intptr_t)n, 1, 1, &e), n + 1, operands);
+}
+
+static MlirValue query(HmLowering *L, int block, TileQuery q) {
+  const HmTile *t = &L->tiles[block];
+  MlirValue size = L->tile_sizes[block];
+  MlirAffineExpr d0 = mlirAffineDimExprGet(L->ctx, 0), s0 = mlirAffineSymbolExprGet(L->ctx, 0);
+  /* A concrete tile size is a constant of the map (the symbol operand is then unused). */
+  MlirAffineExpr tile = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block]) : s0;
+  switch (q) {
+  case BEGIN: return t->offset;
+  case END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
+  case BLOCK_SIZE: return size;
+  case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, tile), t->offset, size);
+  case COUNT: return tile_count(L, block, tile);
+  }
+  return (MlirValue){NULL};
+}
+
+static bool lower_query(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  int block;
+  if (!tile_block(L, S, node, &block))
+    return false;
+  *out = (HmValue){.kind = HM_V_INDEX, .value = query(L, block, (TileQuery)variant),
+                   .block_id = variant == BLOCK_SIZE ? block : -1};
+  return true;
+}
+
+typedef struct IotaBody {
+  MlirValue offset;
+} IotaBody;
+
+static bool iota_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  IotaBody *b = ctx;
+  MlirValue at = hm_arith(L, "arith.addi", b->offset, hm_linalg_index(L, 0));
+  MlirType element = mlirValueGetType(args[0]);
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &element,
+                                         .noperands = 1, .operands = &at});
+  return true;
+}
+
+static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  int block;
+  if (!tile_block(L, S, node, &block))
+    return false;
+  if (node->val.kind != HM_VAL_TENSOR || node->val.rank != 1)
+    return hm_node_error(L, node, "tile.index must produce a 1-D tensor");
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
+    return false;
+  IotaBody body = {.offset = L->tiles[block].offset};
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, 1);
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
+}
+
+typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD } IndexOp;
+
+static const char *const INDEX_OPS[] = {
+    [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli", [FLOORDIV] = "arith.floordivsi",
+};
+
+static bool index_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t i, MlirValue *out) {
+  const HmArg *arg = hm_arg(L, node, i);
+  if (!arg)
+    return false;
+  if (arg->kind == HM_ARG_INT) {
+    *out = hm_index_const(L, arg->i);
+    return true;
+  }
+  HmValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  return hm_as_index(L, &v, out) ||
+         hm_node_error(L, node, "operand %zu of '%s' must be an integer or an index value", i, node->target);
+}
+
+static MlirValue index_binary(HmLowering *L, IndexOp op, MlirValue x, MlirValue y) {
+  return hm_arith(L, INDEX_OPS[op], x, y);
+}
+
+/* Python arithmetic on positions (`tile.begin + 1`): index arithmetic, `//` and `%` rounding toward
+ * negative infinity as Python's do. */
+static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  MlirValue x, y;
+  if (!index_operand(L, S, node, 0, &x) || !index_operand(L, S, node, 1, &y))
+    return false;
+  MlirValue result;
+  if (variant == MOD)
+    result = index_binary(L, SUB, x, index_binary(L, MUL, index_binary(L, FLOORDIV, x, y), y));
+  else
+    result = index_binary(L, (IndexOp)variant, x, y);
+  *out = (HmValue){.kind = HM_V_INDEX, .value = result, .block_id = -1};
+  return true;
+}
+
+const HmOpEntry hm_tile_ops[] = {
+    {"helion.language.tile_ops.tile_index", lower_tile_index, 0},
+    {"helion.language.tile_ops.tile_begin", lower_query, BEGIN},
+    {"helion.language.tile_ops.tile_end", lower_query, END},
+    {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE},
+    {"helion.language.tile_ops.tile_id", lower_query, ID},
+    {"helion.language.tile_ops.tile_count", lower_query, COUNT},
+    {"operator.add", lower_index_arith, ADD},
+    {"operator.sub", lower_index_arith, SUB},
+    {"operator.mul", lower_index_arith, MUL},
+    {"operator.floordiv", lower_index_arith, FLOORDIV},
+    {"operator.mod", lower_index_arith, MOD},
+    {NULL, NULL, 0},
+};

@@ -1,0 +1,449 @@
+/* View ops on tile tensors: reshapes, permutations and broadcasts.
+ *
+ * - unsqueeze, squeeze and `subscript` with `None` entries add or drop unit dimensions:
+ *   tensor.expand_shape / tensor.collapse_shape, each unit dimension grouped with a neighbour.
+ * - view and reshape regroup dimensions: collapse_shape when the rank shrinks, expand_shape when it
+ *   grows, both through one flat dimension when no grouping fits. Groups are found on the config's
+ *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
+ * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
+ *   missing leading dimensions (hm_broadcast, also used for addmm's bias).
+ *
+ * Tile tensors keep the full tile shape, so a view sees the padding of an edge tile too: flattening
+ * [u0, u1] tiles interleaves padded rows with real ones, which is harmless because every op after it
+ * is elementwise along those rows and a later view restores the tile shape before a store.
+ */
+#include "lower/Build.h"
+#include "lower/SizeExpr.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/Dialect/Linalg.h"
+
+enum { MAX_RANK = 16 };
+
+/* Reassociation groups: group g holds `count[g]` consecutive dimensions of the higher-rank side. */
+typedef struct Groups {
+  size_t n;
+  size_t count[MAX_RANK];
+} Groups;
+
+static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
+
+static size_t rank_of(MlirValue t) { return (size_t)mlirShapedTypeGetRank(mlirValueGetType(t)); }
+
+static int64_t size_of(MlirValue t, size_t d) { return mlirShapedTypeGetDimSize(mlirValueGetType(t), (intptr_t)d); }
+
+static MlirValue dim_of(HmLowering *L, MlirValue t, size_t d) {
+  if (size_of(t, d) != dynamic())
+    return hm_index_const(L, size_of(t, d));
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index, .noperands = 2,
+                                      .operands = (MlirValue[]){t, hm_index_const(L, (int64_t)d)}});
+}
+
+/* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not). */
+static MlirValue cast_to(HmLowering *L, MlirValue t, size_t rank, const int64_t *shape) {
+  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(t));
+  if (mlirTypeEqual(type, mlirValueGetType(t)))
+    return t;
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.cast", .nresults = 1, .results = &type, .noperands = 1,
+                                      .operands = &t});
+}
+
+static MlirAttribute reassociation(HmLowering *L, const Groups *g) {
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  MlirAttribute groups[MAX_RANK], members[MAX_RANK];
+  int64_t next = 0;
+  for (size_t i = 0; i < g->n; ++i) {
+    for (size_t m = 0; m < g->count[i]; ++m)
+      members[m] = mlirIntegerAttrGet(i64, next++);
+    groups[i] = mlirArrayAttrGet(L->ctx, (intptr_t)g->count[i], members);
+  }
+  return mlirArrayAttrGet(L->ctx, (intptr_t)g->n, groups);
+}
+
+/* The collapsed sizes of `shape` under `g`: a group's product, dynamic if any member is. */
+static void collapsed_shape(const Groups *g, const int64_t *shape, int64_t *out) {
+  size_t d = 0;
+  for (size_t i = 0; i < g->n; ++i) {
+    out[i] = 1;
+    for (size_t m = 0; m < g->count[i]; ++m, ++d)
+      out[i] = out[i] == dynamic() || shape[d] == dynamic() ? dynamic() : out[i] * shape[d];
+  }
+}
+
+static MlirValue collapse(HmLowering *L, MlirValue x, const Groups *g) {
+  if (g->n == rank_of(x))
+    return x; /* every group is one dimension: a view to the same shape */
+  int64_t in[MAX_RANK], out[MAX_RANK];
+  for (size_t d = 0; d < rank_of(x); ++d)
+    in[d] = size_of(x, d);
+  collapsed_shape(g, in, out);
+  MlirType type = hm_ranked_tensor(L, g->n, out, hm_element_of(x));
+  MlirNamedAttribute attr = hm_named(L, "reassociation", reassociation(L, g));
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.collapse_shape", .nresults = 1, .results = &type,
+                                      .noperands = 1, .operands = &x, .nattrs = 1, .attrs = &attr});
+}
+
+/* expand_shape of `x` into `shape`; `sizes` holds an index value for every dynamic dimension. The
+ * input is first cast to the sizes the groups imply, which is where a static tile meets a dynamic one. */
+static MlirValue expand(HmLowering *L, MlirValue x, const Groups *g, size_t rank, const int64_t *shape,
+                        const MlirValue *sizes) {
+  int64_t implied[MAX_RANK];
+  collapsed_shape(g, shape, implied);
+  x = cast_to(L, x, g->n, implied);
+  MlirValue operands[1 + MAX_RANK] = {x};
+  size_t n = 1;
+  for (size_t d = 0; d < rank; ++d)
+    if (shape[d] == dynamic())
+      operands[n++] = sizes[d];
+  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(x));
+  MlirNamedAttribute attrs[2] = {
+      hm_named(L, "reassociation", reassociation(L, g)),
+      hm_named(L, "static_output_shape", hm_i64_array(L, rank, shape)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
+                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 2, .attrs = attrs});
+}
+
+/* Groups over the higher-rank side when the dimensions marked `unit` are the only difference: each
+ * unit dimension joins the preceding group (leading ones the first group). */
+static bool unit_groups(size_t rank, const bool *unit, Groups *g) {
+  *g = (Groups){0};
+  size_t pending = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    if (!unit[d]) {
+      g->count[g->n++] = pending + 1;
+      pending = 0;
+    } else if (g->n == 0) {
+      ++pending;
+    } else {
+      ++g->count[g->n - 1];
+    }
+  }
+  return g->n > 0;
+}
+
+/* Groups that multiply `big` (rank nbig) into `small` (rank nsmall); false when none fits. */
+static bool product_groups(size_t nbig, const int64_t *big, size_t nsmall, const int64_t *small, Groups *g) {
+  *g = (Groups){.n = nsmall};
+  size_t i = 0;
+  for (size_t j = 0; j < nsmall; ++j) {
+    if (i >= nbig)
+      return false;
+    int64_t product = big[i++];
+    g->count[j] = 1;
+    while (product < small[j] && i < nbig) {
+      product *= big[i++];
+      ++g->count[j];
+    }
+    if (product != small[j])
+      return false;
+  }
+  for (; i < nbig; ++i) { /* trailing unit dimensions join the last group */
+    if (big[i] != 1 || nsmall == 0)
+      return false;
+    ++g->count[nsmall - 1];
+  }
+  return true;
+}
+
+/* The config's size of a tile dimension, for finding groups. */
+static bool hint(HmLowering *L, HmDim dim, int64_t *out) {
+  if (!dim.sym) {
+    *out = dim.value;
+    return true;
+  }
+  return hm_size_static(L, dim.sym, true, out);
+}
+
+typedef struct Target {
+  const HmVal *val;
+  size_t rank;
+  int64_t shape[MAX_RANK];
+  MlirValue sizes[MAX_RANK]; /* for dynamic dimensions */
+} Target;
+
+static bool target_of(HmLowering *L, const HmVal *val, Target *t) {
+  if (val->kind != HM_VAL_TENSOR || val->rank == 0 || val->rank > MAX_RANK)
+    return hm_node_error(L, L->node, "'%s' must produce a tensor of rank 1 to %d", L->node->target, MAX_RANK);
+  t->rank = val->rank;
+  t->val = val;
+  for (size_t d = 0; d < val->rank; ++d)
+    t->shape[d] = hm_static_dim(L, val->shape[d]);
+  return true;
+}
+
+/* The index values of the target's dynamic sizes, which only expand_shape needs. */
+static bool target_sizes(HmLowering *L, Target *t) {
+  for (size_t d = 0; d < t->rank; ++d)
+    if (t->shape[d] == dynamic() && !hm_dim_value(L, t->val->shape[d], &t->sizes[d]))
+      return false;
+  return true;
+}
+
+static bool finish(HmLowering *L, MlirValue value, const Target *t, HmValue *out) {
+  *out = (HmValue){.kind = HM_V_TENSOR, .value = cast_to(L, value, t->rank, t->shape), .block_id = -1};
+  return !mlirValueIsNull(out->value);
+}
+
+/* Adds or drops the unit dimensions marked in `unit` (over the higher rank). */
+static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, Target *t, HmValue *out) {
+  size_t big = rank_of(x) > t->rank ? rank_of(x) : t->rank;
+  Groups g;
+  if (!unit_groups(big, unit, &g))
+    return hm_node_error(L, L->node, "'%s' of a tensor with only unit dimensions is not supported",
+                         L->node->target);
+  if (t->rank < rank_of(x))
+    return finish(L, collapse(L, x, &g), t, out);
+  return target_sizes(L, t) && finish(L, expand(L, x, &g, t->rank, t->shape, t->sizes), t, out);
+}
+
+static bool input(HmLowering *L, HmScope *S, const HmNode *node, HmValue *x, const HmVal **val) {
+  if (!hm_arg_tensor(L, S, node, 0, x))
+    return false;
+  *val = &hm_arg_node(S, &node->args[0])->val;
+  if (rank_of(x->value) > MAX_RANK || (*val)->rank != rank_of(x->value))
+    return hm_node_error(L, node, "'%s' of a tensor of unsupported rank", node->target);
+  return true;
+}
+
+/* The config's sizes of a tensor value and their product. */
+static bool hints(HmLowering *L, const HmVal *val, int64_t *sizes, int64_t *numel) {
+  *numel = 1;
+  for (size_t d = 0; d < val->rank; ++d) {
+    if (!hint(L, val->shape[d], &sizes[d]))
+      return hm_node_error(L, L->node, "'%s' of a tile whose sizes are not known", L->node->target);
+    *numel *= sizes[d];
+  }
+  return true;
+}
+
+static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  Target t;
+  int64_t from[MAX_RANK], to[MAX_RANK], from_n, to_n;
+  if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) || !hints(L, in, from, &from_n) ||
+      !hints(L, &node->val, to, &to_n))
+    return false;
+  if (from_n != to_n)
+    return hm_node_error(L, node, "'%s' of a padded tile (%lld elements) into %lld elements is not supported",
+                         node->target, (long long)from_n, (long long)to_n);
+  Groups g;
+  if (t.rank <= in->rank && product_groups(in->rank, from, t.rank, to, &g))
+    return finish(L, collapse(L, x.value, &g), &t, out);
+  if (!target_sizes(L, &t))
+    return false;
+  if (t.rank > in->rank && product_groups(t.rank, to, in->rank, from, &g))
+    return finish(L, expand(L, x.value, &g, t.rank, t.shape, t.sizes), &t, out);
+  /* No grouping fits: through one flat dimension. */
+  Groups all_in = {.n = 1, .count = {in->rank}}, all_out = {.n = 1, .count = {t.rank}};
+  return finish(L, expand(L, collapse(L, x.value, &all_in), &all_out, t.rank, t.shape, t.sizes), &t, out);
+}
+
+static bool dim_value(HmLowering *L, const HmNode *node, const HmArg *a, size_t rank, size_t *out) {
+  if (!a || a->kind != HM_ARG_INT || a->i < -(int64_t)rank || a->i >= (int64_t)rank)
+    return hm_node_error(L, node, "'%s' needs a constant dimension within rank %zu", node->target, rank);
+  *out = (size_t)(a->i < 0 ? a->i + (int64_t)rank : a->i);
+  return true;
+}
+
+static bool dim_arg(HmLowering *L, const HmNode *node, size_t index, size_t rank, size_t *out) {
+  return dim_value(L, node, node->nargs > index ? &node->args[index] : NULL, rank, out);
+}
+
+static bool lower_unsqueeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  Target t;
+  size_t at = 0;
+  if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) || !dim_arg(L, node, 1, t.rank, &at))
+    return false;
+  bool unit[MAX_RANK] = {false};
+  unit[at] = true;
+  return reshape_units(L, x.value, unit, &t, out);
+}
+
+/* squeeze drops the listed dimensions (all of them when none is listed) that have size 1. */
+static bool lower_squeeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  Target t;
+  if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t))
+    return false;
+  size_t rank = in->rank;
+  bool listed[MAX_RANK] = {false}, unit[MAX_RANK];
+  const HmArg *dims = node->nargs > 1 ? &node->args[1] : NULL;
+  size_t n = !dims ? 0 : dims->kind == HM_ARG_LIST ? dims->count : 1;
+  for (size_t i = 0; i < n; ++i) {
+    size_t d = 0;
+    if (!dim_value(L, node, dims->kind == HM_ARG_LIST ? &dims->items[i] : dims, rank, &d))
+      return false;
+    listed[d] = true;
+  }
+  size_t kept = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t h;
+    unit[d] = (n == 0 || listed[d]) && hint(L, in->shape[d], &h) && h == 1;
+    kept += !unit[d];
+  }
+  if (kept != t.rank)
+    return hm_node_error(L, node, "'%s' of a dimension that is not statically 1", node->target);
+  if (kept == rank)
+    return finish(L, x.value, &t, out);
+  return reshape_units(L, x.value, unit, &t, out);
+}
+
+/* x[:, :, None]: full slices keep a dimension, None inserts a unit one. */
+static bool lower_subscript(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  Target t;
+  const HmArg *index = hm_arg(L, node, 1);
+  if (!index || !input(L, S, node, &x, &in) || !target_of(L, &node->val, &t))
+    return false;
+  if (index->kind != HM_ARG_LIST || index->count != t.rank)
+    return hm_node_error(L, node, "subscript: only full slices and None are supported as indices");
+  bool unit[MAX_RANK] = {false};
+  size_t kept = 0;
+  for (size_t i = 0; i < index->count; ++i) {
+    const HmArg *e = &index->items[i];
+    bool full = e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE &&
+                e->items[2].kind == HM_ARG_NONE;
+    if (!full && e->kind != HM_ARG_NONE)
+      return hm_node_error(L, node, "subscript: index %zu: only full slices and None are supported", i);
+    unit[i] = e->kind == HM_ARG_NONE;
+    kept += full;
+  }
+  if (kept != in->rank)
+    return hm_node_error(L, node, "subscript: %zu slices for a tensor of rank %zu", kept, in->rank);
+  if (kept == t.rank)
+    return finish(L, x.value, &t, out);
+  return reshape_units(L, x.value, unit, &t, out);
+}
+
+static MlirValue transpose(HmLowering *L, MlirValue x, const int64_t *perm) {
+  size_t rank = rank_of(x);
+  int64_t shape[MAX_RANK];
+  MlirValue sizes[MAX_RANK];
+  size_t ndynamic = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    shape[d] = size_of(x, (size_t)perm[d]);
+    if (shape[d] == dynamic())
+      sizes[ndynamic++] = dim_of(L, x, (size_t)perm[d]);
+  }
+  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(x));
+  MlirValue init = hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &type,
+                                                .noperands = (intptr_t)ndynamic, .operands = sizes});
+  MlirNamedAttribute attr = hm_named(L, "permutation", hm_i64_array(L, rank, perm));
+  MlirRegion region = mlirRegionCreate();
+  MlirOperation op = hm_build(L, (HmOpSpec){.name = "linalg.transpose", .nresults = 1, .results = &type,
+                                            .noperands = 2, .operands = (MlirValue[]){x, init}, .nattrs = 1,
+                                            .attrs = &attr, .nregions = 1, .regions = &region});
+  mlirLinalgFillBuiltinNamedOpRegion(op);
+  return mlirOperationGetResult(op, 0);
+}
+
+typedef enum Permutation { PERMUTE, TRANSPOSE, T } Permutation;
+
+static bool permutation(HmLowering *L, const HmNode *node, Permutation kind, size_t rank, int64_t *perm) {
+  for (size_t d = 0; d < rank; ++d)
+    perm[d] = (int64_t)d;
+  if (kind == T) {
+    if (rank == 2)
+      perm[0] = 1, perm[1] = 0;
+    return true;
+  }
+  if (kind == TRANSPOSE) {
+    size_t a = 0, b = 0;
+    if (!dim_arg(L, node, 1, rank, &a) || !dim_arg(L, node, 2, rank, &b))
+      return false;
+    perm[a] = (int64_t)b, perm[b] = (int64_t)a;
+    return true;
+  }
+  const HmArg *dims = hm_arg(L, node, 1);
+  if (!dims || dims->kind != HM_ARG_LIST || dims->count != rank)
+    return hm_node_error(L, node, "permute needs one dimension per input dimension");
+  bool seen[MAX_RANK] = {false};
+  for (size_t d = 0; d < rank; ++d) {
+    const HmArg *e = &dims->items[d];
+    int64_t v = e->kind == HM_ARG_INT && e->i < 0 ? e->i + (int64_t)rank : e->i;
+    if (e->kind != HM_ARG_INT || v < 0 || v >= (int64_t)rank || seen[v])
+      return hm_node_error(L, node, "permute: dims must be a permutation of 0..%zu", rank - 1);
+    seen[v] = true;
+    perm[d] = v;
+  }
+  return true;
+}
+
+static bool lower_permute(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  Target t;
+  int64_t perm[MAX_RANK];
+  if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) ||
+      !permutation(L, node, (Permutation)variant, in->rank, perm))
+    return false;
+  return finish(L, transpose(L, x.value, perm), &t, out);
+}
+
+static bool copy_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  *result = hm_convert_scalar(L, args[0], *(MlirType *)ctx);
+  return true;
+}
+
+bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out) {
+  size_t rank = rank_of(x), out_rank = to->rank;
+  if (rank > out_rank || out_rank > MAX_RANK)
+    return hm_node_error(L, L->node, "cannot broadcast a rank-%zu tensor to rank %zu", rank, out_rank);
+  MlirAffineExpr exprs[MAX_RANK];
+  for (size_t j = 0; j < rank; ++j) {
+    size_t d = out_rank - rank + j;
+    bool repeat = size_of(x, j) == 1 && hm_static_dim(L, to->shape[d]) != 1;
+    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+  }
+  MlirAffineMap maps[2] = {mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs),
+                           mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)out_rank)};
+  MlirValue init;
+  if (!hm_empty_tensor(L, to, element, &init))
+    return false;
+  return hm_generic(L, 1, &x, maps, init, out_rank, NULL, copy_body, &element, out);
+}
+
+static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  HmValue x;
+  const HmVal *in;
+  if (!input(L, S, node, &x, &in))
+    return false;
+  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  return hm_broadcast(L, x.value, &node->val, hm_element_of(x.value), &out->value);
+}
+
+/* clone and alias (x.contiguous() of a transposed tile): tile tensors are values, nothing to copy. */
+static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+  return hm_arg_tensor(L, S, node, 0, out);
+}
+
+const HmOpEntry hm_view_ops[] = {
+    {"aten.clone.default", lower_same, 0},
+    {"aten.alias.default", lower_same, 0},
+    {"aten.view.default", lower_view, 0},
+    {"aten.reshape.default", lower_view, 0},
+    {"aten._unsafe_view.default", lower_view, 0},
+    {"aten.unsqueeze.default", lower_unsqueeze, 0},
+    {"aten.squeeze.dim", lower_squeeze, 0},
+    {"aten.squeeze.dims", lower_squeeze, 0},
+    {"aten.squeeze.default", lower_squeeze, 0},
+    {"aten.permute.default", lower_permute, PERMUTE},
+    {"aten.transpose.int", lower_permute, TRANSPOSE},
+    {"aten.t.default", lower_permute, T},
+    {"aten.expand.default", lower_expand, 0},
+    {NULL, NULL, 0},
+};
+
+/* Helion's own view op, lowered here whichever way ATen ops are. */
+const HmOpEntry hm_helion_view_ops[] = {
+    {"helion.language.view_ops.subscript", lower_subscript, 0},
+    {NULL, NULL, 0},
+};

@@ -1,0 +1,130 @@
+#include "helion-mlir/run/Pipeline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "helion-mlir/support/Context.h"
+#include "mlir-c/Diagnostics.h"
+#include "mlir-c/Pass.h"
+
+static const char kPipeline[] =
+    "builtin.module("
+    /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */
+    "lower-affine,"
+    /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may
+     * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer
+     * per iteration that the deallocation pipeline frees. */
+    "one-shot-bufferize{allow-return-allocs-from-loops},"
+    /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak.
+     * It has to see the structured loops, so it runs before they become branches. */
+    "buffer-deallocation-pipeline,"
+    "func.func(convert-linalg-to-loops),"
+    /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this
+     * leaves behind need a second lower-affine. */
+    "expand-strided-metadata,"
+    "lower-affine,"
+    /* libm and LLVM's intrinsics have no half or bfloat math: compute it in f32 and round, as torch
+     * does on the CPU. */
+    "math-extend-to-supported-types,"
+    /* LLVM legalizes bf16 arithmetic through __truncsfbf2, which Debian 12's libgcc lacks, so the
+     * JIT could not resolve it. Computing in f32 and rounding after each op is what torch does;
+     * arith-expand then turns the bf16 conversions into integer bit operations. */
+    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
+    "arith-expand{include-bf16=true},"
+    "convert-scf-to-cf,"
+    /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "finalize-memref-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts)";
+
+const char *hm_llvm_pipeline(void) { return kPipeline; }
+
+/* The pipeline text is ours, so a parse error is a bug here; the message still says what broke. */
+static bool parse_pipeline(MlirPassManager pm, HmDiag *diag) {
+  HmBuffer errors = {0};
+  MlirLogicalResult parsed =
+      mlirParsePassPipeline(mlirPassManagerGetAsOpPassManager(pm),
+                            mlirStringRefCreateFromCString(kPipeline), hm_buffer_append, &errors);
+  bool ok = mlirLogicalResultIsSuccess(parsed);
+  if (!ok)
+    hm_diag_error(diag, "cannot build the LLVM lowering pipeline: %s",
+                  errors.data ? errors.data : "(no message)");
+  hm_buffer_free(&errors);
+  return ok;
+}
+
+static bool has_prefix(MlirStringRef text, const char *prefix) {
+  size_t n = strlen(prefix);
+  return text.length >= n && memcmp(text.data, prefix, n) == 0;
+}
+
+/* A walk for the first op whose name matches (`wanted`) or does not match (`!wanted`) one of the
+ * prefixes. */
+typedef struct OpSearch {
+  const char *const *prefixes;
+  size_t count;
+  bool wanted;
+  MlirOperation found;
+} OpSearch;
+
+static MlirWalkResult search_op(MlirOperation op, void *data) {
+  OpSearch *search = data;
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
+  bool matches = false;
+  for (size_t i = 0; i < search->count && !matches; ++i)
+    matches = has_prefix(name, search->prefixes[i]);
+  if (matches != search->wanted)
+    return MlirWalkResultAdvance;
+  search->found = op;
+  return MlirWalkResultInterrupt;
+}
+
+/* Emits `why` (a format taking the op's name) at the op the search finds; false if it finds one. */
+static bool reject_found(MlirOperation module_op, OpSearch search, const char *why) {
+  mlirOperationWalk(module_op, search_op, &search, MlirWalkPreOrder);
+  if (mlirOperationIsNull(search.found))
+    return true;
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(search.found));
+  char message[256];
+  snprintf(message, sizeof message, why, (int)name.length, name.data);
+  mlirEmitError(mlirOperationGetLocation(search.found), message);
+  return false;
+}
+
+/* loom ops are values the launcher supplies, such as symbolic tile sizes: nothing supplies them on
+ * the CPU, and the bufferization would only say it cannot see their side effects. */
+static bool check_no_loom(MlirOperation module_op) {
+  static const char *const loom[] = {"loom."};
+  return reject_found(module_op, (OpSearch){loom, 1, true, {NULL}},
+                      "'%.*s' has no value on the CPU; lower the kernel with concrete tile sizes");
+}
+
+/* The conversions are partial: an op they have no pattern for (a func.func with tensor arguments)
+ * stays as it is and the pipeline still succeeds. Reported here, rather than as a translation
+ * failure later. */
+static bool check_all_llvm(MlirOperation module_op) {
+  static const char *const llvm[] = {"llvm.", "builtin.module"};
+  return reject_found(module_op, (OpSearch){llvm, 2, false, {NULL}},
+                      "'%.*s' is left after the LLVM lowering (kernel functions take memrefs, "
+                      "not tensors)");
+}
+
+bool hm_lower_to_llvm(MlirModule module, HmDiag *diag) {
+  MlirOperation op = mlirModuleGetOperation(module);
+  MlirContext ctx = mlirOperationGetContext(op);
+  MlirPassManager pm =
+      mlirPassManagerCreateOnOperation(ctx, mlirStringRefCreateFromCString("builtin.module"));
+  HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
+  bool ok = parse_pipeline(pm, diag) && check_no_loom(op) &&
+            mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)) && check_all_llvm(op);
+  hm_diag_capture_end(capture);
+  mlirPassManagerDestroy(pm);
+  if (!ok && !hm_diag_failed(diag))
+    return hm_diag_error(diag, "lowering to the LLVM dialect failed");
+  return ok;
+}

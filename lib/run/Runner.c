@@ -1,0 +1,384 @@
+#include "helion-mlir/run/Runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helion-mlir/support/Context.h"
+#include "helion-mlir/run/Pipeline.h"
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/ExecutionEngine.h"
+
+/* What a run checks a view against: one argument of the function (a memref, or a scalar of a
+ * kernel's scalar argument), as plain data, so that the kernel outlives the MLIR context it was
+ * compiled in. */
+typedef struct ArgSig {
+  char *type_text; /* "memref<100x70xf32>", for messages */
+  bool scalar;     /* an f64, i64 or i1 argument: passed by value, its view has rank 0 */
+  size_t rank;
+  int64_t *dims; /* -1 where the size is dynamic */
+  HmDtype dtype;
+  HmDtype alt_dtype; /* a second dtype with the same bits (signless i8 takes uint8), or invalid */
+} ArgSig;
+
+typedef void (*PackedEntry)(void **args);
+
+struct HmKernel {
+  MlirExecutionEngine engine;
+  PackedEntry entry; /* the packed wrapper of _mlir_ciface_<name> */
+  size_t nargs;
+  ArgSig *args;
+};
+
+/* ---- memrefCopy ----
+ *
+ * The LLVM lowering turns every memref.copy it cannot prove contiguous into a call to MLIR's
+ * runtime function `memrefCopy`. Supplying it here keeps the JIT free of libmlir_c_runner_utils. */
+
+typedef struct UnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+} UnrankedMemRef;
+
+/* A ranked memref descriptor: {allocated, aligned, offset, sizes[rank], strides[rank]}; every field
+ * is 8 bytes, so the flexible array lines up with LLVM's struct. */
+typedef struct StridedMemRef {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t dims[];
+} StridedMemRef;
+
+static void copy_strided(size_t elem, int64_t rank, int64_t d, const int64_t *sizes,
+                         const int64_t *src_strides, const int64_t *dst_strides, const char *src,
+                         char *dst) {
+  if (d == rank) {
+    memcpy(dst, src, elem);
+    return;
+  }
+  if (d == rank - 1 && src_strides[d] == 1 && dst_strides[d] == 1) {
+    memcpy(dst, src, (size_t)sizes[d] * elem);
+    return;
+  }
+  int64_t src_step = src_strides[d] * (int64_t)elem;
+  int64_t dst_step = dst_strides[d] * (int64_t)elem;
+  for (int64_t i = 0; i < sizes[d]; ++i)
+    copy_strided(elem, rank, d + 1, sizes, src_strides, dst_strides, src + i * src_step,
+                 dst + i * dst_step);
+}
+
+static void memref_copy(int64_t elem_size, const UnrankedMemRef *src, const UnrankedMemRef *dst) {
+  const StridedMemRef *s = src->descriptor;
+  const StridedMemRef *t = dst->descriptor;
+  int64_t rank = src->rank;
+  for (int64_t d = 0; d < rank; ++d)
+    if (s->dims[d] == 0)
+      return;
+  copy_strided((size_t)elem_size, rank, 0, s->dims, s->dims + rank, t->dims + rank,
+               (const char *)s->aligned + s->offset * elem_size,
+               (char *)t->aligned + t->offset * elem_size);
+}
+
+/* ---- Signature ---- */
+
+static char *type_text(MlirType type) {
+  HmBuffer text = {0};
+  mlirTypePrint(type, hm_buffer_append, &text);
+  if (text.oom || !text.data) {
+    hm_buffer_free(&text);
+    return NULL;
+  }
+  return text.data;
+}
+
+static HmDtype integer_dtype(MlirType type, HmDtype *alt_dtype) {
+  switch (mlirIntegerTypeGetWidth(type)) {
+  case 64: return HM_I64;
+  case 32: return HM_I32;
+  case 16: return HM_I16;
+  case 1: return HM_BOOL;
+  case 8:
+    if (mlirIntegerTypeIsUnsigned(type))
+      return HM_U8;
+    if (!mlirIntegerTypeIsSigned(type))
+      *alt_dtype = HM_U8;
+    return HM_I8;
+  default: return HM_DTYPE_INVALID;
+  }
+}
+
+static HmDtype element_dtype(MlirType type, HmDtype *alt_dtype) {
+  *alt_dtype = HM_DTYPE_INVALID;
+  if (mlirTypeIsAF64(type))
+    return HM_F64;
+  if (mlirTypeIsAF32(type))
+    return HM_F32;
+  if (mlirTypeIsAF16(type))
+    return HM_F16;
+  if (mlirTypeIsABF16(type))
+    return HM_BF16;
+  if (mlirTypeIsAInteger(type))
+    return integer_dtype(type, alt_dtype);
+  return HM_DTYPE_INVALID;
+}
+
+static bool has_identity_layout(MlirType memref) {
+  MlirAttribute layout = mlirMemRefTypeGetLayout(memref);
+  return mlirAttributeIsAAffineMap(layout) &&
+         mlirAffineMapIsIdentity(mlirAffineMapAttrGetValue(layout));
+}
+
+static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
+  arg->type_text = type_text(type);
+  if (!arg->type_text)
+    return hm_diag_error(diag, "out of memory");
+  arg->scalar = mlirTypeIsAF64(type) || mlirTypeIsAInteger(type);
+  if (arg->scalar) {
+    arg->dtype = element_dtype(type, &arg->alt_dtype);
+    arg->dims = calloc(1, sizeof *arg->dims);
+    return (arg->dtype == HM_F64 || arg->dtype == HM_I64 || arg->dtype == HM_BOOL) && arg->dims
+               ? true
+               : hm_diag_error(diag, "argument %zu has type %s; scalars are f64, i64 or i1", index, arg->type_text);
+  }
+  if (!mlirTypeIsAMemRef(type) || !has_identity_layout(type))
+    return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs with the "
+                         "identity layout and f64, i64 or i1 scalars", index, arg->type_text);
+  arg->dtype = element_dtype(mlirShapedTypeGetElementType(type), &arg->alt_dtype);
+  if (!arg->dtype)
+    return hm_diag_error(diag, "argument %zu (%s): no tensor dtype has this element type", index,
+                         arg->type_text);
+  arg->rank = (size_t)mlirShapedTypeGetRank(type);
+  arg->dims = calloc(arg->rank ? arg->rank : 1, sizeof *arg->dims);
+  if (!arg->dims)
+    return hm_diag_error(diag, "out of memory");
+  for (size_t d = 0; d < arg->rank; ++d)
+    arg->dims[d] = mlirShapedTypeIsDynamicDim(type, (intptr_t)d)
+                       ? -1
+                       : mlirShapedTypeGetDimSize(type, (intptr_t)d);
+  return true;
+}
+
+static bool read_signature(HmKernel *kernel, MlirOperation func, HmDiag *diag) {
+  MlirType type = mlirTypeAttrGetValue(
+      mlirOperationGetAttributeByName(func, mlirStringRefCreateFromCString("function_type")));
+  if (mlirFunctionTypeGetNumResults(type) != 0)
+    return hm_diag_error(diag, "the kernel function returns values; kernels write their outputs "
+                         "into memref arguments");
+  kernel->nargs = (size_t)mlirFunctionTypeGetNumInputs(type);
+  kernel->args = calloc(kernel->nargs ? kernel->nargs : 1, sizeof *kernel->args);
+  if (!kernel->args)
+    return hm_diag_error(diag, "out of memory");
+  for (size_t i = 0; i < kernel->nargs; ++i)
+    if (!read_arg(mlirFunctionTypeGetInput(type, (intptr_t)i), i, &kernel->args[i], diag))
+      return false;
+  return true;
+}
+
+/* ---- Compiling ---- */
+
+static MlirOperation find_func(MlirModule module, const char *name) {
+  MlirOperation op = mlirModuleGetOperation(module);
+  MlirSymbolTable table = mlirSymbolTableCreate(op);
+  MlirOperation func = mlirSymbolTableLookup(table, mlirStringRefCreateFromCString(name));
+  mlirSymbolTableDestroy(table);
+  if (mlirOperationIsNull(func))
+    return func;
+  MlirStringRef op_name = mlirIdentifierStr(mlirOperationGetName(func));
+  if (op_name.length != strlen("func.func") || memcmp(op_name.data, "func.func", op_name.length))
+    return (MlirOperation){NULL};
+  return func;
+}
+
+static MlirModule clone_module(MlirModule module) {
+  return mlirModuleFromOperation(mlirOperationClone(mlirModuleGetOperation(module)));
+}
+
+static char *ciface_name(const char *func_name) {
+  static const char prefix[] = "_mlir_ciface_";
+  size_t n = strlen(prefix) + strlen(func_name) + 1;
+  char *name = malloc(n);
+  if (name)
+    snprintf(name, n, "%s%s", prefix, func_name);
+  return name;
+}
+
+static bool find_entry(HmKernel *kernel, const char *func_name, HmDiag *diag) {
+  char *name = ciface_name(func_name);
+  if (!name)
+    return hm_diag_error(diag, "out of memory");
+  kernel->entry = (PackedEntry)mlirExecutionEngineLookupPacked(
+      kernel->engine, mlirStringRefCreateFromCString(name));
+  free(name);
+  if (!kernel->entry)
+    return hm_diag_error(diag, "the JIT has no C interface for @%s", func_name);
+  return true;
+}
+
+/* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. */
+static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_level, HmDiag *diag) {
+  MlirContext ctx = mlirModuleGetContext(llvm_module);
+  HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
+  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 0, NULL, false, false);
+  hm_diag_capture_end(capture);
+  if (mlirExecutionEngineIsNull(kernel->engine))
+    return hm_diag_error(diag, "the JIT could not compile the LLVM module");
+  /* Symbols must be known before initialization resolves the module's externals. */
+  mlirExecutionEngineRegisterSymbol(kernel->engine, mlirStringRefCreateFromCString("memrefCopy"),
+                                    (void *)memref_copy);
+  mlirExecutionEngineInitialize(kernel->engine);
+  return true;
+}
+
+/* Lowers a copy, so the caller's module stays as it was. The C interface is what the runner calls,
+ * so it is requested here rather than required of every module. */
+static bool jit_copy(HmKernel *kernel, MlirModule module, const char *func_name, int opt_level,
+                     HmDiag *diag) {
+  MlirModule copy = clone_module(module);
+  MlirContext ctx = mlirModuleGetContext(copy);
+  mlirOperationSetAttributeByName(find_func(copy, func_name),
+                                  mlirStringRefCreateFromCString("llvm.emit_c_interface"),
+                                  mlirUnitAttrGet(ctx));
+  bool ok = hm_lower_to_llvm(copy, diag) && create_engine(kernel, copy, opt_level, diag) &&
+            find_entry(kernel, func_name, diag);
+  mlirModuleDestroy(copy);
+  return ok;
+}
+
+HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, HmDiag *diag) {
+  if (opt_level < 0 || opt_level > 3) {
+    hm_diag_error(diag, "optimization level %d is not in 0..3", opt_level);
+    return NULL;
+  }
+  MlirOperation func = find_func(module, func_name);
+  if (mlirOperationIsNull(func)) {
+    hm_diag_error(diag, "the module has no func.func @%s (the runner takes the module before the "
+                  "LLVM lowering)", func_name);
+    return NULL;
+  }
+  HmKernel *kernel = calloc(1, sizeof *kernel);
+  if (!kernel) {
+    hm_diag_error(diag, "out of memory");
+    return NULL;
+  }
+  if (!read_signature(kernel, func, diag) ||
+      !jit_copy(kernel, module, func_name, opt_level, diag)) {
+    hm_kernel_destroy(kernel);
+    return NULL;
+  }
+  return kernel;
+}
+
+void hm_kernel_destroy(HmKernel *kernel) {
+  if (!kernel)
+    return;
+  if (!mlirExecutionEngineIsNull(kernel->engine))
+    mlirExecutionEngineDestroy(kernel->engine);
+  for (size_t i = 0; kernel->args && i < kernel->nargs; ++i) {
+    free(kernel->args[i].type_text);
+    free(kernel->args[i].dims);
+  }
+  free(kernel->args);
+  free(kernel);
+}
+
+/* ---- Running ---- */
+
+static bool check_sizes(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
+  for (size_t d = 0; d < arg->rank; ++d) {
+    if (view->sizes[d] < 0)
+      return hm_diag_error(diag, "argument %zu: size %lld of dimension %zu is negative", index,
+                           (long long)view->sizes[d], d);
+    if (arg->dims[d] >= 0 && view->sizes[d] != arg->dims[d])
+      return hm_diag_error(diag, "argument %zu (%s): dimension %zu has size %lld, the kernel was "
+                           "compiled for %lld", index, arg->type_text, d,
+                           (long long)view->sizes[d], (long long)arg->dims[d]);
+  }
+  return true;
+}
+
+/* The identity layout means row-major and dense; a dimension of size 1 is never stepped over, so
+ * its stride does not matter. */
+static bool check_layout(const HmTensorView *view, size_t index, HmDiag *diag) {
+  int64_t expected = 1;
+  for (size_t d = view->rank; d-- > 0;) {
+    if (view->sizes[d] != 1 && view->strides[d] != expected)
+      return hm_diag_error(diag, "argument %zu: stride %lld of dimension %zu is not the row-major "
+                           "%lld; pass a contiguous tensor", index, (long long)view->strides[d], d,
+                           (long long)expected);
+    expected *= view->sizes[d];
+  }
+  return true;
+}
+
+static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
+  if (view->dtype != arg->dtype && (view->dtype != arg->alt_dtype || !arg->alt_dtype))
+    return hm_diag_error(diag, "argument %zu (%s): got a %s tensor, the kernel takes %s", index,
+                         arg->type_text, hm_dtype_name(view->dtype), hm_dtype_name(arg->dtype));
+  if (view->rank != arg->rank)
+    return hm_diag_error(diag, "argument %zu (%s): got a tensor of rank %zu, the kernel takes "
+                         "rank %zu", index, arg->type_text, view->rank, arg->rank);
+  if (arg->scalar)
+    return view->data || hm_diag_error(diag, "argument %zu: the scalar's data pointer is null", index);
+  if (!check_sizes(arg, view, index, diag) || !check_layout(view, index, diag))
+    return false;
+  if (!view->data) {
+    for (size_t d = 0; d < view->rank; ++d)
+      if (view->sizes[d] == 0)
+        return true;
+    return hm_diag_error(diag, "argument %zu: the data pointer is null", index);
+  }
+  return true;
+}
+
+/* The strides written are the row-major ones: check_layout accepted any stride on size-1
+ * dimensions, and code compiled for a dynamic shape reads the strides from the descriptor. */
+static StridedMemRef *make_descriptor(const HmTensorView *view) {
+  StridedMemRef *desc = malloc(sizeof *desc + 2 * view->rank * sizeof(int64_t));
+  if (!desc)
+    return NULL;
+  desc->allocated = view->data;
+  desc->aligned = view->data;
+  desc->offset = 0;
+  int64_t stride = 1;
+  for (size_t d = view->rank; d-- > 0;) {
+    desc->dims[d] = view->sizes[d];
+    desc->dims[view->rank + d] = stride;
+    stride *= view->sizes[d];
+  }
+  return desc;
+}
+
+/* The packed C interface takes, per argument, a pointer to the argument: a pointer to a pointer to
+ * the descriptor for a memref, the pointer to the value for a scalar. */
+static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *diag) {
+  size_t n = kernel->nargs ? kernel->nargs : 1;
+  StridedMemRef **descs = calloc(n, sizeof *descs);
+  void **packed = calloc(n, sizeof *packed);
+  bool ok = descs && packed;
+  for (size_t i = 0; ok && i < kernel->nargs; ++i) {
+    if (kernel->args[i].scalar) {
+      packed[i] = views[i].data;
+      continue;
+    }
+    descs[i] = make_descriptor(&views[i]);
+    packed[i] = &descs[i];
+    ok = descs[i] != NULL;
+  }
+  if (ok)
+    kernel->entry(packed);
+  for (size_t i = 0; descs && i < kernel->nargs; ++i)
+    free(descs[i]);
+  free(descs);
+  free(packed);
+  return ok || hm_diag_error(diag, "out of memory");
+}
+
+bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *args, HmDiag *diag) {
+  if (nargs != kernel->nargs)
+    return hm_diag_error(diag, "got %zu tensors, the kernel takes %zu", nargs, kernel->nargs);
+  for (size_t i = 0; i < nargs; ++i)
+    if (!check_view(&kernel->args[i], &args[i], i, diag))
+      return false;
+  return invoke(kernel, args, diag);
+}

@@ -1,0 +1,178 @@
+/* The spec reader on small hand-written specs: what it reads, and the JSON path it names on errors. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support/Arena.h"
+#include "spec/SpecModel.h"
+#include "UnitTest.h"
+
+/* One tiny kernel: out = x (a 1-D copy), tiled by block 0. */
+static const char kSpec[] =
+    "{\"version\": 1, \"kernel\": {\"name\": \"copy\"},"
+    " \"symbols\": [{\"name\": \"u0\", \"kind\": \"block_size\", \"block_id\": 0, \"value\": 8}],"
+    " \"block_sizes\": [{\"block_id\": 0, \"symbol\": \"u0\", \"size\": 10, \"reduction\": false,"
+    "                    \"tile_size\": 8, \"grid\": true, \"loops\": []}],"
+    " \"host_tensors\": ["
+    "   {\"name\": \"x\", \"source\": \"argument\", \"arg_index\": 0, \"shape\": [10], \"stride\": [1], \"dtype\": \"float16\"},"
+    "   {\"name\": \"out\", \"source\": \"allocated\", \"arg_index\": null, \"shape\": [\"s0\"], \"stride\": [1], \"dtype\": \"float16\"}],"
+    " \"outputs\": [\"out\"],"
+    " \"grid\": [{\"root_graph\": 0, \"block_ids\": [0]}],"
+    " \"graphs\": [{\"id\": 0, \"kind\": \"root\", \"block_ids\": [], \"nodes\": ["
+    "   {\"name\": \"x\", \"op\": \"call_function\", \"target\": \"helion.language._tracing_ops._host_tensor\","
+    "    \"args\": [\"x\"], \"kwargs\": {}, \"val\": {\"type\": \"tensor\", \"shape\": [10], \"dtype\": \"float16\"}},"
+    "   {\"name\": \"t\", \"op\": \"call_function\", \"target\": \"helion.language._tracing_ops._mask_to\","
+    "    \"args\": [{\"node\": \"x\"}, {\"float\": \"-inf\"}, [1, 2.5, null, {\"slice\": [null, 3, null]}]],"
+    "    \"kwargs\": {\"k\": {\"dtype\": \"bfloat16\"}},"
+    "    \"val\": {\"type\": \"tensor\", \"shape\": [\"u0\"], \"dtype\": \"float16\"},"
+    "    \"loc\": {\"file\": \"k.py\", \"line\": 7}},"
+    "   {\"name\": \"output\", \"op\": \"output\", \"target\": \"output\", \"args\": [null], \"kwargs\": {}}]}]}";
+
+static HmSpec *parse_with(const char *from, const char *to, HmDiag *diag) {
+  static char text[sizeof kSpec + 256];
+  const char *at = strstr(kSpec, from);
+  if (!at)
+    return NULL;
+  size_t head = (size_t)(at - kSpec);
+  snprintf(text, sizeof text, "%.*s%s%s", (int)head, kSpec, to, at + strlen(from));
+  return hm_spec_parse(text, strlen(text), "t.json", diag);
+}
+
+static void reads_tables(void) {
+  HmDiag diag = {0};
+  HmSpec *spec = hm_spec_parse(kSpec, sizeof kSpec - 1, "t.json", &diag);
+  if (UT_CHECK(spec != NULL)) {
+    UT_CHECK_STR(hm_spec_kernel_name(spec), "copy");
+    UT_CHECK(hm_spec_num_host_tensors(spec) == 2);
+    const HmHostTensor *out = hm_spec_host_tensor(spec, 1);
+    UT_CHECK(!out->is_argument && out->output_index == 0 && out->dtype == HM_F16);
+    UT_CHECK_STR(out->shape[0].sym, "s0");
+    UT_CHECK(hm_spec_host_tensor(spec, 0)->arg_index == 0 && hm_spec_host_tensor(spec, 0)->output_index == -1);
+    const HmBlockSize *bs = hm_spec_block_for_symbol(spec, "u0");
+    UT_CHECK(bs && bs->tile_size == 8 && bs->size.value == 10 && bs->grid && !bs->looped);
+    UT_CHECK(hm_spec_find_symbol(spec, "u0")->value == 8);
+    UT_CHECK(hm_spec_grid(spec, 0)->root_graph == 0);
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+}
+
+static void reads_arguments(void) {
+  HmDiag diag = {0};
+  HmSpec *spec = hm_spec_parse(kSpec, sizeof kSpec - 1, "t.json", &diag);
+  if (UT_CHECK(spec != NULL)) {
+    const HmNode *mask = &hm_spec_graph(spec, 0)->nodes[1];
+    UT_CHECK(mask->nargs == 3 && mask->args[0].kind == HM_ARG_NODE && mask->args[0].node == 0);
+    UT_CHECK(mask->args[1].kind == HM_ARG_FLOAT && mask->args[1].f < -1e308);
+    const HmArg *list = &mask->args[2];
+    UT_CHECK(list->kind == HM_ARG_LIST && list->count == 4);
+    UT_CHECK(list->items[0].kind == HM_ARG_INT && list->items[1].kind == HM_ARG_FLOAT &&
+             list->items[2].kind == HM_ARG_NONE && list->items[3].kind == HM_ARG_SLICE);
+    UT_CHECK(list->items[3].items[1].kind == HM_ARG_INT && list->items[3].items[1].i == 3);
+    UT_CHECK(mask->nkwargs == 1 && mask->kwargs[0].kind == HM_ARG_DTYPE && mask->kwargs[0].dtype == HM_BF16);
+    UT_CHECK_STR(mask->file, "k.py");
+    UT_CHECK(mask->line == 7 && mask->val.rank == 1);
+    UT_CHECK_STR(mask->val.shape[0].sym, "u0");
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+}
+
+static void expect_error(const char *from, const char *to, const char *message) {
+  HmDiag diag = {0};
+  HmSpec *spec = parse_with(from, to, &diag);
+  UT_CHECK(spec == NULL);
+  UT_CHECK_STR(diag.message, message);
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+}
+
+static void names_json_paths(void) {
+  expect_error("{\"node\": \"x\"}", "{\"node\": \"y\"}",
+               "t.json: $.graphs[0].nodes[1].args[0].node: reference to undefined node y");
+  expect_error("\"float16\"}}", "\"float8\"}}", "t.json: $.graphs[0].nodes[0].val.dtype: unknown dtype float8");
+  expect_error("\"kind\": \"root\"", "\"kind\": \"branch\"", "t.json: $.graphs[0].kind: unknown graph kind branch");
+  expect_error("\"tile_size\": 8", "\"tile_size\": 8, \"block_id\": 3",
+               "t.json:1:246: invalid JSON: duplicate object key near '\"block_id\"'");
+  expect_error("\"root_graph\": 0", "\"root_graph\": 5", "t.json: $.grid[0].root_graph: not the id of a root graph");
+  expect_error("\"outputs\": [\"out\"]", "\"outputs\": [\"y\"]", "t.json: $.outputs[0]: not the name of a host tensor");
+  expect_error("\"source\": \"argument\"", "\"source\": \"allocated\"",
+               "t.json: $.host_tensors: the kernel has no tensor arguments");
+  expect_error("\"stride\": [1], \"dtype\": \"float16\"},", "\"stride\": [1, 1], \"dtype\": \"float16\"},",
+               "t.json: $.host_tensors[0].stride: stride and shape differ in rank");
+  expect_error("{\"version\": 1", "{\"version\": \"1\"", "t.json: $.version: expected integer, got string");
+}
+
+/* A grid_index symbol names the block whose index it is; an `if` graph says where its branches keep
+ * the merged variables. */
+static void reads_control_flow_fields(void) {
+  HmDiag diag = {0};
+  const char *grid_index = "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, ";
+  HmSpec *spec = parse_with("\"symbols\": [", grid_index, &diag);
+  if (UT_CHECK(spec != NULL)) {
+    const HmSymbol *index = hm_spec_find_symbol(spec, "u1");
+    UT_CHECK(index && index->grid_index && index->block_id == 0);
+    UT_CHECK(!hm_spec_find_symbol(spec, "u0")->grid_index);
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  expect_error("\"kind\": \"root\"", "\"kind\": \"if\"", "t.json: $.graphs[0]: missing field 'branch_outputs'");
+  expect_error("\"kind\": \"root\"", "\"kind\": \"if\", \"branch_outputs\": [[0, null]]",
+               "t.json: $.graphs[0].branch_outputs[0]: expected an output index or a node name, got null");
+}
+
+/* Scalar arguments, in order, with their types and symbols; `scalars` may be left out. */
+static void reads_scalars(void) {
+  HmDiag diag = {0};
+  const char *scalars = "\"scalars\": [{\"name\": \"alpha\", \"arg_index\": 1, \"type\": \"float\", \"value\": 0.5, "
+                        "\"symbol\": \"zuf0\"}, {\"name\": \"n\", \"arg_index\": 2, \"type\": \"int\", \"value\": 3, "
+                        "\"symbol\": null}], \"outputs\"";
+  HmSpec *spec = parse_with("\"outputs\"", scalars, &diag);
+  if (UT_CHECK(spec != NULL) && UT_CHECK(hm_spec_num_scalars(spec) == 2)) {
+    const HmScalarArg *alpha = hm_spec_scalar(spec, 0), *n = hm_spec_scalar(spec, 1);
+    UT_CHECK(alpha->dtype == HM_F64 && alpha->arg_index == 1 && n->dtype == HM_I64 && !n->symbol);
+    size_t index = 9;
+    UT_CHECK(hm_spec_scalar_for_symbol(spec, "zuf0", &index) == alpha && index == 0);
+    UT_CHECK(!hm_spec_scalar_for_symbol(spec, "u0", NULL));
+  }
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  spec = hm_spec_parse(kSpec, sizeof kSpec - 1, "t.json", &diag);
+  if (UT_CHECK(spec != NULL))
+    UT_CHECK(hm_spec_num_scalars(spec) == 0);
+  hm_spec_destroy(spec);
+  hm_diag_clear(&diag);
+  expect_error("\"outputs\"", "\"scalars\": [{\"name\": \"s\", \"arg_index\": 1, \"type\": \"str\"}], \"outputs\"",
+               "t.json: $.scalars[0].type: expected \"bool\", \"int\" or \"float\", got str");
+}
+
+static void dtypes_round_trip(void) {
+  for (int d = HM_F64; d <= HM_BOOL; ++d)
+    UT_CHECK(hm_dtype_from_name(hm_dtype_name((HmDtype)d)) == (HmDtype)d);
+  UT_CHECK(hm_dtype_from_name("complex64") == HM_DTYPE_INVALID);
+  UT_CHECK(hm_dtype_size(HM_BF16) == 2 && hm_dtype_is_float(HM_BF16) && !hm_dtype_is_float(HM_I32));
+}
+
+static void arena_allocations_are_zeroed_and_aligned(void) {
+  HmArena arena = {0};
+  for (int i = 0; i < 1000; ++i) {
+    double *p = hm_arena_new(&arena, double, (size_t)i % 37 + 1);
+    UT_CHECK(p && ((uintptr_t)p % _Alignof(double)) == 0 && p[0] == 0.0);
+  }
+  char *big = hm_arena_alloc(&arena, 1 << 20);
+  UT_CHECK(big && big[(1 << 20) - 1] == 0);
+  UT_CHECK_STR(hm_arena_strdup(&arena, "tile"), "tile");
+  hm_arena_destroy(&arena);
+  UT_CHECK(arena.head == NULL);
+}
+
+static const UtCase kCases[] = {
+    {"reads_tables", reads_tables},
+    {"reads_arguments", reads_arguments},
+    {"names_json_paths", names_json_paths},
+    {"reads_control_flow_fields", reads_control_flow_fields},
+    {"reads_scalars", reads_scalars},
+    {"dtypes_round_trip", dtypes_round_trip},
+    {"arena_allocations_are_zeroed_and_aligned", arena_allocations_are_zeroed_and_aligned},
+};
+UT_SUITE(spec_tests, kCases);
