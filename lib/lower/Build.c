@@ -1,7 +1,5 @@
 #include "lower/Build.h"
 
-#include "lower/SizeExpr.h"
-
 #include <math.h>
 #include <string.h>
 
@@ -56,54 +54,8 @@ MlirType hm_element_type(HmLowering *L, HmDtype dtype) {
   }
 }
 
-int hm_dim_block(HmLowering *L, HmDim dim) {
-  if (!dim.sym)
-    return -1;
-  const HmBlockSize *bs = hm_spec_block_for_symbol(L->spec, dim.sym);
-  return bs ? bs->id : -1;
-}
-
-int64_t hm_static_dim(HmLowering *L, HmDim dim) {
-  if (!dim.sym)
-    return dim.value;
-  int block = hm_dim_block(L, dim);
-  if (block >= 0 && L->static_tiles[block] >= 0)
-    return L->static_tiles[block];
-  int64_t value;
-  if (block < 0 && hm_size_static(L, dim.sym, false, &value))
-    return value;
-  return mlirShapedTypeGetDynamicSize();
-}
-
-bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out) {
-  if (!dim.sym) {
-    *out = hm_index_const(L, dim.value);
-    return true;
-  }
-  int block = hm_dim_block(L, dim);
-  if (block >= 0 && !mlirValueIsNull(L->tile_sizes[block])) {
-    *out = L->tile_sizes[block];
-    return true;
-  }
-  for (size_t i = 0; i < L->nsyms; ++i)
-    if (strcmp(L->sym_names[i], dim.sym) == 0) {
-      *out = L->sym_values[i];
-      return true;
-    }
-  return hm_size_value(L, dim.sym, out);
-}
-
 MlirType hm_ranked_tensor(HmLowering *L, size_t rank, const int64_t *shape, MlirType element) {
   return mlirRankedTensorTypeGet((intptr_t)rank, shape, element, mlirAttributeGetNull());
-}
-
-MlirType hm_tensor_type(HmLowering *L, const HmVal *val) {
-  int64_t shape[16];
-  if (val->rank > 16)
-    return (MlirType){NULL};
-  for (size_t i = 0; i < val->rank; ++i)
-    shape[i] = hm_static_dim(L, val->shape[i]);
-  return hm_ranked_tensor(L, val->rank, shape, hm_element_type(L, val->dtype));
 }
 
 MlirType hm_element_of(MlirValue tensor) { return mlirShapedTypeGetElementType(mlirValueGetType(tensor)); }
@@ -194,11 +146,11 @@ MlirAttribute hm_iterator_attr(HmLowering *L, bool reduction) {
 }
 
 MlirRegion hm_region_with_block(HmLowering *L, size_t nargs, const MlirType *types, MlirBlock *body) {
-  MlirLocation locs[16];
-  for (size_t i = 0; i < nargs && i < 16; ++i)
+  MlirLocation *locs = hm_arena_new(&L->arena, MlirLocation, nargs);
+  for (size_t i = 0; locs && i < nargs; ++i)
     locs[i] = L->loc;
   MlirRegion region = mlirRegionCreate();
-  *body = mlirBlockCreate((intptr_t)nargs, types, locs);
+  *body = mlirBlockCreate(locs ? (intptr_t)nargs : 0, types, locs);
   mlirRegionAppendOwnedBlock(region, *body);
   return region;
 }
@@ -220,23 +172,6 @@ MlirValue hm_affine_min(HmLowering *L, MlirAffineMap map, size_t n, const MlirVa
   return affine_op(L, "affine.min", map, n, operands);
 }
 
-bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValue *out) {
-  MlirValue dynamic[16];
-  size_t ndynamic = 0;
-  int64_t shape[16];
-  if (val->rank > 16)
-    return hm_node_error(L, L->node, "tensors of rank %zu are not supported", val->rank);
-  for (size_t i = 0; i < val->rank; ++i) {
-    shape[i] = hm_static_dim(L, val->shape[i]);
-    if (shape[i] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, val->shape[i], &dynamic[ndynamic++]))
-      return false;
-  }
-  MlirType type = hm_ranked_tensor(L, val->rank, shape, element);
-  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &type,
-                                      .noperands = (intptr_t)ndynamic, .operands = dynamic});
-  return true;
-}
-
 /* linalg.fill's region is the builtin one the C API fills in for named linalg ops. */
 MlirValue hm_fill(HmLowering *L, MlirValue init, MlirValue scalar) {
   MlirType type = mlirValueGetType(init);
@@ -253,12 +188,14 @@ MlirValue hm_fill(HmLowering *L, MlirValue init, MlirValue scalar) {
 bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const MlirAffineMap *maps,
                 MlirValue init, size_t nloops, const bool *reductions, HmBodyFn body, void *ctx,
                 MlirValue *out) {
-  enum { MAX = 16 };
-  if (ninputs + 1 > MAX || nloops > MAX)
-    return hm_node_error(L, L->node, "too many operands or loops for one linalg.generic");
-  MlirType arg_types[MAX];
-  MlirValue operands[MAX];
-  MlirAttribute map_attrs[MAX], iterators[MAX];
+  size_t noperands = ninputs + 1;
+  MlirType *arg_types = hm_arena_new(&L->arena, MlirType, noperands);
+  MlirValue *operands = hm_arena_new(&L->arena, MlirValue, noperands);
+  MlirValue *args = hm_arena_new(&L->arena, MlirValue, noperands);
+  MlirAttribute *map_attrs = hm_arena_new(&L->arena, MlirAttribute, noperands);
+  MlirAttribute *iterators = hm_arena_new(&L->arena, MlirAttribute, nloops);
+  if (!arg_types || !operands || !args || !map_attrs || !iterators)
+    return hm_fail(L, "out of memory");
   for (size_t i = 0; i < ninputs; ++i) {
     arg_types[i] = hm_element_of(inputs[i]);
     operands[i] = inputs[i];
@@ -273,7 +210,7 @@ bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const Ml
   MlirRegion region = hm_region_with_block(L, ninputs + 1, arg_types, &block);
   MlirBlock outer = L->block;
   L->block = block;
-  MlirValue args[MAX], result;
+  MlirValue result;
   for (size_t i = 0; i <= ninputs; ++i)
     args[i] = mlirBlockGetArgument(block, (intptr_t)i);
   bool ok = body(L, args, ctx, &result);
@@ -304,10 +241,12 @@ static bool cast_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
   MlirType type = mlirValueGetType(like);
   intptr_t rank = mlirShapedTypeGetRank(type);
-  int64_t shape[16];
-  MlirValue dynamic[16];
+  int64_t *shape = hm_arena_new(&L->arena, int64_t, (size_t)rank);
+  MlirValue *dynamic = hm_arena_new(&L->arena, MlirValue, (size_t)rank);
   size_t ndynamic = 0;
-  for (intptr_t i = 0; i < rank && i < 16; ++i) {
+  if (!shape || !dynamic)
+    return (MlirValue){NULL};
+  for (intptr_t i = 0; i < rank; ++i) {
     shape[i] = mlirShapedTypeGetDimSize(type, i);
     if (mlirShapedTypeIsDynamicDim(type, i)) {
       MlirType index = hm_index_type(L);
@@ -330,49 +269,6 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
   MlirAffineMap maps[2] = {identity, identity};
   return hm_generic(L, 1, &tensor, maps, hm_empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
-}
-
-bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out) {
-  enum { MAX = 16 };
-  if (result->rank > MAX)
-    return hm_node_error(L, L->node, "tensors of rank %zu are not supported", result->rank);
-  MlirAttribute groups[MAX], members[MAX][MAX];
-  size_t ngroups = 0, nmembers[MAX] = {0}, pending = 0;
-  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
-  for (size_t d = 0; d < result->rank; ++d) {
-    if (unit[d] && ngroups == 0) {
-      ++pending; /* leading unit dims join the first kept dim's group */
-      continue;
-    }
-    if (!unit[d]) {
-      for (size_t p = 0; p < pending; ++p)
-        members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)p);
-      pending = 0;
-      members[ngroups][nmembers[ngroups]++] = mlirIntegerAttrGet(i64, (int64_t)d);
-      ++ngroups;
-    } else {
-      members[ngroups - 1][nmembers[ngroups - 1]++] = mlirIntegerAttrGet(i64, (int64_t)d);
-    }
-  }
-  for (size_t g = 0; g < ngroups; ++g)
-    groups[g] = mlirArrayAttrGet(L->ctx, (intptr_t)nmembers[g], members[g]);
-  int64_t shape[MAX];
-  MlirValue operands[1 + MAX] = {value};
-  size_t ndynamic = 0;
-  for (size_t d = 0; d < result->rank; ++d) {
-    shape[d] = unit[d] ? 1 : hm_static_dim(L, result->shape[d]);
-    if (shape[d] == mlirShapedTypeGetDynamicSize() && !hm_dim_value(L, result->shape[d], &operands[1 + ndynamic++]))
-      return false;
-  }
-  MlirType type = hm_ranked_tensor(L, result->rank, shape, hm_element_of(value));
-  MlirNamedAttribute attrs[2] = {
-      hm_named(L, "reassociation", mlirArrayAttrGet(L->ctx, (intptr_t)ngroups, groups)),
-      hm_named(L, "static_output_shape", hm_i64_array(L, result->rank, shape)),
-  };
-  *out = hm_build_value(L, (HmOpSpec){.name = "tensor.expand_shape", .nresults = 1, .results = &type,
-                                      .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
-                                      .attrs = attrs});
-  return true;
 }
 
 bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out) {
@@ -407,3 +303,26 @@ MlirValue hm_linalg_index(HmLowering *L, size_t dim) {
   return hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index, .nattrs = 1,
                                       .attrs = &attr});
 }
+
+static MlirValue compare(HmLowering *L, const char *name, int predicate, MlirValue a, MlirValue b) {
+  MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
+  MlirNamedAttribute attr = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), predicate));
+  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &i1, .noperands = 2,
+                                      .operands = (MlirValue[]){a, b}, .nattrs = 1, .attrs = &attr});
+}
+
+MlirValue hm_cmpi(HmLowering *L, HmCmpIPredicate predicate, MlirValue a, MlirValue b) {
+  return compare(L, "arith.cmpi", (int)predicate, a, b);
+}
+
+MlirValue hm_cmpf(HmLowering *L, HmCmpFPredicate predicate, MlirValue a, MlirValue b) {
+  return compare(L, "arith.cmpf", (int)predicate, a, b);
+}
+
+HmInsertion hm_insertion_enter(HmLowering *L, MlirBlock block) {
+  HmInsertion saved = {L->block};
+  L->block = block;
+  return saved;
+}
+
+void hm_insertion_leave(HmLowering *L, HmInsertion saved) { L->block = saved.previous; }

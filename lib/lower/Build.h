@@ -1,4 +1,7 @@
-/* Small helpers over the MLIR C API for building ops, types and attributes (library-private). */
+/* Small helpers over the MLIR C API for building ops, types and attributes (library-private).
+ *
+ * The builder knows no node: a failure is recorded with hm_fail, and the caller reports it at its
+ * node (Lowering.h). */
 #ifndef HELION_MLIR_BUILD_H
 #define HELION_MLIR_BUILD_H
 
@@ -27,14 +30,7 @@ MlirNamedAttribute hm_named(HmLowering *L, const char *name, MlirAttribute attr)
 
 MlirType hm_index_type(HmLowering *L);
 MlirType hm_element_type(HmLowering *L, HmDtype dtype);
-MlirType hm_tensor_type(HmLowering *L, const HmVal *val);
 MlirType hm_ranked_tensor(HmLowering *L, size_t rank, const int64_t *shape, MlirType element);
-/* The static length of a tile dimension, or the dynamic-size marker. */
-int64_t hm_static_dim(HmLowering *L, HmDim dim);
-/* An index value for a size: a constant, a tile size, or a symbolic host size. */
-bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out);
-/* The block a size is the tile of ("u0" -> 0), or -1. */
-int hm_dim_block(HmLowering *L, HmDim dim);
 
 MlirValue hm_index_const(HmLowering *L, int64_t value);
 MlirValue hm_scalar_const(HmLowering *L, MlirType type, double value);
@@ -53,11 +49,7 @@ MlirRegion hm_region_with_block(HmLowering *L, size_t nargs, const MlirType *typ
 MlirValue hm_affine_apply(HmLowering *L, MlirAffineMap map, size_t n, const MlirValue *operands);
 MlirValue hm_affine_min(HmLowering *L, MlirAffineMap map, size_t n, const MlirValue *operands);
 
-/* tensor.empty shaped like `val` (dynamic sizes resolved with hm_dim_value). */
-bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValue *out);
 MlirValue hm_fill(HmLowering *L, MlirValue init, MlirValue scalar);
-
-#endif
 
 /* linalg.generic over `inputs` into `init`, `maps` holding one indexing map per input then the
  * init's; loops are parallel unless `reductions[i]`. `body` gets the block arguments (inputs' then
@@ -70,9 +62,6 @@ bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const Ml
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element);
 /* Element-wise cast of a tensor to another element type (torch's casting rules). */
 bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue *out);
-/* tensor.expand_shape of `value` to the shape of `result`, whose dimensions with `unit[d]` set are
- * new size-1 dimensions (keepdim, None indices); each joins the group of a neighbouring kept one. */
-bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out);
 /* An integer position as an index value: an index value itself, an integer scalar, or a rank-0
  * integer tensor (a value loaded from memory, such as a row offset). False, with no diagnostic, for
  * anything else. */
@@ -81,3 +70,25 @@ bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out);
 MlirValue hm_arith(HmLowering *L, const char *name, MlirValue x, MlirValue y);
 /* linalg.index of loop `dim`, inside a linalg.generic body. */
 MlirValue hm_linalg_index(HmLowering *L, size_t dim);
+/* arith.cmpi's and arith.cmpf's predicates, numbered as the arith dialect numbers them. */
+typedef enum HmCmpIPredicate {
+  HM_CMPI_EQ, HM_CMPI_NE, HM_CMPI_SLT, HM_CMPI_SLE, HM_CMPI_SGT, HM_CMPI_SGE,
+  HM_CMPI_ULT, HM_CMPI_ULE, HM_CMPI_UGT, HM_CMPI_UGE,
+} HmCmpIPredicate;
+typedef enum HmCmpFPredicate {
+  HM_CMPF_FALSE, HM_CMPF_OEQ, HM_CMPF_OGT, HM_CMPF_OGE, HM_CMPF_OLT, HM_CMPF_OLE, HM_CMPF_ONE, HM_CMPF_ORD,
+  HM_CMPF_UEQ, HM_CMPF_UGT, HM_CMPF_UGE, HM_CMPF_ULT, HM_CMPF_ULE, HM_CMPF_UNE, HM_CMPF_UNO, HM_CMPF_TRUE,
+} HmCmpFPredicate;
+/* arith.cmpi / arith.cmpf of two scalars, an i1. */
+MlirValue hm_cmpi(HmLowering *L, HmCmpIPredicate predicate, MlirValue a, MlirValue b);
+MlirValue hm_cmpf(HmLowering *L, HmCmpFPredicate predicate, MlirValue a, MlirValue b);
+
+/* Where ops are appended while a region's block is built, and back (MLIR's OpBuilder::InsertionGuard):
+ *   HmInsertion saved = hm_insertion_enter(L, body); ...; hm_insertion_leave(L, saved); */
+typedef struct HmInsertion {
+  MlirBlock previous;
+} HmInsertion;
+HmInsertion hm_insertion_enter(HmLowering *L, MlirBlock block);
+void hm_insertion_leave(HmLowering *L, HmInsertion saved);
+
+#endif

@@ -1,22 +1,7 @@
 /* Walking a graph: each node is looked up in the op table and lowered by its family. */
 #include "lower/Build.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
-
-bool hm_node_error(HmLowering *L, const HmNode *node, const char *fmt, ...) {
-  char message[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  if (!node)
-    return hm_diag_error(L->diag, "%s: %s", hm_spec_source_name(L->spec), message);
-  if (node->file)
-    return hm_diag_error(L->diag, "%s:%d: %s (node '%s')", node->file, node->line, message, node->name);
-  return hm_diag_error(L->diag, "%s: node '%s': %s", hm_spec_source_name(L->spec), node->name, message);
-}
 
 const HmNode *hm_graph_output(const HmGraph *graph) {
   for (size_t i = graph->nnodes; i-- > 0;)

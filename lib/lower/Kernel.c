@@ -1,6 +1,6 @@
 /* The kernel: one func.func whose arguments are the host tensors, and one affine.parallel over the
  * tile grid per root graph. */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 #include "lower/Tiles.h"
 #include "helion-mlir/support/Context.h"
 
@@ -128,11 +128,18 @@ static MlirOperation build_parallel(HmLowering *L, const HmGrid *grid, MlirBlock
                                 .nattrs = 6, .attrs = attrs, .nregions = 1, .regions = &region});
 }
 
+/* A failure of the kernel as a whole: the one hm_fail recorded, at the current node, else `message`. */
+static bool kernel_error(HmLowering *L, const char *message) {
+  if (hm_diag_failed(L->diag))
+    return false;
+  return L->fault[0] ? hm_node_error(L, L->node, "%s", message) : hm_diag_error(L->diag, "%s", message);
+}
+
 static bool lower_grid(HmLowering *L, const HmGrid *grid) {
   MlirBlock body;
   MlirOperation parallel = build_parallel(L, grid, &body);
   if (mlirOperationIsNull(parallel))
-    return hm_diag_failed(L->diag) ? false : hm_diag_error(L->diag, "could not build the tile grid");
+    return kernel_error(L, "could not build the tile grid");
   MlirBlock outer = L->block;
   L->block = body;
   HmTile saved[8];
@@ -212,8 +219,7 @@ MlirModule hm_lower(MlirContext ctx, const HmSpec *spec, HmLowerOptions options,
   }
   hm_arena_destroy(&L.arena);
   if (!ok) {
-    if (!hm_diag_failed(diag))
-      hm_diag_error(diag, "out of memory");
+    kernel_error(&L, "out of memory");
     mlirModuleDestroy(module);
     return (MlirModule){NULL};
   }

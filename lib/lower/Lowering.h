@@ -81,6 +81,7 @@ typedef struct HmLowering {
   const char **sym_names;
   MlirValue *sym_values;
   const HmNode *node;       /* the node being lowered, for diagnostics */
+  char fault[512];          /* hm_fail's failure, until it is reported at a node */
 } HmLowering;
 
 typedef bool (*HmLowerFn)(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
@@ -159,9 +160,12 @@ bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs
 const HmNode *hm_graph_output(const HmGraph *graph);
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent);
 
-/* Diagnostics naming the node and its kernel source line. Return false. */
+/* Diagnostics (Diagnostics.c). All return false. hm_node_error reports at `node` (NULL: the whole
+ * kernel) with its kernel source line: a failure hm_fail recorded, else this message. hm_fail is for
+ * code that knows no node (Build.c, SizeExpr.c, Shapes.c, Tiles.c). */
 bool hm_node_error(HmLowering *L, const HmNode *node, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+bool hm_fail(HmLowering *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Argument access with diagnostics. */
 const HmArg *hm_arg(HmLowering *L, const HmNode *node, size_t index);

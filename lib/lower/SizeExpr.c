@@ -4,8 +4,6 @@
  */
 #include "lower/SizeExpr.h"
 
-#include "lower/Build.h"
-
 #include <ctype.h>
 #include <string.h>
 
@@ -194,7 +192,44 @@ bool hm_size_value(HmLowering *L, const char *text, MlirValue *out) {
   Parser p = {.L = L, .s = text, .mode = VALUE, .ok = true};
   Size s = is_identifier(text) ? fail(&p) : parse(&p); /* plain symbols are hm_dim_value's */
   if (!p.ok)
-    return hm_diag_failed(L->diag) ? false : hm_node_error(L, L->node, "unsupported symbolic size '%s'", text);
+    return hm_fail(L, "unsupported symbolic size '%s'", text);
   *out = materialize(&p, s);
   return true;
+}
+
+int hm_dim_block(HmLowering *L, HmDim dim) {
+  if (!dim.sym)
+    return -1;
+  const HmBlockSize *bs = hm_spec_block_for_symbol(L->spec, dim.sym);
+  return bs ? bs->id : -1;
+}
+
+int64_t hm_static_dim(HmLowering *L, HmDim dim) {
+  if (!dim.sym)
+    return dim.value;
+  int block = hm_dim_block(L, dim);
+  if (block >= 0 && L->static_tiles[block] >= 0)
+    return L->static_tiles[block];
+  int64_t value;
+  if (block < 0 && hm_size_static(L, dim.sym, false, &value))
+    return value;
+  return mlirShapedTypeGetDynamicSize();
+}
+
+bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out) {
+  if (!dim.sym) {
+    *out = hm_index_const(L, dim.value);
+    return true;
+  }
+  int block = hm_dim_block(L, dim);
+  if (block >= 0 && !mlirValueIsNull(L->tile_sizes[block])) {
+    *out = L->tile_sizes[block];
+    return true;
+  }
+  for (size_t i = 0; i < L->nsyms; ++i)
+    if (strcmp(L->sym_names[i], dim.sym) == 0) {
+      *out = L->sym_values[i];
+      return true;
+    }
+  return hm_size_value(L, dim.sym, out);
 }

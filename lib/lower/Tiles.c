@@ -118,9 +118,9 @@ bool hm_tiles_prepare(HmLowering *L) {
 
 static bool require_tile(HmLowering *L, int block) {
   if (block < 0 || (size_t)block >= hm_spec_num_block_sizes(L->spec))
-    return hm_node_error(L, L->node, "block id %d is not in the block-size table", block);
+    return hm_fail(L, "block id %d is not in the block-size table", block);
   if (mlirValueIsNull(L->tile_sizes[block]))
-    return hm_node_error(L, L->node, "block %d has no tile size in the config", block);
+    return hm_fail(L, "block %d has no tile size in the config", block);
   return true;
 }
 
@@ -128,7 +128,7 @@ static bool require_range(HmLowering *L, int block, const HmTileRange *range) {
   if (!require_tile(L, block))
     return false;
   if (range->end.constant < 0 && mlirValueIsNull(range->end.value))
-    return hm_node_error(L, L->node, "block %d has no size to loop up to", block);
+    return hm_fail(L, "block %d has no size to loop up to", block);
   return true;
 }
 

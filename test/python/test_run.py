@@ -15,8 +15,8 @@ import helion_mlir
 from helion_mlir import api, check
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-# The lit tests lower the same inputs (test/lit/pipeline/tile-kernels.mlir).
-INPUTS = ROOT / "test" / "lit" / "pipeline" / "Inputs"
+# The lit tests lower the same inputs (test/lit/run/tile-kernels.mlir).
+INPUTS = ROOT / "test" / "lit" / "run" / "Inputs"
 
 
 def compile_input(name: str, func: str) -> helion_mlir.Kernel:

@@ -3,7 +3,7 @@
 #ifndef HELION_MLIR_ACCESS_H
 #define HELION_MLIR_ACCESS_H
 
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 enum { HM_ACCESS_RANK = 16 };
 

@@ -7,7 +7,7 @@
  * first. 16-bit floats are compared in f32, which is exact. In a looped reduction each chunk's
  * result carries its best values beside the indices (HmValue.aux), and the loop keeps both.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <math.h>
 #include <string.h>

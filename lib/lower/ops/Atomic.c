@@ -9,7 +9,7 @@
  * ordered as any of Helion's semantics. The ops return the old values; a kernel that reads them is
  * rejected.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"

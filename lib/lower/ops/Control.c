@@ -9,7 +9,7 @@
  * A while loop carries every value it is called with; the body's outputs replace the ones a phi after
  * the loop says they update.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* Tensor creation: `full` (hl.zeros, hl.full) -> tensor.empty + linalg.fill. */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 static bool fill_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, MlirType element,
                        MlirValue *out) {

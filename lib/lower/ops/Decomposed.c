@@ -17,7 +17,7 @@
  * compute something else (max.dim's extra is an amax), so an extra is lowered only when the node it
  * was split from, named "<node>_extra[_N]" after it, is one of these.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 #include "lower/Tiles.h"
 
 #include <string.h>

@@ -10,7 +10,7 @@
  * first element and a scan's first output is its first input, as in Helion's reference. A combine
  * function over tuples (hl.reduce(f, (values, indices))) carries one slice per tensor of the tuple.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 #include "lower/Tiles.h"
 
 #include "mlir-c/BuiltinAttributes.h"

@@ -11,7 +11,7 @@
  * (a reduction_loop graph) a reduction's output instead starts from the reduction's identity and
  * combines each chunk's partial result.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 #include "lower/Tiles.h"
 
 #include <string.h>

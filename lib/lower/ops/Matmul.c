@@ -7,7 +7,7 @@
  * rank (addmm's 1-D bias) is broadcast to the result first, and so is hl.dot's 2-D operand of a 3-D
  * product.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"

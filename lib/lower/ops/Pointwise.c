@@ -8,7 +8,7 @@
  * Helion's inductor lowering passes each distinct input once and replaces a repeated one with None
  * (`x * x` is captured as `mul(x, None)`), so a None operand after a tensor repeats that tensor.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * (`_mask_to`) wherever a tile may hold padding. 16-bit float inputs accumulate in f32, as torch's
  * CPU kernels do, and the result is rounded once at the end.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <math.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * past the end, which loads and stores never touch because they follow the tile's extent. The others
  * are index values: affine maps over the tile's offset, extent and size.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"

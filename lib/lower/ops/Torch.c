@@ -7,7 +7,7 @@
  * before it (inductor passes a repeated input once), and the last buffer of an inductor
  * decomposition (`mean` reading its `_extra_args`) is lowered by its family.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <stdio.h>
 #include <string.h>

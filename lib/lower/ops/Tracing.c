@@ -1,6 +1,6 @@
 /* Helion's tracing ops that name things rather than compute: host tensors, tile-size symbols,
  * sizes, copies and list access. */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 
 #include <string.h>
 

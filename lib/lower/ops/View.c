@@ -12,7 +12,7 @@
  * [u0, u1] tiles interleaves padded rows with real ones, which is harmless because every op after it
  * is elementwise along those rows and a later view restores the tile shape before a store.
  */
-#include "lower/Build.h"
+#include "lower/Shapes.h"
 #include "lower/SizeExpr.h"
 
 #include "mlir-c/BuiltinAttributes.h"
