@@ -105,12 +105,7 @@ MlirValue hm_convert_scalar(HmLowering *L, MlirValue value, MlirType to) {
   bool from_int = mlirTypeIsAInteger(from), to_int = mlirTypeIsAInteger(to);
   if (to_int && mlirIntegerTypeGetWidth(to) == 1) {
     MlirValue zero = hm_scalar_const(L, from, 0);
-    MlirNamedAttribute pred = hm_named(
-        L, "predicate",
-        mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), from_int ? 1 /* ne */ : 13 /* une */));
-    return hm_build_value(L, (HmOpSpec){.name = from_int ? "arith.cmpi" : "arith.cmpf",
-                                        .noperands = 2, .operands = (MlirValue[]){value, zero},
-                                        .nattrs = 1, .attrs = &pred, .infer_results = true});
+    return from_int ? hm_cmpi(L, HM_CMPI_NE, value, zero) : hm_cmpf(L, HM_CMPF_UNE, value, zero);
   }
   const char *name;
   if (from_int && to_int) {
@@ -208,15 +203,14 @@ bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const Ml
     iterators[i] = hm_iterator_attr(L, reductions && reductions[i]);
   MlirBlock block;
   MlirRegion region = hm_region_with_block(L, ninputs + 1, arg_types, &block);
-  MlirBlock outer = L->block;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   MlirValue result;
   for (size_t i = 0; i <= ninputs; ++i)
     args[i] = mlirBlockGetArgument(block, (intptr_t)i);
   bool ok = body(L, args, ctx, &result);
   if (ok)
     hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 1, .operands = &result});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   if (!ok) {
     mlirRegionDestroy(region);
     return false;

@@ -140,8 +140,7 @@ static bool lower_grid(HmLowering *L, const HmGrid *grid) {
   MlirOperation parallel = build_parallel(L, grid, &body);
   if (mlirOperationIsNull(parallel))
     return kernel_error(L, "could not build the tile grid");
-  MlirBlock outer = L->block;
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   HmTile saved[8];
   bool ok = true;
   size_t entered = 0;
@@ -158,7 +157,7 @@ static bool lower_grid(HmLowering *L, const HmGrid *grid) {
     hm_tile_leave(L, grid->block_ids[entered], &saved[entered]);
   if (ok)
     hm_build(L, (HmOpSpec){.name = "affine.yield"});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   return ok;
 }
 

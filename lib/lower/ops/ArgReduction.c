@@ -15,7 +15,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = 16, CMPF_OEQ = 1, CMPF_OGT = 2, CMPF_OLT = 4, CMPF_UNO = 14, CMPI_SLT = 2 };
+enum { MAX_RANK = 16 };
 
 typedef enum ArgKind { ARGMAX, ARGMIN } ArgKind;
 
@@ -28,13 +28,6 @@ typedef struct ArgBody {
 static MlirValue op2(HmLowering *L, const char *name, MlirType type, MlirValue a, MlirValue b) {
   return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &type, .noperands = 2,
                                       .operands = (MlirValue[]){a, b}});
-}
-
-static MlirValue cmp(HmLowering *L, const char *name, int pred, MlirValue a, MlirValue b) {
-  MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
-  MlirNamedAttribute attr = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), pred));
-  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &i1, .noperands = 2,
-                                      .operands = (MlirValue[]){a, b}, .nattrs = 1, .attrs = &attr});
 }
 
 /* The element's index along the reduced dimension, in the whole tensor, as i64. */
@@ -51,13 +44,13 @@ static MlirValue element_index(HmLowering *L, const ArgBody *b) {
 /* Whether (x, i) replaces the best so far (best, best_i). */
 static MlirValue takes_over(HmLowering *L, ArgKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
   MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
-  MlirValue x_nan = cmp(L, "arith.cmpf", CMPF_UNO, x, x), best_nan = cmp(L, "arith.cmpf", CMPF_UNO, best, best);
+  MlirValue x_nan = hm_cmpf(L, HM_CMPF_UNO, x, x), best_nan = hm_cmpf(L, HM_CMPF_UNO, best, best);
   MlirValue number_best = op2(L, "arith.xori", i1, best_nan, hm_scalar_const(L, i1, 1));
-  MlirValue beats = op2(L, "arith.ori", i1, cmp(L, "arith.cmpf", kind == ARGMAX ? CMPF_OGT : CMPF_OLT, x, best), x_nan);
+  MlirValue beats = op2(L, "arith.ori", i1, hm_cmpf(L, kind == ARGMAX ? HM_CMPF_OGT : HM_CMPF_OLT, x, best), x_nan);
   MlirValue better = op2(L, "arith.andi", i1, number_best, beats);
-  MlirValue same = op2(L, "arith.ori", i1, cmp(L, "arith.cmpf", CMPF_OEQ, x, best),
+  MlirValue same = op2(L, "arith.ori", i1, hm_cmpf(L, HM_CMPF_OEQ, x, best),
                        op2(L, "arith.andi", i1, x_nan, best_nan));
-  MlirValue earlier = op2(L, "arith.andi", i1, same, cmp(L, "arith.cmpi", CMPI_SLT, i, best_i));
+  MlirValue earlier = op2(L, "arith.andi", i1, same, hm_cmpi(L, HM_CMPI_SLT, i, best_i));
   return op2(L, "arith.ori", i1, better, earlier);
 }
 
@@ -104,10 +97,9 @@ static void pair_generic(HmLowering *L, const ArgBody *b, size_t ninputs, const 
     iterators[d] = hm_iterator_attr(L, (long)d == reduced_dim);
   MlirBlock block;
   MlirRegion region = hm_region_with_block(L, n, types, &block);
-  MlirBlock outer = L->block;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   body(L, b, block);
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   MlirType results[2] = {mlirValueGetType(inits[0]), mlirValueGetType(inits[1])};
   MlirNamedAttribute attrs[3] = {
       hm_named(L, "indexing_maps", mlirArrayAttrGet(L->ctx, (intptr_t)n, maps)),

@@ -187,12 +187,12 @@ static void emit_nest(HmLowering *L, const Update *u, size_t d, MlirValue *ivs) 
     emit_nest(L, u, d + 1, ivs);
     return;
   }
-  MlirBlock body, outer = L->block;
+  MlirBlock body;
   ivs[d] = open_loop(L, u->ranges[d].extent, &body);
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   emit_nest(L, u, d + 1, ivs);
   hm_build(L, (HmOpSpec){.name = "scf.yield"});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
 }
 
 static bool lower_atomic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {

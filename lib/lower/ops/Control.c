@@ -70,11 +70,10 @@ static bool lower_into(HmLowering *L, HmScope *S, const HmNode *node, const HmGr
   HmScope *inner = hm_scope_new(L, graph, S);
   *nouts = output_count(graph);
   *outs = hm_arena_new(&L->arena, HmValue, *nouts + 1);
-  MlirBlock outer = L->block;
   MlirLocation loc = L->loc;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   bool ok = bind_placeholders(L, node, inner, nargs, args) && hm_lower_graph(L, inner, *outs, *nouts);
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   L->node = node;
   L->loc = loc;
   return ok;
@@ -121,12 +120,14 @@ static bool condition(HmLowering *L, const HmNode *node, HmValue v, MlirValue *o
 }
 
 typedef struct Comparison {
-  int int_predicate, float_predicate; /* arith.cmpi / arith.cmpf */
+  HmCmpIPredicate int_predicate;
+  HmCmpFPredicate float_predicate;
 } Comparison;
 
 enum { LT, LE, GT, GE, EQ, NE };
 static const Comparison COMPARISONS[] = {
-    [LT] = {2, 4}, [LE] = {3, 5}, [GT] = {4, 2}, [GE] = {5, 3}, [EQ] = {0, 1}, [NE] = {1, 13},
+    [LT] = {HM_CMPI_SLT, HM_CMPF_OLT}, [LE] = {HM_CMPI_SLE, HM_CMPF_OLE}, [GT] = {HM_CMPI_SGT, HM_CMPF_OGT},
+    [GE] = {HM_CMPI_SGE, HM_CMPF_OGE}, [EQ] = {HM_CMPI_EQ, HM_CMPF_OEQ},  [NE] = {HM_CMPI_NE, HM_CMPF_UNE},
 };
 
 /* One operand of a comparison of scalars: a node's index or scalar value, or a Python number. */
@@ -165,13 +166,9 @@ static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int var
     x = hm_convert_scalar(L, x, mlirF64TypeGet(L->ctx));
     y = hm_convert_scalar(L, y, mlirF64TypeGet(L->ctx));
   }
-  int predicate = is_float ? COMPARISONS[variant].float_predicate : COMPARISONS[variant].int_predicate;
-  MlirNamedAttribute attr =
-      hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), predicate));
   *out = (HmValue){.kind = HM_V_SCALAR, .block_id = -1};
-  out->value = hm_build_value(L, (HmOpSpec){.name = is_float ? "arith.cmpf" : "arith.cmpi", .noperands = 2,
-                                            .operands = (MlirValue[]){x, y}, .nattrs = 1, .attrs = &attr,
-                                            .infer_results = true});
+  out->value = is_float ? hm_cmpf(L, COMPARISONS[variant].float_predicate, x, y)
+                        : hm_cmpi(L, COMPARISONS[variant].int_predicate, x, y);
   return true;
 }
 
@@ -222,10 +219,9 @@ static bool lower_branch(HmLowering *L, HmScope *S, const HmNode *node, const Hm
     if (mlirValueIsNull(yielded[k]))
       return hm_node_error(L, node, "merged value %zu of the if has no MLIR value", k);
   }
-  MlirBlock outer = L->block;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = (intptr_t)if_graph->nbranch_outputs, .operands = yielded});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   return true;
 }
 
@@ -313,15 +309,14 @@ static bool lower_while_condition(HmLowering *L, HmScope *S, const HmNode *node,
     return false;
   if (nouts != 1)
     return hm_node_error(L, node, "a while loop's condition graph must return one value");
-  MlirBlock outer = L->block;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   MlirValue operands[1 + MAX_VALUES];
   bool ok = condition(L, node, outs[0], &operands[0]);
   for (size_t j = 0; j < n; ++j)
     operands[1 + j] = mlirBlockGetArgument(block, (intptr_t)j);
   if (ok)
     hm_build(L, (HmOpSpec){.name = "scf.condition", .noperands = (intptr_t)(1 + n), .operands = operands});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   return ok;
 }
 
@@ -344,10 +339,9 @@ static bool lower_while_body(HmLowering *L, HmScope *S, const HmNode *node, Mlir
     if (mlirValueIsNull(outs[i].value) || !mlirTypeEqual(mlirValueGetType(outs[i].value), types[updated[i]]))
       return hm_node_error(L, node, "while loop output %zu changes type between iterations", i);
   }
-  MlirBlock outer = L->block;
-  L->block = block;
+  HmInsertion outer = hm_insertion_enter(L, block);
   hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = (intptr_t)n, .operands = yielded});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   return true;
 }
 

@@ -161,7 +161,7 @@ typedef struct SquaresBody {
 /* (x - center)^2, and 0 on padding of the summed dims, which must not count. */
 static bool squares_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   SquaresBody *b = ctx;
-  MlirType t = mlirValueGetType(args[0]), index = hm_index_type(L), i1 = mlirIntegerTypeGet(L->ctx, 1);
+  MlirType t = mlirValueGetType(args[0]);
   MlirValue diff = hm_build_value(L, (HmOpSpec){.name = "arith.subf", .nresults = 1, .results = &t, .noperands = 2,
                                                 .operands = (MlirValue[]){args[0], args[1]}});
   MlirValue sq = hm_build_value(L, (HmOpSpec){.name = "arith.mulf", .nresults = 1, .results = &t, .noperands = 2,
@@ -169,13 +169,7 @@ static bool squares_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
   for (size_t d = 0; d < b->rank; ++d) {
     if (mlirValueIsNull(b->extents[d]))
       continue;
-    MlirNamedAttribute dim = hm_named(L, "dim", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), (int64_t)d));
-    MlirValue i = hm_build_value(L, (HmOpSpec){.name = "linalg.index", .nresults = 1, .results = &index,
-                                               .nattrs = 1, .attrs = &dim});
-    MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
-    MlirValue real = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .nresults = 1, .results = &i1,
-                                                  .noperands = 2, .operands = (MlirValue[]){i, b->extents[d]},
-                                                  .nattrs = 1, .attrs = &ult});
+    MlirValue real = hm_cmpi(L, HM_CMPI_ULT, hm_linalg_index(L, d), b->extents[d]);
     sq = hm_build_value(L, (HmOpSpec){.name = "arith.select", .nresults = 1, .results = &t, .noperands = 3,
                                       .operands = (MlirValue[]){real, sq, hm_scalar_const(L, t, 0)}});
   }

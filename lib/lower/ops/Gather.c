@@ -58,14 +58,11 @@ static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVal
   MlirValue value = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &element,
                                                  .noperands = (intptr_t)(1 + g->a->rank), .operands = operands});
   MlirValue keep = {NULL};
-  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
   for (size_t r = 0; r < g->tile->rank; ++r) {
     if (!hm_tile_is_padded(L, g->tile->shape[r]))
       continue;
     MlirValue extent = L->tiles[hm_dim_block(L, g->tile->shape[r])].extent;
-    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                .operands = (MlirValue[]){hm_linalg_index(L, r), extent}, .nattrs = 1,
-                                                .attrs = &ult, .infer_results = true});
+    MlirValue in = hm_cmpi(L, HM_CMPI_ULT, hm_linalg_index(L, r), extent);
     keep = mlirValueIsNull(keep) ? in : hm_arith(L, "arith.andi", keep, in);
   }
   *result = value;
@@ -162,7 +159,6 @@ static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue 
 static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
   const HmAccess *a = sc->a;
   MlirValue operands[2 + MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
-  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
   operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
   operands[1] = sc->memref;
   for (size_t d = 0; d < a->rank; ++d) {
@@ -172,19 +168,17 @@ static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs
       operands[2 + d] = hm_arith(L, "arith.addi", offset_value(L, a, d), ivs[a->result_dim[d]]);
     } else {
       operands[2 + d] = scattered_index(L, sc, d, ivs);
-      MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                  .operands = (MlirValue[]){operands[2 + d], sc->sizes[d]},
-                                                  .nattrs = 1, .attrs = &ult, .infer_results = true});
+      MlirValue in = hm_cmpi(L, HM_CMPI_ULT, operands[2 + d], sc->sizes[d]);
       inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
     }
   }
-  MlirBlock then, outer = L->block;
+  MlirBlock then;
   MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
   hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
-  L->block = then;
+  HmInsertion outer = hm_insertion_enter(L, then);
   hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + a->rank), .operands = operands});
   hm_build(L, (HmOpSpec){.name = "scf.yield"});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
 }
 
 /* One scf.for per value dimension, outermost first, up to the dimension's real extent. */
@@ -200,15 +194,15 @@ static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *
   else if (!hm_dim_value(L, dim, &extent))
     return false;
   MlirType index = hm_index_type(L);
-  MlirBlock body, outer = L->block;
+  MlirBlock body;
   MlirRegion region = hm_region_with_block(L, 1, &index, &body);
   MlirValue bounds[3] = {hm_index_const(L, 0), extent, hm_index_const(L, 1)};
   hm_build(L, (HmOpSpec){.name = "scf.for", .noperands = 3, .operands = bounds, .nregions = 1, .regions = &region});
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   ivs[r] = mlirBlockGetArgument(body, 0);
   bool ok = scatter_nest(L, sc, r + 1, ivs);
   hm_build(L, (HmOpSpec){.name = "scf.yield"});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   return ok;
 }
 

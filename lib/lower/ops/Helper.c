@@ -216,15 +216,14 @@ static bool walk_rest(HmLowering *L, HmScope *S, const Walk *w, size_t n, const 
   MlirValue operands[3 + 2 * MAX_LEAVES] = {hm_index_const(L, 1), w->extent, hm_index_const(L, 1)};
   for (size_t i = 0; i < n; ++i)
     operands[3 + i] = inits[i];
-  MlirBlock outer = L->block;
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   MlirValue carried[2 * MAX_LEAVES], next[2 * MAX_LEAVES];
   for (size_t i = 0; i < n; ++i)
     carried[i] = mlirBlockGetArgument(body, (intptr_t)(1 + i));
   bool ok = step(L, S, w, mlirBlockGetArgument(body, 0), carried, next);
   if (ok)
     hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = (intptr_t)n, .operands = next});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   if (!ok) {
     mlirRegionDestroy(region);
     return false;

@@ -268,10 +268,9 @@ static MlirOperation build_for(HmLowering *L, int block, const HmTileRange *rang
 }
 
 static void yield(HmLowering *L, MlirBlock block, bool affine, size_t n, const MlirValue *values) {
-  MlirBlock saved = L->block;
-  L->block = block;
+  HmInsertion saved = hm_insertion_enter(L, block);
   hm_build(L, (HmOpSpec){.name = affine ? "affine.yield" : "scf.yield", .noperands = (intptr_t)n, .operands = values});
-  L->block = saved;
+  hm_insertion_leave(L, saved);
 }
 
 /* Lowers the body graph in the innermost loop and computes what it yields. */
@@ -307,8 +306,7 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   MlirOperation loop = build_for(L, block, &plan->ranges[level], plan, inits, &body, &affine);
   if (mlirOperationIsNull(loop))
     return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not build affine.for");
-  MlirBlock outer = L->block;
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   HmTile saved;
   bool ok = hm_tile_enter(L, block, &plan->ranges[level], mlirBlockGetArgument(body, 0), &saved);
   MlirValue carried[64], yielded[64];
@@ -319,7 +317,7 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   else if (ok)
     ok = lower_body(L, S, node, plan, body, carried, yielded);
   hm_tile_leave(L, block, &saved);
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   L->node = node;
   if (!ok)
     return false;

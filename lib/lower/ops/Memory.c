@@ -240,11 +240,10 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirTyp
     index_types[d] = hm_index_type(L);
   MlirBlock body;
   MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
-  MlirBlock outer = L->block;
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   MlirValue zero = hm_scalar_const(L, element, 0);
   hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   int32_t segments[3] = {1, 0, (int32_t)(n - 1)};
   MlirNamedAttribute attrs[3] = {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
@@ -469,13 +468,10 @@ typedef struct MaskBody {
 static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   MaskBody *m = ctx;
   MlirValue keep = {NULL};
-  MlirNamedAttribute ult = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), 6));
   for (size_t d = 0; d < m->rank; ++d) {
     if (mlirValueIsNull(m->extents[d]))
       continue;
-    MlirValue in = hm_build_value(L, (HmOpSpec){.name = "arith.cmpi", .noperands = 2,
-                                                .operands = (MlirValue[]){hm_linalg_index(L, d), m->extents[d]},
-                                                .nattrs = 1, .attrs = &ult, .infer_results = true});
+    MlirValue in = hm_cmpi(L, HM_CMPI_ULT, hm_linalg_index(L, d), m->extents[d]);
     keep = mlirValueIsNull(keep) ? in : hm_arith(L, "arith.andi", keep, in);
   }
   MlirValue other = hm_scalar_const(L, mlirValueGetType(args[0]), m->other);

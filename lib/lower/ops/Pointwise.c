@@ -27,7 +27,8 @@ typedef struct OpInfo {
   Shape shape;
   const char *float_op; /* NULL when composed in compose() */
   const char *int_op;
-  int float_pred, int_pred; /* arith.cmpf / arith.cmpi predicates */
+  HmCmpFPredicate float_pred;
+  HmCmpIPredicate int_pred;
 } OpInfo;
 
 static const OpInfo OPS[] = {
@@ -62,12 +63,12 @@ static const OpInfo OPS[] = {
     [MAXIMUM] = {BINARY, "arith.maximumf", "arith.maxsi"},
     [MINIMUM] = {BINARY, "arith.minimumf", "arith.minsi"},
     [WHERE] = {SELECT, NULL, NULL},
-    [GT] = {COMPARE, NULL, NULL, 2, 4},
-    [GE] = {COMPARE, NULL, NULL, 3, 5},
-    [LT] = {COMPARE, NULL, NULL, 4, 2},
-    [LE] = {COMPARE, NULL, NULL, 5, 3},
-    [EQ] = {COMPARE, NULL, NULL, 1, 0},
-    [NE] = {COMPARE, NULL, NULL, 13, 1},
+    [GT] = {COMPARE, NULL, NULL, HM_CMPF_OGT, HM_CMPI_SGT},
+    [GE] = {COMPARE, NULL, NULL, HM_CMPF_OGE, HM_CMPI_SGE},
+    [LT] = {COMPARE, NULL, NULL, HM_CMPF_OLT, HM_CMPI_SLT},
+    [LE] = {COMPARE, NULL, NULL, HM_CMPF_OLE, HM_CMPI_SLE},
+    [EQ] = {COMPARE, NULL, NULL, HM_CMPF_OEQ, HM_CMPI_EQ},
+    [NE] = {COMPARE, NULL, NULL, HM_CMPF_UNE, HM_CMPI_NE},
     [CONVERT] = {CAST, NULL, NULL},
 };
 
@@ -100,12 +101,8 @@ static MlirValue binary(HmLowering *L, const char *name, MlirValue a, MlirValue 
   return build1(L, name, mlirValueGetType(a), 2, (MlirValue[]){a, b});
 }
 
-static MlirValue compare(HmLowering *L, bool is_float, int pred, MlirValue a, MlirValue b) {
-  MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
-  MlirNamedAttribute attr = hm_named(L, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), pred));
-  return hm_build_value(L, (HmOpSpec){.name = is_float ? "arith.cmpf" : "arith.cmpi", .nresults = 1,
-                                      .results = &i1, .noperands = 2, .operands = (MlirValue[]){a, b},
-                                      .nattrs = 1, .attrs = &attr});
+static MlirValue compare(HmLowering *L, bool is_float, const OpInfo *info, MlirValue a, MlirValue b) {
+  return is_float ? hm_cmpf(L, info->float_pred, a, b) : hm_cmpi(L, info->int_pred, a, b);
 }
 
 static MlirValue select(HmLowering *L, MlirValue c, MlirValue a, MlirValue b) {
@@ -153,8 +150,8 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
     return true;
   case SIGN: { /* 1 or -1, and x itself for zeros and NaN, as torch.sign */
     MlirValue zero = hm_scalar_const(L, t, 0.0);
-    MlirValue neg = select(L, compare(L, true, OPS[LT].float_pred, x, zero), hm_scalar_const(L, t, -1.0), x);
-    *out = select(L, compare(L, true, OPS[GT].float_pred, x, zero), hm_scalar_const(L, t, 1.0), neg);
+    MlirValue neg = select(L, compare(L, true, &OPS[LT], x, zero), hm_scalar_const(L, t, -1.0), x);
+    *out = select(L, compare(L, true, &OPS[GT], x, zero), hm_scalar_const(L, t, 1.0), neg);
     return true;
   }
   default:
@@ -182,7 +179,7 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
     r = hm_build_value(L, (HmOpSpec){.name = "arith.select", .nresults = 1, .results = &b->compute,
                                      .noperands = 3, .operands = v});
   } else if (info->shape == COMPARE) {
-    r = compare(L, is_float, is_float ? info->float_pred : info->int_pred, v[0], v[1]);
+    r = compare(L, is_float, info, v[0], v[1]);
   } else {
     const char *name = is_float ? info->float_op : info->int_op;
     if (!name && !info->float_op && !info->int_op) {

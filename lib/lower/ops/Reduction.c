@@ -60,13 +60,12 @@ static MlirValue reduce(HmLowering *L, MlirValue input, const bool *reduced, Mli
   MlirType element = hm_element_of(input);
   MlirBlock body;
   MlirRegion region = hm_region_with_block(L, 2, (MlirType[]){element, element}, &body);
-  MlirBlock outer = L->block;
-  L->block = body;
+  HmInsertion outer = hm_insertion_enter(L, body);
   MlirValue combined = hm_build_value(L, (HmOpSpec){.name = combine, .nresults = 1, .results = &element,
                                                     .noperands = 2, .operands = (MlirValue[]){mlirBlockGetArgument(body, 0),
                                                                                               mlirBlockGetArgument(body, 1)}});
   hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 1, .operands = &combined});
-  L->block = outer;
+  hm_insertion_leave(L, outer);
   MlirType type = mlirValueGetType(init);
   MlirNamedAttribute attr = hm_named(L, "dimensions", hm_i64_array(L, ndims, dims));
   return hm_build_value(L, (HmOpSpec){.name = "linalg.reduce", .nresults = 1, .results = &type, .noperands = 2,
