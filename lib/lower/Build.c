@@ -265,17 +265,17 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
   return hm_generic(L, 1, &tensor, maps, hm_empty_like(L, tensor, element), rank, NULL, cast_body, &element, out);
 }
 
-bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out) {
+bool hm_as_index(HmLowering *L, const HmIrValue *v, MlirValue *out) {
   MlirValue value = v->value;
-  if (v->kind == HM_V_INDEX) {
+  if (v->kind == HM_IR_INDEX) {
     *out = value;
     return true;
   }
-  if (v->kind == HM_V_TENSOR && mlirShapedTypeGetRank(mlirValueGetType(value)) == 0) {
+  if (v->kind == HM_IR_TENSOR && mlirShapedTypeGetRank(mlirValueGetType(value)) == 0) {
     MlirType element = hm_element_of(value);
     value = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
                                          .noperands = 1, .operands = &value});
-  } else if (v->kind != HM_V_SCALAR) {
+  } else if (v->kind != HM_IR_SCALAR) {
     return false;
   }
   MlirType type = mlirValueGetType(value), index = hm_index_type(L);

@@ -65,7 +65,7 @@ bool hm_cast_tensor(HmLowering *L, MlirValue tensor, MlirType element, MlirValue
 /* An integer position as an index value: an index value itself, an integer scalar, or a rank-0
  * integer tensor (a value loaded from memory, such as a row offset). False, with no diagnostic, for
  * anything else. */
-bool hm_as_index(HmLowering *L, const HmValue *v, MlirValue *out);
+bool hm_as_index(HmLowering *L, const HmIrValue *v, MlirValue *out);
 /* A two-operand arith op (`name`) whose result type is inferred. */
 MlirValue hm_arith(HmLowering *L, const char *name, MlirValue x, MlirValue y);
 /* linalg.index of loop `dim`, inside a linalg.generic body. */

@@ -14,7 +14,7 @@ HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent) {
   HmScope *scope = hm_arena_new(&L->arena, HmScope, 1);
   scope->graph = graph;
   scope->parent = parent;
-  scope->values = hm_arena_new(&L->arena, HmValue, graph->nnodes ? graph->nnodes : 1);
+  scope->values = hm_arena_new(&L->arena, HmIrValue, graph->nnodes ? graph->nnodes : 1);
   return scope;
 }
 
@@ -36,7 +36,7 @@ const HmNode *hm_arg_node(const HmScope *S, const HmArg *arg) {
   return arg && arg->kind == HM_ARG_NODE ? &S->graph->nodes[arg->node] : NULL;
 }
 
-bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmValue *out) {
+bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmIrValue *out) {
   if (!arg)
     return false;
   if (arg->kind != HM_ARG_NODE)
@@ -45,10 +45,10 @@ bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *ar
   return true;
 }
 
-bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmValue *out) {
+bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmIrValue *out) {
   if (!hm_arg_value(L, S, node, hm_arg(L, node, index), out))
     return false;
-  if (out->kind != HM_V_TENSOR)
+  if (out->kind != HM_IR_TENSOR)
     return hm_node_error(L, node, "argument %zu of '%s' must be a tile tensor", index, node->target);
   return true;
 }
@@ -61,7 +61,7 @@ static MlirLocation node_location(HmLowering *L, const HmNode *node) {
   return mlirLocationNameGet(L->ctx, mlirStringRefCreateFromCString(node->name), loc);
 }
 
-static bool lower_outputs(HmLowering *L, HmScope *S, const HmNode *node, HmValue *outputs, size_t n) {
+static bool lower_outputs(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *outputs, size_t n) {
   if (!outputs)
     return true;
   const HmArg *list = node->nargs ? &node->args[0] : NULL;
@@ -74,7 +74,7 @@ static bool lower_outputs(HmLowering *L, HmScope *S, const HmNode *node, HmValue
   return true;
 }
 
-bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs) {
+bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutputs) {
   for (size_t i = 0; i < S->graph->nnodes; ++i) {
     const HmNode *node = &S->graph->nodes[i];
     L->node = node;

@@ -23,7 +23,7 @@ static bool row_major(const HmHostTensor *t) {
 }
 
 static MlirType host_memref_type(HmLowering *L, const HmHostTensor *t) {
-  int64_t shape[16], strides[16];
+  int64_t shape[HM_MAX_RANK], strides[HM_MAX_RANK];
   for (size_t i = 0; i < t->rank; ++i) {
     shape[i] = t->shape[i].sym ? mlirShapedTypeGetDynamicSize() : t->shape[i].value;
     strides[i] = t->stride[i].sym ? mlirShapedTypeGetDynamicStrideOrOffset() : t->stride[i].value;
@@ -183,8 +183,9 @@ static bool init_lowering(HmLowering *L) {
   L->host_args = hm_arena_new(&L->arena, MlirValue, nhost ? nhost : 1);
   L->scalar_args = hm_arena_new(&L->arena, MlirValue, hm_spec_num_scalars(L->spec) + 1);
   for (size_t i = 0; i < nhost; ++i)
-    if (hm_spec_host_tensor(L->spec, i)->rank > 16)
-      return hm_diag_error(L->diag, "host tensor '%s' has rank > 16", hm_spec_host_tensor(L->spec, i)->name);
+    if (hm_spec_host_tensor(L->spec, i)->rank > HM_MAX_RANK)
+      return hm_diag_error(L->diag, "host tensor '%s' has rank > %d", hm_spec_host_tensor(L->spec, i)->name,
+                           HM_MAX_RANK);
   return L->tile_sizes && L->static_tiles && L->block_extents && L->tiles && L->host_args && L->scalar_args;
 }
 

@@ -12,24 +12,29 @@
 #include "helion-mlir/lower/Lower.h"
 #include "mlir-c/IR.h"
 
-typedef enum HmValueKind {
-  HM_V_NONE,   /* no value (a store's result, a None constant) */
-  HM_V_TENSOR, /* a tile value: a ranked tensor */
-  HM_V_INDEX,  /* a size or offset: index-typed; block_id >= 0 when it is a tile size */
-  HM_V_SCALAR, /* a scalar of an element type */
-  HM_V_HOST,   /* a host tensor: `host` indexes the function's memref arguments */
-  HM_V_LIST,   /* a loop's results, addressed by getitem */
-} HmValueKind;
+/* The most dimensions a tensor may have: the kernel's host tensors are checked against it, and the
+ * lowering's per-dimension arrays are this large. */
+enum { HM_MAX_RANK = 16 };
 
-typedef struct HmValue {
-  HmValueKind kind;
+typedef enum HmIrValueKind {
+  HM_IR_NONE,   /* no value (a store's result, a None constant) */
+  HM_IR_TENSOR, /* a tile value: a ranked tensor */
+  HM_IR_INDEX,  /* a size or offset: index-typed; block_id >= 0 when it is a tile size */
+  HM_IR_SCALAR, /* a scalar of an element type */
+  HM_IR_HOST,   /* a host tensor: `host` indexes the function's memref arguments */
+  HM_IR_LIST,   /* a loop's results, addressed by getitem */
+} HmIrValueKind;
+
+/* A node's lowered MLIR value and what it stands for (the spec's recorded value is HmSpecValue). */
+typedef struct HmIrValue {
+  HmIrValueKind kind;
   MlirValue value;
   int block_id;
   size_t host;
   size_t count;
-  struct HmValue *items;
+  struct HmIrValue *items;
   MlirValue aux; /* argmax/argmin: the best values beside the indices, for looped reductions */
-} HmValue;
+} HmIrValue;
 
 /* A loop bound: `constant` when it is statically known (>= 0), else the index value `value`. A known
  * bound may carry its value too (the block's extent, defined once in the entry block). */
@@ -58,7 +63,7 @@ typedef struct HmTile {
 
 typedef struct HmScope {
   const HmGraph *graph;
-  HmValue *values; /* one per node of the graph */
+  HmIrValue *values; /* one per node of the graph */
   struct HmScope *parent;
 } HmScope;
 
@@ -84,7 +89,7 @@ typedef struct HmLowering {
   char fault[512];          /* hm_fail's failure, until it is reported at a node */
 } HmLowering;
 
-typedef bool (*HmLowerFn)(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+typedef bool (*HmLowerFn)(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
 
 typedef struct HmOpEntry {
   const char *target;
@@ -118,44 +123,44 @@ bool hm_is_reduction(const char *target);
 bool hm_reduction_has_aux(const HmNode *reduction);
 bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out, MlirValue *aux);
 bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue acc_aux,
-                          const HmValue *chunk, MlirValue *out, MlirValue *out_aux);
+                          const HmIrValue *chunk, MlirValue *out, MlirValue *out_aux);
 /* The same for argmax/argmin (LowerArgReduction.c). */
 bool hm_is_arg_reduction(const char *target);
 bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices, MlirValue *values);
 bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
-                              const HmValue *chunk, MlirValue *out_indices, MlirValue *out_values);
+                              const HmIrValue *chunk, MlirValue *out_indices, MlirValue *out_values);
 /* Shared by the reduction families (LowerReduction.c): which dims a reduction node's `dim` argument
  * reduces, whether it keeps them, and the reduced shape's tensor filled with `identity`
  * (hm_expand_unit_dims puts kept dims back). */
-bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[16]);
+bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[HM_MAX_RANK]);
 bool hm_keepdim(const HmNode *node);
-bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
+bool hm_reduced_init(HmLowering *L, const HmSpecValue *in, const bool *reduced, MlirType element, double identity,
                      MlirValue *out);
 
-bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
 /* For --aten=torch: whether the elementwise family lowers `target`, and the last buffer of an
  * inductor decomposition (a node with `_extra_args`), which no torch.aten op computes. */
 bool hm_is_pointwise(const char *target);
-bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out);
+bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
 /* Inductor's decompositions (LowerDecomposed.c): an `_inductor_lowering_extra` buffer, and the sum
  * and division by the real element count they are made of (LowerReduction.c). */
-bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out);
+bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
 /* The target of the node an extra was split from, or NULL. */
 const char *hm_extra_origin(HmLowering *L, const HmNode *extra);
-bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
+bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmSpecValue *in_val, const bool *reduced,
                    bool keep, MlirValue *out);
-bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmVal *in_val,
+bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmSpecValue *in_val,
                        const bool *reduced, bool keep, MlirValue *out);
 /* torch.max(x, dim) / torch.min(x, dim) (LowerArgReduction.c): (the values extra, the indices). */
-bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out);
-bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
+bool hm_divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduced, double correction, MlirValue sum,
                         MlirValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
  * elements converted to `element` (LowerView.c). */
-bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out);
+bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out);
 
 /* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */
-bool hm_lower_graph(HmLowering *L, HmScope *S, HmValue *outputs, size_t noutputs);
+bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutputs);
 /* The graph's output node, or NULL. */
 const HmNode *hm_graph_output(const HmGraph *graph);
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent);
@@ -169,8 +174,8 @@ bool hm_fail(HmLowering *L, const char *fmt, ...) __attribute__((format(printf, 
 
 /* Argument access with diagnostics. */
 const HmArg *hm_arg(HmLowering *L, const HmNode *node, size_t index);
-bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmValue *out);
-bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmValue *out);
+bool hm_arg_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, HmIrValue *out);
+bool hm_arg_tensor(HmLowering *L, HmScope *S, const HmNode *node, size_t index, HmIrValue *out);
 const HmArg *hm_kwarg(const HmNode *node, const char *name);
 const HmNode *hm_arg_node(const HmScope *S, const HmArg *arg);
 

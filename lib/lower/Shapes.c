@@ -5,7 +5,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-MlirType hm_tensor_type(HmLowering *L, const HmVal *val) {
+MlirType hm_tensor_type(HmLowering *L, const HmSpecValue *val) {
   int64_t *shape = hm_arena_new(&L->arena, int64_t, val->rank);
   if (!shape)
     return (MlirType){NULL};
@@ -14,7 +14,7 @@ MlirType hm_tensor_type(HmLowering *L, const HmVal *val) {
   return hm_ranked_tensor(L, val->rank, shape, hm_element_type(L, val->dtype));
 }
 
-bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValue *out) {
+bool hm_empty_tensor(HmLowering *L, const HmSpecValue *val, MlirType element, MlirValue *out) {
   MlirValue *dynamic = hm_arena_new(&L->arena, MlirValue, val->rank);
   size_t ndynamic = 0;
   int64_t *shape = hm_arena_new(&L->arena, int64_t, val->rank);
@@ -31,7 +31,7 @@ bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValu
   return true;
 }
 
-bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out) {
+bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmSpecValue *result, const bool *unit, MlirValue *out) {
   size_t rank = result->rank;
   /* Each dimension belongs to one group and the groups are consecutive: a kept dimension starts one
    * (the first kept also takes the leading unit dims), a unit dimension joins the one before. */

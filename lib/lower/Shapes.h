@@ -4,11 +4,11 @@
 
 #include "lower/SizeExpr.h"
 
-MlirType hm_tensor_type(HmLowering *L, const HmVal *val);
+MlirType hm_tensor_type(HmLowering *L, const HmSpecValue *val);
 /* tensor.empty shaped like `val` (dynamic sizes resolved with hm_dim_value). */
-bool hm_empty_tensor(HmLowering *L, const HmVal *val, MlirType element, MlirValue *out);
+bool hm_empty_tensor(HmLowering *L, const HmSpecValue *val, MlirType element, MlirValue *out);
 /* tensor.expand_shape of `value` to the shape of `result`, whose dimensions with `unit[d]` set are
  * new size-1 dimensions (keepdim, None indices); each joins the group of a neighbouring kept one. */
-bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmVal *result, const bool *unit, MlirValue *out);
+bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmSpecValue *result, const bool *unit, MlirValue *out);
 
 #endif

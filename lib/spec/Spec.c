@@ -168,15 +168,15 @@ static bool read_int_array(Reader *r, json_t *obj, const char *key, const char *
 
 /* ---- node results ("val") ---- */
 
-static bool read_val(Reader *r, json_t *v, const char *path, HmVal *out);
+static bool read_val(Reader *r, json_t *v, const char *path, HmSpecValue *out);
 static bool read_float_tag(Reader *r, json_t *value, const char *path, HmArg *out);
 
-static bool read_val_list(Reader *r, json_t *v, const char *path, HmVal *out) {
+static bool read_val_list(Reader *r, json_t *v, const char *path, HmSpecValue *out) {
   json_t *items = field(r, v, "items", JSON_ARRAY, path);
   if (!items)
     return false;
   out->count = json_array_size(items);
-  out->items = hm_arena_new(&r->spec->arena, HmVal, out->count);
+  out->items = hm_arena_new(&r->spec->arena, HmSpecValue, out->count);
   for (size_t i = 0; i < out->count; ++i) {
     char p[PATH_MAX_LEN];
     snprintf(p, sizeof p, "%s.items[%zu]", path, i);
@@ -186,14 +186,14 @@ static bool read_val_list(Reader *r, json_t *v, const char *path, HmVal *out) {
   return true;
 }
 
-static bool read_val(Reader *r, json_t *v, const char *path, HmVal *out) {
+static bool read_val(Reader *r, json_t *v, const char *path, HmSpecValue *out) {
   json_t *type = field(r, v, "type", JSON_STRING, path);
   if (!type)
     return false;
   const char *t = json_string_value(type);
   char p[PATH_MAX_LEN];
   if (strcmp(t, "tensor") == 0) {
-    out->kind = HM_VAL_TENSOR;
+    out->kind = HM_SPEC_TENSOR;
     json_t *shape = field(r, v, "shape", JSON_ARRAY, path);
     json_t *dtype = field(r, v, "dtype", JSON_STRING, path);
     subpath(p, path, "shape");
@@ -203,31 +203,31 @@ static bool read_val(Reader *r, json_t *v, const char *path, HmVal *out) {
     return read_dtype(r, dtype, p, &out->dtype);
   }
   if (strcmp(t, "sym") == 0) {
-    out->kind = HM_VAL_SYM;
+    out->kind = HM_SPEC_SYM;
     out->expr = string_field(r, v, "expr", path);
     return out->expr != NULL;
   }
   if (strcmp(t, "list") == 0) {
-    out->kind = HM_VAL_LIST;
+    out->kind = HM_SPEC_LIST;
     return read_val_list(r, v, path, out);
   }
   if (strcmp(t, "none") == 0) {
-    out->kind = HM_VAL_NONE;
+    out->kind = HM_SPEC_NONE;
     return true;
   }
   json_t *value = json_object_get(v, "value");
   if (strcmp(t, "int") == 0 && json_is_integer(value)) {
-    out->kind = HM_VAL_INT;
+    out->kind = HM_SPEC_INT;
     out->i = json_integer_value(value);
     return true;
   }
   if (strcmp(t, "bool") == 0 && json_is_boolean(value)) {
-    out->kind = HM_VAL_BOOL;
+    out->kind = HM_SPEC_BOOL;
     out->i = json_is_true(value);
     return true;
   }
   if (strcmp(t, "float") == 0 && value) {
-    out->kind = HM_VAL_FLOAT;
+    out->kind = HM_SPEC_FLOAT;
     if (json_is_number(value)) {
       out->f = json_number_value(value);
       return true;

@@ -30,18 +30,20 @@ typedef struct HmArg {
   struct HmArg *items;
 } HmArg;
 
-typedef enum HmValKind {
-  HM_VAL_NONE,
-  HM_VAL_TENSOR,
-  HM_VAL_SYM,
-  HM_VAL_INT,
-  HM_VAL_FLOAT,
-  HM_VAL_BOOL,
-  HM_VAL_LIST,
-} HmValKind;
+typedef enum HmSpecValueKind {
+  HM_SPEC_NONE,
+  HM_SPEC_TENSOR,
+  HM_SPEC_SYM,
+  HM_SPEC_INT,
+  HM_SPEC_FLOAT,
+  HM_SPEC_BOOL,
+  HM_SPEC_LIST,
+} HmSpecValueKind;
 
-typedef struct HmVal {
-  HmValKind kind;
+/* The value the capture recorded for a node (FX's meta["val"]): a tensor's dtype and shape, a symbolic
+ * or constant scalar, a list. Not an MLIR value: the lowering's are HmIrValue (lower/Lowering.h). */
+typedef struct HmSpecValue {
+  HmSpecValueKind kind;
   HmDtype dtype;     /* tensors */
   size_t rank;       /* tensors */
   HmDim *shape;      /* tensors */
@@ -49,8 +51,8 @@ typedef struct HmVal {
   int64_t i;
   double f;
   size_t count;      /* lists */
-  struct HmVal *items;
-} HmVal;
+  struct HmSpecValue *items;
+} HmSpecValue;
 
 typedef enum HmNodeOp { HM_NODE_PLACEHOLDER, HM_NODE_CALL, HM_NODE_OUTPUT } HmNodeOp;
 
@@ -63,7 +65,7 @@ typedef struct HmNode {
   size_t nkwargs;
   const char **kwarg_names;
   HmArg *kwargs;
-  HmVal val;
+  HmSpecValue val;
   const char *file; /* kernel source location, NULL when the capture had none */
   int line;
   size_t index;     /* position in its graph */

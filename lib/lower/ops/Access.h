@@ -5,8 +5,6 @@
 
 #include "lower/Shapes.h"
 
-enum { HM_ACCESS_RANK = 16 };
-
 /* How one dimension of the indexed tensor is indexed. */
 typedef enum HmIndexKind {
   HM_INDEX_RANGE,  /* consecutive elements: one tile dimension */
@@ -19,14 +17,14 @@ typedef enum HmIndexKind {
  * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). */
 typedef struct HmAccess {
   size_t rank, nresult;
-  HmIndexKind kind[HM_ACCESS_RANK];
-  MlirValue offsets[HM_ACCESS_RANK], extents[HM_ACCESS_RANK];
-  int64_t static_offsets[HM_ACCESS_RANK], static_extents[HM_ACCESS_RANK];
-  bool padded[HM_ACCESS_RANK];
-  int block[HM_ACCESS_RANK];
-  size_t result_dim[HM_ACCESS_RANK];      /* ranges, index tensors: the (first) tile dimension given */
-  MlirValue index_tensor[HM_ACCESS_RANK]; /* HM_INDEX_TENSOR */
-  bool new_dim[HM_ACCESS_RANK];           /* per tile dimension: added by None */
+  HmIndexKind kind[HM_MAX_RANK];
+  MlirValue offsets[HM_MAX_RANK], extents[HM_MAX_RANK];
+  int64_t static_offsets[HM_MAX_RANK], static_extents[HM_MAX_RANK];
+  bool padded[HM_MAX_RANK];
+  int block[HM_MAX_RANK];
+  size_t result_dim[HM_MAX_RANK];      /* ranges, index tensors: the (first) tile dimension given */
+  MlirValue index_tensor[HM_MAX_RANK]; /* HM_INDEX_TENSOR */
+  bool new_dim[HM_MAX_RANK];           /* per tile dimension: added by None */
   bool any_padded, any_gather, any_new;
 } HmAccess;
 
@@ -40,11 +38,11 @@ typedef struct HmSource {
 } HmSource;
 
 /* A load through index tensors: a linalg.generic over the tile reading the memref with memref.load. */
-bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmValue *out);
+bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmIrValue *out);
 
 /* A store through index tensors: one memref.store per real element of `value` where `mask` (null, or
  * extra_mask's tensor) holds and the index is inside the host tensor. */
-bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmVal *tile, MlirValue value,
+bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmSpecValue *tile, MlirValue value,
                 MlirValue mask);
 
 #endif

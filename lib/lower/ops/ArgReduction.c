@@ -5,7 +5,7 @@
  * result is the first best element whatever order the loop runs in. NaN counts as better than any
  * number, as in torch. Padding does not matter: Helion masks the input with -inf (+inf for argmin)
  * first. 16-bit floats are compared in f32, which is exact. In a looped reduction each chunk's
- * result carries its best values beside the indices (HmValue.aux), and the loop keeps both.
+ * result carries its best values beside the indices (HmIrValue.aux), and the loop keeps both.
  */
 #include "lower/Shapes.h"
 
@@ -14,8 +14,6 @@
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
-
-enum { MAX_RANK = 16 };
 
 typedef enum ArgKind { ARGMAX, ARGMIN } ArgKind;
 
@@ -87,7 +85,7 @@ static void pair_generic(HmLowering *L, const ArgBody *b, size_t ninputs, const 
                          PairBody body, MlirValue out[2]) {
   MlirValue operands[6];
   MlirType types[6];
-  MlirAttribute iterators[MAX_RANK];
+  MlirAttribute iterators[HM_MAX_RANK];
   size_t n = ninputs + 2;
   for (size_t i = 0; i < n; ++i) {
     operands[i] = i < ninputs ? inputs[i] : inits[i - ninputs];
@@ -115,7 +113,7 @@ static void pair_generic(HmLowering *L, const ArgBody *b, size_t ninputs, const 
 
 /* The maps of a reduction: the input over every loop, the two outputs over the kept loops. */
 static void reduce_maps(HmLowering *L, size_t rank, size_t dim, MlirAttribute maps[3]) {
-  MlirAffineExpr kept[MAX_RANK];
+  MlirAffineExpr kept[HM_MAX_RANK];
   size_t n = 0;
   for (size_t d = 0; d < rank; ++d)
     if (d != dim)
@@ -126,7 +124,7 @@ static void reduce_maps(HmLowering *L, size_t rank, size_t dim, MlirAttribute ma
 
 /* The reduced dimension's first index in the host tensor: the chunk's offset inside a looped
  * reduction, 0 when the tile covers the whole dimension. */
-static MlirValue base_index(HmLowering *L, const HmVal *in, size_t dim) {
+static MlirValue base_index(HmLowering *L, const HmSpecValue *in, size_t dim) {
   int block = hm_dim_block(L, in->shape[dim]);
   if (block >= 0 && L->tiles[block].active && !mlirValueIsNull(L->tiles[block].offset))
     return L->tiles[block].offset;
@@ -138,9 +136,9 @@ static MlirType value_type(HmLowering *L, HmDtype dtype) {
 }
 
 /* The reduced dimension of the node's input, which must be a float tensor. */
-static bool plan(HmLowering *L, const HmNode *node, const HmVal *in_val, bool reduced[MAX_RANK], size_t *dim) {
+static bool plan(HmLowering *L, const HmNode *node, const HmSpecValue *in_val, bool reduced[HM_MAX_RANK], size_t *dim) {
   size_t nreduced = 0;
-  if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
+  if (in_val->kind != HM_SPEC_TENSOR || in_val->rank > HM_MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
     return hm_node_error(L, node, "'%s' needs a tensor input", node->target);
   for (size_t d = 0; d < in_val->rank; ++d)
     if (reduced[d]) {
@@ -155,12 +153,12 @@ static bool plan(HmLowering *L, const HmNode *node, const HmVal *in_val, bool re
   return true;
 }
 
-static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue in;
+static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue in;
   if (!hm_arg_tensor(L, S, node, 0, &in))
     return false;
-  const HmVal *in_val = &hm_arg_node(S, &node->args[0])->val;
-  bool reduced[MAX_RANK];
+  const HmSpecValue *in_val = &hm_arg_node(S, &node->args[0])->val;
+  bool reduced[HM_MAX_RANK];
   size_t dim = 0;
   if (!plan(L, node, in_val, reduced, &dim))
     return false;
@@ -177,27 +175,27 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
   if (hm_keepdim(node) && (!hm_expand_unit_dims(L, best[0], &node->val, reduced, &best[0]) ||
                            !hm_expand_unit_dims(L, best[1], &node->val, reduced, &best[1])))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .value = best[1], .aux = best[0], .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = best[1], .aux = best[0], .block_id = -1};
   return true;
 }
 
 /* max.dim / min.dim: inductor computes the values as an extra (an amax, its `_extra_deps`) and the
  * indices as the node itself, an argmax. */
-bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
+bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out) {
   const HmArg *deps = hm_kwarg(node, "_extra_deps");
   bool is_max = strcmp(node->target, "aten.max.dim") == 0;
   if (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE ||
-      node->val.kind != HM_VAL_LIST || node->val.count != 2)
+      node->val.kind != HM_SPEC_LIST || node->val.count != 2)
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
-  HmValue indices;
+  HmIrValue indices;
   HmNode as_arg = *node; /* the argmax over the same input, dim and keepdim, of the indices' type */
   as_arg.val = node->val.items[1];
   if (!lower_arg_reduction(L, S, &as_arg, is_max ? ARGMAX : ARGMIN, &indices))
     return false;
-  HmValue *items = hm_arena_new(&L->arena, HmValue, 2);
+  HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
   items[0] = S->values[deps->items[0].node];
-  items[1] = (HmValue){.kind = HM_V_TENSOR, .value = indices.value, .block_id = -1};
-  *out = (HmValue){.kind = HM_V_LIST, .count = 2, .items = items, .block_id = -1};
+  items[1] = (HmIrValue){.kind = HM_IR_TENSOR, .value = indices.value, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = items, .block_id = -1};
   return true;
 }
 
@@ -232,7 +230,7 @@ bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices
 /* Keeps the better of the running best (indices, values) and one chunk's; chunks come in order, so
  * a tie keeps the running best's earlier index. */
 bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
-                              const HmValue *chunk, MlirValue *out_indices, MlirValue *out_values) {
+                              const HmIrValue *chunk, MlirValue *out_indices, MlirValue *out_values) {
   const HmOpEntry *e = find(node->target);
   MlirValue chunk_values;
   if (!e || mlirValueIsNull(chunk->aux))

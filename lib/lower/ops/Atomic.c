@@ -14,8 +14,6 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = 16 };
-
 /* arith::AtomicRMWKind values (ArithOpsEnums.td); -1 where the op has no such form. */
 enum { ADDF = 0, ADDI = 1, ANDI = 2, ASSIGN = 3, MAXIMUMF = 4, MAXS = 6, MINIMUMF = 8, MINS = 10, ORI = 14, XORI = 15 };
 
@@ -39,7 +37,7 @@ typedef struct Range {
 
 typedef struct Update {
   size_t rank, value_rank;
-  Range ranges[MAX_RANK];
+  Range ranges[HM_MAX_RANK];
   MlirValue memref;
   MlirValue value;    /* a tensor, or null for a scalar */
   MlirValue scalar;   /* the scalar operand, converted */
@@ -87,13 +85,13 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     return hm_dim_value(L, t->shape[d], &r->extent);
   }
   if (e->kind == HM_ARG_NODE) {
-    HmValue v = S->values[e->node];
-    if (v.kind == HM_V_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
+    HmIrValue v = S->values[e->node];
+    if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
       const HmTile *tile = &L->tiles[v.block_id];
       *r = (Range){.offset = tile->offset, .extent = tile->extent, .value_dim = (int)u->value_rank++};
       return true;
     }
-    if (v.kind == HM_V_INDEX) {
+    if (v.kind == HM_IR_INDEX) {
       *r = (Range){.offset = v.value, .value_dim = -1};
       return true;
     }
@@ -109,7 +107,7 @@ static bool plan_value(HmLowering *L, HmScope *S, const HmNode *node, Update *u)
     u->scalar = hm_scalar_const(L, u->element, value->kind == HM_ARG_FLOAT ? value->f : (double)value->i);
     return true;
   }
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_tensor(L, S, node, 2, &v))
     return false;
   if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(v.value)) != u->value_rank)
@@ -120,14 +118,14 @@ static bool plan_value(HmLowering *L, HmScope *S, const HmNode *node, Update *u)
 }
 
 static bool plan_update(HmLowering *L, HmScope *S, const HmNode *node, int variant, Update *u) {
-  HmValue host;
+  HmIrValue host;
   const HmArg *index = hm_arg(L, node, 1);
   if (!index || !hm_arg_value(L, S, node, hm_arg(L, node, 0), &host))
     return false;
-  if (host.kind != HM_V_HOST)
+  if (host.kind != HM_IR_HOST)
     return hm_node_error(L, node, "'%s' needs a host tensor as its target", node->target);
   const HmHostTensor *t = hm_spec_host_tensor(L->spec, host.host);
-  if (index->kind != HM_ARG_LIST || index->count != t->rank || t->rank > MAX_RANK)
+  if (index->kind != HM_ARG_LIST || index->count != t->rank || t->rank > HM_MAX_RANK)
     return hm_node_error(L, node, "'%s' needs one index per dimension of '%s'", node->target, t->name);
   *u = (Update){.rank = t->rank, .memref = host.value, .element = hm_element_type(L, t->dtype)};
   bool is_float = !mlirTypeIsAInteger(u->element);
@@ -160,7 +158,7 @@ static MlirValue add_index(HmLowering *L, MlirValue a, MlirValue b) {
 static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs) {
   MlirValue element = u->scalar;
   if (mlirValueIsNull(element)) {
-    MlirValue operands[1 + MAX_RANK] = {u->value};
+    MlirValue operands[1 + HM_MAX_RANK] = {u->value};
     for (size_t d = 0; d < u->rank; ++d)
       if (u->ranges[d].value_dim >= 0)
         operands[1 + u->ranges[d].value_dim] = ivs[d];
@@ -169,7 +167,7 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
                                            .noperands = (intptr_t)(1 + u->value_rank), .operands = operands});
     element = hm_convert_scalar(L, element, u->element);
   }
-  MlirValue operands[2 + MAX_RANK] = {element, u->memref};
+  MlirValue operands[2 + HM_MAX_RANK] = {element, u->memref};
   for (size_t d = 0; d < u->rank; ++d)
     operands[2 + d] = u->ranges[d].value_dim >= 0 ? add_index(L, u->ranges[d].offset, ivs[d]) : u->ranges[d].offset;
   MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
@@ -195,15 +193,15 @@ static void emit_nest(HmLowering *L, const Update *u, size_t d, MlirValue *ivs) 
   hm_insertion_leave(L, outer);
 }
 
-static bool lower_atomic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_atomic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   Update u;
   if (result_is_read(S, node))
     return hm_node_error(L, node, "'%s': reading the old values it returns is not supported", node->target);
   if (!plan_update(L, S, node, variant, &u))
     return false;
-  MlirValue ivs[MAX_RANK];
+  MlirValue ivs[HM_MAX_RANK];
   emit_nest(L, &u, 0, ivs);
-  *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
   return true;
 }
 

@@ -35,7 +35,7 @@ static size_t output_count(const HmGraph *graph) {
 }
 
 /* Placeholder j of `graph` receives `values[j]`. */
-static bool bind_placeholders(HmLowering *L, const HmNode *node, HmScope *inner, size_t n, const HmValue *values) {
+static bool bind_placeholders(HmLowering *L, const HmNode *node, HmScope *inner, size_t n, const HmIrValue *values) {
   size_t j = 0;
   for (size_t i = 0; i < inner->graph->nnodes; ++i) {
     if (inner->graph->nodes[i].op != HM_NODE_PLACEHOLDER)
@@ -48,7 +48,7 @@ static bool bind_placeholders(HmLowering *L, const HmNode *node, HmScope *inner,
 }
 
 /* The outer values a graph is called with (a list argument of node references). */
-static bool call_args(HmLowering *L, HmScope *S, const HmNode *node, size_t index, size_t *n, HmValue **out) {
+static bool call_args(HmLowering *L, HmScope *S, const HmNode *node, size_t index, size_t *n, HmIrValue **out) {
   const HmArg *list = hm_arg(L, node, index);
   if (!list)
     return false;
@@ -56,7 +56,7 @@ static bool call_args(HmLowering *L, HmScope *S, const HmNode *node, size_t inde
     return hm_node_error(L, node, "argument %zu of '%s' must be a list of at most %d values", index,
                          node->target, MAX_VALUES);
   *n = list->count;
-  *out = hm_arena_new(&L->arena, HmValue, list->count + 1);
+  *out = hm_arena_new(&L->arena, HmIrValue, list->count + 1);
   for (size_t i = 0; i < list->count; ++i)
     if (!hm_arg_value(L, S, node, &list->items[i], &(*out)[i]))
       return false;
@@ -66,10 +66,10 @@ static bool call_args(HmLowering *L, HmScope *S, const HmNode *node, size_t inde
 /* Lowers `graph` at the end of `block` with its placeholders bound to `args`; `outs` receives the
  * values its output node returns. */
 static bool lower_into(HmLowering *L, HmScope *S, const HmNode *node, const HmGraph *graph, MlirBlock block,
-                       size_t nargs, const HmValue *args, HmValue **outs, size_t *nouts) {
+                       size_t nargs, const HmIrValue *args, HmIrValue **outs, size_t *nouts) {
   HmScope *inner = hm_scope_new(L, graph, S);
   *nouts = output_count(graph);
-  *outs = hm_arena_new(&L->arena, HmValue, *nouts + 1);
+  *outs = hm_arena_new(&L->arena, HmIrValue, *nouts + 1);
   MlirLocation loc = L->loc;
   HmInsertion outer = hm_insertion_enter(L, block);
   bool ok = bind_placeholders(L, node, inner, nargs, args) && hm_lower_graph(L, inner, *outs, *nouts);
@@ -83,8 +83,8 @@ static bool lower_into(HmLowering *L, HmScope *S, const HmNode *node, const HmGr
 
 static MlirValue extract_scalar(HmLowering *L, MlirValue tensor) {
   intptr_t rank = mlirShapedTypeGetRank(mlirValueGetType(tensor));
-  MlirValue operands[1 + 16] = {tensor};
-  for (intptr_t d = 0; d < rank && d < 16; ++d)
+  MlirValue operands[1 + HM_MAX_RANK] = {tensor};
+  for (intptr_t d = 0; d < rank && d < HM_MAX_RANK; ++d)
     operands[1 + d] = hm_index_const(L, 0);
   MlirType element = hm_element_of(tensor);
   return hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
@@ -93,7 +93,7 @@ static MlirValue extract_scalar(HmLowering *L, MlirValue tensor) {
 
 static bool single_element(MlirValue tensor) {
   MlirType type = mlirValueGetType(tensor);
-  if (!mlirShapedTypeHasStaticShape(type) || mlirShapedTypeGetRank(type) > 16)
+  if (!mlirShapedTypeHasStaticShape(type) || mlirShapedTypeGetRank(type) > HM_MAX_RANK)
     return false;
   for (intptr_t d = 0; d < mlirShapedTypeGetRank(type); ++d)
     if (mlirShapedTypeGetDimSize(type, d) != 1)
@@ -103,17 +103,17 @@ static bool single_element(MlirValue tensor) {
 
 /* A branch or loop condition as an i1: a symbolic bool, a number (true when non-zero), or a tensor of
  * one element (`if x.sum() > 0`). */
-static bool condition(HmLowering *L, const HmNode *node, HmValue v, MlirValue *out) {
+static bool condition(HmLowering *L, const HmNode *node, HmIrValue v, MlirValue *out) {
   MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
-  if (v.kind == HM_V_TENSOR && !single_element(v.value))
+  if (v.kind == HM_IR_TENSOR && !single_element(v.value))
     return hm_node_error(L, node, "a condition on a tile of several elements is not supported; reduce it first");
-  if (v.kind == HM_V_TENSOR)
+  if (v.kind == HM_IR_TENSOR)
     v.value = extract_scalar(L, v.value);
-  else if (v.kind == HM_V_INDEX)
+  else if (v.kind == HM_IR_INDEX)
     v.value = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1,
                                            .results = (MlirType[]){mlirIntegerTypeGet(L->ctx, 64)},
                                            .noperands = 1, .operands = &v.value});
-  else if (v.kind != HM_V_SCALAR)
+  else if (v.kind != HM_IR_SCALAR)
     return hm_node_error(L, node, "the condition of '%s' has no value", node->target);
   *out = hm_convert_scalar(L, v.value, i1);
   return true;
@@ -141,22 +141,22 @@ static bool scalar_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
     *out = hm_scalar_const(L, mlirF64TypeGet(L->ctx), arg->f);
     return true;
   }
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_value(L, S, node, arg, &v))
     return false;
-  if (v.kind == HM_V_INDEX) {
+  if (v.kind == HM_IR_INDEX) {
     *out = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
                                         .noperands = 1, .operands = &v.value});
     return true;
   }
-  if (v.kind != HM_V_SCALAR)
+  if (v.kind != HM_IR_SCALAR)
     return hm_node_error(L, node, "'%s' compares scalars and sizes, not tiles", node->target);
   MlirType t = mlirValueGetType(v.value);
   *out = hm_convert_scalar(L, v.value, mlirTypeIsAInteger(t) ? i64 : mlirF64TypeGet(L->ctx));
   return true;
 }
 
-static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmArg *a = hm_arg(L, node, 0), *b = hm_arg(L, node, 1);
   MlirValue x, y;
   if (!a || !b || !scalar_operand(L, S, node, a, &x) || !scalar_operand(L, S, node, b, &y))
@@ -166,7 +166,7 @@ static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int var
     x = hm_convert_scalar(L, x, mlirF64TypeGet(L->ctx));
     y = hm_convert_scalar(L, y, mlirF64TypeGet(L->ctx));
   }
-  *out = (HmValue){.kind = HM_V_SCALAR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_SCALAR, .block_id = -1};
   out->value = is_float ? hm_cmpf(L, COMPARISONS[variant].float_predicate, x, y)
                         : hm_cmpi(L, COMPARISONS[variant].int_predicate, x, y);
   return true;
@@ -176,8 +176,8 @@ static bool lower_compare(HmLowering *L, HmScope *S, const HmNode *node, int var
 enum { AND, OR, NOT };
 static const char *const LOGIC[] = {[AND] = "arith.andi", [OR] = "arith.ori", [NOT] = "arith.xori"};
 
-static bool lower_logic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue a, b;
+static bool lower_logic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue a, b;
   MlirValue x, y;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &a) || !condition(L, node, a, &x))
     return false;
@@ -185,7 +185,7 @@ static bool lower_logic(HmLowering *L, HmScope *S, const HmNode *node, int varia
     y = hm_scalar_const(L, mlirIntegerTypeGet(L->ctx, 1), 1);
   else if (!hm_arg_value(L, S, node, hm_arg(L, node, 1), &b) || !condition(L, node, b, &y))
     return false;
-  *out = (HmValue){.kind = HM_V_SCALAR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_SCALAR, .block_id = -1};
   out->value = hm_build_value(L, (HmOpSpec){.name = LOGIC[variant], .noperands = 2,
                                             .operands = (MlirValue[]){x, y}, .infer_results = true});
   return true;
@@ -202,10 +202,10 @@ static const HmNode *node_named(const HmScope *S, const char *name) {
 
 /* Lowers one branch into `block` and yields the merged variables' values from it. */
 static bool lower_branch(HmLowering *L, HmScope *S, const HmNode *node, const HmGraph *if_graph, int side,
-                         MlirBlock block, MlirValue *yielded, HmValue *kinds) {
+                         MlirBlock block, MlirValue *yielded, HmIrValue *kinds) {
   const HmGraph *graph = graph_arg(L, node, 1 + (size_t)side);
   size_t nargs = 0, nouts = 0;
-  HmValue *args = NULL, *outs = NULL;
+  HmIrValue *args = NULL, *outs = NULL;
   if (!graph || !call_args(L, S, node, 3 + (size_t)side, &nargs, &args) ||
       !lower_into(L, S, node, graph, block, nargs, args, &outs, &nouts))
     return false;
@@ -225,17 +225,17 @@ static bool lower_branch(HmLowering *L, HmScope *S, const HmNode *node, const Hm
   return true;
 }
 
-static bool lower_if(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_if(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmGraph *if_graph = graph_arg(L, node, 1);
-  HmValue test;
+  HmIrValue test;
   MlirValue cond;
   if (!if_graph || !hm_arg_value(L, S, node, hm_arg(L, node, 0), &test) || !condition(L, node, test, &cond))
     return false;
   size_t n = if_graph->nbranch_outputs;
-  if (if_graph->kind != HM_GRAPH_IF || n > MAX_VALUES || node->val.kind != HM_VAL_LIST || node->val.count != 2 * n)
+  if (if_graph->kind != HM_GRAPH_IF || n > MAX_VALUES || node->val.kind != HM_SPEC_LIST || node->val.count != 2 * n)
     return hm_node_error(L, node, "_if's result list does not hold each merged value twice");
   MlirValue yielded[2][MAX_VALUES];
-  HmValue kinds[2][MAX_VALUES];
+  HmIrValue kinds[2][MAX_VALUES];
   MlirBlock blocks[2];
   MlirRegion regions[2];
   for (int side = 0; side < 2; ++side)
@@ -255,8 +255,8 @@ static bool lower_if(HmLowering *L, HmScope *S, const HmNode *node, int variant,
   }
   MlirOperation op = hm_build(L, (HmOpSpec){.name = "scf.if", .nresults = (intptr_t)n, .results = types,
                                             .noperands = 1, .operands = &cond, .nregions = 2, .regions = regions});
-  *out = (HmValue){.kind = HM_V_LIST, .count = 2 * n, .block_id = -1};
-  out->items = hm_arena_new(&L->arena, HmValue, 2 * n + 1);
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2 * n, .block_id = -1};
+  out->items = hm_arena_new(&L->arena, HmIrValue, 2 * n + 1);
   for (size_t k = 0; k < 2 * n; ++k) {
     out->items[k] = kinds[0][k % n];
     out->items[k].value = mlirOperationGetResult(op, (intptr_t)(k % n));
@@ -290,8 +290,8 @@ static bool updated_argument(HmLowering *L, HmScope *S, const HmNode *node, cons
 }
 
 /* The block's arguments, as values of the kinds of the loop's initial values. */
-static HmValue *block_values(HmLowering *L, MlirBlock block, size_t n, const HmValue *inits) {
-  HmValue *values = hm_arena_new(&L->arena, HmValue, n + 1);
+static HmIrValue *block_values(HmLowering *L, MlirBlock block, size_t n, const HmIrValue *inits) {
+  HmIrValue *values = hm_arena_new(&L->arena, HmIrValue, n + 1);
   for (size_t j = 0; j < n; ++j) {
     values[j] = inits[j];
     values[j].value = mlirBlockGetArgument(block, (intptr_t)j);
@@ -301,9 +301,9 @@ static HmValue *block_values(HmLowering *L, MlirBlock block, size_t n, const HmV
 
 /* before: the condition graph on the carried values, then scf.condition passing them on. */
 static bool lower_while_condition(HmLowering *L, HmScope *S, const HmNode *node, MlirBlock block, size_t n,
-                                  const HmValue *inits) {
+                                  const HmIrValue *inits) {
   const HmGraph *graph = graph_arg(L, node, 0);
-  HmValue *outs;
+  HmIrValue *outs;
   size_t nouts;
   if (!graph || !lower_into(L, S, node, graph, block, n, block_values(L, block, n, inits), &outs, &nouts))
     return false;
@@ -322,10 +322,10 @@ static bool lower_while_condition(HmLowering *L, HmScope *S, const HmNode *node,
 
 /* after: the body graph, yielding each carried value or the body's update of it. */
 static bool lower_while_body(HmLowering *L, HmScope *S, const HmNode *node, MlirBlock block, size_t n,
-                             const HmValue *inits, const MlirType *types, size_t *updated) {
+                             const HmIrValue *inits, const MlirType *types, size_t *updated) {
   const HmGraph *graph = graph_arg(L, node, 1);
   const HmArg *args = hm_arg(L, node, 2);
-  HmValue *outs;
+  HmIrValue *outs;
   size_t nouts;
   if (!graph || !args || !lower_into(L, S, node, graph, block, n, block_values(L, block, n, inits), &outs, &nouts))
     return false;
@@ -346,14 +346,14 @@ static bool lower_while_body(HmLowering *L, HmScope *S, const HmNode *node, Mlir
 }
 
 /* scf.while carrying every value the loop is called with. */
-static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   size_t n;
-  HmValue *inits;
+  HmIrValue *inits;
   if (!call_args(L, S, node, 2, &n, &inits))
     return false;
   if (node->nargs > 3 && node->args[3].kind != HM_ARG_NONE)
     return hm_node_error(L, node, "while ... else is not supported");
-  size_t nouts = node->val.kind == HM_VAL_LIST ? node->val.count : 0;
+  size_t nouts = node->val.kind == HM_SPEC_LIST ? node->val.count : 0;
   if (nouts > MAX_VALUES)
     return hm_node_error(L, node, "while loops with more than %d outputs are not supported", MAX_VALUES);
   MlirType types[MAX_VALUES];
@@ -376,8 +376,8 @@ static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int varia
   MlirOperation op = hm_build(L, (HmOpSpec){.name = "scf.while", .nresults = (intptr_t)n, .results = types,
                                             .noperands = (intptr_t)n, .operands = operands, .nregions = 2,
                                             .regions = regions});
-  *out = (HmValue){.kind = HM_V_LIST, .count = nouts, .block_id = -1};
-  out->items = hm_arena_new(&L->arena, HmValue, nouts + 1);
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = nouts, .block_id = -1};
+  out->items = hm_arena_new(&L->arena, HmIrValue, nouts + 1);
   for (size_t i = 0; i < nouts; ++i) {
     out->items[i] = inits[updated[i]];
     out->items[i].value = mlirOperationGetResult(op, (intptr_t)updated[i]);

@@ -25,8 +25,6 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = 16 };
-
 typedef enum Role { NONE, SUM, MEAN, SQUARES } Role;
 
 /* A node and the scope its graph's placeholders resolve in (values may be gone: tracing only). */
@@ -38,11 +36,11 @@ typedef struct Traced {
 typedef struct Extra {
   Role role;
   const HmNode *data;     /* SUM, SQUARES: the input with reduction dims (a node of the extra's graph) */
-  bool reduced[MAX_RANK]; /* its dims that are summed */
+  bool reduced[HM_MAX_RANK]; /* its dims that are summed */
   const HmNode *center;   /* SQUARES: the input the center comes from */
   bool center_is_sum;     /* SQUARES: the center is a sum (var), not a mean (var_mean) */
   const HmNode *summed;   /* MEAN: the sum extra's data, for the count */
-  bool sum_reduced[MAX_RANK];
+  bool sum_reduced[HM_MAX_RANK];
 } Extra;
 
 static bool is_target(const HmNode *node, const char *suffix) {
@@ -96,14 +94,14 @@ static Traced trace(HmLowering *L, const HmScope *S, const HmArg *arg) {
 }
 
 /* Which dims of a value are reduction blocks; false when there are none. */
-static bool reduction_dims(HmLowering *L, const HmVal *val, bool reduced[MAX_RANK]) {
+static bool reduction_dims(HmLowering *L, const HmSpecValue *val, bool reduced[HM_MAX_RANK]) {
   size_t n = 0;
-  for (size_t d = 0; d < val->rank && d < MAX_RANK; ++d) {
+  for (size_t d = 0; d < val->rank && d < HM_MAX_RANK; ++d) {
     const HmBlockSize *bs = val->shape[d].sym ? hm_spec_block_for_symbol(L->spec, val->shape[d].sym) : NULL;
     reduced[d] = bs && bs->reduction;
     n += reduced[d];
   }
-  return val->kind == HM_VAL_TENSOR && val->rank <= MAX_RANK && n > 0;
+  return val->kind == HM_SPEC_TENSOR && val->rank <= HM_MAX_RANK && n > 0;
 }
 
 static bool classify(HmLowering *L, Traced extra, Extra *out);
@@ -126,7 +124,7 @@ static bool classify(HmLowering *L, Traced extra, Extra *out) {
       return false;
     inputs[n++] = &list->items[i];
   }
-  bool reduced[2][MAX_RANK];
+  bool reduced[2][HM_MAX_RANK];
   const HmNode *nodes[2] = {n > 0 ? hm_arg_node(extra.scope, inputs[0]) : NULL,
                             n > 1 ? hm_arg_node(extra.scope, inputs[1]) : NULL};
   bool has[2] = {nodes[0] && reduction_dims(L, &nodes[0]->val, reduced[0]),
@@ -155,7 +153,7 @@ static MlirType acc_type(HmLowering *L, MlirType t) {
 
 typedef struct SquaresBody {
   size_t rank;
-  MlirValue extents[MAX_RANK]; /* per dim: the real extent where a summed dim may hold padding */
+  MlirValue extents[HM_MAX_RANK]; /* per dim: the real extent where a summed dim may hold padding */
 } SquaresBody;
 
 /* (x - center)^2, and 0 on padding of the summed dims, which must not count. */
@@ -179,7 +177,7 @@ static bool squares_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
 
 /* The center's map into x's loops: summed dims are size 1 there, or absent. */
 static MlirAffineMap center_map(HmLowering *L, size_t rank, const bool *reduced, size_t center_rank) {
-  MlirAffineExpr exprs[MAX_RANK];
+  MlirAffineExpr exprs[HM_MAX_RANK];
   size_t n = 0;
   for (size_t d = 0; d < rank; ++d)
     if (center_rank == rank)
@@ -195,7 +193,7 @@ static bool lower_squares(HmLowering *L, HmScope *S, const HmNode *node, const E
   if (!hm_cast_tensor(L, x, acc, &x) || !hm_cast_tensor(L, center, acc, &center) ||
       (e->center_is_sum && !hm_divide_by_count(L, &e->data->val, e->reduced, 0, center, &center)))
     return false;
-  const HmVal *xv = &e->data->val;
+  const HmSpecValue *xv = &e->data->val;
   size_t center_rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(center));
   if (center_rank != xv->rank && center_rank + 1 != xv->rank)
     return hm_node_error(L, node, "the center of a variance has rank %zu, the data %zu", center_rank, xv->rank);
@@ -240,14 +238,14 @@ static bool is_final(const char *target) {
   return false;
 }
 
-bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const char *from = hm_extra_origin(L, node);
   if (!is_final(from))
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", from ? from : "this op");
   Extra e;
   if (!classify(L, (Traced){node, S}, &e))
     return hm_node_error(L, node, "this inductor decomposition is not supported (sums, means and variances are)");
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   bool max = strcmp(from, "aten.max.dim") == 0;
   if (e.role == SUM && (max || strcmp(from, "aten.min.dim") == 0)) /* max.dim's values */
     return hm_extreme_tensor(L, node, max, S->values[e.data->index].value, &e.data->val, e.reduced,
@@ -266,7 +264,7 @@ bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, 
 }
 
 /* The reading node: its last extra, divided by the count (less the correction for a variance). */
-bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue *out) {
+bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out) {
   static const struct { const char *target; Role role; } ROLES[] = {
       {"aten.mean.dim", SUM}, {"aten.var.correction", SQUARES}, {"aten.var_mean.correction", SQUARES}};
   if (strcmp(node->target, "aten.max.dim") == 0 || strcmp(node->target, "aten.min.dim") == 0)
@@ -283,7 +281,7 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue 
   Traced t = last ? trace(L, S, last) : (Traced){NULL, S};
   Extra e;
   bool is_var = want == SQUARES;
-  const HmVal *val = is_var && node->val.kind == HM_VAL_LIST && node->val.count == 2 ? &node->val.items[0] : &node->val;
+  const HmSpecValue *val = is_var && node->val.kind == HM_SPEC_LIST && node->val.count == 2 ? &node->val.items[0] : &node->val;
   if (!t.node || !is_target(t.node, "._inductor_lowering_extra") || !classify(L, t, &e) || e.role != want ||
       t.node->val.rank != val->rank)
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
@@ -295,20 +293,20 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmValue 
   if (!hm_cast_tensor(L, S->values[last->node].value, acc_type(L, result), &value) ||
       !hm_divide_by_count(L, &e.data->val, e.reduced, c, value, &value) || !hm_cast_tensor(L, value, result, &value))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .value = value, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = value, .block_id = -1};
   if (val == &node->val)
     return true;
   const HmArg *deps = hm_kwarg(node, "_extra_deps"); /* var_mean: (var, the mean extra) */
   if (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE)
     return hm_node_error(L, node, "'%s' names no mean", node->target);
-  HmValue *items = hm_arena_new(&L->arena, HmValue, 2);
+  HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
   items[0] = *out;
   items[1] = S->values[deps->items[0].node];
-  *out = (HmValue){.kind = HM_V_LIST, .count = 2, .items = items, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = items, .block_id = -1};
   return true;
 }
 
-static bool lower_final(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_final(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   if (!hm_kwarg(node, "_extra_args"))
     return hm_node_error(L, node, "'%s' without inductor's decomposition is not supported", node->target);
   return hm_lower_decomposed(L, S, node, out);

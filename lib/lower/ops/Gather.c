@@ -13,8 +13,6 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = HM_ACCESS_RANK };
-
 static MlirValue to_index(HmLowering *L, MlirValue v) {
   MlirType index = hm_index_type(L);
   return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
@@ -27,10 +25,10 @@ static MlirValue offset_value(HmLowering *L, const HmAccess *a, size_t d) {
 
 typedef struct GatherBody {
   const HmAccess *a;
-  const HmVal *tile;
+  const HmSpecValue *tile;
   MlirValue memref;
-  MlirValue last[MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
-  size_t input[MAX_RANK];    /* HM_INDEX_TENSOR: which generic input holds its index tensor */
+  MlirValue last[HM_MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
+  size_t input[HM_MAX_RANK];    /* HM_INDEX_TENSOR: which generic input holds its index tensor */
 } GatherBody;
 
 /* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
@@ -48,10 +46,10 @@ static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue 
 
 static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   GatherBody *g = ctx;
-  MlirValue coords[MAX_RANK];
+  MlirValue coords[HM_MAX_RANK];
   for (size_t d = 0; d < g->a->rank; ++d)
     coords[d] = coordinate(L, g, args, d);
-  MlirValue operands[1 + MAX_RANK] = {g->memref};
+  MlirValue operands[1 + HM_MAX_RANK] = {g->memref};
   for (size_t d = 0; d < g->a->rank; ++d)
     operands[1 + d] = coords[d];
   MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(g->memref));
@@ -76,10 +74,10 @@ static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVal
 
 /* The indexing map of an index tensor: its dimensions are the tile's from `first` on; a unit
  * dimension the tile does not share is broadcast. */
-static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, const HmVal *tile) {
+static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, const HmSpecValue *tile) {
   MlirType type = mlirValueGetType(tensor);
   size_t rank = (size_t)mlirShapedTypeGetRank(type);
-  MlirAffineExpr exprs[MAX_RANK];
+  MlirAffineExpr exprs[HM_MAX_RANK];
   for (size_t k = 0; k < rank; ++k) {
     bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[first + k]) != 1;
     exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)(first + k));
@@ -87,10 +85,10 @@ static MlirAffineMap index_map(HmLowering *L, MlirValue tensor, size_t first, co
   return mlirAffineMapGet(L->ctx, (intptr_t)tile->rank, 0, (intptr_t)rank, exprs);
 }
 
-bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmValue *out) {
+bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, HmIrValue *out) {
   GatherBody g = {.a = a, .tile = &node->val, .memref = src->value};
-  MlirValue inputs[MAX_RANK];
-  MlirAffineMap maps[MAX_RANK + 1];
+  MlirValue inputs[HM_MAX_RANK];
+  MlirAffineMap maps[HM_MAX_RANK + 1];
   size_t ninputs = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     MlirValue size;
@@ -110,7 +108,7 @@ bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmA
   MlirValue init;
   if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, gather_body, &g, &out->value);
 }
 
@@ -118,13 +116,13 @@ bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmA
  * scf.for nest over the value's real extents. An index outside the host tensor skips its element. */
 typedef struct Scatter {
   const HmAccess *a;
-  const HmVal *tile;
+  const HmSpecValue *tile;
   MlirValue memref, value, mask; /* mask: null, or extra_mask's elements to store */
-  MlirValue sizes[MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
+  MlirValue sizes[HM_MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
 } Scatter;
 
 static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirValue *indices) {
-  MlirValue operands[1 + MAX_RANK] = {tensor};
+  MlirValue operands[1 + HM_MAX_RANK] = {tensor};
   for (size_t i = 0; i < n; ++i)
     operands[1 + i] = indices[i];
   MlirType element = hm_element_of(tensor);
@@ -134,7 +132,7 @@ static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirVa
 
 /* The index tensor's element for the value element at `ivs` (unit dimensions broadcast). */
 static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, const MlirValue *ivs) {
-  MlirValue tensor = sc->a->index_tensor[d], at[MAX_RANK];
+  MlirValue tensor = sc->a->index_tensor[d], at[HM_MAX_RANK];
   MlirType type = mlirValueGetType(tensor);
   size_t rank = (size_t)mlirShapedTypeGetRank(type), first = sc->a->result_dim[d];
   for (size_t k = 0; k < rank; ++k)
@@ -148,7 +146,7 @@ static MlirValue scattered_index(HmLowering *L, const Scatter *sc, size_t d, con
 static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
   MlirType type = mlirValueGetType(sc->mask);
   size_t rank = (size_t)mlirShapedTypeGetRank(type), shift = sc->tile->rank - rank;
-  MlirValue at[MAX_RANK];
+  MlirValue at[HM_MAX_RANK];
   for (size_t k = 0; k < rank; ++k)
     at[k] = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, sc->tile->shape[shift + k]) != 1
                 ? hm_index_const(L, 0)
@@ -158,7 +156,7 @@ static MlirValue mask_element(HmLowering *L, const Scatter *sc, const MlirValue 
 
 static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs) {
   const HmAccess *a = sc->a;
-  MlirValue operands[2 + MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
+  MlirValue operands[2 + HM_MAX_RANK], inside = mlirValueIsNull(sc->mask) ? (MlirValue){NULL} : mask_element(L, sc, ivs);
   operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
   operands[1] = sc->memref;
   for (size_t d = 0; d < a->rank; ++d) {
@@ -206,12 +204,12 @@ static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *
   return ok;
 }
 
-bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmVal *tile, MlirValue value,
+bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmSpecValue *tile, MlirValue value,
                 MlirValue mask) {
   Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value, .mask = mask};
   for (size_t d = 0; d < a->rank; ++d)
     if (a->kind[d] == HM_INDEX_TENSOR && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
       return false;
-  MlirValue ivs[MAX_RANK];
+  MlirValue ivs[HM_MAX_RANK];
   return scatter_nest(L, &sc, 0, ivs);
 }

@@ -16,7 +16,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = 16, MAX_LEAVES = 4 };
+enum { MAX_LEAVES = 4 };
 
 /* Where the combine function runs: the tiles (one per tensor of a tuple), the dimension, and the slice
  * shape its values take. */
@@ -26,11 +26,11 @@ typedef struct Walk {
   size_t nleaves;
   MlirValue inputs[MAX_LEAVES];
   size_t rank, dim;
-  HmDim slice_shape[MAX_RANK];
+  HmDim slice_shape[HM_MAX_RANK];
   MlirValue extent; /* the number of real elements along dim */
 } Walk;
 
-static bool is_unit(const HmVal *val) {
+static bool is_unit(const HmSpecValue *val) {
   for (size_t d = 0; d < val->rank; ++d)
     if (val->shape[d].sym || val->shape[d].value != 1)
       return false;
@@ -44,8 +44,8 @@ static bool retype_helper(HmLowering *L, const HmGraph *graph, Walk *w) {
   copy->nodes = hm_arena_new(&L->arena, HmNode, graph->nnodes + 1);
   for (size_t i = 0; i < graph->nnodes; ++i) {
     copy->nodes[i] = graph->nodes[i];
-    HmVal *val = &copy->nodes[i].val;
-    if (graph->nodes[i].op == HM_NODE_OUTPUT || val->kind != HM_VAL_TENSOR)
+    HmSpecValue *val = &copy->nodes[i].val;
+    if (graph->nodes[i].op == HM_NODE_OUTPUT || val->kind != HM_SPEC_TENSOR)
       continue;
     if (!is_unit(val))
       return hm_node_error(L, &graph->nodes[i], "a combine function may only compute element-wise");
@@ -68,8 +68,8 @@ static MlirValue tensor_dim(HmLowering *L, MlirValue tensor, size_t d) {
 static MlirValue slice_at(HmLowering *L, const Walk *w, MlirValue source, MlirValue position, MlirValue into,
                           MlirValue slice, bool drop) {
   MlirType type = mlirValueGetType(source);
-  int64_t offsets[MAX_RANK], sizes[MAX_RANK], strides[MAX_RANK], shape[MAX_RANK];
-  MlirValue operands[2 + 2 * MAX_RANK];
+  int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK], strides[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue operands[2 + 2 * HM_MAX_RANK];
   size_t n = 0, rank = 0, nsizes = 0;
   operands[n++] = mlirValueIsNull(into) ? source : slice;
   if (!mlirValueIsNull(into))
@@ -119,8 +119,8 @@ static bool combine_results(HmLowering *L, const Walk *w, HmScope *scope, const 
     return hm_node_error(L, w->node, "the combine function returns %zu values for %zu inputs", n, w->nleaves);
   for (size_t t = 0; t < n; ++t) {
     const HmNode *src = hm_arg_node(scope, result->kind == HM_ARG_LIST ? &result->items[t] : result);
-    HmValue v = src ? scope->values[src->index] : (HmValue){0};
-    if (v.kind != HM_V_TENSOR || !mlirTypeEqual(mlirValueGetType(v.value), mlirValueGetType(accs[t])))
+    HmIrValue v = src ? scope->values[src->index] : (HmIrValue){0};
+    if (v.kind != HM_IR_TENSOR || !mlirTypeEqual(mlirValueGetType(v.value), mlirValueGetType(accs[t])))
       return hm_node_error(L, w->node, "the combine function's result %zu is not of its input's type", t);
     outs[t] = v.value;
   }
@@ -140,7 +140,7 @@ static bool combine(HmLowering *L, HmScope *S, const Walk *w, const MlirValue *a
       output = n;
     if (n->op == HM_NODE_PLACEHOLDER && bound < 2 * w->nleaves) {
       MlirValue v = bound < w->nleaves ? accs[bound] : xs[bound - w->nleaves];
-      scope->values[i] = (HmValue){.kind = HM_V_TENSOR, .value = v, .block_id = -1};
+      scope->values[i] = (HmIrValue){.kind = HM_IR_TENSOR, .value = v, .block_id = -1};
       ++bound;
     }
   }
@@ -154,7 +154,7 @@ static bool combine(HmLowering *L, HmScope *S, const Walk *w, const MlirValue *a
 }
 
 /* The input: one tile, or a tuple of tiles of one shape; `val` receives the first one's shape. */
-static bool inputs(HmLowering *L, HmScope *S, const HmNode *node, Walk *w, const HmVal **val) {
+static bool inputs(HmLowering *L, HmScope *S, const HmNode *node, Walk *w, const HmSpecValue **val) {
   const HmArg *in = hm_arg(L, node, 1);
   if (!in)
     return false;
@@ -164,10 +164,10 @@ static bool inputs(HmLowering *L, HmScope *S, const HmNode *node, Walk *w, const
     return hm_node_error(L, node, "combine functions over 1 to %d tensors are supported", MAX_LEAVES);
   for (size_t t = 0; t < w->nleaves; ++t) {
     const HmArg *leaf = tuple ? &in->items[t] : in;
-    HmValue v;
+    HmIrValue v;
     if (!hm_arg_value(L, S, node, leaf, &v))
       return false;
-    if (v.kind != HM_V_TENSOR)
+    if (v.kind != HM_IR_TENSOR)
       return hm_node_error(L, node, "'%s' combines tile tensors", node->target);
     w->inputs[t] = v.value;
     if (t == 0)
@@ -180,14 +180,14 @@ static bool inputs(HmLowering *L, HmScope *S, const HmNode *node, Walk *w, const
 static bool plan_walk(HmLowering *L, HmScope *S, const HmNode *node, Walk *w) {
   *w = (Walk){.node = node};
   const HmArg *graph_id = hm_arg(L, node, 0), *dim = hm_arg(L, node, 2);
-  const HmVal *val = NULL;
+  const HmSpecValue *val = NULL;
   if (!graph_id || !dim || !inputs(L, S, node, w, &val))
     return false;
   if (graph_id->kind != HM_ARG_INT || graph_id->i < 0 || (size_t)graph_id->i >= hm_spec_num_graphs(L->spec))
     return hm_node_error(L, node, "'%s' names no combine graph", node->target);
   w->rank = val->rank;
   int64_t d = dim->kind == HM_ARG_NONE && w->rank == 1 ? 0 : dim->i;
-  if ((dim->kind != HM_ARG_INT && dim->kind != HM_ARG_NONE) || w->rank == 0 || w->rank > MAX_RANK ||
+  if ((dim->kind != HM_ARG_INT && dim->kind != HM_ARG_NONE) || w->rank == 0 || w->rank > HM_MAX_RANK ||
       d < -(int64_t)w->rank || d >= (int64_t)w->rank || (dim->kind == HM_ARG_NONE && w->rank != 1))
     return hm_node_error(L, node, "'%s' needs one dimension of its input", node->target);
   w->dim = (size_t)(d < 0 ? d + (int64_t)w->rank : d);
@@ -239,15 +239,15 @@ static bool walk_rest(HmLowering *L, HmScope *S, const Walk *w, size_t n, const 
 /* ---- reduce ---- */
 
 /* One tensor, or a list of one per tensor of the tuple (read with getitem). */
-static void combined_result(HmLowering *L, const Walk *w, const MlirValue *values, HmValue *out) {
+static void combined_result(HmLowering *L, const Walk *w, const MlirValue *values, HmIrValue *out) {
   if (w->node->args[1].kind != HM_ARG_LIST) {
-    *out = (HmValue){.kind = HM_V_TENSOR, .value = values[0], .block_id = -1};
+    *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = values[0], .block_id = -1};
     return;
   }
-  *out = (HmValue){.kind = HM_V_LIST, .count = w->nleaves, .block_id = -1};
-  out->items = hm_arena_new(&L->arena, HmValue, w->nleaves);
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = w->nleaves, .block_id = -1};
+  out->items = hm_arena_new(&L->arena, HmIrValue, w->nleaves);
   for (size_t t = 0; t < w->nleaves; ++t)
-    out->items[t] = (HmValue){.kind = HM_V_TENSOR, .value = values[t], .block_id = -1};
+    out->items[t] = (HmIrValue){.kind = HM_IR_TENSOR, .value = values[t], .block_id = -1};
 }
 
 static bool reduce_step(HmLowering *L, HmScope *S, const Walk *w, MlirValue k, const MlirValue *carried,
@@ -257,7 +257,7 @@ static bool reduce_step(HmLowering *L, HmScope *S, const Walk *w, MlirValue k, c
   return combine(L, S, w, carried, xs, next);
 }
 
-static bool lower_reduce(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_reduce(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   Walk w;
   if (!plan_walk(L, S, node, &w))
     return false;
@@ -303,7 +303,7 @@ static bool scan_step(HmLowering *L, HmScope *S, const Walk *w, MlirValue k, con
   return true;
 }
 
-static bool lower_scan(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_scan(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   ScanWalk s = {.reverse = node->nargs > 3 && node->args[3].kind == HM_ARG_BOOL && node->args[3].i};
   if (!plan_walk(L, S, node, &s.walk))
     return false;

@@ -91,7 +91,7 @@ static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmN
   const HmNode *producer = plan->producers[i];
   if (plan->kinds[i] == CARRIED) {
     plan->inits[slot] = S->values[plan->merged[i]->index].value;
-  } else if (!producer || producer->val.kind != HM_VAL_TENSOR) {
+  } else if (!producer || producer->val.kind != HM_SPEC_TENSOR) {
     return hm_node_error(L, node, "loop output %zu is not a tensor", i);
   } else if (plan->kinds[i] == ACCUMULATED) {
     /* argmax's best values ride in the next iter_arg */
@@ -119,7 +119,7 @@ static bool loop_bound(HmLowering *L, HmScope *S, const HmNode *node, const HmAr
   if (arg->kind == HM_ARG_SYM)
     return hm_dim_value(L, (HmDim){.sym = arg->str, .value = -1}, &out->value);
   const HmNode *src = hm_arg_node(S, arg);
-  if (src && src->val.kind == HM_VAL_INT && src->val.i >= 0) {
+  if (src && src->val.kind == HM_SPEC_INT && src->val.i >= 0) {
     out->constant = src->val.i; /* a size Helion knows (a looped reduction's end) */
     return true;
   }
@@ -277,7 +277,7 @@ static void yield(HmLowering *L, MlirBlock block, bool affine, size_t n, const M
 static bool lower_body(HmLowering *L, HmScope *S, const HmNode *node, const LoopPlan *plan, MlirBlock body,
                        const MlirValue *carried, MlirValue *yielded) {
   HmScope *inner = hm_scope_new(L, plan->body, S);
-  HmValue *outs = hm_arena_new(&L->arena, HmValue, plan->nout + 1);
+  HmIrValue *outs = hm_arena_new(&L->arena, HmIrValue, plan->nout + 1);
   if (!bind_placeholders(L, S, node, plan, body, inner) || !hm_lower_graph(L, inner, outs, plan->nout))
     return false;
   for (size_t i = 0; i < plan->nout; ++i) {
@@ -327,7 +327,7 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   return true;
 }
 
-static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   LoopPlan plan = {0};
   if (!plan_loop(L, S, node, variant, &plan))
     return false;
@@ -336,12 +336,12 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
   MlirValue *results = hm_arena_new(&L->arena, MlirValue, plan.ncarried + 1);
   if (!lower_nest(L, S, node, &plan, 0, plan.inits, results))
     return false;
-  out->kind = HM_V_LIST;
+  out->kind = HM_IR_LIST;
   out->count = plan.nout;
-  out->items = hm_arena_new(&L->arena, HmValue, plan.nout + 1);
+  out->items = hm_arena_new(&L->arena, HmIrValue, plan.nout + 1);
   for (size_t i = 0; i < plan.nout; ++i)
-    out->items[i] = plan.kinds[i] == UNUSED ? (HmValue){.kind = HM_V_NONE, .block_id = -1}
-                                            : (HmValue){.kind = HM_V_TENSOR, .value = results[plan.slots[i]],
+    out->items[i] = plan.kinds[i] == UNUSED ? (HmIrValue){.kind = HM_IR_NONE, .block_id = -1}
+                                            : (HmIrValue){.kind = HM_IR_TENSOR, .value = results[plan.slots[i]],
                                                         .block_id = -1};
   return true;
 }
@@ -361,8 +361,8 @@ static bool merged_by_control_flow(const HmScope *S, const HmNode *node) {
 
 /* After a loop or an if, the phi is the op's result. A merge of anything else stays explicit as
  * helion.phi. */
-static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue before, after;
+static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue before, after;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &before) ||
       !hm_arg_value(L, S, node, hm_arg(L, node, 1), &after))
     return false;

@@ -73,7 +73,7 @@ static MlirType accumulator_type(HmLowering *L, MlirType result) {
 }
 
 /* Whether `x` must be broadcast to `to`: a missing leading dimension or a size-1 one that `to` repeats. */
-static bool needs_broadcast(HmLowering *L, MlirValue x, const HmVal *to) {
+static bool needs_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to) {
   MlirType type = mlirValueGetType(x);
   size_t rank = (size_t)mlirShapedTypeGetRank(type);
   if (rank != to->rank)
@@ -86,10 +86,10 @@ static bool needs_broadcast(HmLowering *L, MlirValue x, const HmVal *to) {
 
 /* Matrix `index` with its batch dimension broadcast to the result's (hl.dot of a 2-D and a 3-D tile). */
 static bool matrix(HmLowering *L, HmScope *S, const HmNode *node, size_t index, size_t rank, MlirValue *out) {
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_tensor(L, S, node, index, &v))
     return false;
-  const HmVal *val = &hm_arg_node(S, &node->args[index])->val;
+  const HmSpecValue *val = &hm_arg_node(S, &node->args[index])->val;
   size_t own = (size_t)mlirShapedTypeGetRank(mlirValueGetType(v.value));
   if (own != 2 && own != 3)
     return hm_node_error(L, node, "'%s' needs 2-D or 3-D operands", node->target);
@@ -97,7 +97,7 @@ static bool matrix(HmLowering *L, HmScope *S, const HmNode *node, size_t index, 
   if (rank == 2)
     return own == 2 || hm_node_error(L, node, "'%s' needs 2-D operands", node->target);
   HmDim dims[3] = {node->val.shape[0], val->shape[own - 2], val->shape[own - 1]};
-  HmVal batched = {.kind = HM_VAL_TENSOR, .dtype = val->dtype, .rank = 3, .shape = dims};
+  HmSpecValue batched = {.kind = HM_SPEC_TENSOR, .dtype = val->dtype, .rank = 3, .shape = dims};
   if (!needs_broadcast(L, v.value, &batched))
     return true;
   return hm_broadcast(L, v.value, &batched, hm_element_of(v.value), out);
@@ -108,7 +108,7 @@ static bool matrix(HmLowering *L, HmScope *S, const HmNode *node, size_t index, 
 static bool accumulator(HmLowering *L, HmScope *S, const HmNode *node, const Form *form, MlirType type,
                         MlirValue *out) {
   if (form->acc >= 0 && (size_t)form->acc < node->nargs && node->args[form->acc].kind != HM_ARG_NONE) {
-    HmValue acc;
+    HmIrValue acc;
     if (!hm_arg_tensor(L, S, node, (size_t)form->acc, &acc))
       return false;
     if (needs_broadcast(L, acc.value, &node->val))
@@ -134,10 +134,10 @@ static bool dot_out_dtype(HmLowering *L, const HmNode *node) {
   return true;
 }
 
-static bool lower_matmul(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_matmul(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const Form *form = &FORMS[variant];
   size_t rank = form->rank ? form->rank : node->val.rank;
-  if (node->val.kind != HM_VAL_TENSOR || node->val.rank != rank || (rank != 2 && rank != 3))
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank != rank || (rank != 2 && rank != 3))
     return hm_node_error(L, node, "'%s' needs a 2-D or 3-D result", node->target);
   MlirValue a, b, init;
   MlirType result = hm_element_type(L, node->val.dtype);
@@ -146,7 +146,7 @@ static bool lower_matmul(HmLowering *L, HmScope *S, const HmNode *node, int vari
       !matrix(L, S, node, form->first + 1, rank, &b) ||
       !accumulator(L, S, node, form, accumulator_type(L, result), &init))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_cast_tensor(L, contract(L, rank == 3, a, b, init), result, &out->value);
 }
 

@@ -21,8 +21,6 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-enum { MAX_RANK = HM_ACCESS_RANK };
-
 static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
 static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOffset(); }
 
@@ -82,8 +80,8 @@ static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, si
 
 /* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. */
 static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, HmAccess *a) {
-  HmValue v = S->values[e->node];
-  if (v.kind == HM_V_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
+  HmIrValue v = S->values[e->node];
+  if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
     tile_range(L, v.block_id, d, a);
     return true;
   }
@@ -92,7 +90,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
     point(position, 0, d, a);
     return true;
   }
-  if (v.kind == HM_V_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
+  if (v.kind == HM_IR_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
     a->kind[d] = HM_INDEX_TENSOR;
     a->index_tensor[d] = v.value;
     a->any_gather = true;
@@ -125,17 +123,17 @@ static size_t result_dims(const HmAccess *a, size_t d) {
 }
 
 static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
-                        const HmVal *tile, HmAccess *a) {
+                        const HmSpecValue *tile, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
     return hm_node_error(L, node, "expected a list of indices");
-  if (src->rank > MAX_RANK || index->count > MAX_RANK)
+  if (src->rank > HM_MAX_RANK || index->count > HM_MAX_RANK)
     return hm_node_error(L, node, "rank %zu is not supported", src->rank);
   *a = (HmAccess){.rank = src->rank};
   size_t d = 0, r = 0;
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
-    if (r >= MAX_RANK)
-      return hm_node_error(L, node, "the indices give a tile of more than %d dimensions", MAX_RANK);
+    if (r >= HM_MAX_RANK)
+      return hm_node_error(L, node, "the indices give a tile of more than %d dimensions", HM_MAX_RANK);
     if (e->kind == HM_ARG_NONE) {
       a->new_dim[r++] = a->any_new = true;
       continue;
@@ -160,9 +158,9 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmS
 /* memref.subview of the real elements; point dimensions are dropped from the view's type. */
 static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
   MlirType source = mlirValueGetType(memref);
-  int64_t strides[MAX_RANK], offset, ones[MAX_RANK], kept_shape[MAX_RANK], kept_strides[MAX_RANK];
+  int64_t strides[HM_MAX_RANK], offset, ones[HM_MAX_RANK], kept_shape[HM_MAX_RANK], kept_strides[HM_MAX_RANK];
   mlirMemRefTypeGetStridesAndOffset(source, strides, &offset);
-  MlirValue operands[1 + 2 * MAX_RANK];
+  MlirValue operands[1 + 2 * HM_MAX_RANK];
   size_t n = 0, noffsets = 0, nsizes = 0, kept = 0;
   operands[n++] = memref;
   for (size_t d = 0; d < a->rank; ++d)
@@ -198,7 +196,7 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
 static MlirValue to_tensor(HmLowering *L, MlirValue view) {
   MlirType mtype = mlirValueGetType(view);
   size_t rank = (size_t)mlirShapedTypeGetRank(mtype);
-  int64_t shape[MAX_RANK];
+  int64_t shape[HM_MAX_RANK];
   for (size_t d = 0; d < rank; ++d)
     shape[d] = mlirShapedTypeGetDimSize(mtype, (intptr_t)d);
   MlirType type = hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(mtype));
@@ -223,8 +221,8 @@ static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d) {
 
 /* tensor.pad with zeros at the high end of each padded (non-point) dimension, up to `result_type`. */
 static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirType result_type) {
-  int64_t low[MAX_RANK] = {0}, high[MAX_RANK];
-  MlirValue operands[1 + MAX_RANK];
+  int64_t low[HM_MAX_RANK] = {0}, high[HM_MAX_RANK];
+  MlirValue operands[1 + HM_MAX_RANK];
   size_t n = 0, rank = 0;
   operands[n++] = tensor;
   for (size_t d = 0; d < a->rank; ++d) {
@@ -235,7 +233,7 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirTyp
       operands[n++] = pad_amount(L, a, d);
   }
   MlirType element = hm_element_of(tensor);
-  MlirType index_types[MAX_RANK];
+  MlirType index_types[HM_MAX_RANK];
   for (size_t d = 0; d < rank; ++d)
     index_types[d] = hm_index_type(L);
   MlirBlock body;
@@ -256,8 +254,8 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirTyp
 }
 
 /* The tile's type without the unit dimensions None adds. */
-static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const HmAccess *a) {
-  int64_t shape[MAX_RANK];
+static MlirType unexpanded_type(HmLowering *L, const HmSpecValue *tile, const HmAccess *a) {
+  int64_t shape[HM_MAX_RANK];
   size_t rank = 0;
   for (size_t r = 0; r < tile->rank; ++r)
     if (!a->new_dim[r])
@@ -265,7 +263,7 @@ static MlirType unexpanded_type(HmLowering *L, const HmVal *tile, const HmAccess
   return hm_ranked_tensor(L, rank, shape, hm_element_type(L, tile->dtype));
 }
 
-static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, const HmAccess *a, MlirValue *out) {
+static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmSpecValue *tile, const HmAccess *a, MlirValue *out) {
   if (!a->any_new) {
     *out = tensor;
     return true;
@@ -274,16 +272,16 @@ static bool expand_new_dims(HmLowering *L, MlirValue tensor, const HmVal *tile, 
 }
 
 static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, HmSource *src) {
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &v))
     return false;
-  if (v.kind == HM_V_HOST) {
+  if (v.kind == HM_IR_HOST) {
     const HmHostTensor *t = hm_spec_host_tensor(L->spec, v.host);
     *src = (HmSource){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
     return true;
   }
   const HmNode *producer = hm_arg_node(S, &node->args[0]);
-  if (v.kind != HM_V_TENSOR || producer->val.kind != HM_VAL_TENSOR)
+  if (v.kind != HM_IR_TENSOR || producer->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "'%s' indexes something that is neither a host tensor nor a tile", node->target);
   *src = (HmSource){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
   return true;
@@ -295,10 +293,10 @@ static bool extra_mask(HmLowering *L, HmScope *S, const HmNode *node, size_t ind
   *out = (MlirValue){NULL};
   if (node->nargs <= index || node->args[index].kind == HM_ARG_NONE)
     return true;
-  HmValue mask;
+  HmIrValue mask;
   if (!hm_arg_value(L, S, node, &node->args[index], &mask))
     return false;
-  MlirType element = mask.kind == HM_V_TENSOR ? hm_element_of(mask.value) : (MlirType){NULL};
+  MlirType element = mask.kind == HM_IR_TENSOR ? hm_element_of(mask.value) : (MlirType){NULL};
   if (mlirTypeIsNull(element) || !mlirTypeIsAInteger(element) || mlirIntegerTypeGetWidth(element) != 1)
     return hm_node_error(L, node, "extra_mask must be a boolean tensor");
   *out = mask.value;
@@ -306,11 +304,11 @@ static bool extra_mask(HmLowering *L, HmScope *S, const HmNode *node, size_t ind
 }
 
 /* The mask's indexing map into the tile's loops: aligned on the right, unit dimensions broadcast. */
-static MlirAffineMap mask_map(HmLowering *L, MlirValue mask, const HmVal *tile) {
+static MlirAffineMap mask_map(HmLowering *L, MlirValue mask, const HmSpecValue *tile) {
   MlirType type = mlirValueGetType(mask);
   size_t rank = (size_t)mlirShapedTypeGetRank(type);
-  MlirAffineExpr exprs[MAX_RANK];
-  for (size_t k = 0; k < rank && k < MAX_RANK; ++k) {
+  MlirAffineExpr exprs[HM_MAX_RANK];
+  for (size_t k = 0; k < rank && k < HM_MAX_RANK; ++k) {
     size_t d = tile->rank - rank + k;
     bool broadcast = mlirShapedTypeGetDimSize(type, (intptr_t)k) == 1 && hm_static_dim(L, tile->shape[d]) != 1;
     exprs[k] = broadcast ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
@@ -325,11 +323,11 @@ static bool select_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVal
 }
 
 /* select(mask, on, off) over the tile; `off` may be null for zeros. */
-static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue off, const HmVal *tile,
+static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue off, const HmSpecValue *tile,
                           MlirValue *out) {
   if (mlirValueIsNull(off))
     off = hm_fill(L, hm_empty_like(L, on, hm_element_of(on)), hm_scalar_const(L, hm_element_of(on), 0));
-  if (mlirShapedTypeGetRank(mlirValueGetType(mask)) > (intptr_t)tile->rank || tile->rank > MAX_RANK)
+  if (mlirShapedTypeGetRank(mlirValueGetType(mask)) > (intptr_t)tile->rank || tile->rank > HM_MAX_RANK)
     return hm_node_error(L, L->node, "extra_mask has more dimensions than the tile");
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)tile->rank);
   MlirAffineMap maps[4] = {mask_map(L, mask, tile), identity, identity, identity};
@@ -340,10 +338,10 @@ static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue
 
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
 static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
-                           HmValue *out) {
+                           HmIrValue *out) {
   HmAccess a = {.rank = src->rank};
   size_t r = 0;
-  for (size_t i = 0; index && index->kind == HM_ARG_LIST && i < index->count && r < MAX_RANK; ++i) {
+  for (size_t i = 0; index && index->kind == HM_ARG_LIST && i < index->count && r < HM_MAX_RANK; ++i) {
     const HmArg *e = &index->items[i];
     bool whole = e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE &&
                  e->items[2].kind == HM_ARG_NONE;
@@ -355,11 +353,11 @@ static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *sr
   if (r != node->val.rank)
     return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r,
                          node->val.rank);
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return expand_new_dims(L, src->value, &node->val, &a, &out->value);
 }
 
-static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, HmValue *out) {
+static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, HmIrValue *out) {
   HmAccess a;
   if (!src->host)
     return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
@@ -371,18 +369,18 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSou
   MlirType tile_type = unexpanded_type(L, &node->val, &a);
   if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
     tensor = pad(L, tensor, &a, tile_type);
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return expand_new_dims(L, tensor, &node->val, &a, &out->value);
 }
 
 /* A masked load reads the whole tile (its addresses are valid either way) and zeroes what the mask
  * leaves out. */
-static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
   MlirValue mask;
   if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 2, &mask))
     return false;
-  if (node->val.kind != HM_VAL_TENSOR)
+  if (node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "a load must produce a tensor");
   if (!load_tile(L, S, node, &src, out))
     return false;
@@ -391,8 +389,8 @@ static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int varian
 
 /* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
 static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, MlirType view_type) {
-  int64_t zeros[MAX_RANK] = {0}, ones[MAX_RANK], sizes[MAX_RANK], shape[MAX_RANK];
-  MlirValue operands[1 + MAX_RANK];
+  int64_t zeros[HM_MAX_RANK] = {0}, ones[HM_MAX_RANK], sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue operands[1 + HM_MAX_RANK];
   size_t n = 0, rank = 0;
   operands[n++] = tile;
   for (size_t d = 0; d < a->rank; ++d) {
@@ -418,7 +416,7 @@ static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, Mli
 }
 
 /* A masked store writes back the old elements where the mask is false. */
-static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a, MlirValue mask, const HmVal *tile,
+static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a, MlirValue mask, const HmSpecValue *tile,
                           MlirValue *value) {
   MlirValue old = to_tensor(L, subview(L, src->value, a));
   if (a->any_padded || !mlirTypeEqual(mlirValueGetType(old), mlirValueGetType(*value)))
@@ -426,9 +424,9 @@ static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a,
   return select_masked(L, mask, *value, old, tile, value);
 }
 
-static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
-  HmValue value;
+  HmIrValue value;
   HmAccess a;
   MlirValue mask;
   if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask) || !hm_arg_tensor(L, S, node, 2, &value))
@@ -443,7 +441,7 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   MlirValue tile;
   if (!hm_cast_tensor(L, value.value, mlirShapedTypeGetElementType(mlirValueGetType(src.value)), &tile))
     return false;
-  *out = (HmValue){.kind = HM_V_NONE, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
   if (a.any_gather)
     return hm_scatter(L, &src, &a, &stored->val, tile, mask);
   if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, &stored->val, &tile))
@@ -461,7 +459,7 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
 
 typedef struct MaskBody {
   size_t rank;
-  MlirValue extents[MAX_RANK]; /* null where the dimension has no padding */
+  MlirValue extents[HM_MAX_RANK]; /* null where the dimension has no padding */
   double other;
 } MaskBody;
 
@@ -480,8 +478,8 @@ static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
-static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue in;
+static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue in;
   const HmArg *other = hm_arg(L, node, 1);
   if (!hm_arg_tensor(L, S, node, 0, &in) || !other)
     return false;
@@ -489,7 +487,7 @@ static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int var
     return hm_node_error(L, node, "_mask_to needs a constant fill value");
   MaskBody m = {.rank = node->val.rank, .other = other->kind == HM_ARG_FLOAT ? other->f : (double)other->i};
   bool any = false;
-  for (size_t d = 0; d < m.rank && d < MAX_RANK; ++d) {
+  for (size_t d = 0; d < m.rank && d < HM_MAX_RANK; ++d) {
     int block = hm_dim_block(L, node->val.shape[d]);
     m.extents[d] = (MlirValue){NULL};
     if (hm_tile_is_padded(L, node->val.shape[d])) {

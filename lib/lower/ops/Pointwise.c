@@ -72,7 +72,7 @@ static const OpInfo OPS[] = {
     [CONVERT] = {CAST, NULL, NULL},
 };
 
-enum { MAX_OPERANDS = 3, MAX_RANK = 16 };
+enum { MAX_OPERANDS = 3 };
 
 /* An operand: a tensor (broadcast into the result), a scalar value (a kernel's scalar argument) or
  * a constant. */
@@ -232,31 +232,31 @@ static bool read_operand(HmLowering *L, HmScope *S, const HmNode *node, const Hm
                      .constant_is_float = arg->kind == HM_ARG_FLOAT};
     return true;
   }
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_value(L, S, node, arg, &v))
     return false;
-  if (v.kind == HM_V_SCALAR) {
+  if (v.kind == HM_IR_SCALAR) {
     *out = (Operand){.scalar = v.value};
     return true;
   }
-  if (v.kind == HM_V_INDEX) { /* a SymInt (tile.begin, a size): a Python int, so an i64 scalar */
+  if (v.kind == HM_IR_INDEX) { /* a SymInt (tile.begin, a size): a Python int, so an i64 scalar */
     MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
     *out = (Operand){.scalar = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1,
                                                             .results = &i64, .noperands = 1,
                                                             .operands = &v.value})};
     return true;
   }
-  if (v.kind != HM_V_TENSOR)
+  if (v.kind != HM_IR_TENSOR)
     return hm_node_error(L, node, "operands of '%s' must be tensors or numbers", node->target);
   *out = (Operand){.is_tensor = true, .tensor = v.value};
   return true;
 }
 
 /* The map of an operand into the result's iteration space, broadcasting size-1 dimensions. */
-static MlirAffineMap broadcast_map(HmLowering *L, MlirValue tensor, const HmVal *result) {
+static MlirAffineMap broadcast_map(HmLowering *L, MlirValue tensor, const HmSpecValue *result) {
   MlirType type = mlirValueGetType(tensor);
   size_t rank = (size_t)mlirShapedTypeGetRank(type), out_rank = result->rank;
-  MlirAffineExpr exprs[MAX_RANK];
+  MlirAffineExpr exprs[HM_MAX_RANK];
   for (size_t j = 0; j < rank; ++j) {
     size_t d = out_rank - rank + j;
     bool repeat = mlirShapedTypeGetDimSize(type, (intptr_t)j) == 1 && hm_static_dim(L, result->shape[d]) != 1;
@@ -269,9 +269,9 @@ static size_t operand_count(Shape shape) {
   return shape == UNARY || shape == CAST ? 1 : shape == SELECT ? 3 : 2;
 }
 
-static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   Body b = {.op = (Op)variant, .n = operand_count(OPS[variant].shape), .alpha = 1.0};
-  if (node->val.kind != HM_VAL_TENSOR || node->val.rank > MAX_RANK)
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank > HM_MAX_RANK)
     return hm_node_error(L, node, "'%s' must produce a tensor", node->target);
   MlirValue inputs[MAX_OPERANDS];
   MlirAffineMap maps[MAX_OPERANDS + 1];
@@ -298,22 +298,22 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
   if (!hm_empty_tensor(L, &node->val, b.result, &init))
     return false;
   maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, compute_body, &b, &out->value);
 }
 
 /* torch.scalar_tensor(v, dtype=...): a rank-0 tensor holding v (decompositions use it as a constant
  * operand that broadcasts). */
-static bool lower_scalar_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_scalar_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmArg *v = hm_arg(L, node, 0);
   if (!v || (v->kind != HM_ARG_FLOAT && v->kind != HM_ARG_INT && v->kind != HM_ARG_BOOL) ||
-      node->val.kind != HM_VAL_TENSOR)
+      node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "scalar_tensor needs a number");
   MlirType element = hm_element_type(L, node->val.dtype);
   MlirValue empty;
   if (!hm_empty_tensor(L, &node->val, element, &empty))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1,
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1,
                    .value = hm_fill(L, empty, hm_scalar_const(L, element, v->kind == HM_ARG_FLOAT ? v->f : (double)v->i))};
   return true;
 }

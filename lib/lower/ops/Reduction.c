@@ -27,9 +27,7 @@ static const ReductionInfo REDUCTIONS[] = {
     [PROD] = {"arith.mulf", "arith.muli", 1.0},
 };
 
-enum { MAX_RANK = 16 };
-
-bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[MAX_RANK]) {
+bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[HM_MAX_RANK]) {
   const HmArg *dims = node->nargs > 1 ? &node->args[1] : NULL;
   for (size_t d = 0; d < rank; ++d)
     reduced[d] = !dims || dims->kind == HM_ARG_NONE || (dims->kind == HM_ARG_LIST && dims->count == 0);
@@ -52,7 +50,7 @@ bool hm_keepdim(const HmNode *node) {
 static MlirValue reduce(HmLowering *L, MlirValue input, const bool *reduced, MlirValue init, const char *combine) {
   MlirType in_type = mlirValueGetType(input);
   size_t rank = (size_t)mlirShapedTypeGetRank(in_type);
-  int64_t dims[MAX_RANK];
+  int64_t dims[HM_MAX_RANK];
   size_t ndims = 0;
   for (size_t d = 0; d < rank; ++d)
     if (reduced[d])
@@ -74,10 +72,10 @@ static MlirValue reduce(HmLowering *L, MlirValue input, const bool *reduced, Mli
 }
 
 /* The reduced value's shape: the input's without the reduced dims. */
-bool hm_reduced_init(HmLowering *L, const HmVal *in, const bool *reduced, MlirType element, double identity,
+bool hm_reduced_init(HmLowering *L, const HmSpecValue *in, const bool *reduced, MlirType element, double identity,
                          MlirValue *out) {
-  HmDim kept[MAX_RANK];
-  HmVal val = {.kind = HM_VAL_TENSOR, .shape = kept};
+  HmDim kept[HM_MAX_RANK];
+  HmSpecValue val = {.kind = HM_SPEC_TENSOR, .shape = kept};
   for (size_t d = 0; d < in->rank; ++d)
     if (!reduced[d])
       kept[val.rank++] = in->shape[d];
@@ -98,7 +96,7 @@ static bool divide_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVal
 
 /* mean = sum / (number of real elements reduced): the block's whole extent for a tile dim. A variance
  * divides by max(count - correction, 0). */
-static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+static bool divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduced, double correction, MlirValue sum,
                             MlirValue *out) {
   MlirValue count = hm_index_const(L, 1);
   for (size_t d = 0; d < in->rank; ++d) {
@@ -133,7 +131,7 @@ static bool divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced,
 
 /* Reduces `in` (of spec shape `in_val`) over the `reduced` dims into the result element type of
  * `node`, keeping the reduced dims as size 1 when `keep`. */
-static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, MlirValue in, const HmVal *in_val,
+static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, MlirValue in, const HmSpecValue *in_val,
                           const bool *reduced, bool keep, MlirValue *out) {
   MlirType result = hm_element_type(L, node->val.dtype);
   MlirType acc = mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
@@ -156,33 +154,33 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
 }
 
 /* Inductor's sum and division, for the decompositions in LowerDecomposed.c. */
-bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmVal *in_val, const bool *reduced,
+bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmSpecValue *in_val, const bool *reduced,
                    bool keep, MlirValue *out) {
   return reduce_tensor(L, node, SUM, in, in_val, reduced, keep, out);
 }
 
-bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmVal *in_val,
+bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmSpecValue *in_val,
                        const bool *reduced, bool keep, MlirValue *out) {
   return reduce_tensor(L, node, max ? AMAX : AMIN, in, in_val, reduced, keep, out);
 }
 
-bool hm_divide_by_count(HmLowering *L, const HmVal *in, const bool *reduced, double correction, MlirValue sum,
+bool hm_divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduced, double correction, MlirValue sum,
                         MlirValue *out) {
   return divide_by_count(L, in, reduced, correction, sum, out);
 }
 
-static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   if (hm_kwarg(node, "_extra_args"))
     return hm_lower_decomposed(L, S, node, out);
-  HmValue in;
+  HmIrValue in;
   if (!hm_arg_tensor(L, S, node, 0, &in))
     return false;
   const HmNode *src = hm_arg_node(S, &node->args[0]);
-  const HmVal *in_val = &src->val;
-  bool reduced[MAX_RANK];
-  if (in_val->kind != HM_VAL_TENSOR || in_val->rank > MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
+  const HmSpecValue *in_val = &src->val;
+  bool reduced[HM_MAX_RANK];
+  if (in_val->kind != HM_SPEC_TENSOR || in_val->rank > HM_MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
     return hm_node_error(L, node, "a reduction needs a tensor input");
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return reduce_tensor(L, node, (Reduction)variant, in.value, in_val, reduced, hm_keepdim(node), &out->value);
 }
 
@@ -243,7 +241,7 @@ static bool combine_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
 }
 
 bool hm_reduction_combine(HmLowering *L, const HmNode *node, MlirValue acc, MlirValue acc_aux,
-                          const HmValue *chunk, MlirValue *out, MlirValue *out_aux) {
+                          const HmIrValue *chunk, MlirValue *out, MlirValue *out_aux) {
   if (hm_is_arg_reduction(node->target))
     return hm_arg_reduction_combine(L, node, acc, acc_aux, chunk, out, out_aux);
   MlirValue partial = chunk->value;

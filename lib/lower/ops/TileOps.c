@@ -16,10 +16,10 @@ typedef enum TileQuery { BEGIN, END, BLOCK_SIZE, ID, COUNT } TileQuery;
 
 /* The block whose current tile the op's argument names. */
 static bool tile_block(HmLowering *L, HmScope *S, const HmNode *node, int *block) {
-  HmValue tile;
+  HmIrValue tile;
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &tile))
     return false;
-  if (tile.kind != HM_V_INDEX || tile.block_id < 0 || !L->tiles[tile.block_id].active)
+  if (tile.kind != HM_IR_INDEX || tile.block_id < 0 || !L->tiles[tile.block_id].active)
     return hm_node_error(L, node, "'%s' needs a tile of an enclosing loop", node->target);
   *block = tile.block_id;
   return true;
@@ -68,11 +68,11 @@ static MlirValue query(HmLowering *L, int block, TileQuery q) {
   return (MlirValue){NULL};
 }
 
-static bool lower_query(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_query(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   int block;
   if (!tile_block(L, S, node, &block))
     return false;
-  *out = (HmValue){.kind = HM_V_INDEX, .value = query(L, block, (TileQuery)variant),
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = query(L, block, (TileQuery)variant),
                    .block_id = variant == BLOCK_SIZE ? block : -1};
   return true;
 }
@@ -90,18 +90,18 @@ static bool iota_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
-static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   int block;
   if (!tile_block(L, S, node, &block))
     return false;
-  if (node->val.kind != HM_VAL_TENSOR || node->val.rank != 1)
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank != 1)
     return hm_node_error(L, node, "tile.index must produce a 1-D tensor");
   MlirValue init;
   if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &init))
     return false;
   IotaBody body = {.offset = L->tiles[block].offset};
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, 1);
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
 }
 
@@ -119,7 +119,7 @@ static bool index_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t 
     *out = hm_index_const(L, arg->i);
     return true;
   }
-  HmValue v;
+  HmIrValue v;
   if (!hm_arg_value(L, S, node, arg, &v))
     return false;
   return hm_as_index(L, &v, out) ||
@@ -132,7 +132,7 @@ static MlirValue index_binary(HmLowering *L, IndexOp op, MlirValue x, MlirValue 
 
 /* Python arithmetic on positions (`tile.begin + 1`): index arithmetic, `//` and `%` rounding toward
  * negative infinity as Python's do. */
-static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   MlirValue x, y;
   if (!index_operand(L, S, node, 0, &x) || !index_operand(L, S, node, 1, &y))
     return false;
@@ -141,7 +141,7 @@ static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int
     result = index_binary(L, SUB, x, index_binary(L, MUL, index_binary(L, FLOORDIV, x, y), y));
   else
     result = index_binary(L, (IndexOp)variant, x, y);
-  *out = (HmValue){.kind = HM_V_INDEX, .value = result, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = result, .block_id = -1};
   return true;
 }
 

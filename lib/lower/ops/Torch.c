@@ -40,8 +40,8 @@ static MlirAttribute constant_attr(HmLowering *L, const HmArg *arg) {
 static bool add_argument(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, const char *name,
                          MlirValue *operands, size_t *noperands, MlirNamedAttribute *attrs, size_t *nattrs) {
   if (arg->kind == HM_ARG_NODE) {
-    HmValue v = S->values[arg->node];
-    if (v.kind != HM_V_TENSOR && v.kind != HM_V_SCALAR && v.kind != HM_V_INDEX)
+    HmIrValue v = S->values[arg->node];
+    if (v.kind != HM_IR_TENSOR && v.kind != HM_IR_SCALAR && v.kind != HM_IR_INDEX)
       return hm_node_error(L, node, "argument '%s' of '%s' has no MLIR value", name, node->target);
     operands[(*noperands)++] = v.value;
     return true;
@@ -58,10 +58,10 @@ static void split_target(const char *target, char *op, size_t op_size, const cha
   *overload = dot + 1;
 }
 
-bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   if (hm_kwarg(node, "_extra_args"))
     return hm_lower_decomposed(L, S, node, out);
-  if (node->val.kind != HM_VAL_TENSOR)
+  if (node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "--aten=torch lowers tensor-valued ATen ops only");
   if (node->nargs + node->nkwargs > MAX_ARGS)
     return hm_node_error(L, node, "'%s' has too many arguments", node->target);
@@ -85,7 +85,7 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
   split_target(node->target, op, sizeof op, &overload);
   attrs[nattrs++] = hm_named(L, "overload", mlirStringAttrGet(L->ctx, mlirStringRefCreateFromCString(overload)));
   MlirType type = hm_tensor_type(L, &node->val);
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   out->value = hm_build_value(L, (HmOpSpec){.name = op, .nresults = 1, .results = &type,
                                             .noperands = (intptr_t)noperands, .operands = operands,
                                             .nattrs = (intptr_t)nattrs, .attrs = attrs});

@@ -4,41 +4,41 @@
 
 #include <string.h>
 
-static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmArg *name = hm_arg(L, node, 0);
   if (!name || name->kind != HM_ARG_STR)
     return hm_node_error(L, node, "_host_tensor needs a tensor name");
   size_t index;
   if (!hm_spec_find_host_tensor(L->spec, name->str, &index))
     return hm_node_error(L, node, "'%s' is not in the spec's host tensors", name->str);
-  *out = (HmValue){.kind = HM_V_HOST, .host = index, .value = L->host_args[index], .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_HOST, .host = index, .value = L->host_args[index], .block_id = -1};
   return true;
 }
 
 /* The index of an hl.grid loop is the offset of the block's current tile (of size 1, or of the
  * loop's step). */
-static bool grid_index(HmLowering *L, const HmNode *node, const HmSymbol *sym, HmValue *out) {
+static bool grid_index(HmLowering *L, const HmNode *node, const HmSymbol *sym, HmIrValue *out) {
   if (sym->block_id < 0 || (size_t)sym->block_id >= hm_spec_num_block_sizes(L->spec) ||
       !L->tiles[sym->block_id].active)
     return hm_node_error(L, node, "grid index '%s' is used outside its loop", sym->name);
-  *out = (HmValue){.kind = HM_V_INDEX, .value = L->tiles[sym->block_id].offset, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = L->tiles[sym->block_id].offset, .block_id = -1};
   return true;
 }
 
 /* A size-valued node: its value comes from the node's recorded result, which names a block's tile
  * size ("u0"), a symbolic host size, or a constant. */
-static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  const HmVal *val = &node->val;
-  *out = (HmValue){.kind = HM_V_INDEX, .block_id = -1};
-  if (val->kind == HM_VAL_INT) {
+static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  const HmSpecValue *val = &node->val;
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .block_id = -1};
+  if (val->kind == HM_SPEC_INT) {
     out->value = hm_index_const(L, val->i);
     return true;
   }
-  if (val->kind != HM_VAL_SYM)
+  if (val->kind != HM_SPEC_SYM)
     return hm_node_error(L, node, "expected a size-valued result");
   size_t scalar;
   if (hm_spec_scalar_for_symbol(L->spec, val->expr, &scalar)) {
-    *out = (HmValue){.kind = HM_V_SCALAR, .value = L->scalar_args[scalar], .block_id = -1};
+    *out = (HmIrValue){.kind = HM_IR_SCALAR, .value = L->scalar_args[scalar], .block_id = -1};
     return true;
   }
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, val->expr);
@@ -49,16 +49,16 @@ static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int varian
   return hm_dim_value(L, dim, &out->value);
 }
 
-static bool lower_new_var(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_new_var(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   return hm_arg_value(L, S, node, hm_arg(L, node, 0), out);
 }
 
-static bool lower_getitem(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue list;
+static bool lower_getitem(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue list;
   const HmArg *index = hm_arg(L, node, 1);
   if (!index || !hm_arg_value(L, S, node, hm_arg(L, node, 0), &list))
     return false;
-  if (list.kind != HM_V_LIST || index->kind != HM_ARG_INT || index->i < 0 || (size_t)index->i >= list.count)
+  if (list.kind != HM_IR_LIST || index->kind != HM_ARG_INT || index->i < 0 || (size_t)index->i >= list.count)
     return hm_node_error(L, node, "getitem of something that is not a loop result");
   *out = list.items[index->i];
   return true;

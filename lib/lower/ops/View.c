@@ -19,12 +19,10 @@
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Dialect/Linalg.h"
 
-enum { MAX_RANK = 16 };
-
 /* Reassociation groups: group g holds `count[g]` consecutive dimensions of the higher-rank side. */
 typedef struct Groups {
   size_t n;
-  size_t count[MAX_RANK];
+  size_t count[HM_MAX_RANK];
 } Groups;
 
 static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
@@ -52,7 +50,7 @@ static MlirValue cast_to(HmLowering *L, MlirValue t, size_t rank, const int64_t 
 
 static MlirAttribute reassociation(HmLowering *L, const Groups *g) {
   MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
-  MlirAttribute groups[MAX_RANK], members[MAX_RANK];
+  MlirAttribute groups[HM_MAX_RANK], members[HM_MAX_RANK];
   int64_t next = 0;
   for (size_t i = 0; i < g->n; ++i) {
     for (size_t m = 0; m < g->count[i]; ++m)
@@ -75,7 +73,7 @@ static void collapsed_shape(const Groups *g, const int64_t *shape, int64_t *out)
 static MlirValue collapse(HmLowering *L, MlirValue x, const Groups *g) {
   if (g->n == rank_of(x))
     return x; /* every group is one dimension: a view to the same shape */
-  int64_t in[MAX_RANK], out[MAX_RANK];
+  int64_t in[HM_MAX_RANK], out[HM_MAX_RANK];
   for (size_t d = 0; d < rank_of(x); ++d)
     in[d] = size_of(x, d);
   collapsed_shape(g, in, out);
@@ -89,10 +87,10 @@ static MlirValue collapse(HmLowering *L, MlirValue x, const Groups *g) {
  * input is first cast to the sizes the groups imply, which is where a static tile meets a dynamic one. */
 static MlirValue expand(HmLowering *L, MlirValue x, const Groups *g, size_t rank, const int64_t *shape,
                         const MlirValue *sizes) {
-  int64_t implied[MAX_RANK];
+  int64_t implied[HM_MAX_RANK];
   collapsed_shape(g, shape, implied);
   x = cast_to(L, x, g->n, implied);
-  MlirValue operands[1 + MAX_RANK] = {x};
+  MlirValue operands[1 + HM_MAX_RANK] = {x};
   size_t n = 1;
   for (size_t d = 0; d < rank; ++d)
     if (shape[d] == dynamic())
@@ -158,15 +156,15 @@ static bool hint(HmLowering *L, HmDim dim, int64_t *out) {
 }
 
 typedef struct Target {
-  const HmVal *val;
+  const HmSpecValue *val;
   size_t rank;
-  int64_t shape[MAX_RANK];
-  MlirValue sizes[MAX_RANK]; /* for dynamic dimensions */
+  int64_t shape[HM_MAX_RANK];
+  MlirValue sizes[HM_MAX_RANK]; /* for dynamic dimensions */
 } Target;
 
-static bool target_of(HmLowering *L, const HmVal *val, Target *t) {
-  if (val->kind != HM_VAL_TENSOR || val->rank == 0 || val->rank > MAX_RANK)
-    return hm_node_error(L, L->node, "'%s' must produce a tensor of rank 1 to %d", L->node->target, MAX_RANK);
+static bool target_of(HmLowering *L, const HmSpecValue *val, Target *t) {
+  if (val->kind != HM_SPEC_TENSOR || val->rank == 0 || val->rank > HM_MAX_RANK)
+    return hm_node_error(L, L->node, "'%s' must produce a tensor of rank 1 to %d", L->node->target, HM_MAX_RANK);
   t->rank = val->rank;
   t->val = val;
   for (size_t d = 0; d < val->rank; ++d)
@@ -182,13 +180,13 @@ static bool target_sizes(HmLowering *L, Target *t) {
   return true;
 }
 
-static bool finish(HmLowering *L, MlirValue value, const Target *t, HmValue *out) {
-  *out = (HmValue){.kind = HM_V_TENSOR, .value = cast_to(L, value, t->rank, t->shape), .block_id = -1};
+static bool finish(HmLowering *L, MlirValue value, const Target *t, HmIrValue *out) {
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = cast_to(L, value, t->rank, t->shape), .block_id = -1};
   return !mlirValueIsNull(out->value);
 }
 
 /* Adds or drops the unit dimensions marked in `unit` (over the higher rank). */
-static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, Target *t, HmValue *out) {
+static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, Target *t, HmIrValue *out) {
   size_t big = rank_of(x) > t->rank ? rank_of(x) : t->rank;
   Groups g;
   if (!unit_groups(big, unit, &g))
@@ -199,17 +197,17 @@ static bool reshape_units(HmLowering *L, MlirValue x, const bool *unit, Target *
   return target_sizes(L, t) && finish(L, expand(L, x, &g, t->rank, t->shape, t->sizes), t, out);
 }
 
-static bool input(HmLowering *L, HmScope *S, const HmNode *node, HmValue *x, const HmVal **val) {
+static bool input(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *x, const HmSpecValue **val) {
   if (!hm_arg_tensor(L, S, node, 0, x))
     return false;
   *val = &hm_arg_node(S, &node->args[0])->val;
-  if (rank_of(x->value) > MAX_RANK || (*val)->rank != rank_of(x->value))
+  if (rank_of(x->value) > HM_MAX_RANK || (*val)->rank != rank_of(x->value))
     return hm_node_error(L, node, "'%s' of a tensor of unsupported rank", node->target);
   return true;
 }
 
 /* The config's sizes of a tensor value and their product. */
-static bool hints(HmLowering *L, const HmVal *val, int64_t *sizes, int64_t *numel) {
+static bool hints(HmLowering *L, const HmSpecValue *val, int64_t *sizes, int64_t *numel) {
   *numel = 1;
   for (size_t d = 0; d < val->rank; ++d) {
     if (!hint(L, val->shape[d], &sizes[d]))
@@ -219,11 +217,11 @@ static bool hints(HmLowering *L, const HmVal *val, int64_t *sizes, int64_t *nume
   return true;
 }
 
-static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   Target t;
-  int64_t from[MAX_RANK], to[MAX_RANK], from_n, to_n;
+  int64_t from[HM_MAX_RANK], to[HM_MAX_RANK], from_n, to_n;
   if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) || !hints(L, in, from, &from_n) ||
       !hints(L, &node->val, to, &to_n))
     return false;
@@ -253,27 +251,27 @@ static bool dim_arg(HmLowering *L, const HmNode *node, size_t index, size_t rank
   return dim_value(L, node, node->nargs > index ? &node->args[index] : NULL, rank, out);
 }
 
-static bool lower_unsqueeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_unsqueeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   Target t;
   size_t at = 0;
   if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) || !dim_arg(L, node, 1, t.rank, &at))
     return false;
-  bool unit[MAX_RANK] = {false};
+  bool unit[HM_MAX_RANK] = {false};
   unit[at] = true;
   return reshape_units(L, x.value, unit, &t, out);
 }
 
 /* squeeze drops the listed dimensions (all of them when none is listed) that have size 1. */
-static bool lower_squeeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_squeeze(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   Target t;
   if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t))
     return false;
   size_t rank = in->rank;
-  bool listed[MAX_RANK] = {false}, unit[MAX_RANK];
+  bool listed[HM_MAX_RANK] = {false}, unit[HM_MAX_RANK];
   const HmArg *dims = node->nargs > 1 ? &node->args[1] : NULL;
   size_t n = !dims ? 0 : dims->kind == HM_ARG_LIST ? dims->count : 1;
   for (size_t i = 0; i < n; ++i) {
@@ -296,16 +294,16 @@ static bool lower_squeeze(HmLowering *L, HmScope *S, const HmNode *node, int var
 }
 
 /* x[:, :, None]: full slices keep a dimension, None inserts a unit one. */
-static bool lower_subscript(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_subscript(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   Target t;
   const HmArg *index = hm_arg(L, node, 1);
   if (!index || !input(L, S, node, &x, &in) || !target_of(L, &node->val, &t))
     return false;
   if (index->kind != HM_ARG_LIST || index->count != t.rank)
     return hm_node_error(L, node, "subscript: only full slices and None are supported as indices");
-  bool unit[MAX_RANK] = {false};
+  bool unit[HM_MAX_RANK] = {false};
   size_t kept = 0;
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
@@ -325,8 +323,8 @@ static bool lower_subscript(HmLowering *L, HmScope *S, const HmNode *node, int v
 
 static MlirValue transpose(HmLowering *L, MlirValue x, const int64_t *perm) {
   size_t rank = rank_of(x);
-  int64_t shape[MAX_RANK];
-  MlirValue sizes[MAX_RANK];
+  int64_t shape[HM_MAX_RANK];
+  MlirValue sizes[HM_MAX_RANK];
   size_t ndynamic = 0;
   for (size_t d = 0; d < rank; ++d) {
     shape[d] = size_of(x, (size_t)perm[d]);
@@ -365,7 +363,7 @@ static bool permutation(HmLowering *L, const HmNode *node, Permutation kind, siz
   const HmArg *dims = hm_arg(L, node, 1);
   if (!dims || dims->kind != HM_ARG_LIST || dims->count != rank)
     return hm_node_error(L, node, "permute needs one dimension per input dimension");
-  bool seen[MAX_RANK] = {false};
+  bool seen[HM_MAX_RANK] = {false};
   for (size_t d = 0; d < rank; ++d) {
     const HmArg *e = &dims->items[d];
     int64_t v = e->kind == HM_ARG_INT && e->i < 0 ? e->i + (int64_t)rank : e->i;
@@ -377,11 +375,11 @@ static bool permutation(HmLowering *L, const HmNode *node, Permutation kind, siz
   return true;
 }
 
-static bool lower_permute(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_permute(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   Target t;
-  int64_t perm[MAX_RANK];
+  int64_t perm[HM_MAX_RANK];
   if (!input(L, S, node, &x, &in) || !target_of(L, &node->val, &t) ||
       !permutation(L, node, (Permutation)variant, in->rank, perm))
     return false;
@@ -393,11 +391,11 @@ static bool copy_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
-bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element, MlirValue *out) {
+bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out) {
   size_t rank = rank_of(x), out_rank = to->rank;
-  if (rank > out_rank || out_rank > MAX_RANK)
+  if (rank > out_rank || out_rank > HM_MAX_RANK)
     return hm_node_error(L, L->node, "cannot broadcast a rank-%zu tensor to rank %zu", rank, out_rank);
-  MlirAffineExpr exprs[MAX_RANK];
+  MlirAffineExpr exprs[HM_MAX_RANK];
   for (size_t j = 0; j < rank; ++j) {
     size_t d = out_rank - rank + j;
     bool repeat = size_of(x, j) == 1 && hm_static_dim(L, to->shape[d]) != 1;
@@ -411,17 +409,17 @@ bool hm_broadcast(HmLowering *L, MlirValue x, const HmVal *to, MlirType element,
   return hm_generic(L, 1, &x, maps, init, out_rank, NULL, copy_body, &element, out);
 }
 
-static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
-  HmValue x;
-  const HmVal *in;
+static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue x;
+  const HmSpecValue *in;
   if (!input(L, S, node, &x, &in))
     return false;
-  *out = (HmValue){.kind = HM_V_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_broadcast(L, x.value, &node->val, hm_element_of(x.value), &out->value);
 }
 
 /* clone and alias (x.contiguous() of a transposed tile): tile tensors are values, nothing to copy. */
-static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmValue *out) {
+static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   return hm_arg_tensor(L, S, node, 0, out);
 }
 
