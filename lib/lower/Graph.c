@@ -10,6 +10,15 @@ const HmNode *hm_graph_output(const HmGraph *graph) {
   return NULL;
 }
 
+bool hm_is_getitem_of(const HmLowering *L, const HmScope *S, const HmNode *get, const HmNode *op, size_t index) {
+  return get && hm_node_is(L, get, HM_OP_GETITEM) && get->nargs == 2 && hm_arg_node(S, &get->args[0]) == op &&
+         get->args[1].kind == HM_ARG_INT && get->args[1].i == (int64_t)index;
+}
+
+bool hm_is_phi_of(const HmLowering *L, const HmScope *S, const HmNode *phi, const HmNode *op, size_t index) {
+  return hm_node_is(L, phi, HM_OP_PHI) && phi->nargs == 2 && hm_is_getitem_of(L, S, hm_arg_node(S, &phi->args[1]), op, index);
+}
+
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent) {
   HmScope *scope = hm_arena_new(&L->arena, HmScope, 1);
   scope->graph = graph;
@@ -86,10 +95,10 @@ bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutpu
         return false;
       continue;
     }
-    const HmOpEntry *entry = hm_find_op(L, S->graph, node->target);
-    if (!entry)
+    const HmOp *op = hm_node_op(L, node);
+    if (!op->lower)
       return hm_node_error(L, node, "unsupported op '%s'", node->target);
-    if (!entry->lower(L, S, node, entry->variant, &S->values[i]))
+    if (!op->lower(L, S, node, op->variant, &S->values[i]))
       return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not lower '%s'", node->target);
   }
   return true;

@@ -186,7 +186,8 @@ static bool init_lowering(HmLowering *L) {
     if (hm_spec_host_tensor(L->spec, i)->rank > HM_MAX_RANK)
       return hm_diag_error(L->diag, "host tensor '%s' has rank > %d", hm_spec_host_tensor(L->spec, i)->name,
                            HM_MAX_RANK);
-  return L->tile_sizes && L->static_tiles && L->block_extents && L->tiles && L->host_args && L->scalar_args;
+  return L->tile_sizes && L->static_tiles && L->block_extents && L->tiles && L->host_args && L->scalar_args &&
+         hm_resolve_ops(L);
 }
 
 static bool verify(HmLowering *L, MlirModule module) {

@@ -86,18 +86,66 @@ typedef struct HmLowering {
   const char **sym_names;
   MlirValue *sym_values;
   const HmNode *node;       /* the node being lowered, for diagnostics */
+  struct HmOp **ops;        /* per graph, per node: its resolved op (hm_resolve_ops) */
   char fault[512];          /* hm_fail's failure, until it is reported at a node */
 } HmLowering;
 
 typedef bool (*HmLowerFn)(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
 
+/* The Device IR ops that code outside their own family recognises (a _phi after a loop, the getitem
+ * of a loop's result, an inductor extra); every other row is HM_OP_OTHER. */
+typedef enum HmOpId {
+  HM_OP_OTHER,
+  HM_OP_GETITEM,
+  HM_OP_PHI,
+  HM_OP_FOR_LOOP,
+  HM_OP_FOR_LOOP_STEP,
+  HM_OP_IF,
+  HM_OP_WHILE_LOOP,
+  HM_OP_MASK_TO,
+  HM_OP_EXTRA,
+  HM_OP_MAX_DIM,
+  HM_OP_MIN_DIM,
+} HmOpId;
+
 typedef struct HmOpEntry {
   const char *target;
   HmLowerFn lower;
   int variant; /* family-specific: which arith op, which reduction, ... */
+  HmOpId id;
 } HmOpEntry;
 
-/* The op families' tables, each ending with a {NULL} entry; OpTable.c searches them in turn. */
+/* The op families, one table each (lower/ops/OpTable.c lists them). */
+typedef enum HmOpFamily {
+  HM_FAMILY_NONE, /* no family lowers the target */
+  HM_FAMILY_TRACING,
+  HM_FAMILY_LOOP,
+  HM_FAMILY_MEMORY,
+  HM_FAMILY_CREATION,
+  HM_FAMILY_TILE,
+  HM_FAMILY_HELION_VIEW,
+  HM_FAMILY_DOT,
+  HM_FAMILY_CONTROL,
+  HM_FAMILY_HELPER,
+  HM_FAMILY_ATOMIC,
+  HM_FAMILY_POINTWISE,
+  HM_FAMILY_REDUCTION,
+  HM_FAMILY_ARG_REDUCTION,
+  HM_FAMILY_DECOMPOSED,
+  HM_FAMILY_MATMUL,
+  HM_FAMILY_VIEW,
+} HmOpFamily;
+
+/* A node's op, resolved once when the lowering starts (hm_resolve_ops): the target's row in its
+ * family's table, and what lowers the node, which under --aten=torch is the generic torch.aten form
+ * for most ATen ops. */
+typedef struct HmOp {
+  const HmOpEntry *row; /* NULL when no family has the target */
+  HmOpFamily family;
+  HmLowerFn lower;      /* NULL: unsupported */
+  int variant;
+} HmOp;
+
 extern const HmOpEntry hm_tracing_ops[];
 extern const HmOpEntry hm_loop_ops[];
 extern const HmOpEntry hm_control_ops[];
@@ -115,46 +163,16 @@ extern const HmOpEntry hm_view_ops[];
 extern const HmOpEntry hm_helion_view_ops[];
 extern const HmOpEntry hm_atomic_ops[];
 
-const HmOpEntry *hm_find_op(const HmLowering *L, const HmGraph *graph, const char *target);
-/* Looped reductions (LowerReduction.c): a reduction op's accumulator, filled with its identity,
- * and the combination of an accumulator with one chunk's partial result. argmax/argmin carry a second
- * accumulator, `aux` (their best values), when hm_reduction_has_aux. */
-bool hm_is_reduction(const char *target);
-bool hm_reduction_has_aux(const HmNode *reduction);
-bool hm_reduction_init(HmLowering *L, const HmNode *reduction, MlirValue *out, MlirValue *aux);
-bool hm_reduction_combine(HmLowering *L, const HmNode *reduction, MlirValue acc, MlirValue acc_aux,
-                          const HmIrValue *chunk, MlirValue *out, MlirValue *out_aux);
-/* The same for argmax/argmin (LowerArgReduction.c). */
-bool hm_is_arg_reduction(const char *target);
-bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices, MlirValue *values);
-bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
-                              const HmIrValue *chunk, MlirValue *out_indices, MlirValue *out_values);
-/* Shared by the reduction families (LowerReduction.c): which dims a reduction node's `dim` argument
- * reduces, whether it keeps them, and the reduced shape's tensor filled with `identity`
- * (hm_expand_unit_dims puts kept dims back). */
-bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[HM_MAX_RANK]);
-bool hm_keepdim(const HmNode *node);
-bool hm_reduced_init(HmLowering *L, const HmSpecValue *in, const bool *reduced, MlirType element, double identity,
-                     MlirValue *out);
+/* Resolves the op of every node of every graph (OpTable.c); false when out of memory. */
+bool hm_resolve_ops(HmLowering *L);
+const HmOp *hm_node_op(const HmLowering *L, const HmNode *node);
+/* Whether `node` is a call of the op `id`. */
+bool hm_node_is(const HmLowering *L, const HmNode *node, HmOpId id);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
-/* For --aten=torch: whether the elementwise family lowers `target`, and the last buffer of an
- * inductor decomposition (a node with `_extra_args`), which no torch.aten op computes. */
-bool hm_is_pointwise(const char *target);
+/* The last buffer of an inductor decomposition (a node with `_extra_args`), which no torch.aten op
+ * computes (LowerDecomposed.c). */
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
-/* Inductor's decompositions (LowerDecomposed.c): an `_inductor_lowering_extra` buffer, and the sum
- * and division by the real element count they are made of (LowerReduction.c). */
-bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
-/* The target of the node an extra was split from, or NULL. */
-const char *hm_extra_origin(HmLowering *L, const HmNode *extra);
-bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmSpecValue *in_val, const bool *reduced,
-                   bool keep, MlirValue *out);
-bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmSpecValue *in_val,
-                       const bool *reduced, bool keep, MlirValue *out);
-/* torch.max(x, dim) / torch.min(x, dim) (LowerArgReduction.c): (the values extra, the indices). */
-bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
-bool hm_divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduced, double correction, MlirValue sum,
-                        MlirValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
  * elements converted to `element` (LowerView.c). */
 bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out);
@@ -163,6 +181,10 @@ bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType el
 bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutputs);
 /* The graph's output node, or NULL. */
 const HmNode *hm_graph_output(const HmGraph *graph);
+/* Whether `get` is getitem(op, index), and whether `phi` merges that output of `op` (the variable
+ * output `index` of a loop or branch updates). */
+bool hm_is_getitem_of(const HmLowering *L, const HmScope *S, const HmNode *get, const HmNode *op, size_t index);
+bool hm_is_phi_of(const HmLowering *L, const HmScope *S, const HmNode *phi, const HmNode *op, size_t index);
 HmScope *hm_scope_new(HmLowering *L, const HmGraph *graph, HmScope *parent);
 
 /* Diagnostics (Diagnostics.c). All return false. hm_node_error reports at `node` (NULL: the whole

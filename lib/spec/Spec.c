@@ -501,6 +501,7 @@ static bool read_graph(Reader *r, json_t *v, size_t index, const char *path, HmG
   for (size_t i = 0; i < out->nnodes; ++i) {
     snprintf(p, sizeof p, "%s.nodes[%zu]", path, i);
     out->nodes[i].index = i;
+    out->nodes[i].graph = index;
     if (!read_node(r, &scope, json_array_get(nodes, i), p, &out->nodes[i]))
       return false;
     scope.defined = i + 1;

@@ -69,6 +69,7 @@ typedef struct HmNode {
   const char *file; /* kernel source location, NULL when the capture had none */
   int line;
   size_t index;     /* position in its graph */
+  size_t graph;     /* its graph's index (= id) */
 } HmNode;
 
 typedef enum HmGraphKind {

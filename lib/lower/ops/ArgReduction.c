@@ -7,7 +7,7 @@
  * first. 16-bit floats are compared in f32, which is exact. In a looped reduction each chunk's
  * result carries its best values beside the indices (HmIrValue.aux), and the loop keeps both.
  */
-#include "lower/Shapes.h"
+#include "lower/ops/Reductions.h"
 
 #include <math.h>
 #include <string.h>
@@ -15,10 +15,8 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-typedef enum ArgKind { ARGMAX, ARGMIN } ArgKind;
-
 typedef struct ArgBody {
-  ArgKind kind;
+  HmReductionKind kind;
   size_t dim;     /* the reduced dimension of the input */
   MlirValue base; /* the index of the tile's first element along `dim` (index-typed) */
 } ArgBody;
@@ -40,11 +38,11 @@ static MlirValue element_index(HmLowering *L, const ArgBody *b) {
 }
 
 /* Whether (x, i) replaces the best so far (best, best_i). */
-static MlirValue takes_over(HmLowering *L, ArgKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
+static MlirValue takes_over(HmLowering *L, HmReductionKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
   MlirType i1 = mlirIntegerTypeGet(L->ctx, 1);
   MlirValue x_nan = hm_cmpf(L, HM_CMPF_UNO, x, x), best_nan = hm_cmpf(L, HM_CMPF_UNO, best, best);
   MlirValue number_best = op2(L, "arith.xori", i1, best_nan, hm_scalar_const(L, i1, 1));
-  MlirValue beats = op2(L, "arith.ori", i1, hm_cmpf(L, kind == ARGMAX ? HM_CMPF_OGT : HM_CMPF_OLT, x, best), x_nan);
+  MlirValue beats = op2(L, "arith.ori", i1, hm_cmpf(L, kind == HM_REDUCE_ARGMAX ? HM_CMPF_OGT : HM_CMPF_OLT, x, best), x_nan);
   MlirValue better = op2(L, "arith.andi", i1, number_best, beats);
   MlirValue same = op2(L, "arith.ori", i1, hm_cmpf(L, HM_CMPF_OEQ, x, best),
                        op2(L, "arith.andi", i1, x_nan, best_nan));
@@ -58,7 +56,7 @@ static MlirValue select(HmLowering *L, MlirValue c, MlirValue a, MlirValue b) {
                                       .operands = (MlirValue[]){c, a, b}});
 }
 
-static void yield_better(HmLowering *L, ArgKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
+static void yield_better(HmLowering *L, HmReductionKind kind, MlirValue x, MlirValue i, MlirValue best, MlirValue best_i) {
   MlirValue take = takes_over(L, kind, x, i, best, best_i);
   MlirValue results[2] = {select(L, take, x, best), select(L, take, i, best_i)};
   hm_build(L, (HmOpSpec){.name = "linalg.yield", .noperands = 2, .operands = results});
@@ -163,11 +161,11 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
   if (!plan(L, node, in_val, reduced, &dim))
     return false;
   MlirType element = value_type(L, in_val->dtype);
-  ArgBody b = {.kind = (ArgKind)variant, .dim = dim, .base = base_index(L, in_val, dim)};
+  ArgBody b = {.kind = (HmReductionKind)variant, .dim = dim, .base = base_index(L, in_val, dim)};
   MlirValue input, inits[2], best[2];
   MlirAttribute maps[3];
   if (!hm_cast_tensor(L, in.value, element, &input) ||
-      !hm_reduced_init(L, in_val, reduced, element, variant == ARGMAX ? -INFINITY : INFINITY, &inits[0]) ||
+      !hm_reduced_init(L, in_val, reduced, element, variant == HM_REDUCE_ARGMAX ? -INFINITY : INFINITY, &inits[0]) ||
       !hm_reduced_init(L, in_val, reduced, mlirIntegerTypeGet(L->ctx, 64), 0, &inits[1]))
     return false;
   reduce_maps(L, in_val->rank, dim, maps);
@@ -183,14 +181,14 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
  * indices as the node itself, an argmax. */
 bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out) {
   const HmArg *deps = hm_kwarg(node, "_extra_deps");
-  bool is_max = strcmp(node->target, "aten.max.dim") == 0;
+  bool is_max = hm_node_is(L, node, HM_OP_MAX_DIM);
   if (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE ||
       node->val.kind != HM_SPEC_LIST || node->val.count != 2)
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
   HmIrValue indices;
   HmNode as_arg = *node; /* the argmax over the same input, dim and keepdim, of the indices' type */
   as_arg.val = node->val.items[1];
-  if (!lower_arg_reduction(L, S, &as_arg, is_max ? ARGMAX : ARGMIN, &indices))
+  if (!lower_arg_reduction(L, S, &as_arg, is_max ? HM_REDUCE_ARGMAX : HM_REDUCE_ARGMIN, &indices))
     return false;
   HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
   items[0] = S->values[deps->items[0].node];
@@ -200,40 +198,31 @@ bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *
 }
 
 const HmOpEntry hm_arg_reduction_ops[] = {
-    {"aten.argmax.default", lower_arg_reduction, ARGMAX},
-    {"aten.argmin.default", lower_arg_reduction, ARGMIN},
-    {NULL, NULL, 0},
+    {"aten.argmax.default", lower_arg_reduction, HM_REDUCE_ARGMAX, HM_OP_OTHER},
+    {"aten.argmin.default", lower_arg_reduction, HM_REDUCE_ARGMIN, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };
-
-static const HmOpEntry *find(const char *target) {
-  for (const HmOpEntry *e = hm_arg_reduction_ops; e->target; ++e)
-    if (strcmp(e->target, target) == 0)
-      return e;
-  return NULL;
-}
-
-bool hm_is_arg_reduction(const char *target) { return find(target) != NULL; }
 
 /* A looped reduction carries the best values in f64 (exact for every float input) beside the
  * indices, starting from no best value: (-inf or +inf, index 0), shaped like the result. */
-bool hm_arg_reduction_init(HmLowering *L, const HmNode *node, MlirValue *indices, MlirValue *values) {
-  const HmOpEntry *e = find(node->target);
+bool hm_arg_reduction_init(HmLowering *L, HmReductionKind kind, const HmNode *node, MlirValue *indices,
+                           MlirValue *values) {
   MlirType i64 = mlirIntegerTypeGet(L->ctx, 64), f64 = mlirF64TypeGet(L->ctx);
   MlirValue empty_values, empty_indices;
-  if (!e || !hm_empty_tensor(L, &node->val, f64, &empty_values) || !hm_empty_tensor(L, &node->val, i64, &empty_indices))
+  if (!hm_empty_tensor(L, &node->val, f64, &empty_values) || !hm_empty_tensor(L, &node->val, i64, &empty_indices))
     return false;
-  *values = hm_fill(L, empty_values, hm_scalar_const(L, f64, e->variant == ARGMAX ? -INFINITY : INFINITY));
+  *values = hm_fill(L, empty_values, hm_scalar_const(L, f64, kind == HM_REDUCE_ARGMAX ? -INFINITY : INFINITY));
   *indices = hm_fill(L, empty_indices, hm_scalar_const(L, i64, 0));
   return true;
 }
 
 /* Keeps the better of the running best (indices, values) and one chunk's; chunks come in order, so
  * a tie keeps the running best's earlier index. */
-bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values,
-                              const HmIrValue *chunk, MlirValue *out_indices, MlirValue *out_values) {
-  const HmOpEntry *e = find(node->target);
+bool hm_arg_reduction_combine(HmLowering *L, HmReductionKind kind, const HmNode *node, MlirValue indices,
+                              MlirValue values, const HmIrValue *chunk, MlirValue *out_indices,
+                              MlirValue *out_values) {
   MlirValue chunk_values;
-  if (!e || mlirValueIsNull(chunk->aux))
+  if (mlirValueIsNull(chunk->aux))
     return hm_node_error(L, node, "'%s' in a looped reduction needs --aten=linalg (a torch.aten op has no best values to carry)",
                          node->target);
   if (!hm_cast_tensor(L, chunk->aux, mlirF64TypeGet(L->ctx), &chunk_values))
@@ -241,7 +230,7 @@ bool hm_arg_reduction_combine(HmLowering *L, const HmNode *node, MlirValue indic
   size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(indices));
   MlirAttribute identity = mlirAffineMapAttrGet(mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank));
   MlirAttribute maps[6] = {identity, identity, identity, identity, identity, identity};
-  ArgBody b = {.kind = (ArgKind)e->variant};
+  ArgBody b = {.kind = kind};
   MlirValue inputs[4] = {values, indices, chunk_values, chunk->value}, best[2];
   pair_generic(L, &b, 4, inputs, (MlirValue[]){values, indices}, rank, -1, maps, combine_body, best);
   *out_values = best[0];

@@ -206,12 +206,12 @@ static bool lower_atomic(HmLowering *L, HmScope *S, const HmNode *node, int vari
 }
 
 const HmOpEntry hm_atomic_ops[] = {
-    {"helion.language.atomic_ops.atomic_add", lower_atomic, ADD},
-    {"helion.language.atomic_ops.atomic_max", lower_atomic, MAX},
-    {"helion.language.atomic_ops.atomic_min", lower_atomic, MIN},
-    {"helion.language.atomic_ops.atomic_xchg", lower_atomic, XCHG},
-    {"helion.language.atomic_ops.atomic_and", lower_atomic, AND},
-    {"helion.language.atomic_ops.atomic_or", lower_atomic, OR},
-    {"helion.language.atomic_ops.atomic_xor", lower_atomic, XOR},
-    {NULL, NULL, 0},
+    {"helion.language.atomic_ops.atomic_add", lower_atomic, ADD, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_max", lower_atomic, MAX, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_min", lower_atomic, MIN, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_xchg", lower_atomic, XCHG, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_and", lower_atomic, AND, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_or", lower_atomic, OR, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_xor", lower_atomic, XOR, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -266,18 +266,12 @@ static bool lower_if(HmLowering *L, HmScope *S, const HmNode *node, int variant,
 
 /* ---- while ---- */
 
-static bool is_getitem_of(const HmScope *S, const HmNode *get, const HmNode *op, size_t index) {
-  return get && strcmp(get->target, "operator.getitem") == 0 && get->nargs == 2 &&
-         hm_arg_node(S, &get->args[0]) == op && get->args[1].kind == HM_ARG_INT && get->args[1].i == (int64_t)index;
-}
-
 /* The argument that body output `index` updates: the one a phi after the loop merges it with. */
 static bool updated_argument(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *args, size_t index,
                              size_t *out) {
   for (size_t i = node->index + 1; i < S->graph->nnodes; ++i) {
     const HmNode *phi = &S->graph->nodes[i];
-    if (strcmp(phi->target, "helion.language._tracing_ops._phi") != 0 || phi->nargs != 2 ||
-        !is_getitem_of(S, hm_arg_node(S, &phi->args[1]), node, index))
+    if (!hm_is_phi_of(L, S, phi, node, index))
       continue;
     for (size_t j = 0; j < args->count; ++j)
       if (args->items[j].kind == HM_ARG_NODE && phi->args[0].kind == HM_ARG_NODE &&
@@ -386,16 +380,16 @@ static bool lower_while(HmLowering *L, HmScope *S, const HmNode *node, int varia
 }
 
 const HmOpEntry hm_control_ops[] = {
-    {"helion.language._tracing_ops._if", lower_if, 0},
-    {"helion.language._tracing_ops._while_loop", lower_while, 0},
-    {"helion.language._tracing_ops._and", lower_logic, AND},
-    {"helion.language._tracing_ops._or", lower_logic, OR},
-    {"helion.language._tracing_ops._not", lower_logic, NOT},
-    {"operator.lt", lower_compare, LT},
-    {"operator.le", lower_compare, LE},
-    {"operator.gt", lower_compare, GT},
-    {"operator.ge", lower_compare, GE},
-    {"operator.eq", lower_compare, EQ},
-    {"operator.ne", lower_compare, NE},
-    {NULL, NULL, 0},
+    {"helion.language._tracing_ops._if", lower_if, 0, HM_OP_IF},
+    {"helion.language._tracing_ops._while_loop", lower_while, 0, HM_OP_WHILE_LOOP},
+    {"helion.language._tracing_ops._and", lower_logic, AND, HM_OP_OTHER},
+    {"helion.language._tracing_ops._or", lower_logic, OR, HM_OP_OTHER},
+    {"helion.language._tracing_ops._not", lower_logic, NOT, HM_OP_OTHER},
+    {"operator.lt", lower_compare, LT, HM_OP_OTHER},
+    {"operator.le", lower_compare, LE, HM_OP_OTHER},
+    {"operator.gt", lower_compare, GT, HM_OP_OTHER},
+    {"operator.ge", lower_compare, GE, HM_OP_OTHER},
+    {"operator.eq", lower_compare, EQ, HM_OP_OTHER},
+    {"operator.ne", lower_compare, NE, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

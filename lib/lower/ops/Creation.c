@@ -31,6 +31,6 @@ static bool lower_full(HmLowering *L, HmScope *S, const HmNode *node, int varian
 }
 
 const HmOpEntry hm_creation_ops[] = {
-    {"helion.language.creation_ops.full", lower_full, 0},
-    {NULL, NULL, 0},
+    {"helion.language.creation_ops.full", lower_full, 0, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -17,7 +17,7 @@
  * compute something else (max.dim's extra is an amax), so an extra is lowered only when the node it
  * was split from, named "<node>_extra[_N]" after it, is one of these.
  */
-#include "lower/Shapes.h"
+#include "lower/ops/Reductions.h"
 #include "lower/Tiles.h"
 
 #include <string.h>
@@ -43,19 +43,14 @@ typedef struct Extra {
   bool sum_reduced[HM_MAX_RANK];
 } Extra;
 
-static bool is_target(const HmNode *node, const char *suffix) {
-  size_t n = strlen(node->target), m = strlen(suffix);
-  return n >= m && strcmp(node->target + n - m, suffix) == 0;
-}
-
 /* The argument of the loop running S's graph that placeholder `node` stands for, or NULL. */
-static const HmArg *loop_argument(const HmScope *S, const HmNode *node) {
+static const HmArg *loop_argument(const HmLowering *L, const HmScope *S, const HmNode *node) {
   size_t j = 0;
   for (size_t i = 0; i < node->index; ++i)
     j += S->graph->nodes[i].op == HM_NODE_PLACEHOLDER;
   for (size_t i = 0; S->parent && i < S->parent->graph->nnodes; ++i) {
     const HmNode *loop = &S->parent->graph->nodes[i];
-    if (is_target(loop, "._for_loop") && loop->nargs > 3 && loop->args[0].kind == HM_ARG_INT &&
+    if (hm_node_is(L, loop, HM_OP_FOR_LOOP) && loop->nargs > 3 && loop->args[0].kind == HM_ARG_INT &&
         loop->args[0].i == S->graph->id && loop->args[3].kind == HM_ARG_LIST && j < loop->args[3].count)
       return &loop->args[3].items[j];
   }
@@ -64,7 +59,7 @@ static const HmArg *loop_argument(const HmScope *S, const HmNode *node) {
 
 /* Output `index` of loop node `loop` as the loop body's node, in a scope for the body's graph. */
 static Traced loop_output(HmLowering *L, const HmScope *S, const HmNode *loop, int64_t index) {
-  if (!is_target(loop, "._for_loop") || loop->args[0].kind != HM_ARG_INT)
+  if (!hm_node_is(L, loop, HM_OP_FOR_LOOP) || loop->args[0].kind != HM_ARG_INT)
     return (Traced){NULL, S};
   HmScope *body = hm_arena_new(&L->arena, HmScope, 1);
   *body = (HmScope){.graph = hm_spec_graph(L->spec, (size_t)loop->args[0].i), .parent = (HmScope *)S};
@@ -80,11 +75,11 @@ static Traced trace(HmLowering *L, const HmScope *S, const HmArg *arg) {
   Traced t = {hm_arg_node(S, arg), S};
   const HmArg *outer;
   while (t.node) {
-    if (t.node->op == HM_NODE_PLACEHOLDER && (outer = loop_argument(t.scope, t.node)))
+    if (t.node->op == HM_NODE_PLACEHOLDER && (outer = loop_argument(L, t.scope, t.node)))
       t = (Traced){hm_arg_node(t.scope->parent, outer), t.scope->parent};
-    else if (is_target(t.node, "._mask_to"))
+    else if (hm_node_is(L, t.node, HM_OP_MASK_TO))
       t.node = hm_arg_node(t.scope, &t.node->args[0]);
-    else if (is_target(t.node, "operator.getitem") && t.node->nargs == 2 && t.node->args[1].kind == HM_ARG_INT &&
+    else if (hm_node_is(L, t.node, HM_OP_GETITEM) && t.node->nargs == 2 && t.node->args[1].kind == HM_ARG_INT &&
              hm_arg_node(t.scope, &t.node->args[0]))
       t = loop_output(L, t.scope, hm_arg_node(t.scope, &t.node->args[0]), t.node->args[1].i);
     else
@@ -109,7 +104,7 @@ static bool classify(HmLowering *L, Traced extra, Extra *out);
 /* The role of the extra an input comes from. */
 static Role source_role(HmLowering *L, const HmScope *S, const HmArg *arg, Extra *source) {
   Traced t = trace(L, S, arg);
-  return t.node && is_target(t.node, "._inductor_lowering_extra") && classify(L, t, source) ? source->role : NONE;
+  return t.node && hm_node_is(L, t.node, HM_OP_EXTRA) && classify(L, t, source) ? source->role : NONE;
 }
 
 static bool classify(HmLowering *L, Traced extra, Extra *out) {
@@ -213,9 +208,8 @@ static bool lower_squares(HmLowering *L, HmScope *S, const HmNode *node, const E
 static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "aten.var_mean.correction",
                                      "aten.max.dim", "aten.min.dim"};
 
-/* The target of the node `extra` was split from: the node of any graph named like its prefix that
- * reads extras. */
-const char *hm_extra_origin(HmLowering *L, const HmNode *extra) {
+/* The node `extra` was split from: the node of any graph named like its prefix that reads extras. */
+const HmNode *hm_extra_origin(HmLowering *L, const HmNode *extra) {
   const char *cut = NULL; /* the last "_extra": the node's own name may hold one */
   for (const char *at = strstr(extra->name, "_extra"); at; at = strstr(at + 1, "_extra"))
     cut = at;
@@ -225,7 +219,7 @@ const char *hm_extra_origin(HmLowering *L, const HmNode *extra) {
     for (size_t i = 0; i < graph->nnodes; ++i) {
       const HmNode *node = &graph->nodes[i];
       if (strncmp(node->name, extra->name, n) == 0 && node->name[n] == '\0' && hm_kwarg(node, "_extra_args"))
-        return node->target;
+        return node;
     }
   }
   return NULL;
@@ -238,16 +232,18 @@ static bool is_final(const char *target) {
   return false;
 }
 
-bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
-  const char *from = hm_extra_origin(L, node);
+/* An `_inductor_lowering_extra` buffer: a part of the decomposition of the node it was split from. */
+static bool lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  const HmNode *origin = hm_extra_origin(L, node);
+  const char *from = origin ? origin->target : NULL;
   if (!is_final(from))
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", from ? from : "this op");
   Extra e;
   if (!classify(L, (Traced){node, S}, &e))
     return hm_node_error(L, node, "this inductor decomposition is not supported (sums, means and variances are)");
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
-  bool max = strcmp(from, "aten.max.dim") == 0;
-  if (e.role == SUM && (max || strcmp(from, "aten.min.dim") == 0)) /* max.dim's values */
+  bool max = hm_node_is(L, origin, HM_OP_MAX_DIM);
+  if (e.role == SUM && (max || hm_node_is(L, origin, HM_OP_MIN_DIM))) /* max.dim's values */
     return hm_extreme_tensor(L, node, max, S->values[e.data->index].value, &e.data->val, e.reduced,
                              node->val.rank == e.data->val.rank, &out->value);
   if (e.role == SQUARES)
@@ -267,7 +263,7 @@ bool hm_lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int variant, 
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out) {
   static const struct { const char *target; Role role; } ROLES[] = {
       {"aten.mean.dim", SUM}, {"aten.var.correction", SQUARES}, {"aten.var_mean.correction", SQUARES}};
-  if (strcmp(node->target, "aten.max.dim") == 0 || strcmp(node->target, "aten.min.dim") == 0)
+  if (hm_node_is(L, node, HM_OP_MAX_DIM) || hm_node_is(L, node, HM_OP_MIN_DIM))
     return hm_lower_max_dim(L, S, node, out);
   const HmArg *extras = hm_kwarg(node, "_extra_args");
   const HmArg *last = NULL;
@@ -282,7 +278,7 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValu
   Extra e;
   bool is_var = want == SQUARES;
   const HmSpecValue *val = is_var && node->val.kind == HM_SPEC_LIST && node->val.count == 2 ? &node->val.items[0] : &node->val;
-  if (!t.node || !is_target(t.node, "._inductor_lowering_extra") || !classify(L, t, &e) || e.role != want ||
+  if (!t.node || !hm_node_is(L, t.node, HM_OP_EXTRA) || !classify(L, t, &e) || e.role != want ||
       t.node->val.rank != val->rank)
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
   const HmArg *correction = hm_kwarg(node, "correction");
@@ -313,9 +309,10 @@ static bool lower_final(HmLowering *L, HmScope *S, const HmNode *node, int varia
 }
 
 const HmOpEntry hm_decomposed_ops[] = {
-    {"aten.var.correction", lower_final, 0},
-    {"aten.var_mean.correction", lower_final, 0},
-    {"aten.max.dim", lower_final, 0},
-    {"aten.min.dim", lower_final, 0},
-    {NULL, NULL, 0},
+    {"aten.var.correction", lower_final, 0, HM_OP_OTHER},
+    {"aten.var_mean.correction", lower_final, 0, HM_OP_OTHER},
+    {"aten.max.dim", lower_final, 0, HM_OP_MAX_DIM},
+    {"aten.min.dim", lower_final, 0, HM_OP_MIN_DIM},
+    {"helion.language._tracing_ops._inductor_lowering_extra", lower_extra, 0, HM_OP_EXTRA},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -325,7 +325,7 @@ static bool lower_scan(HmLowering *L, HmScope *S, const HmNode *node, int varian
 }
 
 const HmOpEntry hm_helper_ops[] = {
-    {"helion.language.reduce_ops._reduce", lower_reduce, 0},
-    {"helion.language.scan_ops._associative_scan", lower_scan, 0},
-    {NULL, NULL, 0},
+    {"helion.language.reduce_ops._reduce", lower_reduce, 0, HM_OP_OTHER},
+    {"helion.language.scan_ops._associative_scan", lower_scan, 0, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -13,27 +13,18 @@
  */
 #include "lower/Shapes.h"
 #include "lower/Tiles.h"
+#include "lower/ops/Reductions.h"
 
 #include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 
-static bool is_target(const HmNode *node, const char *suffix) {
-  size_t n = strlen(node->target), m = strlen(suffix);
-  return n >= m && strcmp(node->target + n - m, suffix) == 0;
-}
-
 /* The node whose value output `index` of `loop` updates, or NULL when no phi merges it. */
-static const HmNode *carried_from(const HmScope *S, const HmNode *loop, size_t index) {
+static const HmNode *carried_from(const HmLowering *L, const HmScope *S, const HmNode *loop, size_t index) {
   for (size_t i = loop->index + 1; i < S->graph->nnodes; ++i) {
     const HmNode *phi = &S->graph->nodes[i];
-    if (!is_target(phi, "._phi") || phi->nargs != 2)
-      continue;
-    const HmNode *get = hm_arg_node(S, &phi->args[1]);
-    const HmNode *before = hm_arg_node(S, &phi->args[0]);
-    if (get && before && is_target(get, "operator.getitem") && get->nargs == 2 &&
-        hm_arg_node(S, &get->args[0]) == loop && get->args[1].kind == HM_ARG_INT &&
-        get->args[1].i == (int64_t)index)
+    const HmNode *before = hm_is_phi_of(L, S, phi, loop, index) ? hm_arg_node(S, &phi->args[0]) : NULL;
+    if (before)
       return before;
   }
   return NULL;
@@ -62,26 +53,29 @@ typedef struct LoopPlan {
   HmTileRange *ranges; /* per block id of the body */
 } LoopPlan;
 
-static bool is_read_after(const HmScope *S, const HmNode *loop, size_t index) {
-  for (size_t i = loop->index + 1; i < S->graph->nnodes; ++i) {
-    const HmNode *get = &S->graph->nodes[i];
-    if (is_target(get, "operator.getitem") && get->nargs == 2 && hm_arg_node(S, &get->args[0]) == loop &&
-        get->args[1].kind == HM_ARG_INT && get->args[1].i == (int64_t)index)
+static bool is_read_after(const HmLowering *L, const HmScope *S, const HmNode *loop, size_t index) {
+  for (size_t i = loop->index + 1; i < S->graph->nnodes; ++i)
+    if (hm_is_getitem_of(L, S, &S->graph->nodes[i], loop, index))
       return true;
-  }
   return false;
+}
+
+/* argmax/argmin carry their best values beside the indices. */
+static bool has_aux(HmLowering *L, const HmNode *reduction) {
+  HmReductionKind kind = hm_reduction_kind(L, reduction);
+  return kind == HM_REDUCE_ARGMAX || kind == HM_REDUCE_ARGMIN;
 }
 
 static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmNode *out_node, size_t i,
                         LoopPlan *plan) {
   plan->producers[i] = hm_arg_node(&(HmScope){.graph = plan->body}, &out_node->args[0].items[i]);
-  plan->merged[i] = carried_from(S, node, i);
+  plan->merged[i] = carried_from(L, S, node, i);
   if (plan->merged[i])
     plan->kinds[i] = CARRIED;
-  else if (!is_read_after(S, node, i))
+  else if (!is_read_after(L, S, node, i))
     plan->kinds[i] = UNUSED;
   else if (plan->body->kind == HM_GRAPH_REDUCTION_LOOP && plan->producers[i] &&
-           hm_is_reduction(plan->producers[i]->target))
+           hm_reduction_kind(L, plan->producers[i]) != HM_REDUCE_NONE)
     plan->kinds[i] = ACCUMULATED;
   else
     plan->kinds[i] = LAST;
@@ -95,7 +89,7 @@ static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmN
     return hm_node_error(L, node, "loop output %zu is not a tensor", i);
   } else if (plan->kinds[i] == ACCUMULATED) {
     /* argmax's best values ride in the next iter_arg */
-    bool aux = hm_reduction_has_aux(producer);
+    bool aux = has_aux(L, producer);
     if (!hm_reduction_init(L, producer, &plan->inits[slot], aux ? &plan->inits[slot + 1] : NULL))
       return false;
     if (aux)
@@ -286,7 +280,7 @@ static bool lower_body(HmLowering *L, HmScope *S, const HmNode *node, const Loop
     size_t slot = plan->slots[i];
     yielded[slot] = outs[i].value;
     L->node = plan->producers[i] ? plan->producers[i] : node;
-    bool aux = plan->kinds[i] == ACCUMULATED && hm_reduction_has_aux(plan->producers[i]);
+    bool aux = plan->kinds[i] == ACCUMULATED && has_aux(L, plan->producers[i]);
     if (plan->kinds[i] == ACCUMULATED &&
         !hm_reduction_combine(L, plan->producers[i], carried[slot], aux ? carried[slot + 1] : (MlirValue){NULL},
                               &outs[i], &yielded[slot], aux ? &yielded[slot + 1] : NULL))
@@ -348,15 +342,11 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
 
 /* The ops whose results already merge the values a phi after them names: loops carry the variable
  * (the result is its final value), and _if yields the taken branch's value (LowerControl.c). */
-static const char *const MERGING_OPS[] = {"._for_loop", "._for_loop_step", "._while_loop", "._if"};
-
-static bool merged_by_control_flow(const HmScope *S, const HmNode *node) {
+static bool merged_by_control_flow(const HmLowering *L, const HmScope *S, const HmNode *node) {
   const HmNode *get = hm_arg_node(S, &node->args[1]);
-  const HmNode *op = get && is_target(get, "operator.getitem") ? hm_arg_node(S, &get->args[0]) : NULL;
-  for (size_t i = 0; op && i < sizeof MERGING_OPS / sizeof *MERGING_OPS; ++i)
-    if (is_target(op, MERGING_OPS[i]))
-      return true;
-  return false;
+  const HmNode *op = get && hm_node_is(L, get, HM_OP_GETITEM) ? hm_arg_node(S, &get->args[0]) : NULL;
+  return op && (hm_node_is(L, op, HM_OP_FOR_LOOP) || hm_node_is(L, op, HM_OP_FOR_LOOP_STEP) ||
+                hm_node_is(L, op, HM_OP_WHILE_LOOP) || hm_node_is(L, op, HM_OP_IF));
 }
 
 /* After a loop or an if, the phi is the op's result. A merge of anything else stays explicit as
@@ -366,7 +356,7 @@ static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant
   if (!hm_arg_value(L, S, node, hm_arg(L, node, 0), &before) ||
       !hm_arg_value(L, S, node, hm_arg(L, node, 1), &after))
     return false;
-  if (merged_by_control_flow(S, node)) {
+  if (merged_by_control_flow(L, S, node)) {
     *out = after;
     return true;
   }
@@ -380,8 +370,8 @@ static bool lower_phi(HmLowering *L, HmScope *S, const HmNode *node, int variant
 }
 
 const HmOpEntry hm_loop_ops[] = {
-    {"helion.language._tracing_ops._for_loop", lower_for_loop, PLAIN},
-    {"helion.language._tracing_ops._for_loop_step", lower_for_loop, STEPPED},
-    {"helion.language._tracing_ops._phi", lower_phi, 0},
-    {NULL, NULL, 0},
+    {"helion.language._tracing_ops._for_loop", lower_for_loop, PLAIN, HM_OP_FOR_LOOP},
+    {"helion.language._tracing_ops._for_loop_step", lower_for_loop, STEPPED, HM_OP_FOR_LOOP_STEP},
+    {"helion.language._tracing_ops._phi", lower_phi, 0, HM_OP_PHI},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -151,19 +151,19 @@ static bool lower_matmul(HmLowering *L, HmScope *S, const HmNode *node, int vari
 }
 
 const HmOpEntry hm_matmul_ops[] = {
-    {"aten.mm.default", lower_matmul, MM},
-    {"aten.mm.dtype", lower_matmul, MM},
-    {"aten.addmm.default", lower_matmul, ADDMM},
-    {"aten.addmm.dtype", lower_matmul, ADDMM},
-    {"aten.bmm.default", lower_matmul, BMM},
-    {"aten.bmm.dtype", lower_matmul, BMM},
-    {"aten.baddbmm.default", lower_matmul, BADDBMM},
-    {"aten.baddbmm.dtype", lower_matmul, BADDBMM},
-    {NULL, NULL, 0},
+    {"aten.mm.default", lower_matmul, MM, HM_OP_OTHER},
+    {"aten.mm.dtype", lower_matmul, MM, HM_OP_OTHER},
+    {"aten.addmm.default", lower_matmul, ADDMM, HM_OP_OTHER},
+    {"aten.addmm.dtype", lower_matmul, ADDMM, HM_OP_OTHER},
+    {"aten.bmm.default", lower_matmul, BMM, HM_OP_OTHER},
+    {"aten.bmm.dtype", lower_matmul, BMM, HM_OP_OTHER},
+    {"aten.baddbmm.default", lower_matmul, BADDBMM, HM_OP_OTHER},
+    {"aten.baddbmm.dtype", lower_matmul, BADDBMM, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };
 
 /* hl.dot is Helion's op, lowered here whichever way ATen ops are. */
 const HmOpEntry hm_dot_ops[] = {
-    {"helion.language.matmul_ops.dot", lower_matmul, DOT},
-    {NULL, NULL, 0},
+    {"helion.language.matmul_ops.dot", lower_matmul, DOT, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -507,8 +507,8 @@ static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int var
 }
 
 const HmOpEntry hm_memory_ops[] = {
-    {"helion.language.memory_ops.load", lower_load, 0},
-    {"helion.language.memory_ops.store", lower_store, 0},
-    {"helion.language._tracing_ops._mask_to", lower_mask_to, 0},
-    {NULL, NULL, 0},
+    {"helion.language.memory_ops.load", lower_load, 0, HM_OP_OTHER},
+    {"helion.language.memory_ops.store", lower_store, 0, HM_OP_OTHER},
+    {"helion.language._tracing_ops._mask_to", lower_mask_to, 0, HM_OP_MASK_TO},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -1,73 +1,108 @@
-/* Where each Device IR op is lowered: the families' tables, searched in order.
+/* Where each Device IR op is lowered: the families' tables, searched once per node (hm_resolve_ops).
  *
- *   hm_tracing_ops    LowerTracing.c    _host_tensor, _get_symnode, sym_size, _new_var, getitem, _phi
- *   hm_loop_ops       LowerLoops.c      _for_loop, _for_loop_step, _phi
- *   hm_control_ops    LowerControl.c    _if, _while_loop, comparisons of scalars and sizes
- *   hm_helper_ops     LowerHelper.c     _reduce, _associative_scan (combine functions)
- *   hm_memory_ops     LowerMemory.c     load, store, _mask_to
- *   hm_creation_ops   LowerCreation.c   full
- *   hm_tile_ops       LowerTileOps.c    tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count;
- *                                       operator.add/sub/mul/floordiv/mod on index values
- *   hm_pointwise_ops  LowerPointwise.c  elementwise ATen ops and casts
- *   hm_reduction_ops  LowerReduction.c  sum, mean, amax, amin, prod, inductor's _inductor_lowering_extra
- *   hm_arg_reduction_ops LowerArgReduction.c argmax, argmin
- *   hm_decomposed_ops LowerDecomposed.c var, var_mean (their inductor decompositions)
- *   hm_matmul_ops     LowerMatmul.c     mm, addmm, bmm, baddbmm (and their .dtype forms)
- *   hm_dot_ops        LowerMatmul.c     hl.dot
- *   hm_view_ops       LowerView.c       view, reshape, permute, transpose, unsqueeze, squeeze, expand
- *   hm_helion_view_ops LowerView.c      subscript (x[:, None])
- *   hm_atomic_ops     LowerAtomic.c     atomic_add, atomic_max, ... on host tensors
+ *   hm_tracing_ops       Tracing.c       _host_tensor, _get_symnode, sym_size, _new_var, getitem
+ *   hm_loop_ops          Loops.c         _for_loop, _for_loop_step, _phi
+ *   hm_memory_ops        Memory.c        load, store, _mask_to
+ *   hm_creation_ops      Creation.c      full
+ *   hm_tile_ops          TileOps.c       tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count;
+ *                                        operator.add/sub/mul/floordiv/mod on index values
+ *   hm_helion_view_ops   View.c          subscript (x[:, None])
+ *   hm_dot_ops           Matmul.c        hl.dot
+ *   hm_control_ops       Control.c       _if, _while_loop, comparisons of scalars and sizes
+ *   hm_helper_ops        Helper.c        _reduce, _associative_scan (combine functions)
+ *   hm_atomic_ops        Atomic.c        atomic_add, atomic_max, ... on host tensors
+ *   hm_pointwise_ops     Pointwise.c     elementwise ATen ops and casts
+ *   hm_reduction_ops     Reduction.c     sum, mean, amax, amin, prod
+ *   hm_arg_reduction_ops ArgReduction.c  argmax, argmin
+ *   hm_decomposed_ops    Decomposed.c    var, var_mean, max.dim, min.dim, inductor's _inductor_lowering_extra
+ *   hm_matmul_ops        Matmul.c        mm, addmm, bmm, baddbmm (and their .dtype forms)
+ *   hm_view_ops          View.c          view, reshape, permute, transpose, unsqueeze, squeeze, expand
  *
- * With --aten=torch, every ATen op becomes a generic torch.aten.* op (LowerTorch.c) instead, but for
- * an argmax/argmin in a looped reduction.
+ * With --aten=torch, every ATen op becomes a generic torch.aten.* op (Torch.c) instead, but for an
+ * argmax/argmin in a looped reduction.
  */
 #include "lower/Lowering.h"
 
 #include <string.h>
 
-static const HmOpEntry *const HELION_FAMILIES[] = {hm_tracing_ops, hm_loop_ops, hm_memory_ops, hm_creation_ops,
-                                                   hm_tile_ops, hm_helion_view_ops, hm_dot_ops, hm_control_ops, hm_helper_ops,
-                                                   hm_atomic_ops};
-static const HmOpEntry *const ATEN_FAMILIES[] = {hm_pointwise_ops, hm_reduction_ops, hm_arg_reduction_ops,
-                                                 hm_decomposed_ops, hm_matmul_ops,
-                                                 hm_view_ops};
+typedef struct Family {
+  const HmOpEntry *table;
+  HmOpFamily family;
+  bool aten; /* its ops are ATen's, which --aten=torch lowers as torch.aten ops */
+} Family;
 
-static const HmOpEntry TORCH_ENTRY = {"aten.*", hm_lower_torch_op, 0};
-
-static const HmOpEntry *search(const HmOpEntry *const *families, size_t n, const char *target) {
-  for (size_t f = 0; f < n; ++f)
-    for (const HmOpEntry *e = families[f]; e->target; ++e)
-      if (strcmp(e->target, target) == 0)
-        return e;
-  return NULL;
-}
+/* Helion's own ops first, then ATen's; a target is in one table. */
+static const Family FAMILIES[] = {
+    {hm_tracing_ops, HM_FAMILY_TRACING, false},
+    {hm_loop_ops, HM_FAMILY_LOOP, false},
+    {hm_memory_ops, HM_FAMILY_MEMORY, false},
+    {hm_creation_ops, HM_FAMILY_CREATION, false},
+    {hm_tile_ops, HM_FAMILY_TILE, false},
+    {hm_helion_view_ops, HM_FAMILY_HELION_VIEW, false},
+    {hm_dot_ops, HM_FAMILY_DOT, false},
+    {hm_control_ops, HM_FAMILY_CONTROL, false},
+    {hm_helper_ops, HM_FAMILY_HELPER, false},
+    {hm_atomic_ops, HM_FAMILY_ATOMIC, false},
+    {hm_pointwise_ops, HM_FAMILY_POINTWISE, true},
+    {hm_reduction_ops, HM_FAMILY_REDUCTION, true},
+    {hm_arg_reduction_ops, HM_FAMILY_ARG_REDUCTION, true},
+    {hm_decomposed_ops, HM_FAMILY_DECOMPOSED, true},
+    {hm_matmul_ops, HM_FAMILY_MATMUL, true},
+    {hm_view_ops, HM_FAMILY_VIEW, true},
+};
+enum { NFAMILIES = sizeof FAMILIES / sizeof *FAMILIES };
 
 static bool is_aten(const char *target) {
   return strncmp(target, "aten.", 5) == 0 || strncmp(target, "prims.", 6) == 0;
 }
 
-/* A looped argmax/argmin must carry its running best values beside the indices, which no single
- * torch.aten op returns: under --aten=torch it keeps its linalg form. */
-static bool needs_linalg(const HmGraph *graph, const char *target) {
-  return graph->kind == HM_GRAPH_REDUCTION_LOOP && hm_is_arg_reduction(target);
+static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *target) {
+  HmOp op = {0};
+  bool helion_family = false;
+  for (size_t f = 0; f < NFAMILIES && !op.row; ++f)
+    for (const HmOpEntry *e = FAMILIES[f].table; e->target && !op.row; ++e)
+      if (strcmp(e->target, target) == 0) {
+        op = (HmOp){.row = e, .family = FAMILIES[f].family, .lower = e->lower, .variant = e->variant};
+        helion_family = !FAMILIES[f].aten;
+      }
+  /* A looped argmax/argmin must carry its running best values beside the indices, which no single
+   * torch.aten op returns: under --aten=torch it keeps its linalg form. Helion's own ops are never
+   * torch.aten ops. */
+  bool looped_arg = graph->kind == HM_GRAPH_REDUCTION_LOOP && op.family == HM_FAMILY_ARG_REDUCTION;
+  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH && !helion_family && !looped_arg) {
+    op.lower = hm_lower_torch_op;
+    op.variant = 0;
+  }
+  return op;
 }
 
-const HmOpEntry *hm_find_op(const HmLowering *L, const HmGraph *graph, const char *target) {
-  const HmOpEntry *e = search(HELION_FAMILIES, sizeof HELION_FAMILIES / sizeof *HELION_FAMILIES, target);
-  if (e)
-    return e;
-  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH && !needs_linalg(graph, target))
-    return &TORCH_ENTRY;
-  return search(ATEN_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES, target);
+bool hm_resolve_ops(HmLowering *L) {
+  size_t ngraphs = hm_spec_num_graphs(L->spec);
+  L->ops = hm_arena_new(&L->arena, HmOp *, ngraphs);
+  if (!L->ops)
+    return false;
+  for (size_t g = 0; g < ngraphs; ++g) {
+    const HmGraph *graph = hm_spec_graph(L->spec, g);
+    if (!(L->ops[g] = hm_arena_new(&L->arena, HmOp, graph->nnodes)))
+      return false;
+    for (size_t i = 0; i < graph->nnodes; ++i)
+      if (graph->nodes[i].op == HM_NODE_CALL)
+        L->ops[g][i] = resolve(L, graph, graph->nodes[i].target);
+  }
+  return true;
+}
+
+const HmOp *hm_node_op(const HmLowering *L, const HmNode *node) { return &L->ops[node->graph][node->index]; }
+
+bool hm_node_is(const HmLowering *L, const HmNode *node, HmOpId id) {
+  const HmOp *op = hm_node_op(L, node);
+  return op->row && op->row->id == id;
 }
 
 const char *hm_supported_op(size_t index) {
-  const HmOpEntry *const *groups[2] = {HELION_FAMILIES, ATEN_FAMILIES};
-  size_t sizes[2] = {sizeof HELION_FAMILIES / sizeof *HELION_FAMILIES, sizeof ATEN_FAMILIES / sizeof *ATEN_FAMILIES};
-  for (size_t g = 0; g < 2; ++g)
-    for (size_t f = 0; f < sizes[g]; ++f)
-      for (const HmOpEntry *e = groups[g][f]; e->target; ++e)
-        if (index-- == 0)
-          return e->target;
+  for (size_t f = 0; f < NFAMILIES; ++f)
+    for (const HmOpEntry *e = FAMILIES[f].table; e->target; ++e)
+      if (index-- == 0)
+        return e->target;
   return NULL;
 }

@@ -4,15 +4,12 @@
  * (`_mask_to`) wherever a tile may hold padding. 16-bit float inputs accumulate in f32, as torch's
  * CPU kernels do, and the result is rounded once at the end.
  */
-#include "lower/Shapes.h"
+#include "lower/ops/Reductions.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
-
-typedef enum Reduction { SUM, MEAN, AMAX, AMIN, PROD } Reduction;
 
 typedef struct ReductionInfo {
   const char *float_combine, *int_combine;
@@ -20,11 +17,11 @@ typedef struct ReductionInfo {
 } ReductionInfo;
 
 static const ReductionInfo REDUCTIONS[] = {
-    [SUM] = {"arith.addf", "arith.addi", 0.0},
-    [MEAN] = {"arith.addf", NULL, 0.0},
-    [AMAX] = {"arith.maximumf", "arith.maxsi", -INFINITY},
-    [AMIN] = {"arith.minimumf", "arith.minsi", INFINITY},
-    [PROD] = {"arith.mulf", "arith.muli", 1.0},
+    [HM_REDUCE_SUM] = {"arith.addf", "arith.addi", 0.0},
+    [HM_REDUCE_MEAN] = {"arith.addf", NULL, 0.0},
+    [HM_REDUCE_AMAX] = {"arith.maximumf", "arith.maxsi", -INFINITY},
+    [HM_REDUCE_AMIN] = {"arith.minimumf", "arith.minsi", INFINITY},
+    [HM_REDUCE_PROD] = {"arith.mulf", "arith.muli", 1.0},
 };
 
 bool hm_reduced_dims(HmLowering *L, const HmNode *node, size_t rank, bool reduced[HM_MAX_RANK]) {
@@ -131,7 +128,7 @@ static bool divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *re
 
 /* Reduces `in` (of spec shape `in_val`) over the `reduced` dims into the result element type of
  * `node`, keeping the reduced dims as size 1 when `keep`. */
-static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, MlirValue in, const HmSpecValue *in_val,
+static bool reduce_tensor(HmLowering *L, const HmNode *node, HmReductionKind kind, MlirValue in, const HmSpecValue *in_val,
                           const bool *reduced, bool keep, MlirValue *out) {
   MlirType result = hm_element_type(L, node->val.dtype);
   MlirType acc = mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
@@ -143,7 +140,7 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
   if (!hm_cast_tensor(L, in, acc, &input) || !hm_reduced_init(L, in_val, reduced, acc, info->identity, &init))
     return false;
   value = reduce(L, input, reduced, init, combine);
-  if (kind == MEAN && !divide_by_count(L, in_val, reduced, 0, value, &value))
+  if (kind == HM_REDUCE_MEAN && !divide_by_count(L, in_val, reduced, 0, value, &value))
     return false;
   if (!hm_cast_tensor(L, value, result, &value))
     return false;
@@ -153,15 +150,15 @@ static bool reduce_tensor(HmLowering *L, const HmNode *node, Reduction kind, Mli
   return true;
 }
 
-/* Inductor's sum and division, for the decompositions in LowerDecomposed.c. */
+/* Inductor's sum and division, for the decompositions in Decomposed.c. */
 bool hm_sum_tensor(HmLowering *L, const HmNode *node, MlirValue in, const HmSpecValue *in_val, const bool *reduced,
                    bool keep, MlirValue *out) {
-  return reduce_tensor(L, node, SUM, in, in_val, reduced, keep, out);
+  return reduce_tensor(L, node, HM_REDUCE_SUM, in, in_val, reduced, keep, out);
 }
 
 bool hm_extreme_tensor(HmLowering *L, const HmNode *node, bool max, MlirValue in, const HmSpecValue *in_val,
                        const bool *reduced, bool keep, MlirValue *out) {
-  return reduce_tensor(L, node, max ? AMAX : AMIN, in, in_val, reduced, keep, out);
+  return reduce_tensor(L, node, max ? HM_REDUCE_AMAX : HM_REDUCE_AMIN, in, in_val, reduced, keep, out);
 }
 
 bool hm_divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduced, double correction, MlirValue sum,
@@ -181,53 +178,50 @@ static bool lower_reduction(HmLowering *L, HmScope *S, const HmNode *node, int v
   if (in_val->kind != HM_SPEC_TENSOR || in_val->rank > HM_MAX_RANK || !hm_reduced_dims(L, node, in_val->rank, reduced))
     return hm_node_error(L, node, "a reduction needs a tensor input");
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
-  return reduce_tensor(L, node, (Reduction)variant, in.value, in_val, reduced, hm_keepdim(node), &out->value);
+  return reduce_tensor(L, node, (HmReductionKind)variant, in.value, in_val, reduced, hm_keepdim(node), &out->value);
 }
 
 const HmOpEntry hm_reduction_ops[] = {
-    {"aten.sum.dim_IntList", lower_reduction, SUM},
-    {"aten.sum.default", lower_reduction, SUM},
-    {"aten.mean.dim", lower_reduction, MEAN},
-    {"aten.amax.default", lower_reduction, AMAX},
-    {"aten.amin.default", lower_reduction, AMIN},
-    {"aten.prod.dim_int", lower_reduction, PROD},
-    {"helion.language._tracing_ops._inductor_lowering_extra", hm_lower_extra, SUM},
-    {NULL, NULL, 0},
+    {"aten.sum.dim_IntList", lower_reduction, HM_REDUCE_SUM, HM_OP_OTHER},
+    {"aten.sum.default", lower_reduction, HM_REDUCE_SUM, HM_OP_OTHER},
+    {"aten.mean.dim", lower_reduction, HM_REDUCE_MEAN, HM_OP_OTHER},
+    {"aten.amax.default", lower_reduction, HM_REDUCE_AMAX, HM_OP_OTHER},
+    {"aten.amin.default", lower_reduction, HM_REDUCE_AMIN, HM_OP_OTHER},
+    {"aten.prod.dim_int", lower_reduction, HM_REDUCE_PROD, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };
 
-static const HmOpEntry *find_reduction(const char *target) {
-  for (const HmOpEntry *e = hm_reduction_ops; e->target; ++e)
-    if (strcmp(e->target, target) == 0)
-      return e;
-  return NULL;
+HmReductionKind hm_reduction_kind(HmLowering *L, const HmNode *node) {
+  const HmOp *op = hm_node_op(L, node);
+  if (op->family == HM_FAMILY_REDUCTION || op->family == HM_FAMILY_ARG_REDUCTION)
+    return (HmReductionKind)op->row->variant;
+  if (!hm_node_is(L, node, HM_OP_EXTRA))
+    return HM_REDUCE_NONE;
+  const HmNode *from = hm_extra_origin(L, node);
+  return from && hm_node_is(L, from, HM_OP_MAX_DIM)   ? HM_REDUCE_AMAX
+         : from && hm_node_is(L, from, HM_OP_MIN_DIM) ? HM_REDUCE_AMIN
+                                                      : HM_REDUCE_SUM;
 }
 
-bool hm_is_reduction(const char *target) { return find_reduction(target) || hm_is_arg_reduction(target); }
+static bool is_arg_reduction(HmReductionKind kind) { return kind == HM_REDUCE_ARGMAX || kind == HM_REDUCE_ARGMIN; }
 
-bool hm_reduction_has_aux(const HmNode *node) { return hm_is_arg_reduction(node->target); }
-
-/* An inductor extra accumulates as the reduction it is: max.dim's values as amax, others as sums. */
-static int extra_variant(HmLowering *L, const HmNode *node) {
-  const char *from = hm_extra_origin(L, node);
-  return !from ? SUM : strcmp(from, "aten.max.dim") == 0 ? AMAX : strcmp(from, "aten.min.dim") == 0 ? AMIN : SUM;
-}
-
-static bool looped_info(HmLowering *L, const HmNode *node, const ReductionInfo **info, MlirType *type) {
-  const HmOpEntry *e = find_reduction(node->target);
-  if (!e || e->variant == MEAN)
+static bool looped_info(HmLowering *L, const HmNode *node, HmReductionKind kind, const ReductionInfo **info,
+                        MlirType *type) {
+  if (kind == HM_REDUCE_NONE || kind == HM_REDUCE_MEAN)
     return hm_node_error(L, node, "'%s' cannot accumulate across a looped reduction", node->target);
-  *info = &REDUCTIONS[e->lower == hm_lower_extra ? extra_variant(L, node) : e->variant];
+  *info = &REDUCTIONS[kind];
   *type = hm_element_type(L, node->val.dtype);
   return true;
 }
 
 bool hm_reduction_init(HmLowering *L, const HmNode *node, MlirValue *out, MlirValue *aux) {
-  if (hm_is_arg_reduction(node->target))
-    return hm_arg_reduction_init(L, node, out, aux);
-  const ReductionInfo *info;
+  HmReductionKind kind = hm_reduction_kind(L, node);
+  if (is_arg_reduction(kind))
+    return hm_arg_reduction_init(L, kind, node, out, aux);
+  const ReductionInfo *info = NULL;
   MlirType element;
   MlirValue empty;
-  if (!looped_info(L, node, &info, &element) || !hm_empty_tensor(L, &node->val, element, &empty))
+  if (!looped_info(L, node, kind, &info, &element) || !hm_empty_tensor(L, &node->val, element, &empty))
     return false;
   *out = hm_fill(L, empty, hm_scalar_const(L, element, info->identity));
   return true;
@@ -242,12 +236,13 @@ static bool combine_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
 
 bool hm_reduction_combine(HmLowering *L, const HmNode *node, MlirValue acc, MlirValue acc_aux,
                           const HmIrValue *chunk, MlirValue *out, MlirValue *out_aux) {
-  if (hm_is_arg_reduction(node->target))
-    return hm_arg_reduction_combine(L, node, acc, acc_aux, chunk, out, out_aux);
+  HmReductionKind kind = hm_reduction_kind(L, node);
+  if (is_arg_reduction(kind))
+    return hm_arg_reduction_combine(L, kind, node, acc, acc_aux, chunk, out, out_aux);
   MlirValue partial = chunk->value;
-  const ReductionInfo *info;
+  const ReductionInfo *info = NULL;
   MlirType element;
-  if (!looped_info(L, node, &info, &element))
+  if (!looped_info(L, node, kind, &info, &element))
     return false;
   const char *combine = mlirTypeIsAInteger(element) ? info->int_combine : info->float_combine;
   size_t rank = (size_t)mlirShapedTypeGetRank(mlirValueGetType(acc));

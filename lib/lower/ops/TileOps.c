@@ -146,16 +146,16 @@ static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int
 }
 
 const HmOpEntry hm_tile_ops[] = {
-    {"helion.language.tile_ops.tile_index", lower_tile_index, 0},
-    {"helion.language.tile_ops.tile_begin", lower_query, BEGIN},
-    {"helion.language.tile_ops.tile_end", lower_query, END},
-    {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE},
-    {"helion.language.tile_ops.tile_id", lower_query, ID},
-    {"helion.language.tile_ops.tile_count", lower_query, COUNT},
-    {"operator.add", lower_index_arith, ADD},
-    {"operator.sub", lower_index_arith, SUB},
-    {"operator.mul", lower_index_arith, MUL},
-    {"operator.floordiv", lower_index_arith, FLOORDIV},
-    {"operator.mod", lower_index_arith, MOD},
-    {NULL, NULL, 0},
+    {"helion.language.tile_ops.tile_index", lower_tile_index, 0, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_begin", lower_query, BEGIN, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_end", lower_query, END, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_id", lower_query, ID, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_count", lower_query, COUNT, HM_OP_OTHER},
+    {"operator.add", lower_index_arith, ADD, HM_OP_OTHER},
+    {"operator.sub", lower_index_arith, SUB, HM_OP_OTHER},
+    {"operator.mul", lower_index_arith, MUL, HM_OP_OTHER},
+    {"operator.floordiv", lower_index_arith, FLOORDIV, HM_OP_OTHER},
+    {"operator.mod", lower_index_arith, MOD, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -69,7 +69,7 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
   MlirNamedAttribute attrs[MAX_ARGS + 1];
   size_t noperands = 0, nattrs = 0;
   char name[32];
-  bool pointwise = hm_is_pointwise(node->target);
+  bool pointwise = hm_node_op(L, node)->family == HM_FAMILY_POINTWISE;
   for (size_t i = 0; i < node->nargs; ++i) {
     snprintf(name, sizeof name, "arg%zu", i);
     bool repeat = pointwise && i > 0 && node->args[i].kind == HM_ARG_NONE && node->args[i - 1].kind == HM_ARG_NODE;

@@ -424,24 +424,24 @@ static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int varian
 }
 
 const HmOpEntry hm_view_ops[] = {
-    {"aten.clone.default", lower_same, 0},
-    {"aten.alias.default", lower_same, 0},
-    {"aten.view.default", lower_view, 0},
-    {"aten.reshape.default", lower_view, 0},
-    {"aten._unsafe_view.default", lower_view, 0},
-    {"aten.unsqueeze.default", lower_unsqueeze, 0},
-    {"aten.squeeze.dim", lower_squeeze, 0},
-    {"aten.squeeze.dims", lower_squeeze, 0},
-    {"aten.squeeze.default", lower_squeeze, 0},
-    {"aten.permute.default", lower_permute, PERMUTE},
-    {"aten.transpose.int", lower_permute, TRANSPOSE},
-    {"aten.t.default", lower_permute, T},
-    {"aten.expand.default", lower_expand, 0},
-    {NULL, NULL, 0},
+    {"aten.clone.default", lower_same, 0, HM_OP_OTHER},
+    {"aten.alias.default", lower_same, 0, HM_OP_OTHER},
+    {"aten.view.default", lower_view, 0, HM_OP_OTHER},
+    {"aten.reshape.default", lower_view, 0, HM_OP_OTHER},
+    {"aten._unsafe_view.default", lower_view, 0, HM_OP_OTHER},
+    {"aten.unsqueeze.default", lower_unsqueeze, 0, HM_OP_OTHER},
+    {"aten.squeeze.dim", lower_squeeze, 0, HM_OP_OTHER},
+    {"aten.squeeze.dims", lower_squeeze, 0, HM_OP_OTHER},
+    {"aten.squeeze.default", lower_squeeze, 0, HM_OP_OTHER},
+    {"aten.permute.default", lower_permute, PERMUTE, HM_OP_OTHER},
+    {"aten.transpose.int", lower_permute, TRANSPOSE, HM_OP_OTHER},
+    {"aten.t.default", lower_permute, T, HM_OP_OTHER},
+    {"aten.expand.default", lower_expand, 0, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };
 
 /* Helion's own view op, lowered here whichever way ATen ops are. */
 const HmOpEntry hm_helion_view_ops[] = {
-    {"helion.language.view_ops.subscript", lower_subscript, 0},
-    {NULL, NULL, 0},
+    {"helion.language.view_ops.subscript", lower_subscript, 0, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
 };
