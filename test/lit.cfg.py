@@ -18,6 +18,7 @@ config.substitutions += [
     ("%helion-mlir", os.path.join(tools, "helion-mlir")),
     ("%mlir-opt", config.mlir_opt),
     ("%fixtures", os.path.join(config.helion_src_root, "test", "fixtures")),
+    ("%repo", config.helion_src_root),
     ("%dialects", os.path.join(config.helion_src_root, "dialects")),
     ("%python", config.python),
 ]

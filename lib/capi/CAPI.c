@@ -197,8 +197,8 @@ void hm_capi_destroy(HmCompiled *compiled) {
 
 char *hm_capi_supported_ops(void) {
   HmBuffer text = {0};
-  for (size_t i = 0; hm_supported_op(i); ++i) {
-    hm_buffer_append(mlirStringRefCreateFromCString(hm_supported_op(i)), &text);
+  for (size_t i = 0; hm_lower_supported_op(i); ++i) {
+    hm_buffer_append(mlirStringRefCreateFromCString(hm_lower_supported_op(i)), &text);
     hm_buffer_append(mlirStringRefCreateFromCString("\n"), &text);
   }
   if (text.oom) {

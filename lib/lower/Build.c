@@ -40,16 +40,16 @@ MlirType hm_index_type(HmLowering *L) { return mlirIndexTypeGet(L->ctx); }
 
 MlirType hm_element_type(HmLowering *L, HmDtype dtype) {
   switch (dtype) {
-  case HM_F64: return mlirF64TypeGet(L->ctx);
-  case HM_F32: return mlirF32TypeGet(L->ctx);
-  case HM_F16: return mlirF16TypeGet(L->ctx);
-  case HM_BF16: return mlirBF16TypeGet(L->ctx);
-  case HM_I64: return mlirIntegerTypeGet(L->ctx, 64);
-  case HM_I32: return mlirIntegerTypeGet(L->ctx, 32);
-  case HM_I16: return mlirIntegerTypeGet(L->ctx, 16);
-  case HM_I8:
-  case HM_U8: return mlirIntegerTypeGet(L->ctx, 8);
-  case HM_BOOL: return mlirIntegerTypeGet(L->ctx, 1);
+  case HM_DTYPE_F64: return mlirF64TypeGet(L->ctx);
+  case HM_DTYPE_F32: return mlirF32TypeGet(L->ctx);
+  case HM_DTYPE_F16: return mlirF16TypeGet(L->ctx);
+  case HM_DTYPE_BF16: return mlirBF16TypeGet(L->ctx);
+  case HM_DTYPE_I64: return mlirIntegerTypeGet(L->ctx, 64);
+  case HM_DTYPE_I32: return mlirIntegerTypeGet(L->ctx, 32);
+  case HM_DTYPE_I16: return mlirIntegerTypeGet(L->ctx, 16);
+  case HM_DTYPE_I8:
+  case HM_DTYPE_U8: return mlirIntegerTypeGet(L->ctx, 8);
+  case HM_DTYPE_BOOL: return mlirIntegerTypeGet(L->ctx, 1);
   default: return (MlirType){NULL};
   }
 }

@@ -42,7 +42,7 @@ static const char kPipeline[] =
     "convert-cf-to-llvm,"
     "reconcile-unrealized-casts)";
 
-const char *hm_llvm_pipeline(void) { return kPipeline; }
+const char *hm_pipeline_text(void) { return kPipeline; }
 
 /* The pipeline text is ours, so a parse error is a bug here; the message still says what broke. */
 static bool parse_pipeline(MlirPassManager pm, HmDiag *diag) {
@@ -114,7 +114,7 @@ static bool check_all_llvm(MlirOperation module_op) {
                       "not tensors)");
 }
 
-bool hm_lower_to_llvm(MlirModule module, HmDiag *diag) {
+bool hm_pipeline_run(MlirModule module, HmDiag *diag) {
   MlirOperation op = mlirModuleGetOperation(module);
   MlirContext ctx = mlirOperationGetContext(op);
   MlirPassManager pm =

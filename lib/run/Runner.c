@@ -94,16 +94,16 @@ static char *type_text(MlirType type) {
 
 static HmDtype integer_dtype(MlirType type, HmDtype *alt_dtype) {
   switch (mlirIntegerTypeGetWidth(type)) {
-  case 64: return HM_I64;
-  case 32: return HM_I32;
-  case 16: return HM_I16;
-  case 1: return HM_BOOL;
+  case 64: return HM_DTYPE_I64;
+  case 32: return HM_DTYPE_I32;
+  case 16: return HM_DTYPE_I16;
+  case 1: return HM_DTYPE_BOOL;
   case 8:
     if (mlirIntegerTypeIsUnsigned(type))
-      return HM_U8;
+      return HM_DTYPE_U8;
     if (!mlirIntegerTypeIsSigned(type))
-      *alt_dtype = HM_U8;
-    return HM_I8;
+      *alt_dtype = HM_DTYPE_U8;
+    return HM_DTYPE_I8;
   default: return HM_DTYPE_INVALID;
   }
 }
@@ -111,13 +111,13 @@ static HmDtype integer_dtype(MlirType type, HmDtype *alt_dtype) {
 static HmDtype element_dtype(MlirType type, HmDtype *alt_dtype) {
   *alt_dtype = HM_DTYPE_INVALID;
   if (mlirTypeIsAF64(type))
-    return HM_F64;
+    return HM_DTYPE_F64;
   if (mlirTypeIsAF32(type))
-    return HM_F32;
+    return HM_DTYPE_F32;
   if (mlirTypeIsAF16(type))
-    return HM_F16;
+    return HM_DTYPE_F16;
   if (mlirTypeIsABF16(type))
-    return HM_BF16;
+    return HM_DTYPE_BF16;
   if (mlirTypeIsAInteger(type))
     return integer_dtype(type, alt_dtype);
   return HM_DTYPE_INVALID;
@@ -137,7 +137,7 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
   if (arg->scalar) {
     arg->dtype = element_dtype(type, &arg->alt_dtype);
     arg->dims = calloc(1, sizeof *arg->dims);
-    return (arg->dtype == HM_F64 || arg->dtype == HM_I64 || arg->dtype == HM_BOOL) && arg->dims
+    return (arg->dtype == HM_DTYPE_F64 || arg->dtype == HM_DTYPE_I64 || arg->dtype == HM_DTYPE_BOOL) && arg->dims
                ? true
                : hm_diag_error(diag, "argument %zu has type %s; scalars are f64, i64 or i1", index, arg->type_text);
   }
@@ -239,7 +239,7 @@ static bool jit_copy(HmKernel *kernel, MlirModule module, const char *func_name,
   mlirOperationSetAttributeByName(find_func(copy, func_name),
                                   mlirStringRefCreateFromCString("llvm.emit_c_interface"),
                                   mlirUnitAttrGet(ctx));
-  bool ok = hm_lower_to_llvm(copy, diag) && create_engine(kernel, copy, opt_level, diag) &&
+  bool ok = hm_pipeline_run(copy, diag) && create_engine(kernel, copy, opt_level, diag) &&
             find_entry(kernel, func_name, diag);
   mlirModuleDestroy(copy);
   return ok;

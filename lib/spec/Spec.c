@@ -35,13 +35,13 @@ typedef struct Reader {
 } Reader;
 
 static const char *const DTYPE_NAMES[] = {
-    [HM_F64] = "float64", [HM_F32] = "float32", [HM_F16] = "float16", [HM_BF16] = "bfloat16",
-    [HM_I64] = "int64",   [HM_I32] = "int32",   [HM_I16] = "int16",   [HM_I8] = "int8",
-    [HM_U8] = "uint8",    [HM_BOOL] = "bool",
+    [HM_DTYPE_F64] = "float64", [HM_DTYPE_F32] = "float32", [HM_DTYPE_F16] = "float16", [HM_DTYPE_BF16] = "bfloat16",
+    [HM_DTYPE_I64] = "int64",   [HM_DTYPE_I32] = "int32",   [HM_DTYPE_I16] = "int16",   [HM_DTYPE_I8] = "int8",
+    [HM_DTYPE_U8] = "uint8",    [HM_DTYPE_BOOL] = "bool",
 };
 static const size_t DTYPE_SIZES[] = {
-    [HM_F64] = 8, [HM_F32] = 4, [HM_F16] = 2, [HM_BF16] = 2, [HM_I64] = 8,
-    [HM_I32] = 4, [HM_I16] = 2, [HM_I8] = 1,  [HM_U8] = 1,   [HM_BOOL] = 1,
+    [HM_DTYPE_F64] = 8, [HM_DTYPE_F32] = 4, [HM_DTYPE_F16] = 2, [HM_DTYPE_BF16] = 2, [HM_DTYPE_I64] = 8,
+    [HM_DTYPE_I32] = 4, [HM_DTYPE_I16] = 2, [HM_DTYPE_I8] = 1,  [HM_DTYPE_U8] = 1,   [HM_DTYPE_BOOL] = 1,
 };
 
 HmDtype hm_dtype_from_name(const char *name) {
@@ -54,7 +54,7 @@ HmDtype hm_dtype_from_name(const char *name) {
 const char *hm_dtype_name(HmDtype dtype) { return dtype ? DTYPE_NAMES[dtype] : "invalid"; }
 size_t hm_dtype_size(HmDtype dtype) { return dtype ? DTYPE_SIZES[dtype] : 0; }
 bool hm_dtype_is_float(HmDtype dtype) {
-  return dtype == HM_F64 || dtype == HM_F32 || dtype == HM_F16 || dtype == HM_BF16;
+  return dtype == HM_DTYPE_F64 || dtype == HM_DTYPE_F32 || dtype == HM_DTYPE_F16 || dtype == HM_DTYPE_BF16;
 }
 
 static const char *json_type_name(const json_t *v) {
@@ -546,7 +546,7 @@ static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, vo
 
 static bool read_scalar(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
   static const struct { const char *name; HmDtype dtype; } TYPES[] = {
-      {"float", HM_F64}, {"int", HM_I64}, {"bool", HM_BOOL}};
+      {"float", HM_DTYPE_F64}, {"int", HM_DTYPE_I64}, {"bool", HM_DTYPE_BOOL}};
   HmScalarArg *out = out_;
   char p[PATH_MAX_LEN];
   json_t *arg_index = field(r, v, "arg_index", JSON_INTEGER, path);

@@ -132,7 +132,7 @@ typedef struct HmSymbol {
 typedef struct HmScalarArg {
   const char *name;
   int arg_index;
-  HmDtype dtype;      /* HM_F64, HM_I64 or HM_BOOL */
+  HmDtype dtype;      /* HM_DTYPE_F64, HM_DTYPE_I64 or HM_DTYPE_BOOL */
   const char *symbol; /* the symbol the device code reads it by; NULL when Helion specialised it */
 } HmScalarArg;
 

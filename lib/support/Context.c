@@ -150,7 +150,7 @@ static bool load_dialect(MlirContext ctx, const EmbeddedDialect *dialect, HmDiag
   return true;
 }
 
-bool hm_load_dialects(MlirContext ctx, HmDiag *diag) {
+bool hm_context_load_dialects(MlirContext ctx, HmDiag *diag) {
   mlirDialectHandleLoadDialect(mlirGetDialectHandle__irdl__(), ctx);
   /* MLIR's own error, with its position in the IRDL source, is recorded before our summary. */
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
@@ -175,7 +175,7 @@ MlirContext hm_context_create(HmDiag *diag) {
   mlirDialectRegistryDestroy(registry);
   mlirRegisterAllLLVMTranslations(ctx);
   mlirContextLoadAllAvailableDialects(ctx);
-  if (!hm_load_dialects(ctx, diag)) {
+  if (!hm_context_load_dialects(ctx, diag)) {
     mlirContextDestroy(ctx);
     return (MlirContext){NULL};
   }

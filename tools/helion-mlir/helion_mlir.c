@@ -135,7 +135,7 @@ static bool run(const Options *o, HmDiag *diag, HmBuffer *text) {
   if (!mlirContextIsNull(ctx)) {
     MlirModule module = hm_lower(ctx, spec, o->lower, diag);
     if (!mlirModuleIsNull(module)) {
-      ok = !o->emit_llvm || hm_lower_to_llvm(module, diag);
+      ok = !o->emit_llvm || hm_pipeline_run(module, diag);
       if (ok)
         mlirOperationPrint(mlirModuleGetOperation(module), hm_buffer_append, text);
       ok = ok && !text->oom;

@@ -90,7 +90,7 @@ static const OptionSpec kOptions[] = {
     {"o", "FILE", set_output, 0, NULL, "write the output to FILE (default: stdout)"},
     {"pass-pipeline", "PIPELINE", add_pipeline, 0, NULL,
      "run a textual pass pipeline, e.g. 'builtin.module(canonicalize,cse)'"},
-    PIPELINE("helion-lower-to-llvm", hm_llvm_pipeline,
+    PIPELINE("helion-lower-to-llvm", hm_pipeline_text,
              "lower a kernel module to the LLVM dialect, as the JIT runs it"),
     FLAG("verify-diagnostics", verify_diagnostics,
          "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),

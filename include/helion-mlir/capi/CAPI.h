@@ -46,7 +46,7 @@ int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const c
                 const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
                 char **error_out);
 
-/* The targets hm_supported_op lists, one per line. */
+/* The targets hm_lower_supported_op lists, one per line. */
 char *hm_capi_supported_ops(void);
 
 void hm_capi_free_string(char *text);

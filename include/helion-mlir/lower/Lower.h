@@ -11,6 +11,10 @@
 #include "helion-mlir/spec/Spec.h"
 #include "mlir-c/IR.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum HmTileMode {
   HM_TILES_CONCRETE, /* tile sizes are constants from the spec's config */
   HM_TILES_SYMBOLIC, /* tile sizes are `loom.get_symbol` values */
@@ -33,6 +37,10 @@ MlirModule hm_lower(MlirContext ctx, const HmSpec *spec, HmLowerOptions options,
 
 /* The Device IR and ATen targets the linalg lowering handles, by index; NULL past the last one.
  * (With HM_ATEN_TORCH every ATen op is handled.) */
-const char *hm_supported_op(size_t index);
+const char *hm_lower_supported_op(size_t index);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

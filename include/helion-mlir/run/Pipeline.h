@@ -15,12 +15,20 @@
 #include "helion-mlir/support/Diag.h"
 #include "mlir-c/IR.h"
 
-/* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. */
-const char *hm_llvm_pipeline(void);
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-/* Runs hm_llvm_pipeline() on `module` in place. MLIR's diagnostics go to `diag` (the first error),
+/* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. */
+const char *hm_pipeline_text(void);
+
+/* Runs hm_pipeline_text() on `module` in place. MLIR's diagnostics go to `diag` (the first error),
  * never to stderr. The module's context must come from hm_context_create, which registers the
  * passes. On failure the module is left partly lowered. */
-bool hm_lower_to_llvm(MlirModule module, HmDiag *diag);
+bool hm_pipeline_run(MlirModule module, HmDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 #include "helion-mlir/spec/Spec.h"
 #include "mlir-c/IR.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A caller-owned dense buffer, viewed as a tensor (a torch tensor's data_ptr, sizes and strides).
  * The kernel's memref arguments have identity layouts, so the strides must be the row-major ones
  * for the sizes (a dimension of size 1 may have any stride). A scalar argument (f64, i64, i1) is a
@@ -31,7 +35,7 @@ typedef struct HmTensorView {
 typedef struct HmKernel HmKernel;
 
 /* Compiles the func.func `func_name` of `module` at LLVM optimization level `opt_level` (0-3). The
- * module is not changed: the pipeline of hm_lower_to_llvm runs on a copy. The module's context must
+ * module is not changed: the pipeline of hm_pipeline_run runs on a copy. The module's context must
  * come from hm_context_create and may be destroyed once this returns. NULL on error. */
 HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, HmDiag *diag);
 
@@ -41,5 +45,9 @@ HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_le
 bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *args, HmDiag *diag);
 
 void hm_kernel_destroy(HmKernel *kernel);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,9 +13,13 @@
 
 #include "helion-mlir/support/Diag.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum HmDtype {
   HM_DTYPE_INVALID = 0,
-  HM_F64, HM_F32, HM_F16, HM_BF16, HM_I64, HM_I32, HM_I16, HM_I8, HM_U8, HM_BOOL,
+  HM_DTYPE_F64, HM_DTYPE_F32, HM_DTYPE_F16, HM_DTYPE_BF16, HM_DTYPE_I64, HM_DTYPE_I32, HM_DTYPE_I16, HM_DTYPE_I8, HM_DTYPE_U8, HM_DTYPE_BOOL,
 } HmDtype;
 
 HmDtype hm_dtype_from_name(const char *name);
@@ -51,5 +55,9 @@ const char *hm_spec_kernel_name(const HmSpec *spec);
 size_t hm_spec_num_host_tensors(const HmSpec *spec);
 /* Host tensors in the order of the lowered function's arguments. */
 const HmHostTensor *hm_spec_host_tensor(const HmSpec *spec, size_t index);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

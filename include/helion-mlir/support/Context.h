@@ -14,6 +14,10 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/IR.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Returns a context with every upstream dialect, pass and LLVM IR translation registered, every
  * registered dialect loaded, and helion and loom loaded; or a null context (and fills diag) when
  * our dialect definitions fail to load. The caller destroys the context with mlirContextDestroy. */
@@ -21,7 +25,7 @@ MlirContext hm_context_create(HmDiag *diag);
 
 /* Loads the helion and loom IRDL dialects into an existing context (any context: the irdl dialect
  * is loaded first if it is missing). Loading them into a context that has them is a no-op. */
-bool hm_load_dialects(MlirContext ctx, HmDiag *diag);
+bool hm_context_load_dialects(MlirContext ctx, HmDiag *diag);
 
 /* The IRDL source of our dialects, as shipped in dialects/ (for tools that write them out). */
 extern const char hm_irdl_helion[];
@@ -72,5 +76,9 @@ typedef struct HmBuffer {
 /* An MlirStringCallback: `buffer` is an HmBuffer*. */
 void hm_buffer_append(MlirStringRef piece, void *buffer);
 void hm_buffer_free(HmBuffer *buffer);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct HmDiag {
   char *message; /* NULL while no error was reported; owned (malloc'd). */
 } HmDiag;
@@ -19,5 +23,9 @@ bool hm_diag_error(HmDiag *diag, const char *fmt, ...) __attribute__((format(pri
 
 bool hm_diag_failed(const HmDiag *diag);
 void hm_diag_clear(HmDiag *diag);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

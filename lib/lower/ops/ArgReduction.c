@@ -130,7 +130,7 @@ static MlirValue base_index(HmLowering *L, const HmSpecValue *in, size_t dim) {
 }
 
 static MlirType value_type(HmLowering *L, HmDtype dtype) {
-  return dtype == HM_F64 ? mlirF64TypeGet(L->ctx) : mlirF32TypeGet(L->ctx);
+  return dtype == HM_DTYPE_F64 ? mlirF64TypeGet(L->ctx) : mlirF32TypeGet(L->ctx);
 }
 
 /* The reduced dimension of the node's input, which must be a float tensor. */

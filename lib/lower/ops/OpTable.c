@@ -99,7 +99,7 @@ bool hm_node_is(const HmLowering *L, const HmNode *node, HmOpId id) {
   return op->row && op->row->id == id;
 }
 
-const char *hm_supported_op(size_t index) {
+const char *hm_lower_supported_op(size_t index) {
   for (size_t f = 0; f < NFAMILIES; ++f)
     for (const HmOpEntry *e = FAMILIES[f].table; e->target; ++e)
       if (index-- == 0)

@@ -45,7 +45,7 @@ static void reads_tables(void) {
     UT_CHECK_STR(hm_spec_kernel_name(spec), "copy");
     UT_CHECK(hm_spec_num_host_tensors(spec) == 2);
     const HmHostTensor *out = hm_spec_host_tensor(spec, 1);
-    UT_CHECK(!out->is_argument && out->output_index == 0 && out->dtype == HM_F16);
+    UT_CHECK(!out->is_argument && out->output_index == 0 && out->dtype == HM_DTYPE_F16);
     UT_CHECK_STR(out->shape[0].sym, "s0");
     UT_CHECK(hm_spec_host_tensor(spec, 0)->arg_index == 0 && hm_spec_host_tensor(spec, 0)->output_index == -1);
     const HmBlockSize *bs = hm_spec_block_for_symbol(spec, "u0");
@@ -69,7 +69,7 @@ static void reads_arguments(void) {
     UT_CHECK(list->items[0].kind == HM_ARG_INT && list->items[1].kind == HM_ARG_FLOAT &&
              list->items[2].kind == HM_ARG_NONE && list->items[3].kind == HM_ARG_SLICE);
     UT_CHECK(list->items[3].items[1].kind == HM_ARG_INT && list->items[3].items[1].i == 3);
-    UT_CHECK(mask->nkwargs == 1 && mask->kwargs[0].kind == HM_ARG_DTYPE && mask->kwargs[0].dtype == HM_BF16);
+    UT_CHECK(mask->nkwargs == 1 && mask->kwargs[0].kind == HM_ARG_DTYPE && mask->kwargs[0].dtype == HM_DTYPE_BF16);
     UT_CHECK_STR(mask->file, "k.py");
     UT_CHECK(mask->line == 7 && mask->val.rank == 1);
     UT_CHECK_STR(mask->val.shape[0].sym, "u0");
@@ -130,7 +130,7 @@ static void reads_scalars(void) {
   HmSpec *spec = parse_with("\"outputs\"", scalars, &diag);
   if (UT_CHECK(spec != NULL) && UT_CHECK(hm_spec_num_scalars(spec) == 2)) {
     const HmScalarArg *alpha = hm_spec_scalar(spec, 0), *n = hm_spec_scalar(spec, 1);
-    UT_CHECK(alpha->dtype == HM_F64 && alpha->arg_index == 1 && n->dtype == HM_I64 && !n->symbol);
+    UT_CHECK(alpha->dtype == HM_DTYPE_F64 && alpha->arg_index == 1 && n->dtype == HM_DTYPE_I64 && !n->symbol);
     size_t index = 9;
     UT_CHECK(hm_spec_scalar_for_symbol(spec, "zuf0", &index) == alpha && index == 0);
     UT_CHECK(!hm_spec_scalar_for_symbol(spec, "u0", NULL));
@@ -147,10 +147,10 @@ static void reads_scalars(void) {
 }
 
 static void dtypes_round_trip(void) {
-  for (int d = HM_F64; d <= HM_BOOL; ++d)
+  for (int d = HM_DTYPE_F64; d <= HM_DTYPE_BOOL; ++d)
     UT_CHECK(hm_dtype_from_name(hm_dtype_name((HmDtype)d)) == (HmDtype)d);
   UT_CHECK(hm_dtype_from_name("complex64") == HM_DTYPE_INVALID);
-  UT_CHECK(hm_dtype_size(HM_BF16) == 2 && hm_dtype_is_float(HM_BF16) && !hm_dtype_is_float(HM_I32));
+  UT_CHECK(hm_dtype_size(HM_DTYPE_BF16) == 2 && hm_dtype_is_float(HM_DTYPE_BF16) && !hm_dtype_is_float(HM_DTYPE_I32));
 }
 
 static void arena_allocations_are_zeroed_and_aligned(void) {

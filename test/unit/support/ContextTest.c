@@ -48,10 +48,10 @@ static void load_dialects_into_bare_context(void) {
   HmDiag diag = {0};
   MlirContext ctx = mlirContextCreate();
   UT_CHECK(!registered(ctx, "helion.phi"));
-  UT_CHECK(hm_load_dialects(ctx, &diag));
+  UT_CHECK(hm_context_load_dialects(ctx, &diag));
   UT_CHECK(registered(ctx, "helion.phi"));
   UT_CHECK(registered(ctx, "loom.get_symbol"));
-  UT_CHECK(hm_load_dialects(ctx, &diag));
+  UT_CHECK(hm_context_load_dialects(ctx, &diag));
   UT_CHECK(!hm_diag_failed(&diag));
   mlirContextDestroy(ctx);
 }
