@@ -1,8 +1,8 @@
 /* State shared by the lowering's op families (library-private).
  *
- * The lowering walks a graph's nodes in order, looks each node's target up in the op table
- * (OpTable.c) and calls the family's function, which appends ops at the end of `L->block` and
- * records the node's result in the scope. Loops (LowerLoops.c) open a nested scope for the loop graph.
+ * The lowering resolves every node's op once (ops/OpTable.c), walks a graph's nodes in order
+ * (Graph.c) and calls each node's family function, which appends ops at the end of `L->block` and
+ * records the node's result in the scope. Loops (ops/Loops.c) open a nested scope for the loop graph.
  */
 #ifndef HELION_MLIR_LOWERING_H
 #define HELION_MLIR_LOWERING_H
@@ -171,10 +171,10 @@ bool hm_node_is(const HmLowering *L, const HmNode *node, HmOpId id);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
 /* The last buffer of an inductor decomposition (a node with `_extra_args`), which no torch.aten op
- * computes (LowerDecomposed.c). */
+ * computes (Decomposed.c). */
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
 /* `x` repeated along the size-1 and missing leading dimensions of `to` (torch's broadcasting), with
- * elements converted to `element` (LowerView.c). */
+ * elements converted to `element` (View.c). */
 bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out);
 
 /* Lowers every node of `S->graph` in order; the output node's arguments go to `outputs` (may be NULL). */

@@ -1,5 +1,5 @@
-/* How a load or store indexes its tensor (library-private): LowerMemory.c plans an HmAccess from the
- * index list; LowerGather.c lowers the accesses that go through index tensors. */
+/* How a load or store indexes its tensor (library-private): Memory.c plans an HmAccess from the
+ * index list; Gather.c lowers the accesses that go through index tensors. */
 #ifndef HELION_MLIR_ACCESS_H
 #define HELION_MLIR_ACCESS_H
 

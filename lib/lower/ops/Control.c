@@ -4,7 +4,7 @@
  * Helion traces each branch (and a while loop's condition and body) into its own graph, called with
  * the outer values it reads. After an `_if`, the op's result list holds each merged variable twice,
  * the if branch's value then the else branch's, and `_phi` joins the two: the scf.if yields the taken
- * branch's value, so both halves of the list are that one result and the phi is it (LowerLoops.c).
+ * branch's value, so both halves of the list are that one result and the phi is it (Loops.c).
  * Where a branch leaves a variable alone, the graph's `branch_outputs` names the outer node to yield.
  * A while loop carries every value it is called with; the body's outputs replace the ones a phi after
  * the loop says they update.

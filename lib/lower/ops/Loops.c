@@ -1,7 +1,7 @@
 /* `_for_loop` / `_for_loop_step` -> affine.for with iter_args, and `_phi` -> the loop-carried value.
  *
  * The loop covers the range its arguments name per block (begin and end: integers, sizes or index
- * values; a step for hl.grid), which lib/Tiles.c turns into bounds: an affine.for when they are affine
+ * values; a step for hl.grid), which lower/Tiles.c turns into bounds: an affine.for when they are affine
  * symbols, an scf.for when the kernel computes them (an outer tile's begin, a loaded offset).
  *
  * A Device IR loop graph returns values; after the loop, `_phi(before, getitem(loop, i))` names the
@@ -341,7 +341,7 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
 }
 
 /* The ops whose results already merge the values a phi after them names: loops carry the variable
- * (the result is its final value), and _if yields the taken branch's value (LowerControl.c). */
+ * (the result is its final value), and _if yields the taken branch's value (Control.c). */
 static bool merged_by_control_flow(const HmLowering *L, const HmScope *S, const HmNode *node) {
   const HmNode *get = hm_arg_node(S, &node->args[1]);
   const HmNode *op = get && hm_node_is(L, get, HM_OP_GETITEM) ? hm_arg_node(S, &get->args[0]) : NULL;

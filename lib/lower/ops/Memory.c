@@ -10,7 +10,7 @@
  * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A store writes back
  * only the real elements (tensor.extract_slice + materialize_in_destination).
  *
- * Accesses through index tensors (gathers and scatters) are LowerGather.c's. `extra_mask` selects
+ * Accesses through index tensors (gathers and scatters) are Gather.c's. `extra_mask` selects
  * zero (loads) or the old elements (stores) where the mask is false.
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).

@@ -1,7 +1,7 @@
 /* Tile queries: `tile.index`, `tile.begin`, `tile.end`, `tile.block_size`, `tile.id`, `tile.count`,
  * and the Python arithmetic on the positions they give (`tile.begin + 1`).
  *
- * Each reads the current tile of the block its argument names (the record lib/Tiles.c keeps while the
+ * Each reads the current tile of the block its argument names (the record lower/Tiles.c keeps while the
  * block's loop is open). `tile.index` is a tensor of the tile's element offsets, built by a
  * linalg.generic from linalg.index, so it keeps the full tile shape: its padding lanes hold offsets
  * past the end, which loads and stores never touch because they follow the tile's extent. The others

@@ -1,4 +1,4 @@
-/* Size expressions (lib/SizeExpr.c) folded to constants: the sympy forms Helion writes for views of
+/* Size expressions (lib/lower/SizeExpr.c) folded to constants: the sympy forms Helion writes for views of
  * tiles, with block 0's tile concrete (16) and block 1's symbolic (config 32). */
 #include <string.h>
 
