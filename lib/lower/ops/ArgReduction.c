@@ -10,7 +10,6 @@
 #include "lower/ops/Reductions.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"

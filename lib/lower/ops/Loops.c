@@ -15,8 +15,6 @@
 #include "lower/Tiles.h"
 #include "lower/ops/Reductions.h"
 
-#include <string.h>
-
 #include "mlir-c/BuiltinAttributes.h"
 
 /* The node whose value output `index` of `loop` updates, or NULL when no phi merges it. */

@@ -10,8 +10,6 @@
  */
 #include "lower/Shapes.h"
 
-#include <string.h>
-
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 

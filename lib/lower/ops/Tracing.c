@@ -2,8 +2,6 @@
  * sizes, copies and list access. */
 #include "lower/Shapes.h"
 
-#include <string.h>
-
 static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmArg *name = hm_arg(L, node, 0);
   if (!name || name->kind != HM_ARG_STR)
