@@ -1,4 +1,4 @@
-"""libhelion_mlir.so through ctypes: its flat C API (include/helion-mlir/CAPI.h) and nothing more."""
+"""libhelion_mlir.so through ctypes: its flat C API (include/helion-mlir/capi/CAPI.h) and nothing more."""
 
 from __future__ import annotations
 

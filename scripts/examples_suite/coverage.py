@@ -132,7 +132,7 @@ def render(results: list[Result], handled: list[str]) -> str:
         "",
         "## Ops",
         "",
-        "Every op the C lowering's tables handle (`lib/OpTable.c`), and every op an example uses. With",
+        "Every op the C lowering's tables handle (`lib/lower/ops/OpTable.c`), and every op an example uses. With",
         "`--aten=torch` every ATen op lowers, as a generic `torch.aten.*` op.",
         "",
         *_op_table(results, handled),

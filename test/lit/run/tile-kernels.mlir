@@ -1,4 +1,4 @@
-// The JIT's pipeline (--helion-lower-to-llvm, lib/Pipeline.c) on the kinds of kernel the lowering
+// The JIT's pipeline (--helion-lower-to-llvm, lib/run/Pipeline.c) on the kinds of kernel the lowering
 // emits: an elementwise add with an edge tile, a row softmax (linalg.reduce, math.exp), and an f16
 // matmul accumulating in f32 through an affine.for with tensor iter_args. Everything reaches the
 // LLVM dialect, and every tile temporary that is malloc'd is freed in the same iteration.

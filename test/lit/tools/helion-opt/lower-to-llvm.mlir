@@ -1,4 +1,4 @@
-// --helion-lower-to-llvm runs the pipeline the JIT uses (lib/Pipeline.c) and can be combined with
+// --helion-lower-to-llvm runs the pipeline the JIT uses (lib/run/Pipeline.c) and can be combined with
 // other pipelines, which run in command-line order.
 // RUN: %helion-opt --helion-lower-to-llvm %s | FileCheck %s
 // RUN: %helion-opt --pass-pipeline='builtin.module(canonicalize)' --helion-lower-to-llvm %s \
