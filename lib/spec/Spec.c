@@ -1,9 +1,13 @@
-/* Reading the interchange JSON (docs/interchange.md) into the spec model, checking it on the way. */
+/* Reading the interchange JSON (docs/interchange.md) into the spec model, checking its structure
+ * (docs/interchange.schema.json) on the way; References.c then runs the cross-reference checks. */
 #include "support/Arena.h"
+#include "spec/Names.h"
+#include "spec/References.h"
 #include "spec/SpecModel.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +75,8 @@ static const char *json_type_name(const json_t *v) {
 }
 
 static bool fail(Reader *r, const char *path, const char *message, const char *detail) {
-  return hm_diag_error(r->diag, "%s: %s: %s%s", r->spec->source, path, message, detail ? detail : "");
+  return hm_diag_error(r->diag, "%s: %s: %s%s", r->spec->source, path, message,
+                       detail ? hm_spec_shown(detail) : "");
 }
 
 static void subpath(char *out, const char *path, const char *key) {
@@ -82,8 +87,33 @@ static void indexpath(char *out, const char *path, size_t index) {
   snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, index);
 }
 
-/* A required field of the given JSON type (JSON_REAL also accepts integers). */
-static json_t *field(Reader *r, json_t *obj, const char *key, json_type type, const char *path) {
+/* JSON types as the schema names them; HM_NULLABLE adds null. JSON_REAL takes integers too. */
+enum { HM_NULLABLE = 0x100 };
+
+static const char *type_name(int type) {
+  switch (type & 0xff) {
+  case JSON_TRUE: return "bool";
+  case JSON_REAL: return "number";
+  case JSON_INTEGER: return "integer";
+  case JSON_STRING: return "string";
+  case JSON_ARRAY: return "array";
+  default: return "object";
+  }
+}
+
+static bool expect_type(Reader *r, json_t *v, int type, const char *path) {
+  json_type want = (json_type)(type & 0xff);
+  if (json_typeof(v) == want || (want == JSON_REAL && json_is_integer(v)) ||
+      (want == JSON_TRUE && json_is_boolean(v)) || ((type & HM_NULLABLE) && json_is_null(v)))
+    return true;
+  char msg[128];
+  snprintf(msg, sizeof msg, "expected %s%s, got %s", type_name(type), type & HM_NULLABLE ? " or null" : "",
+           json_type_name(v));
+  return fail(r, path, msg, NULL);
+}
+
+/* A required field of the given type. */
+static json_t *field(Reader *r, json_t *obj, const char *key, int type, const char *path) {
   json_t *v = json_object_get(obj, key);
   if (!v) {
     char msg[128];
@@ -91,25 +121,84 @@ static json_t *field(Reader *r, json_t *obj, const char *key, json_type type, co
     fail(r, path, msg, NULL);
     return NULL;
   }
-  bool ok = json_typeof(v) == type || (type == JSON_REAL && json_is_integer(v)) ||
-            (type == JSON_TRUE && json_is_boolean(v));
-  if (!ok) {
-    char p[PATH_MAX_LEN], msg[128];
-    subpath(p, path, key);
-    snprintf(msg, sizeof msg, "expected %s, got %s",
-             type == JSON_TRUE ? "bool" : type == JSON_REAL ? "number"
-             : type == JSON_INTEGER ? "integer" : type == JSON_STRING ? "string"
-             : type == JSON_ARRAY ? "array" : "object",
-             json_type_name(v));
-    fail(r, p, msg, NULL);
-    return NULL;
-  }
-  return v;
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
+  return expect_type(r, v, type, p) ? v : NULL;
 }
 
-static const char *string_field(Reader *r, json_t *obj, const char *key, const char *path) {
+/* An optional field: true when it is absent (*out = NULL) or of the given type. */
+static bool optional(Reader *r, json_t *obj, const char *key, int type, const char *path, json_t **out) {
+  *out = json_object_get(obj, key);
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
+  return !*out || expect_type(r, *out, type, p);
+}
+
+/* Names, expressions and file names hold no control characters: echoed into a message, a newline
+ * would forge a second line. Names are not empty. */
+static bool check_text(Reader *r, json_t *v, const char *path, bool name) {
+  if (!expect_type(r, v, JSON_STRING, path))
+    return false;
+  const char *s = json_string_value(v);
+  if (name && !*s)
+    return fail(r, path, "a name is not empty", NULL);
+  if (hm_spec_has_control(s))
+    return fail(r, path, "control character in a name", NULL);
+  return true;
+}
+
+static const char *name_field(Reader *r, json_t *obj, const char *key, const char *path) {
   json_t *v = field(r, obj, key, JSON_STRING, path);
-  return v ? hm_arena_strdup(&r->spec->arena, json_string_value(v)) : NULL;
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
+  return v && check_text(r, v, p, true) ? hm_arena_strdup(&r->spec->arena, json_string_value(v)) : NULL;
+}
+
+/* An optional name or text field that may also be null. */
+static bool optional_text(Reader *r, json_t *obj, const char *key, const char *path, bool name) {
+  json_t *v = json_object_get(obj, key);
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
+  return !v || json_is_null(v) || check_text(r, v, p, name);
+}
+
+/* Each item of an array is a name (or, with name false, a text). */
+static bool texts(Reader *r, json_t *arr, const char *path, bool name) {
+  for (size_t i = 0; i < json_array_size(arr); ++i) {
+    char p[PATH_MAX_LEN];
+    indexpath(p, path, i);
+    if (!check_text(r, json_array_get(arr, i), p, name))
+      return false;
+  }
+  return true;
+}
+
+/* An index: a non-negative integer the model keeps as an int (range checks come later, on the
+ * JSON value). */
+static bool check_index(Reader *r, json_t *v, const char *path) {
+  if (!expect_type(r, v, JSON_INTEGER, path))
+    return false;
+  json_int_t i = json_integer_value(v);
+  if (i < 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "expected at least 0, got %lld", (long long)i);
+    return fail(r, path, msg, NULL);
+  }
+  return true;
+}
+
+/* The model keeps ids as ints; a larger one saturates, and the range checks refuse it before the
+ * model is used. */
+static int index_value(json_t *v) {
+  json_int_t i = json_integer_value(v);
+  return i > INT_MAX ? INT_MAX : (int)i;
+}
+
+static bool optional_index(Reader *r, json_t *obj, const char *key, const char *path) {
+  json_t *v = json_object_get(obj, key);
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
+  return !v || check_index(r, v, p);
 }
 
 static bool read_dim(Reader *r, json_t *v, const char *path, HmDim *out) {
@@ -118,13 +207,22 @@ static bool read_dim(Reader *r, json_t *v, const char *path, HmDim *out) {
     out->value = json_integer_value(v);
     return true;
   }
+  if (json_is_integer(v)) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "negative size %lld", (long long)json_integer_value(v));
+    return fail(r, path, msg, NULL);
+  }
   if (json_is_string(v)) {
+    if (!*json_string_value(v))
+      return fail(r, path, "an empty expression", NULL);
+    if (!check_text(r, v, path, true))
+      return false;
     out->sym = hm_arena_strdup(&r->spec->arena, json_string_value(v));
     const HmSymbol *s = hm_spec_find_symbol(r->spec, out->sym);
     out->value = s ? s->value : -1;
     return true;
   }
-  return fail(r, path, "a size is a non-negative integer or a symbolic expression string", NULL);
+  return fail(r, path, "a size is an integer or a symbolic expression string, got ", json_type_name(v));
 }
 
 static bool read_dims(Reader *r, json_t *arr, const char *path, size_t *n, HmDim **out) {
@@ -151,25 +249,69 @@ static bool read_int_array(Reader *r, json_t *obj, const char *key, const char *
   json_t *arr = field(r, obj, key, JSON_ARRAY, path);
   if (!arr)
     return false;
+  char p[PATH_MAX_LEN];
+  subpath(p, path, key);
   *n = json_array_size(arr);
   *out = hm_arena_new(&r->spec->arena, int, *n);
   for (size_t i = 0; i < *n; ++i) {
+    char q[PATH_MAX_LEN];
+    indexpath(q, p, i);
     json_t *v = json_array_get(arr, i);
-    if (!json_is_integer(v)) {
-      char p[PATH_MAX_LEN], q[PATH_MAX_LEN];
-      subpath(p, path, key);
-      indexpath(q, p, i);
-      return fail(r, q, "expected integer, got ", json_type_name(v));
-    }
-    (*out)[i] = (int)json_integer_value(v);
+    if (!check_index(r, v, q))
+      return false;
+    (*out)[i] = index_value(v);
   }
   return true;
+}
+
+/* One of `names` (a closed list of the schema); its position in *out. */
+static bool read_choice(Reader *r, json_t *v, const char *path, const char *what, const char *const *names,
+                        size_t n, int *out) {
+  for (size_t i = 0; i < n && json_is_string(v); ++i)
+    if (names[i] && strcmp(names[i], json_string_value(v)) == 0) {
+      *out = (int)i;
+      return true;
+    }
+  char msg[64];
+  snprintf(msg, sizeof msg, "unknown %s ", what);
+  return fail(r, path, msg, json_is_string(v) ? json_string_value(v) : json_type_name(v));
+}
+
+#define CHOICE(r, v, path, what, names, out) read_choice(r, v, path, what, names, sizeof names / sizeof *names, out)
+
+/* A non-finite float, {"float": "inf" | "-inf" | "nan"}. */
+static bool read_non_finite(Reader *r, json_t *v, const char *path, double *out) {
+  static const char *const NAMES[] = {"inf", "-inf", "nan"};
+  static const double VALUES[] = {INFINITY, -INFINITY, NAN};
+  if (!json_is_object(v) || json_object_size(v) != 1 || !json_object_get(v, "float"))
+    return fail(r, path, "a non-finite float is {\"float\": \"inf\" | \"-inf\" | \"nan\"}", NULL);
+  char p[PATH_MAX_LEN];
+  subpath(p, path, "float");
+  int which;
+  json_t *name = json_object_get(v, "float");
+  for (which = 0; which < 3; ++which)
+    if (json_is_string(name) && strcmp(json_string_value(name), NAMES[which]) == 0)
+      break;
+  if (which == 3)
+    return fail(r, p, "a non-finite float is \"inf\", \"-inf\" or \"nan\"", NULL);
+  *out = VALUES[which];
+  return true;
+}
+
+/* A float value: a number or a non-finite float. */
+static bool read_float(Reader *r, json_t *v, const char *path, double *out) {
+  if (json_is_number(v)) {
+    *out = json_number_value(v);
+    return true;
+  }
+  if (!json_is_object(v))
+    return expect_type(r, v, JSON_REAL, path);
+  return read_non_finite(r, v, path, out);
 }
 
 /* ---- node results ("val") ---- */
 
 static bool read_val(Reader *r, json_t *v, const char *path, HmSpecValue *out);
-static bool read_float_tag(Reader *r, json_t *value, const char *path, HmArg *out);
 
 static bool read_val_list(Reader *r, json_t *v, const char *path, HmSpecValue *out) {
   json_t *items = field(r, v, "items", JSON_ARRAY, path);
@@ -180,66 +322,59 @@ static bool read_val_list(Reader *r, json_t *v, const char *path, HmSpecValue *o
   for (size_t i = 0; i < out->count; ++i) {
     char p[PATH_MAX_LEN];
     snprintf(p, sizeof p, "%s.items[%zu]", path, i);
-    if (!read_val(r, json_array_get(items, i), p, &out->items[i]))
+    json_t *item = json_array_get(items, i);
+    if (!expect_type(r, item, JSON_OBJECT, p) || !read_val(r, item, p, &out->items[i]))
       return false;
   }
   return true;
 }
 
+static const char *const VALUE_TYPES[] = {
+    [HM_SPEC_NONE] = "none", [HM_SPEC_TENSOR] = "tensor", [HM_SPEC_SYM] = "sym", [HM_SPEC_INT] = "int",
+    [HM_SPEC_FLOAT] = "float", [HM_SPEC_BOOL] = "bool", [HM_SPEC_LIST] = "list",
+};
+
 static bool read_val(Reader *r, json_t *v, const char *path, HmSpecValue *out) {
   json_t *type = field(r, v, "type", JSON_STRING, path);
-  if (!type)
-    return false;
-  const char *t = json_string_value(type);
   char p[PATH_MAX_LEN];
-  if (strcmp(t, "tensor") == 0) {
-    out->kind = HM_SPEC_TENSOR;
+  subpath(p, path, "type");
+  int kind;
+  if (!type || !CHOICE(r, type, p, "value type", VALUE_TYPES, &kind))
+    return false;
+  out->kind = (HmSpecValueKind)kind;
+  switch (out->kind) {
+  case HM_SPEC_TENSOR: {
     json_t *shape = field(r, v, "shape", JSON_ARRAY, path);
-    json_t *dtype = field(r, v, "dtype", JSON_STRING, path);
+    json_t *dtype = shape ? field(r, v, "dtype", JSON_STRING, path) : NULL;
     subpath(p, path, "shape");
-    if (!shape || !dtype || !read_dims(r, shape, p, &out->rank, &out->shape))
+    if (!dtype || !read_dims(r, shape, p, &out->rank, &out->shape))
       return false;
     subpath(p, path, "dtype");
     return read_dtype(r, dtype, p, &out->dtype);
   }
-  if (strcmp(t, "sym") == 0) {
-    out->kind = HM_SPEC_SYM;
-    out->expr = string_field(r, v, "expr", path);
-    return out->expr != NULL;
+  case HM_SPEC_SYM: {
+    out->expr = name_field(r, v, "expr", path);
+    json_t *dtype;
+    subpath(p, path, "dtype");
+    return out->expr && optional(r, v, "dtype", JSON_STRING, path, &dtype) &&
+           (!dtype || read_dtype(r, dtype, p, &out->dtype));
   }
-  if (strcmp(t, "list") == 0) {
-    out->kind = HM_SPEC_LIST;
-    return read_val_list(r, v, path, out);
-  }
-  if (strcmp(t, "none") == 0) {
-    out->kind = HM_SPEC_NONE;
-    return true;
+  case HM_SPEC_LIST: return read_val_list(r, v, path, out);
+  case HM_SPEC_NONE: return true;
+  case HM_SPEC_INT:
+  case HM_SPEC_BOOL:
+  case HM_SPEC_FLOAT: break;
   }
   json_t *value = json_object_get(v, "value");
-  if (strcmp(t, "int") == 0 && json_is_integer(value)) {
-    out->kind = HM_SPEC_INT;
-    out->i = json_integer_value(value);
-    return true;
-  }
-  if (strcmp(t, "bool") == 0 && json_is_boolean(value)) {
-    out->kind = HM_SPEC_BOOL;
-    out->i = json_is_true(value);
-    return true;
-  }
-  if (strcmp(t, "float") == 0 && value) {
-    out->kind = HM_SPEC_FLOAT;
-    if (json_is_number(value)) {
-      out->f = json_number_value(value);
-      return true;
-    }
-    HmArg non_finite = {0};
-    subpath(p, path, "value");
-    bool ok = json_is_object(value) && read_float_tag(r, json_object_get(value, "float"), p, &non_finite);
-    out->f = non_finite.f;
-    return ok || fail(r, p, "expected a number or {\"float\": \"inf\" | \"-inf\" | \"nan\"}", NULL);
-  }
-  subpath(p, path, "type");
-  return fail(r, p, "unknown value type or bad 'value' for type ", t);
+  if (!value)
+    return fail(r, path, "missing field 'value'", NULL);
+  subpath(p, path, "value");
+  if (out->kind == HM_SPEC_FLOAT)
+    return read_float(r, value, p, &out->f);
+  if (!expect_type(r, value, out->kind == HM_SPEC_INT ? JSON_INTEGER : JSON_TRUE, p))
+    return false;
+  out->i = out->kind == HM_SPEC_INT ? json_integer_value(value) : json_is_true(value);
+  return true;
 }
 
 /* ---- node arguments ---- */
@@ -273,19 +408,33 @@ static bool read_arg_array(Reader *r, const NodeScope *scope, json_t *arr, const
   return true;
 }
 
-static bool read_float_tag(Reader *r, json_t *value, const char *path, HmArg *out) {
-  const char *s = json_is_string(value) ? json_string_value(value) : "";
-  out->kind = HM_ARG_FLOAT;
-  if (strcmp(s, "inf") == 0)
-    out->f = INFINITY;
-  else if (strcmp(s, "-inf") == 0)
-    out->f = -INFINITY;
-  else if (strcmp(s, "nan") == 0)
-    out->f = NAN;
-  else
-    return fail(r, path, "a non-finite float is \"inf\", \"-inf\" or \"nan\"", NULL);
+/* Keyword arguments, and the entries of a {"dict": ...} argument: names to arguments. The names and
+ * arguments are stored when `names` and `args` are given. */
+static bool read_arg_object(Reader *r, const NodeScope *scope, json_t *obj, const char *path,
+                            const char **names, HmArg *args) {
+  const char *key;
+  json_t *value;
+  size_t i = 0;
+  json_object_foreach(obj, key, value) {
+    if (!*key || hm_spec_has_control(key))
+      return fail(r, path, *key ? "control character in a name" : "a name is not empty", NULL);
+    char p[PATH_MAX_LEN];
+    subpath(p, path, key);
+    HmArg scratch = {0};
+    if (!read_arg(r, scope, value, p, args ? &args[i] : &scratch))
+      return false;
+    if (names)
+      names[i] = hm_arena_strdup(&r->spec->arena, key);
+    ++i;
+  }
   return true;
 }
+
+enum { TAG_NODE, TAG_DTYPE, TAG_SLICE, TAG_FLOAT, TAG_SYM, TAG_DEVICE, TAG_ENUM, TAG_DICT };
+static const char *const ARG_TAGS[] = {
+    [TAG_NODE] = "node", [TAG_DTYPE] = "dtype", [TAG_SLICE] = "slice", [TAG_FLOAT] = "float",
+    [TAG_SYM] = "sym",   [TAG_DEVICE] = "device", [TAG_ENUM] = "enum", [TAG_DICT] = "dict",
+};
 
 static bool read_tagged_arg(Reader *r, const NodeScope *scope, json_t *v, const char *path,
                             HmArg *out) {
@@ -293,42 +442,48 @@ static bool read_tagged_arg(Reader *r, const NodeScope *scope, json_t *v, const 
     return fail(r, path, "a tagged argument has exactly one key", NULL);
   const char *tag = json_object_iter_key(json_object_iter(v));
   json_t *value = json_object_iter_value(json_object_iter(v));
+  int which = -1;
+  for (size_t i = 0; i < sizeof ARG_TAGS / sizeof *ARG_TAGS; ++i)
+    if (strcmp(tag, ARG_TAGS[i]) == 0)
+      which = (int)i;
+  if (which < 0)
+    return fail(r, path, "unknown argument tag ", tag);
   char p[PATH_MAX_LEN];
   subpath(p, path, tag);
-  if (strcmp(tag, "node") == 0) {
+  switch (which) {
+  case TAG_NODE:
     out->kind = HM_ARG_NODE;
     if (!json_is_string(value))
       return fail(r, p, "a node reference is a string", NULL);
+    if (!check_text(r, value, p, true))
+      return false;
     if (!find_node(scope, json_string_value(value), &out->node))
       return fail(r, p, "reference to undefined node ", json_string_value(value));
     return true;
-  }
-  if (strcmp(tag, "dtype") == 0) {
-    out->kind = HM_ARG_DTYPE;
-    return read_dtype(r, value, p, &out->dtype);
-  }
-  if (strcmp(tag, "slice") == 0) {
-    out->kind = HM_ARG_SLICE;
+  case TAG_DTYPE: out->kind = HM_ARG_DTYPE; return read_dtype(r, value, p, &out->dtype);
+  case TAG_SLICE: {
     if (!json_is_array(value) || json_array_size(value) != 3)
       return fail(r, p, "a slice is [start, stop, step]", NULL);
-    HmArgKind kind = out->kind;
     bool ok = read_arg_array(r, scope, value, p, out);
-    out->kind = kind;
+    out->kind = HM_ARG_SLICE;
     return ok;
   }
-  if (strcmp(tag, "float") == 0)
-    return read_float_tag(r, value, p, out);
-  if (strcmp(tag, "sym") == 0 && json_is_string(value)) {
+  case TAG_FLOAT:
+    out->kind = HM_ARG_FLOAT;
+    return read_non_finite(r, v, path, &out->f);
+  case TAG_SYM:
     out->kind = HM_ARG_SYM;
+    if (!check_text(r, value, p, true))
+      return false;
     out->str = hm_arena_strdup(&r->spec->arena, json_string_value(value));
     return true;
-  }
-  if (strcmp(tag, "device") == 0 || strcmp(tag, "enum") == 0 || strcmp(tag, "dict") == 0) {
+  default:
     out->kind = HM_ARG_OPAQUE;
     out->str = hm_arena_strdup(&r->spec->arena, tag);
-    return true;
+    if (which == TAG_DICT)
+      return expect_type(r, value, JSON_OBJECT, p) && read_arg_object(r, scope, value, p, NULL, NULL);
+    return check_text(r, value, p, true);
   }
-  return fail(r, path, "unknown argument tag ", tag);
 }
 
 static bool read_arg(Reader *r, const NodeScope *scope, json_t *v, const char *path, HmArg *out) {
@@ -350,48 +505,28 @@ static bool read_arg(Reader *r, const NodeScope *scope, json_t *v, const char *p
 
 /* ---- nodes and graphs ---- */
 
-static bool read_node_op(Reader *r, json_t *v, const char *path, HmNodeOp *out) {
-  const char *op = json_string_value(v);
-  if (strcmp(op, "placeholder") == 0)
-    *out = HM_NODE_PLACEHOLDER;
-  else if (strcmp(op, "call_function") == 0)
-    *out = HM_NODE_CALL;
-  else if (strcmp(op, "output") == 0)
-    *out = HM_NODE_OUTPUT;
-  else
-    return fail(r, path, "unknown node op ", op);
-  return true;
-}
+static const char *const NODE_OPS[] = {
+    [HM_NODE_PLACEHOLDER] = "placeholder", [HM_NODE_CALL] = "call_function", [HM_NODE_OUTPUT] = "output",
+};
 
 static bool read_loc(Reader *r, json_t *node, const char *path, HmNode *out) {
-  json_t *loc = json_object_get(node, "loc");
+  json_t *loc;
+  if (!optional(r, node, "loc", JSON_OBJECT | HM_NULLABLE, path, &loc))
+    return false;
   if (!loc || json_is_null(loc))
     return true;
   char p[PATH_MAX_LEN];
   subpath(p, path, "loc");
   json_t *line = field(r, loc, "line", JSON_INTEGER, p);
-  out->file = string_field(r, loc, "file", p);
-  if (!line || !out->file)
+  json_t *file = line ? field(r, loc, "file", JSON_STRING, p) : NULL;
+  json_t *col;
+  char q[PATH_MAX_LEN];
+  subpath(q, p, "file");
+  if (!file || !check_text(r, file, q, false) || !optional(r, loc, "col", JSON_INTEGER, p, &col))
     return false;
-  out->line = (int)json_integer_value(line);
-  return true;
-}
-
-static bool read_kwargs(Reader *r, const NodeScope *scope, json_t *kwargs, const char *path,
-                        HmNode *out) {
-  out->nkwargs = json_object_size(kwargs);
-  out->kwarg_names = hm_arena_new(&r->spec->arena, const char *, out->nkwargs);
-  out->kwargs = hm_arena_new(&r->spec->arena, HmArg, out->nkwargs);
-  size_t i = 0;
-  const char *key;
-  json_t *value;
-  json_object_foreach(kwargs, key, value) {
-    char p[PATH_MAX_LEN];
-    subpath(p, path, key);
-    out->kwarg_names[i] = hm_arena_strdup(&r->spec->arena, key);
-    if (!read_arg(r, scope, value, p, &out->kwargs[i++]))
-      return false;
-  }
+  out->file = hm_arena_strdup(&r->spec->arena, json_string_value(file));
+  json_int_t n = json_integer_value(line);
+  out->line = n < INT_MIN ? INT_MIN : n > INT_MAX ? INT_MAX : (int)n;
   return true;
 }
 
@@ -400,16 +535,22 @@ static bool read_node(Reader *r, const NodeScope *scope, json_t *v, const char *
   json_t *op = field(r, v, "op", JSON_STRING, path);
   json_t *args = op ? field(r, v, "args", JSON_ARRAY, path) : NULL;
   json_t *kwargs = args ? field(r, v, "kwargs", JSON_OBJECT, path) : NULL;
-  out->name = kwargs ? string_field(r, v, "name", path) : NULL;
-  out->target = out->name ? string_field(r, v, "target", path) : NULL;
+  out->name = kwargs ? name_field(r, v, "name", path) : NULL;
+  out->target = out->name ? name_field(r, v, "target", path) : NULL;
   if (!out->target)
     return false;
   subpath(p, path, "op");
-  if (!read_node_op(r, op, p, &out->op))
+  int node_op;
+  if (!CHOICE(r, op, p, "node op", NODE_OPS, &node_op))
     return false;
+  out->op = (HmNodeOp)node_op;
+  subpath(p, path, "target");
+  if (out->op == HM_NODE_CALL && !hm_spec_known_target(out->target))
+    return fail(r, p, "op not known to the schema: ", out->target);
   size_t existing;
+  subpath(p, path, "name");
   if (find_node(scope, out->name, &existing))
-    return fail(r, path, "node name defined twice: ", out->name);
+    return fail(r, p, "node name defined twice: ", out->name);
   HmArg arglist;
   subpath(p, path, "args");
   if (!read_arg_array(r, scope, args, p, &arglist))
@@ -417,12 +558,20 @@ static bool read_node(Reader *r, const NodeScope *scope, json_t *v, const char *
   out->nargs = arglist.count;
   out->args = arglist.items;
   subpath(p, path, "kwargs");
-  if (!read_kwargs(r, scope, kwargs, p, out))
+  out->nkwargs = json_object_size(kwargs);
+  out->kwarg_names = hm_arena_new(&r->spec->arena, const char *, out->nkwargs);
+  out->kwargs = hm_arena_new(&r->spec->arena, HmArg, out->nkwargs);
+  if (!read_arg_object(r, scope, kwargs, p, out->kwarg_names, out->kwargs))
     return false;
   if (out->op != HM_NODE_OUTPUT) {
     json_t *val = field(r, v, "val", JSON_OBJECT, path);
     subpath(p, path, "val");
     if (!val || !read_val(r, val, p, &out->val))
+      return false;
+  } else {
+    json_t *val;
+    subpath(p, path, "val");
+    if (!optional(r, v, "val", JSON_OBJECT, path, &val) || (val && !read_val(r, val, p, &out->val)))
       return false;
   }
   return read_loc(r, v, path, out);
@@ -439,22 +588,15 @@ static const char *const GRAPH_KINDS[] = {
     [HM_GRAPH_HELPER] = "helper",
 };
 
-static bool read_graph_kind(Reader *r, json_t *v, const char *path, HmGraphKind *out) {
-  for (size_t i = 0; i < sizeof(GRAPH_KINDS) / sizeof(GRAPH_KINDS[0]); ++i)
-    if (strcmp(GRAPH_KINDS[i], json_string_value(v)) == 0) {
-      *out = (HmGraphKind)i;
-      return true;
-    }
-  return fail(r, path, "unknown graph kind ", json_string_value(v));
-}
-
 static bool read_branch_source(Reader *r, json_t *v, const char *path, HmBranchSource *out) {
   if (json_is_integer(v) && json_integer_value(v) >= 0) {
-    *out = (HmBranchSource){.output = (int)json_integer_value(v)};
+    *out = (HmBranchSource){.output = index_value(v)};
     return true;
   }
   if (!json_is_string(v))
     return fail(r, path, "expected an output index or a node name, got ", json_type_name(v));
+  if (!check_text(r, v, path, true))
+    return false;
   *out = (HmBranchSource){.output = -1, .node = hm_arena_strdup(&r->spec->arena, json_string_value(v))};
   return true;
 }
@@ -472,9 +614,12 @@ static bool read_branch_outputs(Reader *r, json_t *v, const char *path, HmGraph 
     indexpath(q, p, i);
     if (!json_is_array(pair) || json_array_size(pair) != 2)
       return fail(r, q, "expected [if, else]", NULL);
-    for (size_t side = 0; side < 2; ++side)
-      if (!read_branch_source(r, json_array_get(pair, side), q, &out->branch_outputs[2 * i + side]))
+    for (size_t side = 0; side < 2; ++side) {
+      char s[PATH_MAX_LEN];
+      indexpath(s, q, side);
+      if (!read_branch_source(r, json_array_get(pair, side), s, &out->branch_outputs[2 * i + side]))
         return false;
+    }
   }
   return true;
 }
@@ -484,25 +629,44 @@ static bool read_graph(Reader *r, json_t *v, size_t index, const char *path, HmG
   json_t *id = field(r, v, "id", JSON_INTEGER, path);
   json_t *kind = id ? field(r, v, "kind", JSON_STRING, path) : NULL;
   json_t *nodes = kind ? field(r, v, "nodes", JSON_ARRAY, path) : NULL;
-  if (!nodes || !read_int_array(r, v, "block_ids", path, &out->nblock_ids, &out->block_ids))
+  json_t *node_args = nodes ? field(r, v, "node_args", JSON_ARRAY, path) : NULL;
+  if (!node_args || !read_int_array(r, v, "block_ids", path, &out->nblock_ids, &out->block_ids))
     return false;
   subpath(p, path, "id");
+  if (!check_index(r, id, p))
+    return false;
   if (json_integer_value(id) != (json_int_t)index)
     return fail(r, p, "graph ids are dense: expected the graph's index", NULL);
   out->id = (int)index;
   subpath(p, path, "kind");
-  if (!read_graph_kind(r, kind, p, &out->kind))
+  int graph_kind;
+  if (!CHOICE(r, kind, p, "graph kind", GRAPH_KINDS, &graph_kind))
+    return false;
+  out->kind = (HmGraphKind)graph_kind;
+  subpath(p, path, "node_args");
+  if (!texts(r, node_args, p, true) || !optional_text(r, v, "function_name", path, true))
+    return false;
+  json_t *cond;
+  if (out->kind == HM_GRAPH_WHILE_LOOP && !field(r, v, "cond_graph_id", JSON_INTEGER, path))
+    return false;
+  subpath(p, path, "cond_graph_id");
+  if (!optional(r, v, "cond_graph_id", JSON_INTEGER, path, &cond) || (cond && !check_index(r, cond, p)))
     return false;
   if (out->kind == HM_GRAPH_IF && !read_branch_outputs(r, v, path, out))
     return false;
   out->nnodes = json_array_size(nodes);
+  if (out->nnodes == 0) {
+    subpath(p, path, "nodes");
+    return fail(r, p, "a graph has at least its output node", NULL);
+  }
   out->nodes = hm_arena_new(&r->spec->arena, HmNode, out->nnodes);
   NodeScope scope = {out, 0};
   for (size_t i = 0; i < out->nnodes; ++i) {
     snprintf(p, sizeof p, "%s.nodes[%zu]", path, i);
     out->nodes[i].index = i;
     out->nodes[i].graph = index;
-    if (!read_node(r, &scope, json_array_get(nodes, i), p, &out->nodes[i]))
+    json_t *node = json_array_get(nodes, i);
+    if (!expect_type(r, node, JSON_OBJECT, p) || !read_node(r, &scope, node, p, &out->nodes[i]))
       return false;
     scope.defined = i + 1;
   }
@@ -524,51 +688,87 @@ static bool read_table(Reader *r, json_t *root, const char *key, size_t elem_siz
     char p[PATH_MAX_LEN];
     snprintf(p, sizeof p, "$.%s[%zu]", key, i);
     json_t *entry = json_array_get(arr, i);
-    if (!json_is_object(entry))
-      return fail(r, p, "expected object, got ", json_type_name(entry));
-    if (!read(r, entry, i, p, (char *)*out + elem_size * i))
+    if (!expect_type(r, entry, JSON_OBJECT, p) || !read(r, entry, i, p, (char *)*out + elem_size * i))
       return false;
   }
   return true;
 }
 
+enum { SYMBOL_BLOCK_SIZE, SYMBOL_SIZE, SYMBOL_SCALAR, SYMBOL_GRID_INDEX, SYMBOL_UNBACKED };
+static const char *const SYMBOL_KINDS[] = {
+    [SYMBOL_BLOCK_SIZE] = "block_size", [SYMBOL_SIZE] = "size", [SYMBOL_SCALAR] = "scalar",
+    [SYMBOL_GRID_INDEX] = "grid_index", [SYMBOL_UNBACKED] = "unbacked",
+};
+
 static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
+  (void)index;
   HmSymbol *out = out_;
-  out->name = string_field(r, v, "name", path);
-  json_t *value = json_object_get(v, "value");
+  char p[PATH_MAX_LEN];
+  out->name = name_field(r, v, "name", path);
+  json_t *kind = out->name ? field(r, v, "kind", JSON_STRING, path) : NULL;
+  json_t *value = kind ? json_object_get(v, "value") : NULL;
+  if (kind && !value)
+    return fail(r, path, "missing field 'value'", NULL);
+  int which;
+  subpath(p, path, "kind");
+  if (!value || !CHOICE(r, kind, p, "symbol kind", SYMBOL_KINDS, &which))
+    return false;
+  subpath(p, path, "value");
+  double number;
+  if (!json_is_null(value) && !json_is_integer(value) && !read_float(r, value, p, &number))
+    return false;
+  bool needs_block = which == SYMBOL_BLOCK_SIZE || which == SYMBOL_GRID_INDEX;
+  if ((needs_block && !field(r, v, "block_id", JSON_INTEGER, path)) ||
+      (which == SYMBOL_SCALAR && !field(r, v, "arg_index", JSON_INTEGER, path)))
+    return false;
+  json_t *tensor;
+  subpath(p, path, "tensor");
+  if (!optional_index(r, v, "block_id", path) || !optional_index(r, v, "arg_index", path) ||
+      !optional_index(r, v, "dim", path) || !optional(r, v, "tensor", JSON_STRING, path, &tensor) ||
+      (tensor && !check_text(r, tensor, p, true)))
+    return false;
   json_t *block = json_object_get(v, "block_id");
   out->value = json_is_integer(value) ? json_integer_value(value) : -1;
-  out->block_id = json_is_integer(block) ? (int)json_integer_value(block) : -1;
-  json_t *kind = json_object_get(v, "kind");
-  out->grid_index = json_is_string(kind) && strcmp(json_string_value(kind), "grid_index") == 0;
-  return out->name != NULL;
+  out->block_id = block ? index_value(block) : -1;
+  out->grid_index = which == SYMBOL_GRID_INDEX;
+  return true;
 }
 
+enum { SCALAR_FLOAT, SCALAR_INT, SCALAR_BOOL };
+static const char *const SCALAR_TYPES[] = {[SCALAR_FLOAT] = "float", [SCALAR_INT] = "int", [SCALAR_BOOL] = "bool"};
+
 static bool read_scalar(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
-  static const struct { const char *name; HmDtype dtype; } TYPES[] = {
-      {"float", HM_DTYPE_F64}, {"int", HM_DTYPE_I64}, {"bool", HM_DTYPE_BOOL}};
+  static const HmDtype DTYPES[] = {[SCALAR_FLOAT] = HM_DTYPE_F64, [SCALAR_INT] = HM_DTYPE_I64, [SCALAR_BOOL] = HM_DTYPE_BOOL};
+  (void)index;
   HmScalarArg *out = out_;
   char p[PATH_MAX_LEN];
   json_t *arg_index = field(r, v, "arg_index", JSON_INTEGER, path);
-  const char *type = arg_index ? string_field(r, v, "type", path) : NULL;
-  out->name = type ? string_field(r, v, "name", path) : NULL;
-  if (!out->name)
+  json_t *type = arg_index ? field(r, v, "type", JSON_STRING, path) : NULL;
+  json_t *value = type ? json_object_get(v, "value") : NULL;
+  if (type && !value)
+    return fail(r, path, "missing field 'value'", NULL);
+  json_t *symbol = value ? json_object_get(v, "symbol") : NULL;
+  if (value && !symbol)
+    return fail(r, path, "missing field 'symbol'", NULL);
+  out->name = symbol ? name_field(r, v, "name", path) : NULL;
+  subpath(p, path, "arg_index");
+  if (!out->name || !check_index(r, arg_index, p))
     return false;
-  out->arg_index = (int)json_integer_value(arg_index);
-  json_t *symbol = json_object_get(v, "symbol");
-  out->symbol = json_is_string(symbol) ? hm_arena_strdup(&r->spec->arena, json_string_value(symbol)) : NULL;
-  for (size_t i = 0; i < sizeof TYPES / sizeof *TYPES; ++i)
-    if (strcmp(type, TYPES[i].name) == 0)
-      out->dtype = TYPES[i].dtype;
+  out->arg_index = index_value(arg_index);
   subpath(p, path, "type");
-  return out->dtype || fail(r, p, "expected \"bool\", \"int\" or \"float\", got ", type);
-}
-
-/* `scalars` may be left out of hand-written specs: no scalar arguments. */
-static bool read_scalars(Reader *r, json_t *root) {
-  return !json_object_get(root, "scalars") ||
-         read_table(r, root, "scalars", sizeof(HmScalarArg), read_scalar, &r->spec->nscalars,
-                    (void **)&r->spec->scalars);
+  int which;
+  if (!CHOICE(r, type, p, "scalar type", SCALAR_TYPES, &which))
+    return false;
+  out->dtype = DTYPES[which];
+  subpath(p, path, "value");
+  double number;
+  if (!(which == SCALAR_FLOAT ? read_float(r, value, p, &number)
+                              : expect_type(r, value, which == SCALAR_INT ? JSON_INTEGER : JSON_TRUE, p)))
+    return false;
+  if (!optional_text(r, v, "symbol", path, true))
+    return false;
+  out->symbol = json_is_string(symbol) ? hm_arena_strdup(&r->spec->arena, json_string_value(symbol)) : NULL;
+  return true;
 }
 
 static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
@@ -576,33 +776,74 @@ static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path
   char p[PATH_MAX_LEN];
   json_t *id = field(r, v, "block_id", JSON_INTEGER, path);
   json_t *reduction = id ? field(r, v, "reduction", JSON_TRUE, path) : NULL;
-  out->symbol = reduction ? string_field(r, v, "symbol", path) : NULL;
+  json_t *grid = reduction ? field(r, v, "grid", JSON_TRUE, path) : NULL;
+  json_t *loops = grid ? field(r, v, "loops", JSON_ARRAY, path) : NULL;
+  json_t *tile = loops ? field(r, v, "tile_size", JSON_INTEGER | HM_NULLABLE, path) : NULL;
+  json_t *size = tile ? json_object_get(v, "size") : NULL;
+  if (tile && !size)
+    return fail(r, path, "missing field 'size'", NULL);
+  out->symbol = size ? name_field(r, v, "symbol", path) : NULL;
   if (!out->symbol)
     return false;
   subpath(p, path, "block_id");
+  if (!check_index(r, id, p))
+    return false;
   if (json_integer_value(id) != (json_int_t)index)
     return fail(r, p, "block ids are dense: expected the entry's index", NULL);
+  subpath(p, path, "tile_size");
+  if (json_is_integer(tile) && json_integer_value(tile) < 1)
+    return fail(r, p, "a tile size is positive", NULL);
+  size_t nloops;
+  int *loop_ids;
+  json_t *debug_names;
+  subpath(p, path, "debug_names");
+  if (!read_int_array(r, v, "loops", path, &nloops, &loop_ids) ||
+      !optional(r, v, "debug_names", JSON_ARRAY, path, &debug_names) || (debug_names && !texts(r, debug_names, p, false)))
+    return false;
   out->id = (int)index;
   out->reduction = json_is_true(reduction);
-  out->grid = json_is_true(json_object_get(v, "grid"));
-  out->looped = json_array_size(json_object_get(v, "loops")) > 0;
-  json_t *tile = json_object_get(v, "tile_size");
+  out->grid = json_is_true(grid);
+  out->looped = nloops > 0;
   out->tile_size = json_is_integer(tile) ? json_integer_value(tile) : -1;
-  json_t *size = json_object_get(v, "size");
-  out->has_size = size && !json_is_null(size);
+  out->has_size = !json_is_null(size);
   subpath(p, path, "size");
   return !out->has_size || read_dim(r, size, p, &out->size);
 }
 
+enum { SOURCE_ARGUMENT, SOURCE_ALLOCATED };
+static const char *const SOURCES[] = {[SOURCE_ARGUMENT] = "argument", [SOURCE_ALLOCATED] = "allocated"};
+
 static bool read_host_tensor(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
+  (void)index;
   HmHostTensor *out = out_;
   char p[PATH_MAX_LEN];
   json_t *shape = field(r, v, "shape", JSON_ARRAY, path);
   json_t *stride = shape ? field(r, v, "stride", JSON_ARRAY, path) : NULL;
   json_t *dtype = stride ? field(r, v, "dtype", JSON_STRING, path) : NULL;
-  const char *source = dtype ? string_field(r, v, "source", path) : NULL;
-  out->name = source ? string_field(r, v, "name", path) : NULL;
+  json_t *source = dtype ? field(r, v, "source", JSON_STRING, path) : NULL;
+  json_t *arg_index = source ? json_object_get(v, "arg_index") : NULL;
+  if (source && !arg_index)
+    return fail(r, path, "missing field 'arg_index'", NULL);
+  out->name = arg_index ? name_field(r, v, "name", path) : NULL;
   if (!out->name)
+    return false;
+  int which;
+  subpath(p, path, "source");
+  if (!CHOICE(r, source, p, "source", SOURCES, &which))
+    return false;
+  out->is_argument = which == SOURCE_ARGUMENT;
+  subpath(p, path, "arg_index");
+  if (out->is_argument ? !json_is_integer(arg_index) : !json_is_null(arg_index))
+    return fail(r, p, "an argument has an arg_index; an allocated tensor has null", NULL);
+  if (out->is_argument && !check_index(r, arg_index, p))
+    return false;
+  out->arg_index = out->is_argument ? index_value(arg_index) : -1;
+  json_t *fill = json_object_get(v, "fill");
+  subpath(p, path, "fill");
+  double number;
+  if (fill && out->is_argument)
+    return fail(r, p, "only an allocated tensor has a fill value", NULL);
+  if (fill && !json_is_boolean(fill) && !read_float(r, fill, p, &number))
     return false;
   size_t nstride;
   HmDim *dims, *strides;
@@ -619,32 +860,24 @@ static bool read_host_tensor(Reader *r, json_t *v, size_t index, const char *pat
   subpath(p, path, "dtype");
   if (!read_dtype(r, dtype, p, &out->dtype))
     return false;
-  out->is_argument = strcmp(source, "argument") == 0;
-  if (!out->is_argument && strcmp(source, "allocated") != 0) {
-    subpath(p, path, "source");
-    return fail(r, p, "expected \"argument\" or \"allocated\", got ", source);
-  }
-  json_t *arg_index = json_object_get(v, "arg_index");
-  out->arg_index = json_is_integer(arg_index) ? (int)json_integer_value(arg_index) : -1;
   out->output_index = -1;
   return true;
 }
 
 static bool read_grid(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
+  (void)index;
   HmGrid *out = out_;
+  char p[PATH_MAX_LEN];
   json_t *root = field(r, v, "root_graph", JSON_INTEGER, path);
   if (!root || !read_int_array(r, v, "block_ids", path, &out->nblock_ids, &out->block_ids))
     return false;
-  out->root_graph = (int)json_integer_value(root);
-  size_t g = (size_t)out->root_graph;
-  if (out->root_graph < 0 || g >= r->spec->ngraphs || r->spec->graphs[g].kind != HM_GRAPH_ROOT) {
-    char p[PATH_MAX_LEN];
-    subpath(p, path, "root_graph");
+  subpath(p, path, "root_graph");
+  json_int_t g = json_integer_value(root);
+  if (g < 0 || (size_t)g >= r->spec->ngraphs || r->spec->graphs[g].kind != HM_GRAPH_ROOT)
     return fail(r, p, "not the id of a root graph", NULL);
-  }
+  out->root_graph = (int)g;
   for (size_t i = 0; i < out->nblock_ids; ++i)
-    if (out->block_ids[i] < 0 || (size_t)out->block_ids[i] >= r->spec->nblock_sizes) {
-      char p[PATH_MAX_LEN];
+    if ((size_t)out->block_ids[i] >= r->spec->nblock_sizes) {
       snprintf(p, sizeof p, "%s.block_ids[%zu]", path, i);
       return fail(r, p, "not a block id", NULL);
     }
@@ -660,7 +893,9 @@ static bool read_outputs(Reader *r, json_t *root) {
     snprintf(p, sizeof p, "$.outputs[%zu]", i);
     json_t *name = json_array_get(outputs, i);
     size_t index;
-    if (!json_is_string(name) || !hm_spec_find_host_tensor(r->spec, json_string_value(name), &index))
+    if (!check_text(r, name, p, true))
+      return false;
+    if (!hm_spec_find_host_tensor(r->spec, json_string_value(name), &index))
       return fail(r, p, "not the name of a host tensor", NULL);
     r->spec->host_tensors[index].output_index = (int)i;
   }
@@ -677,9 +912,7 @@ static bool read_graphs(Reader *r, json_t *root) {
     char p[PATH_MAX_LEN];
     snprintf(p, sizeof p, "$.graphs[%zu]", i);
     json_t *g = json_array_get(arr, i);
-    if (!json_is_object(g))
-      return fail(r, p, "expected object, got ", json_type_name(g));
-    if (!read_graph(r, g, i, p, &r->spec->graphs[i]))
+    if (!expect_type(r, g, JSON_OBJECT, p) || !read_graph(r, g, i, p, &r->spec->graphs[i]))
       return false;
   }
   return true;
@@ -692,10 +925,19 @@ static bool has_tensor_argument(const HmSpec *spec) {
   return false;
 }
 
+static bool read_kernel(Reader *r, json_t *root) {
+  json_t *kernel = field(r, root, "kernel", JSON_OBJECT, "$");
+  json_t *line, *shapes;
+  r->spec->kernel_name = kernel ? name_field(r, kernel, "name", "$.kernel") : NULL;
+  return r->spec->kernel_name && optional_text(r, kernel, "file", "$.kernel", false) &&
+         optional(r, kernel, "line", JSON_INTEGER, "$.kernel", &line) &&
+         optional(r, kernel, "static_shapes", JSON_TRUE, "$.kernel", &shapes);
+}
+
 static bool read_spec(Reader *r, json_t *root) {
   HmSpec *s = r->spec;
-  if (!json_is_object(root))
-    return fail(r, "$", "expected a JSON object", NULL);
+  if (!expect_type(r, root, JSON_OBJECT, "$"))
+    return false;
   json_t *version = field(r, root, "version", JSON_INTEGER, "$");
   if (!version)
     return false;
@@ -705,21 +947,21 @@ static bool read_spec(Reader *r, json_t *root) {
              (long long)json_integer_value(version), SPEC_VERSION);
     return fail(r, "$.version", msg, NULL);
   }
-  json_t *kernel = field(r, root, "kernel", JSON_OBJECT, "$");
-  s->kernel_name = kernel ? string_field(r, kernel, "name", "$.kernel") : NULL;
-  bool ok = s->kernel_name &&
+  /* `config` is informational: what the lowering needs from it is in `block_sizes`. */
+  bool ok = read_kernel(r, root) && field(r, root, "config", JSON_OBJECT, "$") &&
             read_table(r, root, "symbols", sizeof(HmSymbol), read_symbol, &s->nsymbols,
                        (void **)&s->symbols) &&
             read_table(r, root, "block_sizes", sizeof(HmBlockSize), read_block_size,
                        &s->nblock_sizes, (void **)&s->block_sizes) &&
             read_table(r, root, "host_tensors", sizeof(HmHostTensor), read_host_tensor,
                        &s->nhost_tensors, (void **)&s->host_tensors) &&
-            read_scalars(r, root) &&
+            read_table(r, root, "scalars", sizeof(HmScalarArg), read_scalar, &s->nscalars,
+                       (void **)&s->scalars) &&
             read_outputs(r, root) && read_graphs(r, root) &&
             read_table(r, root, "grid", sizeof(HmGrid), read_grid, &s->ngrids, (void **)&s->grids);
   if (ok && !has_tensor_argument(s))
     return fail(r, "$.host_tensors", "the kernel has no tensor arguments", NULL);
-  return ok;
+  return ok && hm_spec_check_references(root, s->source, r->diag);
 }
 
 HmSpec *hm_spec_parse(const char *text, size_t length, const char *source_name, HmDiag *diag) {

@@ -24,7 +24,8 @@ GRAPH_ARGS = {
 }
 
 # A symbolic expression's free symbols: identifiers that are not function names ("Max(u0, 1)").
-_SYMBOL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+# ASCII, as the C reader reads them (lib/spec/Names.c).
+_SYMBOL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()", re.ASCII)
 
 
 def _fail(path: str, message: str) -> None:
@@ -103,7 +104,8 @@ def _graph_calls(graph: dict, path: str, kinds: list[str]):
             if not isinstance(value, int) or isinstance(value, bool):
                 continue
             if not 0 <= value < len(kinds) or kinds[value] not in want:
-                _fail(where, f"{value} is not the id of a {' or '.join(want)} graph")
+                article = "an" if want[0][0] in "aeiou" else "a"
+                _fail(where, f"{value} is not the id of {article} {' or '.join(want)} graph")
             yield value, where
 
 

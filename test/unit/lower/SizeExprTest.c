@@ -6,7 +6,7 @@
 #include "UnitTest.h"
 
 static const char kSpec[] =
-    "{\"version\": 1, \"kernel\": {\"name\": \"k\"},"
+    "{\"version\": 1, \"kernel\": {\"name\": \"k\"}, \"config\": {},"
     " \"symbols\": [{\"name\": \"u0\", \"kind\": \"block_size\", \"block_id\": 0, \"value\": 16},"
     "               {\"name\": \"u1\", \"kind\": \"block_size\", \"block_id\": 1, \"value\": 32}],"
     " \"block_sizes\": [{\"block_id\": 0, \"symbol\": \"u0\", \"size\": 100, \"reduction\": false,"
@@ -16,9 +16,9 @@ static const char kSpec[] =
     " \"host_tensors\": ["
     "   {\"name\": \"x\", \"source\": \"argument\", \"arg_index\": 0, \"shape\": [100, 70], \"stride\": [70, 1],"
     "    \"dtype\": \"float32\"}],"
-    " \"outputs\": [],"
+    " \"scalars\": [], \"outputs\": [],"
     " \"grid\": [{\"root_graph\": 0, \"block_ids\": [0, 1]}],"
-    " \"graphs\": [{\"id\": 0, \"kind\": \"root\", \"block_ids\": [], \"nodes\": ["
+    " \"graphs\": [{\"id\": 0, \"kind\": \"root\", \"block_ids\": [], \"node_args\": [], \"nodes\": ["
     "   {\"name\": \"output\", \"op\": \"output\", \"target\": \"output\", \"args\": [null], \"kwargs\": {}}]}]}";
 
 typedef struct Fixture {

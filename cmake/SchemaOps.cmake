@@ -1,0 +1,25 @@
+# Writes OUT: the Helion ops of the interchange schema's $defs/target (the anyOf branch with an enum)
+# as a C array, so that the C reader and docs/interchange.schema.json share one list.
+file(READ ${SCHEMA} schema)
+string(JSON branches LENGTH "${schema}" "$defs" target anyOf)
+math(EXPR last "${branches} - 1")
+set(ops "")
+foreach(b RANGE ${last})
+  string(JSON n ERROR_VARIABLE no_enum LENGTH "${schema}" "$defs" target anyOf ${b} enum)
+  if(no_enum)
+    continue()
+  endif()
+  math(EXPR n_last "${n} - 1")
+  foreach(i RANGE ${n_last})
+    string(JSON op GET "${schema}" "$defs" target anyOf ${b} enum ${i})
+    string(APPEND ops "    \"${op}\",\n")
+  endforeach()
+  set(count ${n})
+endforeach()
+if(NOT ops)
+  message(FATAL_ERROR "${SCHEMA}: $defs/target has no enum of Helion ops")
+endif()
+file(WRITE ${OUT} "/* Generated from docs/interchange.schema.json ($defs/target): do not edit. */\n"
+  "#include \"spec/Names.h\"\n\n"
+  "const char *const hm_schema_helion_ops[] = {\n${ops}};\n"
+  "const size_t hm_schema_num_helion_ops = ${count};\n")
