@@ -79,6 +79,16 @@ char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_
   return text;
 }
 
+int hm_capi_check_spec(const char *json_text, char **error_out) {
+  HmDiag diag = {0};
+  HmSpec *spec = hm_spec_parse(json_text, strlen(json_text), "<json>", &diag);
+  bool ok = spec != NULL;
+  hm_spec_destroy(spec);
+  if (!ok)
+    take_error(&diag, error_out);
+  return ok;
+}
+
 int hm_capi_verify_mlir(const char *mlir_text, char **error_out) {
   HmDiag diag = {0};
   MlirContext ctx = hm_context_create(&diag);

@@ -2,6 +2,7 @@
  *
  *   helion-mlir KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic] [--aten=linalg|torch]
  *               [--emit=mlir|llvm]
+ *   helion-mlir KERNEL.json --check-spec
  *
  * Exit 0 on success; 1 with one diagnostic line on stderr otherwise, and then no output file.
  */
@@ -25,6 +26,7 @@ typedef struct Options {
   const char *output;
   HmLowerOptions lower;
   bool emit_llvm;
+  bool check_spec; /* read and check the spec, lower nothing */
 } Options;
 
 typedef struct Choice {
@@ -38,6 +40,7 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: %s KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic] [--aten=linalg|torch]\n"
           "                   [--emit=mlir|llvm]\n"
+          "       %s KERNEL.json --check-spec\n"
           "Lowers a kernel captured by `python -m helion2json` to MLIR.\n"
           "  -o OUT            write the module to OUT (default: stdout)\n"
           "  --tiles=concrete  tile sizes are constants from the captured config (default)\n"
@@ -45,8 +48,9 @@ static void usage(FILE *out) {
           "  --aten=linalg     ATen compute as linalg-on-tensors (default)\n"
           "  --aten=torch      ATen compute as generic torch.aten.* ops\n"
           "  --emit=mlir       print the kernel module (default)\n"
-          "  --emit=llvm       print it lowered to the LLVM dialect (concrete tiles, linalg only)\n",
-          kProgram);
+          "  --emit=llvm       print it lowered to the LLVM dialect (concrete tiles, linalg only)\n"
+          "  --check-spec      only read and check the spec (docs/interchange.md); write nothing\n",
+          kProgram, kProgram);
 }
 
 static bool parse_choice(Options *o, const char *arg) {
@@ -92,6 +96,8 @@ static int parse_args(int argc, char **argv, Options *o) {
       o->output = argv[i];
     } else if (strncmp(a, "-o", 2) == 0 && a[2]) {
       o->output = a + 2;
+    } else if (strcmp(a, "--check-spec") == 0) {
+      o->check_spec = true;
     } else if (a[0] == '-' && a[1]) {
       if (!parse_choice(o, a))
         return 1;
@@ -104,6 +110,10 @@ static int parse_args(int argc, char **argv, Options *o) {
   }
   if (!o->input) {
     usage(stderr);
+    return 1;
+  }
+  if (o->check_spec && o->output) {
+    fprintf(stderr, "%s: error: --check-spec writes no output (drop -o)\n", kProgram);
     return 1;
   }
   if (o->emit_llvm && (o->lower.tiles != HM_TILES_CONCRETE || o->lower.aten != HM_ATEN_LINALG)) {
@@ -128,8 +138,11 @@ static HmSpec *read_spec(const char *input, HmDiag *diag) {
 
 static bool run(const Options *o, HmDiag *diag, HmBuffer *text) {
   HmSpec *spec = read_spec(o->input, diag);
-  if (!spec)
-    return false;
+  if (!spec || o->check_spec) {
+    bool read = spec != NULL;
+    hm_spec_destroy(spec);
+    return read;
+  }
   MlirContext ctx = hm_context_create(diag);
   bool ok = false;
   if (!mlirContextIsNull(ctx)) {
@@ -155,9 +168,10 @@ int main(int argc, char **argv) {
   HmDiag diag = {0};
   HmBuffer text = {0};
   bool ok = run(&o, &diag, &text);
-  if (ok)
+  if (ok && !o.check_spec) {
     hm_buffer_append(mlirStringRefCreateFromCString("\n"), &text);
-  ok = ok && hm_tool_write_output("helion-mlir: error", o.output, &text);
+    ok = hm_tool_write_output("helion-mlir: error", o.output, &text);
+  }
   if (hm_diag_failed(&diag))
     fprintf(stderr, "%s: error: %s\n", kProgram, diag.message);
   hm_diag_clear(&diag);

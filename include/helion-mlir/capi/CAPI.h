@@ -23,6 +23,10 @@ typedef struct HmCompiled HmCompiled;
  * 0 for constant tile sizes from the spec's config, 1 for symbolic ones (`loom.get_symbol`). */
 char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_out);
 
+/* 1 when `json_text` is a valid interchange spec (docs/interchange.md, "Checking a spec"); else 0.
+ * Reads and checks the spec only: nothing is lowered. */
+int hm_capi_check_spec(const char *json_text, char **error_out);
+
 /* 1 when `mlir_text` parses and verifies in a helion-mlir context (our dialects loaded); else 0. */
 int hm_capi_verify_mlir(const char *mlir_text, char **error_out);
 

@@ -180,10 +180,27 @@ static void bad_compiles_are_refused(void) {
   UT_CHECK(hm_capi_compile_mlir("not mlir", "f", 2, NULL) == NULL);
 }
 
+/* hm_capi_check_spec reads and checks a spec without lowering it. */
+static void specs_are_checked_without_lowering(void) {
+  char *json = read_fixture("matmul.json"), *err = NULL;
+  if (UT_CHECK(json != NULL)) {
+    UT_CHECK(hm_capi_check_spec(json, &err) == 1 && err == NULL);
+    char *loop = strstr(json, "\"args\": [\n            0,");
+    if (UT_CHECK(loop != NULL)) {
+      loop[strlen("\"args\": [\n            ")] = '1';
+      UT_CHECK(hm_capi_check_spec(json, &err) == 0);
+      UT_CHECK_STR(err, "<json>: $.graphs[1].nodes[3].args[0]: 1 is not the id of a for_loop or reduction_loop graph");
+    }
+  }
+  hm_capi_free_string(err);
+  free(json);
+}
+
 static const UtCase kCases[] = {
     {"add_runs_twice_on_new_buffers", add_runs_twice_on_new_buffers},
     {"bad_runs_are_refused", bad_runs_are_refused},
     {"f16_matmul_matches_a_c_reference", f16_matmul_matches_a_c_reference},
     {"bad_compiles_are_refused", bad_compiles_are_refused},
+    {"specs_are_checked_without_lowering", specs_are_checked_without_lowering},
 };
 UT_SUITE(runner_tests, kCases);
