@@ -35,10 +35,17 @@ _PROTOTYPES = [
 ]
 
 
+_NAME = "libhelion_mlir.so"
+
+
 def library_path() -> Path:
-    """$HELION_MLIR_LIB, else the repository's build/lib/libhelion_mlir.so."""
+    """$HELION_MLIR_LIB; else the library `pip install .` put beside this module; else the
+    repository's build/lib (a source tree, or `pip install -e .`, whose modules stay in python/)."""
     override = os.environ.get("HELION_MLIR_LIB")
-    return Path(override) if override else _REPO / "build" / "lib" / "libhelion_mlir.so"
+    if override:
+        return Path(override)
+    installed = Path(__file__).resolve().parent / "lib" / _NAME
+    return installed if installed.is_file() else _REPO / "build" / "lib" / _NAME
 
 
 @functools.cache
