@@ -10,25 +10,32 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
+/* Static sizes with the row-major strides: the identity layout. A symbolic stride is dynamic in the
+ * layout (strided<[?, 1]>), and so is every stride of an argument of a static_shapes=False kernel,
+ * which Helion binds once for tensors of any strides: the module reads them at run time. */
 static bool row_major(const HmHostTensor *t) {
   int64_t expected = 1;
   for (size_t i = t->rank; i-- > 0;) {
-    if (t->stride[i].sym || t->shape[i].sym)
-      return true; /* symbolic strides come from contiguous example tensors */
+    if (t->stride[i].sym)
+      return false;
+    if (t->shape[i].sym)
+      return i == 0; /* a symbolic size only leaves the outermost stride row-major */
     if (t->shape[i].value != 1 && t->stride[i].value != expected)
       return false;
-    expected *= t->shape[i].value;
+    if (__builtin_mul_overflow(expected, t->shape[i].value, &expected))
+      return false;
   }
   return true;
 }
 
 static MlirType host_memref_type(HmLowering *L, const HmHostTensor *t) {
+  bool any_strides = t->is_argument && !hm_spec_static_shapes(L->spec) && t->rank > 0;
   int64_t shape[HM_MAX_RANK], strides[HM_MAX_RANK];
   for (size_t i = 0; i < t->rank; ++i) {
     shape[i] = t->shape[i].sym ? mlirShapedTypeGetDynamicSize() : t->shape[i].value;
-    strides[i] = t->stride[i].sym ? mlirShapedTypeGetDynamicStrideOrOffset() : t->stride[i].value;
+    strides[i] = t->stride[i].sym || any_strides ? mlirShapedTypeGetDynamicStrideOrOffset() : t->stride[i].value;
   }
-  MlirAttribute layout = row_major(t) ? mlirAttributeGetNull()
+  MlirAttribute layout = row_major(t) && !any_strides ? mlirAttributeGetNull()
                                       : mlirStridedLayoutAttrGet(L->ctx, 0, (intptr_t)t->rank, strides);
   return mlirMemRefTypeGet(hm_element_type(L, t->dtype), (intptr_t)t->rank, shape, layout,
                            mlirAttributeGetNull());

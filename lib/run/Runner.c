@@ -18,6 +18,10 @@ typedef struct ArgSig {
   bool scalar;     /* an f64, i64 or i1 argument: passed by value, its view has rank 0 */
   size_t rank;
   int64_t *dims; /* -1 where the size is dynamic */
+  /* NULL for the identity layout (row-major, dense); else the layout's `rank` strides, -1 where
+   * dynamic. A strided layout has offset 0 or a dynamic one: the runner passes the address of the
+   * first element. */
+  int64_t *strides;
   HmDtype dtype;
   HmDtype alt_dtype; /* a second dtype with the same bits (signless i8 takes uint8), or invalid */
 } ArgSig;
@@ -129,6 +133,25 @@ static bool has_identity_layout(MlirType memref) {
          mlirAffineMapIsIdentity(mlirAffineMapAttrGetValue(layout));
 }
 
+static bool read_strides(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
+  MlirAttribute layout = mlirMemRefTypeGetLayout(type);
+  if (!mlirAttributeIsAStridedLayout(layout))
+    return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs with the identity "
+                         "or a strided layout", index, arg->type_text);
+  int64_t offset = mlirStridedLayoutAttrGetOffset(layout);
+  if (offset != 0 && offset != mlirShapedTypeGetDynamicStrideOrOffset())
+    return hm_diag_error(diag, "argument %zu has type %s; a strided layout's offset must be 0 or "
+                         "dynamic", index, arg->type_text);
+  arg->strides = calloc(arg->rank ? arg->rank : 1, sizeof *arg->strides);
+  if (!arg->strides)
+    return hm_diag_error(diag, "out of memory");
+  for (size_t d = 0; d < arg->rank; ++d) {
+    int64_t stride = mlirStridedLayoutAttrGetStride(layout, (intptr_t)d);
+    arg->strides[d] = stride == mlirShapedTypeGetDynamicStrideOrOffset() ? -1 : stride;
+  }
+  return true;
+}
+
 static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
   arg->type_text = type_text(type);
   if (!arg->type_text)
@@ -141,9 +164,9 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
                ? true
                : hm_diag_error(diag, "argument %zu has type %s; scalars are f64, i64 or i1", index, arg->type_text);
   }
-  if (!mlirTypeIsAMemRef(type) || !has_identity_layout(type))
-    return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs with the "
-                         "identity layout and f64, i64 or i1 scalars", index, arg->type_text);
+  if (!mlirTypeIsAMemRef(type))
+    return hm_diag_error(diag, "argument %zu has type %s; the runner takes memrefs and f64, i64 or "
+                         "i1 scalars", index, arg->type_text);
   arg->dtype = element_dtype(mlirShapedTypeGetElementType(type), &arg->alt_dtype);
   if (!arg->dtype)
     return hm_diag_error(diag, "argument %zu (%s): no tensor dtype has this element type", index,
@@ -156,7 +179,7 @@ static bool read_arg(MlirType type, size_t index, ArgSig *arg, HmDiag *diag) {
     arg->dims[d] = mlirShapedTypeIsDynamicDim(type, (intptr_t)d)
                        ? -1
                        : mlirShapedTypeGetDimSize(type, (intptr_t)d);
-  return true;
+  return has_identity_layout(type) || read_strides(type, index, arg, diag);
 }
 
 static bool read_signature(HmKernel *kernel, MlirOperation func, HmDiag *diag) {
@@ -277,6 +300,7 @@ void hm_kernel_destroy(HmKernel *kernel) {
   for (size_t i = 0; kernel->args && i < kernel->nargs; ++i) {
     free(kernel->args[i].type_text);
     free(kernel->args[i].dims);
+    free(kernel->args[i].strides);
   }
   free(kernel->args);
   free(kernel);
@@ -297,16 +321,30 @@ static bool check_sizes(const ArgSig *arg, const HmTensorView *view, size_t inde
   return true;
 }
 
-/* The identity layout means row-major and dense; a dimension of size 1 is never stepped over, so
- * its stride does not matter. */
-static bool check_layout(const HmTensorView *view, size_t index, HmDiag *diag) {
-  int64_t expected = 1;
-  for (size_t d = view->rank; d-- > 0;) {
-    if (view->sizes[d] != 1 && view->strides[d] != expected)
-      return hm_diag_error(diag, "argument %zu: stride %lld of dimension %zu is not the row-major "
-                           "%lld; pass a contiguous tensor", index, (long long)view->strides[d], d,
-                           (long long)expected);
-    expected *= view->sizes[d];
+/* The stride a dimension must have: the identity layout's row-major one, a strided layout's
+ * static one, or -1 (any) for a dynamic stride. */
+static int64_t required_stride(const ArgSig *arg, const HmTensorView *view, size_t d) {
+  if (arg->strides)
+    return arg->strides[d];
+  int64_t stride = 1;
+  for (size_t k = d + 1; k < view->rank; ++k)
+    if (__builtin_mul_overflow(stride, view->sizes[k], &stride))
+      return INT64_MAX; /* no buffer has that many elements: no view's stride matches */
+  return stride;
+}
+
+/* A dimension of size 1 is never stepped over, so its stride does not matter; the kernel reads
+ * strides it was compiled with as dynamic from the descriptor. */
+static bool check_layout(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
+  for (size_t d = 0; d < view->rank; ++d) {
+    if (view->strides[d] < 0)
+      return hm_diag_error(diag, "argument %zu: stride %lld of dimension %zu is negative", index,
+                           (long long)view->strides[d], d);
+    int64_t want = required_stride(arg, view, d);
+    if (view->sizes[d] != 1 && want >= 0 && view->strides[d] != want)
+      return hm_diag_error(diag, "argument %zu (%s): dimension %zu has stride %lld, the kernel was "
+                           "compiled for %lld", index, arg->type_text, d, (long long)view->strides[d],
+                           (long long)want);
   }
   return true;
 }
@@ -320,7 +358,7 @@ static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index
                          "rank %zu", index, arg->type_text, view->rank, arg->rank);
   if (arg->scalar)
     return view->data || hm_diag_error(diag, "argument %zu: the scalar's data pointer is null", index);
-  if (!check_sizes(arg, view, index, diag) || !check_layout(view, index, diag))
+  if (!check_sizes(arg, view, index, diag) || !check_layout(arg, view, index, diag))
     return false;
   if (!view->data) {
     for (size_t d = 0; d < view->rank; ++d)
@@ -331,20 +369,20 @@ static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index
   return true;
 }
 
-/* The strides written are the row-major ones: check_layout accepted any stride on size-1
- * dimensions, and code compiled for a dynamic shape reads the strides from the descriptor. */
-static StridedMemRef *make_descriptor(const HmTensorView *view) {
+/* The caller's memory as it is, no copy: the first element's address with offset 0, and the view's
+ * strides where the layout leaves them dynamic. Elsewhere the layout's own strides are written,
+ * which check_layout compared with the view's except on size-1 dimensions. */
+static StridedMemRef *make_descriptor(const ArgSig *arg, const HmTensorView *view) {
   StridedMemRef *desc = malloc(sizeof *desc + 2 * view->rank * sizeof(int64_t));
   if (!desc)
     return NULL;
   desc->allocated = view->data;
   desc->aligned = view->data;
   desc->offset = 0;
-  int64_t stride = 1;
-  for (size_t d = view->rank; d-- > 0;) {
+  for (size_t d = 0; d < view->rank; ++d) {
+    int64_t want = required_stride(arg, view, d);
     desc->dims[d] = view->sizes[d];
-    desc->dims[view->rank + d] = stride;
-    stride *= view->sizes[d];
+    desc->dims[view->rank + d] = want >= 0 ? want : view->strides[d];
   }
   return desc;
 }
@@ -361,7 +399,7 @@ static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *di
       packed[i] = views[i].data;
       continue;
     }
-    descs[i] = make_descriptor(&views[i]);
+    descs[i] = make_descriptor(&kernel->args[i], &views[i]);
     packed[i] = &descs[i];
     ok = descs[i] != NULL;
   }

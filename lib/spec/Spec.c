@@ -19,6 +19,7 @@ struct HmSpec {
   HmArena arena;
   const char *source;
   const char *kernel_name;
+  bool static_shapes;
   size_t nhost_tensors;
   HmHostTensor *host_tensors;
   size_t ngraphs;
@@ -927,11 +928,14 @@ static bool has_tensor_argument(const HmSpec *spec) {
 
 static bool read_kernel(Reader *r, json_t *root) {
   json_t *kernel = field(r, root, "kernel", JSON_OBJECT, "$");
-  json_t *line, *shapes;
+  json_t *line = NULL, *shapes = NULL;
   r->spec->kernel_name = kernel ? name_field(r, kernel, "name", "$.kernel") : NULL;
-  return r->spec->kernel_name && optional_text(r, kernel, "file", "$.kernel", false) &&
-         optional(r, kernel, "line", JSON_INTEGER, "$.kernel", &line) &&
-         optional(r, kernel, "static_shapes", JSON_TRUE, "$.kernel", &shapes);
+  bool ok = r->spec->kernel_name && optional_text(r, kernel, "file", "$.kernel", false) &&
+            optional(r, kernel, "line", JSON_INTEGER, "$.kernel", &line) &&
+            optional(r, kernel, "static_shapes", JSON_TRUE, "$.kernel", &shapes);
+  /* Optional in hand-written specs: Helion's default. */
+  r->spec->static_shapes = !shapes || !json_is_false(shapes);
+  return ok;
 }
 
 static bool read_spec(Reader *r, json_t *root) {
@@ -1026,6 +1030,7 @@ void hm_spec_destroy(HmSpec *spec) {
 }
 
 const char *hm_spec_kernel_name(const HmSpec *spec) { return spec->kernel_name; }
+bool hm_spec_static_shapes(const HmSpec *spec) { return spec->static_shapes; }
 const char *hm_spec_source_name(const HmSpec *spec) { return spec->source; }
 size_t hm_spec_num_host_tensors(const HmSpec *spec) { return spec->nhost_tensors; }
 size_t hm_spec_num_scalars(const HmSpec *spec) { return spec->nscalars; }

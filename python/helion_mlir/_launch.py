@@ -99,6 +99,9 @@ class Signature:
         self.size_names = [s["name"] for s in sizes if "tensor" in s]
         tensors = {t["name"]: t for t in spec["host_tensors"]}
         self.size_dims = [(tensors[s["tensor"]]["arg_index"], s["dim"]) for s in sizes if "tensor" in s]
+        # static_shapes=False: Helion binds one kernel for tensors of any strides, and the module
+        # reads every argument's strides at run time (lib/lower/Kernel.c).
+        any_strides = not spec["kernel"].get("static_shapes", True)
         for t in spec["host_tensors"]:
             exprs = []
             for d, dim in enumerate(t["shape"]):
@@ -107,7 +110,7 @@ class Signature:
             self.tensors.append(_Tensor(
                 name=t["name"], index=t["arg_index"], dtype=_DTYPES[t["dtype"]], rank=len(t["shape"]),
                 shape=tuple(d if isinstance(d, int) else None for d in t["shape"]),
-                stride=tuple(s if isinstance(s, int) else None for s in t["stride"]),
+                stride=tuple(s if isinstance(s, int) and not any_strides else None for s in t["stride"]),
                 exprs=exprs))
         self.nparams = nparams
         self.static = all(not t.exprs and None not in t.stride for t in self.tensors)

@@ -73,13 +73,16 @@ class _Compiled:
                 buffers[t["name"]] = args[t["arg_index"]]
             else:
                 shape = self._shape(t, sizes) if sizes else self.allocated[t["name"]]
-                # The host code's torch.zeros/full (the spec's fill) or torch.empty.
+                # The host code's torch.zeros/full (the spec's fill) or torch.empty, in the layout
+                # the module was compiled for (empty_like of a transposed argument is transposed).
                 dtype = _TORCH_DTYPES[t["dtype"]]
                 fill = t.get("fill")
                 if isinstance(fill, dict):  # a non-finite float: {"float": "-inf"}
                     fill = float(fill["float"])
-                buffers[t["name"]] = (torch.empty(shape, dtype=dtype) if fill is None
-                                      else torch.full(shape, fill, dtype=dtype))
+                stride = t["stride"]
+                buffer = (torch.empty_strided(shape, stride, dtype=dtype)
+                          if all(isinstance(s, int) for s in stride) else torch.empty(shape, dtype=dtype))
+                buffers[t["name"]] = buffer if fill is None else buffer.fill_(fill)
         self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:

@@ -40,6 +40,42 @@ def test_host_code_runs_as_helion_runs_it(kernel, args, reference):
     torch.testing.assert_close(result, expected, rtol=1e-5, atol=1e-5)
 
 
+def _views():
+    """(name, x, out, base of out): inputs and outputs that are views, none of them contiguous."""
+    base = torch.full((50, 90), -7.0)
+    return [
+        ("transposed", torch.randn(17, 30).t(), torch.empty(17, 30).t(), None),
+        ("sliced-with-offset", torch.randn(40, 40)[3:33, 5:22], base[7:37, 11:28], base),
+        ("strided-columns", torch.randn(30, 34)[:, ::2], base[10:40, ::5][:, :17], base),
+    ]
+
+
+@pytest.mark.parametrize("kernel", [k.scale_into, k.scale_into_dynamic], ids=["static", "dynamic"])
+@pytest.mark.parametrize("index", range(3), ids=[v[0] for v in _views()])
+def test_views_are_read_and_written_in_place(kernel, index):
+    _, x, out, base = _views()[index]
+    assert not x.is_contiguous() and not out.is_contiguous()
+    untouched = None if base is None else base.clone()
+    result = kernel(x, out)
+    assert result is out
+    torch.testing.assert_close(out, 3.0 * x, rtol=0, atol=0)
+    if base is not None:  # nothing outside the view was written
+        outside = torch.ones_like(base, dtype=torch.bool)
+        outside[tuple(_view_index(base, out))] = False
+        assert torch.equal(base[outside], untouched[outside])
+
+
+def _view_index(base, view):
+    """The positions of `view`'s elements in `base`, as index tensors."""
+    flat = torch.arange(base.numel()).view(base.shape).as_strided(view.shape, view.stride(), view.storage_offset())
+    return torch.unravel_index(flat.reshape(-1), base.shape)
+
+
+def test_broadcast_arguments_with_stride_zero():
+    x, y = torch.randn(20, 1), torch.randn(1, 9)
+    torch.testing.assert_close(k.add_broadcast(x, y), x + y, rtol=0, atol=0)
+
+
 def test_a_tuple_return_with_none():
     x = torch.randn(9, 4)
     out, none = k.plus_one_and_none(x)

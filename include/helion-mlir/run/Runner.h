@@ -1,7 +1,7 @@
 /* Running a lowered kernel on the CPU through MLIR's JIT (the ExecutionEngine C API).
  *
- * A kernel is compiled once from the func.func form hm_lower produces (memref arguments, identity
- * layouts, `llvm.emit_c_interface`) and run any number of times on caller-owned buffers; outputs
+ * A kernel is compiled once from the func.func form hm_lower produces (memref arguments with
+ * identity or strided layouts, `llvm.emit_c_interface`) and run any number of times on caller-owned buffers; outputs
  * are written in place. Every run checks the buffers against the function's signature first, so a
  * wrong call is an error message, not a crash.
  */
@@ -19,9 +19,11 @@
 extern "C" {
 #endif
 
-/* A caller-owned dense buffer, viewed as a tensor (a torch tensor's data_ptr, sizes and strides).
- * The kernel's memref arguments have identity layouts, so the strides must be the row-major ones
- * for the sizes (a dimension of size 1 may have any stride). A scalar argument (f64, i64, i1) is a
+/* Caller-owned memory viewed as a tensor (a torch tensor's data_ptr, sizes and strides, a view,
+ * transposed or sliced, included), passed to the kernel as it is. A memref argument with the
+ * identity layout takes the row-major strides for the sizes, one with a strided layout its static
+ * strides, and any non-negative stride where the layout's is dynamic (a dimension of size 1 may
+ * have any stride). A scalar argument (f64, i64, i1) is a
  * view of rank 0 whose data points to the value (a double, an int64_t, a bool) with dtype float64,
  * int64 or bool. */
 typedef struct HmTensorView {

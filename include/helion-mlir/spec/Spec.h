@@ -52,6 +52,8 @@ HmSpec *hm_spec_load(const char *path, HmDiag *diag);
 void hm_spec_destroy(HmSpec *spec);
 
 const char *hm_spec_kernel_name(const HmSpec *spec);
+/* The kernel's static_shapes setting: when off, Helion binds one kernel for tensors of any strides. */
+bool hm_spec_static_shapes(const HmSpec *spec);
 size_t hm_spec_num_host_tensors(const HmSpec *spec);
 /* Host tensors in the order of the lowered function's arguments. */
 const HmHostTensor *hm_spec_host_tensor(const HmSpec *spec, size_t index);

@@ -91,3 +91,18 @@ def add_dynamic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(x.size()):
         out[tile] = x[tile] + y[tile]
     return out
+
+
+@helion.kernel(**MLIR)
+def scale_into(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """Writes `out`, whatever its layout, and returns it."""
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] * 3.0
+    return out
+
+
+@helion.kernel(backend="mlir", autotune_effort="none", static_shapes=False)
+def scale_into_dynamic(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] * 3.0
+    return out
