@@ -26,4 +26,12 @@ if ! .venv/bin/python -c "import torch, helion, pytest, lit, packaging, jsonsche
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
   cp requirements.txt .venv/.requirements.installed
 fi
+# helion_mlir and helion2json importable, helion-mlir and helion-opt on .venv/bin, without PYTHONPATH:
+# an editable install (pyproject.toml). Its modules stay python/'s and it loads build/lib's library;
+# it builds the C core in build/, the tree `make build` uses, so with the same CMake generator. The
+# tools it copies to .venv/bin are refreshed by running `.venv/bin/pip install --no-deps -e .` again.
+if ! .venv/bin/python -c "import importlib.metadata as m; m.distribution('helion-mlir')" 2>/dev/null; then
+  echo "setup: pip install -e . (builds the C core in build/)"
+  CMAKE_GENERATOR="Unix Makefiles" .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+fi
 echo "setup: ok"

@@ -17,7 +17,10 @@ from .errors import CaptureError, SpecError
 from .references import check_references
 
 VERSION = 1
-SCHEMA_PATH = pathlib.Path(__file__).resolve().parents[2] / "docs" / "interchange.schema.json"
+# An installed package carries its copy (CMakeLists.txt installs it); a source tree has docs/.
+_INSTALLED_SCHEMA = pathlib.Path(__file__).resolve().parent / "interchange.schema.json"
+SCHEMA_PATH = (_INSTALLED_SCHEMA if _INSTALLED_SCHEMA.is_file()
+               else pathlib.Path(__file__).resolve().parents[2] / "docs" / "interchange.schema.json")
 
 _INT64 = (-(2**63), 2**63 - 1)
 _JSON_TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "bool", type(None): "null",
