@@ -20,7 +20,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c "import torch, helion, pytest, lit, packaging, jsonschema" 2>/dev/null \
+if ! .venv/bin/python -c "import torch, helion, pytest, lit, packaging, jsonschema, torch_mlir" 2>/dev/null \
    || ! cmp -s requirements.txt .venv/.requirements.installed; then
   echo "setup: installing Python requirements into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt

@@ -67,6 +67,14 @@ typedef struct HmScope {
   struct HmScope *parent;
 } HmScope;
 
+/* --aten=torch (ops/Torch.c): the vtensor behind a builtin tensor value. A torch op's result is valid
+ * wherever the builtin value is (`block` null); a conversion of another value only in its block. */
+typedef struct HmTorchValue {
+  MlirValue builtin, vtensor;
+  MlirBlock block;
+  struct HmTorchValue *next;
+} HmTorchValue;
+
 typedef struct HmLowering {
   MlirContext ctx;
   const HmSpec *spec;
@@ -86,6 +94,7 @@ typedef struct HmLowering {
   const char **sym_names;
   MlirValue *sym_values;
   const HmNode *node;       /* the node being lowered, for diagnostics */
+  HmTorchValue *torch_values;
   struct HmOp **ops;        /* per graph, per node: its resolved op (hm_resolve_ops) */
   char fault[512];          /* hm_fail's failure, until it is reported at a node */
 } HmLowering;
@@ -137,8 +146,8 @@ typedef enum HmOpFamily {
 } HmOpFamily;
 
 /* A node's op, resolved once when the lowering starts (hm_resolve_ops): the target's row in its
- * family's table, and what lowers the node, which under --aten=torch is the generic torch.aten form
- * for most ATen ops. */
+ * family's table, and what lowers the node, which under --aten=torch is torch-mlir's op for the ATen
+ * ops that have one. */
 typedef struct HmOp {
   const HmOpEntry *row; /* NULL when no family has the target */
   HmOpFamily family;
@@ -170,6 +179,9 @@ const HmOp *hm_node_op(const HmLowering *L, const HmNode *node);
 bool hm_node_is(const HmLowering *L, const HmNode *node, HmOpId id);
 
 bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out);
+/* Whether an ATen target has a torch-mlir op (Torch.c); --aten=torch lowers the others, such as
+ * sym_size, by their family. */
+bool hm_has_torch_op(const char *target);
 /* The last buffer of an inductor decomposition (a node with `_extra_args`), which no torch.aten op
  * computes (Decomposed.c). */
 bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/Dialect/IRDL.h"
 #include "mlir-c/RegisterEverything.h"
 
@@ -119,6 +120,7 @@ typedef struct EmbeddedDialect {
 static const EmbeddedDialect kDialects[] = {
     {"helion", "dialects/helion.irdl.mlir", hm_irdl_helion},
     {"loom", "dialects/loom.irdl.mlir", hm_irdl_loom},
+    {"torch", "dialects/torch.irdl.mlir", hm_irdl_torch},
 };
 
 static bool dialect_loaded(MlirContext ctx, const char *name) {
@@ -137,12 +139,25 @@ static MlirModule parse_irdl(MlirContext ctx, const EmbeddedDialect *dialect) {
   return module;
 }
 
+/* MLIR 22's IRDL verifier only takes op names of lowercase letters, digits and `_`; torch's ops
+ * (`aten.sum.dim_IntList`) carry their real name in `helion.op_name`, given to them once parsed. */
+static MlirWalkResult give_op_name(MlirOperation op, void *user_data) {
+  (void)user_data;
+  MlirAttribute name = mlirOperationGetDiscardableAttributeByName(op, mlirStringRefCreateFromCString("helion.op_name"));
+  if (!mlirAttributeIsNull(name) && mlirAttributeIsAString(name)) {
+    mlirOperationSetInherentAttributeByName(op, mlirStringRefCreateFromCString("sym_name"), name);
+    mlirOperationRemoveDiscardableAttributeByName(op, mlirStringRefCreateFromCString("helion.op_name"));
+  }
+  return MlirWalkResultAdvance;
+}
+
 static bool load_dialect(MlirContext ctx, const EmbeddedDialect *dialect, HmDiag *diag) {
   if (dialect_loaded(ctx, dialect->name))
     return true;
   MlirModule module = parse_irdl(ctx, dialect);
   if (mlirModuleIsNull(module))
     return hm_diag_error(diag, "cannot parse the %s dialect definition", dialect->name);
+  mlirOperationWalk(mlirModuleGetOperation(module), give_op_name, NULL, MlirWalkPreOrder);
   bool loaded = mlirLogicalResultIsSuccess(mlirLoadIRDLDialects(module));
   mlirModuleDestroy(module);
   if (!loaded)

@@ -30,10 +30,11 @@ def generate_mlir(kernel: Any, args: Sequence[object], config: object = None,
 
 class _Compiled:
     """A kernel compiled for one set of argument shapes and dtypes, with what the spec says about
-    the buffers around it."""
+    the buffers around it. `kernel` replaces the spec's own lowering with another compiled from it
+    (torch-mlir's lowering of the torch-mode module, in the tests)."""
 
-    def __init__(self, spec: dict) -> None:
-        self.kernel: Kernel = compile_spec(spec)
+    def __init__(self, spec: dict, kernel: Kernel | None = None) -> None:
+        self.kernel: Kernel = kernel or compile_spec(spec)
         self.host_tensors = spec["host_tensors"]
         sizes = {s["name"]: s["value"] for s in spec["symbols"] if s["value"] is not None}
         self.allocated = {t["name"]: self._shape(t, sizes) for t in self.host_tensors

@@ -19,17 +19,18 @@ extern "C" {
 #endif
 
 /* Returns a context with every upstream dialect, pass and LLVM IR translation registered, every
- * registered dialect loaded, and helion and loom loaded; or a null context (and fills diag) when
+ * registered dialect loaded, and helion, loom, torch and torch_c loaded; or a null context (and fills diag) when
  * our dialect definitions fail to load. The caller destroys the context with mlirContextDestroy. */
 MlirContext hm_context_create(HmDiag *diag);
 
-/* Loads the helion and loom IRDL dialects into an existing context (any context: the irdl dialect
+/* Loads the helion, loom and torch (with torch_c) IRDL dialects into an existing context (any context: the irdl dialect
  * is loaded first if it is missing). Loading them into a context that has them is a no-op. */
 bool hm_context_load_dialects(MlirContext ctx, HmDiag *diag);
 
 /* The IRDL source of our dialects, as shipped in dialects/ (for tools that write them out). */
 extern const char hm_irdl_helion[];
 extern const char hm_irdl_loom[];
+extern const char hm_irdl_torch[];
 
 /* ---- Diagnostics ---- */
 

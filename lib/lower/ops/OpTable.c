@@ -18,7 +18,7 @@
  *   hm_matmul_ops        Matmul.c        mm, addmm, bmm, baddbmm (and their .dtype forms)
  *   hm_view_ops          View.c          view, reshape, permute, transpose, unsqueeze, squeeze, expand
  *
- * With --aten=torch, every ATen op becomes a generic torch.aten.* op (Torch.c) instead, but for an
+ * With --aten=torch, an ATen op with a torch-mlir form becomes that op (Torch.c) instead, but for an
  * argmax/argmin in a looped reduction.
  */
 #include "lower/Lowering.h"
@@ -52,10 +52,6 @@ static const Family FAMILIES[] = {
 };
 enum { NFAMILIES = sizeof FAMILIES / sizeof *FAMILIES };
 
-static bool is_aten(const char *target) {
-  return strncmp(target, "aten.", 5) == 0 || strncmp(target, "prims.", 6) == 0;
-}
-
 static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *target) {
   HmOp op = {0};
   bool helion_family = false;
@@ -67,9 +63,9 @@ static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *targe
       }
   /* A looped argmax/argmin must carry its running best values beside the indices, which no single
    * torch.aten op returns: under --aten=torch it keeps its linalg form. Helion's own ops are never
-   * torch.aten ops. */
+   * torch.aten ops, and ATen ops without a torch-mlir form (sym_size) keep their family's. */
   bool looped_arg = graph->kind == HM_GRAPH_REDUCTION_LOOP && op.family == HM_FAMILY_ARG_REDUCTION;
-  if (is_aten(target) && L->options.aten == HM_ATEN_TORCH && !helion_family && !looped_arg) {
+  if (L->options.aten == HM_ATEN_TORCH && hm_has_torch_op(target) && !helion_family && !looped_arg) {
     op.lower = hm_lower_torch_op;
     op.variant = 0;
   }

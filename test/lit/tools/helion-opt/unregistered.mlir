@@ -4,8 +4,8 @@
 
 // ERR: unregistered.mlir:[[@LINE+4]]:{{[0-9]+}}: error: operation being parsed with an unregistered dialect
 // CHECK-LABEL: func.func @f
-// CHECK: "torch.aten.relu"(%{{.*}}) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK: "mystery.relu"(%{{.*}}) : (tensor<4xf32>) -> tensor<4xf32>
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
-  %0 = "torch.aten.relu"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %0 = "mystery.relu"(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
