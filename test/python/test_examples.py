@@ -1,7 +1,8 @@
 """Every CHECKS case of examples/*.py: `python -m helion_mlir check --backend` must pass (capture,
 lower, verify, run on the CPU, match the reference; then the kernel called directly under Helion's
 backend "mlir" must match the same reference), and the kernel must also lower and verify with
-symbolic tiles and with torch ops (torch-mlir's forms, read through our IRDL torch dialect)."""
+symbolic tiles and with torch ops (torch-mlir's forms: read through our IRDL torch dialect, and
+verified by torch-mlir when it is installed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import torch
 
 from helion2json import export_kernel
 from helion2json.cli import eval_args, load_entry
-from helion_mlir import check
+from helion_mlir import check, torch_mlir_bridge
 from examples_suite.cases import REPO, discover
 
 CASES = discover()
@@ -84,3 +85,5 @@ def test_other_lowerings_verify(case, tmp_path):
     if "torch" in case.modes:
         text = _lower(path, "--aten=torch")
         _verify(text)
+        if torch_mlir_bridge.unavailable() is None:  # test_torch_mlir.py says so when it is missing
+            torch_mlir_bridge.verify(text)
