@@ -1,8 +1,8 @@
 """--aten=torch output in torch-mlir: every fixture's module verifies with torch-mlir's own torch
 dialect, and torch-mlir's lowering of it, run through our JIT, computes what our linalg lowering
 computes on the same inputs. Where the two differ, the failure says which one PyTorch (Helion's
-interpreter on the same inputs) agrees with. Skipped, with the reason, when torch-mlir is not
-installed; `make setup` installs it."""
+interpreter on the same inputs) agrees with. The tests that run torch-mlir are skipped, with the
+reason, when it is not installed; `make setup` installs it."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ NO_TORCH_OPS = {
     "row_argmax_looped": "a looped argmax keeps its linalg form (docs/design.md)",
 }
 
-pytestmark = pytest.mark.skipif(torch_mlir_bridge.unavailable() is not None,
-                                reason=torch_mlir_bridge.unavailable() or "")
+needs_torch_mlir = pytest.mark.skipif(torch_mlir_bridge.unavailable() is not None,
+                                      reason=torch_mlir_bridge.unavailable() or "")
 
 
 def _torch_mode(name: str) -> str:
@@ -61,6 +61,7 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
     return True
 
 
+@needs_torch_mlir
 @pytest.mark.parametrize("name, argv", FIXTURES, ids=[name for name, _ in FIXTURES])
 def test_torch_mode_verifies_in_torch_mlir(name, argv):
     text = _torch_mode(name)
@@ -69,6 +70,7 @@ def test_torch_mode_verifies_in_torch_mlir(name, argv):
     torch_mlir_bridge.verify(text)
 
 
+@needs_torch_mlir
 @pytest.mark.parametrize("name, argv", FIXTURES, ids=[name for name, _ in FIXTURES])
 def test_torch_mlir_lowering_computes_what_ours_does(name, argv):
     spec = json.loads((ROOT / "test" / "fixtures" / f"{name}.json").read_text())
@@ -108,6 +110,7 @@ def test_list_types_are_carried_in_torch_mlirs_spelling():
         '%l = "torch.prim.ListConstruct"(%i) : (!torch.int) -> !torch.list<int>'
 
 
+@needs_torch_mlir
 def test_a_module_torch_mlir_rejects_is_reported():
     bad = ('func.func @f(%a: tensor<4xf32>) {\n'
            '  %t = "torch_c.from_builtin_tensor"(%a) : (tensor<4xf32>) -> !torch.vtensor<[4], f32>\n'
