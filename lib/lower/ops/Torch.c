@@ -117,8 +117,8 @@ static void append_printed(MlirStringRef piece, void *buffer) { hm_buffer_append
  * which torch-mlir reads as its `?`). */
 static MlirType vtensor_type(HmLowering *L, MlirType tensor, HmDtype dtype) {
   intptr_t rank = mlirShapedTypeGetRank(tensor);
-  MlirAttribute sizes[16];
-  if (rank > 16)
+  MlirAttribute sizes[HM_MAX_RANK];
+  if (rank > HM_MAX_RANK)
     return (MlirType){NULL};
   MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
   for (intptr_t d = 0; d < rank; ++d) {
