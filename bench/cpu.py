@@ -1,0 +1,289 @@
+"""Our CPU code next to PyTorch eager, in one run: a fixed set of example kernels, each timed side by
+side with the torch ops eager would run for it, on the same cores and inputs.
+
+    PYTHONPATH=python:scripts .venv/bin/python bench/cpu.py [-k NAME] [--seconds S] [--out docs/performance.md]
+
+For each kernel: our median time and torch's (interleaved, so both see the same machine load), the
+ratio torch / ours (> 1: we are faster), the throughput (GB/s of the tensors read and written, or
+GFLOP/s) next to the limits measured in the same run (a 64 MB copy, torch.mm), the speed-up of our
+code from 1 thread to all, and the compile times. Every result is checked against torch first.
+Speed goals are read off this table, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from helion2json import export_kernel
+from helion2json.cli import load_entry
+from helion_mlir.api import _Compiled
+from helion_mlir.kernel import generate_spec_mlir
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _attention_ref(q, k, v):
+    return F.scaled_dot_product_attention(q, k, v)
+
+
+def _jagged_inputs(rows: int, dim: int):
+    torch.manual_seed(0)
+    lengths = torch.randint(0, 2 * 256, (rows,))
+    offsets = torch.cat([torch.zeros(1, dtype=torch.int64), lengths.cumsum(0)])
+    return torch.randn(int(offsets[-1]), dim), offsets
+
+
+def _jagged_ref(values, offsets):
+    return torch.segment_reduce(values, "sum", offsets=offsets, axis=0)
+
+
+@dataclasses.dataclass
+class Bench:
+    name: str
+    entry: str  # examples/FILE.py:KERNEL
+    make_args: Callable[[], tuple]
+    eager: Callable  # what PyTorch eager runs for the same result
+    config: dict | None = None
+    flops: Callable[[tuple], float] | None = None  # None: a memory-bound kernel, reported in GB/s
+    tol: float = 1e-4
+
+
+def _randn(*shape):
+    return lambda: (torch.randn(*shape),)
+
+
+def _mm_flops(a):
+    return 2.0 * a[0].shape[0] * a[0].shape[1] * a[1].shape[1]
+
+
+BENCHES = [
+    Bench("add 4M", "examples/add.py:add", lambda: (torch.randn(2048, 2048), torch.randn(2048, 2048)),
+          torch.add, {"block_sizes": [32, 256]}),
+    Bench("pointwise chain 4M (gelu, tanh, silu, exp)", "examples/pointwise.py:activations",
+          _randn(2048, 2048),
+          lambda x: F.gelu(x) - F.gelu(x, approximate="tanh") + F.silu(x) * torch.sigmoid(x)
+          + torch.relu(x) - torch.tanh(x) + torch.exp(-x * x), {"block_sizes": [32, 256]}),
+    Bench("softmax 4096x1000", "examples/softmax.py:softmax", _randn(4096, 1000),
+          lambda x: torch.softmax(x, dim=1), {"block_sizes": [4]}),
+    Bench("row sum (row_stats) 4096x1000", "examples/reductions.py:row_stats", _randn(4096, 1000),
+          lambda x: torch.stack([x.sum(-1), x.mean(-1), x.amax(-1) - x.amin(-1)], dim=1),
+          {"block_sizes": [4]}),
+    Bench("layer norm 4096x1000", "examples/reductions.py:layer_norm",
+          lambda: (torch.randn(4096, 1000), torch.randn(1000), torch.randn(1000)),
+          lambda x, w, b: F.layer_norm(x, [x.size(1)], w, b, eps=1e-5), {"block_sizes": [4]}),
+    Bench("layer norm, looped reduction 4096x1000", "examples/reductions.py:layer_norm",
+          lambda: (torch.randn(4096, 1000), torch.randn(1000), torch.randn(1000)),
+          lambda x, w, b: F.layer_norm(x, [x.size(1)], w, b, eps=1e-5),
+          {"block_sizes": [4], "reduction_loops": [256]}),
+    Bench("rms norm 4096x1000", "examples/reductions.py:rms_norm",
+          lambda: (torch.randn(4096, 1000), torch.randn(1000)),
+          lambda x, w: x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * w, {"block_sizes": [4]}),
+    Bench("cross entropy 4096x1000", "examples/reductions.py:cross_entropy",
+          lambda: (lambda x: (x, torch.randint(0, 1000, (4096,)), x.reshape(-1)))(torch.randn(4096, 1000)),
+          lambda x, labels, _flat: F.cross_entropy(x, labels, reduction="none"), {"block_sizes": [4]}),
+    Bench("cumsum (scan) 4096x1000", "examples/scan.py:cumsum_rows", _randn(4096, 1000),
+          lambda x: torch.cumsum(x, dim=1), {"block_sizes": [4]}, tol=1e-3),
+    Bench("jagged sum 512 rows x 128", "examples/jagged.py:jagged_sum", lambda: _jagged_inputs(512, 128),
+          _jagged_ref, {"block_sizes": [128, 64]}, tol=1e-3),
+    Bench("matmul 512^3", "examples/matmul.py:matmul", lambda: (torch.randn(512, 512), torch.randn(512, 512)),
+          torch.mm, {"block_sizes": [64, 64, 16]}, _mm_flops, tol=1e-3),
+    Bench("matmul 1000^3", "examples/matmul.py:matmul", lambda: (torch.randn(1000, 1000), torch.randn(1000, 1000)),
+          torch.mm, {"block_sizes": [64, 64, 16]}, _mm_flops, tol=1e-3),
+    Bench("bmm 16x256x256x256", "examples/matmul_family.py:baddbmm_loop",
+          lambda: (torch.randn(16, 256, 256), torch.randn(16, 256, 256)), torch.bmm,
+          {"block_sizes": [1, 64, 64, 16]},
+          lambda a: 2.0 * a[0].shape[0] * a[0].shape[1] * a[0].shape[2] * a[1].shape[2], tol=1e-3),
+    Bench("flash attention 8x512x64", "examples/attention.py:attention",
+          lambda: (torch.randn(8, 512, 64), torch.randn(8, 512, 64), torch.randn(8, 512, 64)),
+          _attention_ref, {"block_sizes": [1, 64, 64]},
+          lambda a: 4.0 * a[0].shape[0] * a[0].shape[1] * a[1].shape[1] * a[0].shape[2], tol=1e-3),
+]
+
+
+def _outputs(result) -> tuple:
+    return result if isinstance(result, tuple) else (result,)
+
+
+def _nbytes(args, outputs) -> int:
+    return sum(t.numel() * t.element_size() for t in (*args, *outputs) if isinstance(t, torch.Tensor))
+
+
+def _side_by_side(fns: list[Callable[[], object]], seconds: float) -> list[float]:
+    """Median seconds per call of each function, the calls interleaved so that the load other
+    processes put on the machine falls on all of them alike."""
+    for fn in fns:
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
+    deadline = time.perf_counter() + seconds
+    while len(times[0]) < 5 or (time.perf_counter() < deadline and len(times[0]) < 2000):
+        for fn, bucket in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
+def _with_threads(n: int, fn: Callable[[], object]) -> Callable[[], object]:
+    def run():
+        previous = torch.get_num_threads()
+        torch.set_num_threads(n)
+        try:
+            return fn()
+        finally:
+            torch.set_num_threads(previous)
+    return run
+
+
+def measure_limits(seconds: float) -> dict[str, float]:
+    src = torch.randn(16 * 1024 * 1024)  # 64 MB
+    dst = torch.empty_like(src)
+    a, b = torch.randn(1000, 1000), torch.randn(1000, 1000)
+    copy, mm = _side_by_side([lambda: dst.copy_(src), lambda: torch.mm(a, b)], seconds)
+    return {"copy_gbs": 2 * src.numel() * 4 / copy / 1e9, "mm_gflops": 2e9 / mm / 1e9}
+
+
+def _seconds(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def run_bench(b: Bench, seconds: float) -> dict:
+    torch.manual_seed(0)
+    kernel, _ = load_entry(b.entry)
+    args = b.make_args()
+    capture, spec = _seconds(export_kernel, kernel, args, b.config)
+    lower, _ = _seconds(generate_spec_mlir, spec)
+    compile_, compiled = _seconds(_Compiled, spec)
+    first, ours = _seconds(compiled, args)
+    expected = _outputs(b.eager(*args))
+    for got, want in zip(_outputs(ours), expected):
+        err = (got.float() - want.float()).abs().max().item()
+        bound = b.tol * (1 + want.float().abs().max().item())
+        if not err <= bound:
+            raise SystemExit(f"{b.name}: result differs from torch by {err:.3g} (allowed {bound:.3g})")
+    n = torch.get_num_threads()
+    ours_all, torch_all = _side_by_side([lambda: compiled(args), lambda: b.eager(*args)], seconds)
+    ours_one, torch_one = _side_by_side([_with_threads(1, lambda: compiled(args)),
+                                         _with_threads(1, lambda: b.eager(*args))], seconds / 2)
+    work = b.flops(args) if b.flops else _nbytes(args, _outputs(ours))
+    return {"name": b.name, "capture": capture, "lower": lower, "compile": compile_, "first": first,
+            "ours": ours_all, "torch": torch_all, "ours_1": ours_one, "torch_1": torch_one,
+            "threads": n, "rate": work / ours_all / 1e9, "flops": b.flops is not None}
+
+
+def second_process_compile(b: Bench) -> float:
+    """Lower + LLVM + JIT and the first call of the same kernel in a fresh process (what an on-disk
+    cache of compiled code saves)."""
+    out = subprocess.run([sys.executable, __file__, "--child-compile", str(BENCHES.index(b))],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def child_compile(index: int) -> float:
+    b = BENCHES[index]
+    kernel, _ = load_entry(b.entry)
+    args = b.make_args()
+    spec = export_kernel(kernel, args, b.config)
+    elapsed, compiled = _seconds(_Compiled, spec)
+    return elapsed + _seconds(compiled, args)[0]
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def report(rows: list[dict], limits: dict[str, float], second: float | None, note: str) -> str:
+    ms = lambda s: f"{s * 1e3:.2f}"  # noqa: E731
+    lines = [
+        "# CPU performance",
+        "",
+        "Written by `bench/cpu.py` (`PYTHONPATH=python:scripts .venv/bin/python bench/cpu.py`); do not edit by hand.",
+        "",
+        f"This run: {_cpu_name()}, {os.cpu_count()} cores, torch {torch.__version__} with "
+        f"{rows[0]['threads'] if rows else torch.get_num_threads()} threads. {note}",
+        "Ours and torch are timed interleaved in the same process on the same inputs, so compare the",
+        "ratios (torch / ours: above 1 we are faster), not the absolute times, between runs.",
+        "",
+        f"Limits measured in this run: a 64 MB copy at **{limits['copy_gbs']:.1f} GB/s** (read + write), "
+        f"`torch.mm` 1000^3 at **{limits['mm_gflops']:.1f} GFLOP/s**.",
+        "",
+        "| kernel | ours (ms) | torch (ms) | torch / ours | ours: throughput | of the limit | "
+        "ours 1 thread -> all | torch / ours, 1 thread |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        if r["flops"]:
+            rate, limit = f"{r['rate']:.1f} GFLOP/s", r["rate"] / limits["mm_gflops"]
+        else:
+            rate, limit = f"{r['rate']:.1f} GB/s", r["rate"] / limits["copy_gbs"]
+        lines.append(f"| {r['name']} | {ms(r['ours'])} | {ms(r['torch'])} | **{r['torch'] / r['ours']:.2f}** | "
+                     f"{rate} | {limit:.0%} | {r['ours_1'] / r['ours']:.2f}x | {r['torch_1'] / r['ours_1']:.2f} |")
+    lines += [
+        "",
+        "Compile times (ms): capture is helion2json's Device IR capture; lower is JSON -> verified MLIR",
+        "text; compile is JSON -> lowered -> LLVM -> JIT'd code; first is the first call.",
+        "",
+        "| kernel | capture | lower | compile | first call |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['name']} | {ms(r['capture'])} | {ms(r['lower'])} | {ms(r['compile'])} | {ms(r['first'])} |")
+    if second is not None:
+        lines += ["", f"Compile + first call of `{rows[0]['name']}` in a second process: {ms(second)} ms."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("-k", dest="keyword", help="only the kernels whose name contains this")
+    p.add_argument("--seconds", type=float, default=1.0, help="timing budget per kernel (default 1 s)")
+    p.add_argument("--out", help="write the report here (default: docs/performance.md for a full run)")
+    p.add_argument("--note", default="The machine was shared with other processes during this run.",
+                   help="a line for the report's header about this run's conditions")
+    p.add_argument("--child-compile", type=int, help=argparse.SUPPRESS)
+    opts = p.parse_args(argv)
+    if opts.child_compile is not None:
+        print(child_compile(opts.child_compile))
+        return 0
+    benches = [b for b in BENCHES if not opts.keyword or opts.keyword in b.name]
+    limits = measure_limits(opts.seconds)
+    print(f"limits: copy {limits['copy_gbs']:.1f} GB/s, torch.mm {limits['mm_gflops']:.1f} GFLOP/s", flush=True)
+    rows = []
+    for b in benches:
+        r = run_bench(b, opts.seconds)
+        rows.append(r)
+        print(f"{r['name']:44} ours {r['ours'] * 1e3:8.2f} ms  torch {r['torch'] * 1e3:8.2f} ms  "
+              f"torch/ours {r['torch'] / r['ours']:6.2f}  1->all {r['ours_1'] / r['ours']:4.2f}x  "
+              f"compile {r['compile'] * 1e3:7.1f} ms", flush=True)
+    second = second_process_compile(benches[0]) if benches else None
+    out = opts.out or (None if opts.keyword else str(REPO / "docs" / "performance.md"))
+    text = report(rows, limits, second, opts.note)
+    if out:
+        Path(out).write_text(text)
+        print(f"wrote {out}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
