@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libmlir-22-dev mlir-22-tools llvm-22-tools llvm-22-dev libjansson-dev cmake make gcc g++ python3-venv)
+DEBS=(libmlir-22-dev mlir-22-tools llvm-22-tools llvm-22-dev libomp-22-dev libjansson-dev cmake make gcc g++ python3-venv)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -195,6 +195,8 @@ int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const c
   return ok;
 }
 
+void hm_capi_set_threads(int threads) { hm_runner_set_threads(threads); }
+
 void hm_capi_free_string(char *text) { free(text); }
 
 void hm_capi_destroy(HmCompiled *compiled) {

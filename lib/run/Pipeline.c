@@ -19,6 +19,13 @@ static const char kPipeline[] =
      * It has to see the structured loops, so it runs before they become branches. */
     "buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops),"
+    /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a
+     * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay
+     * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold
+     * several blocks once scf becomes cf; the bodies allocate on the heap, so the canonicalizer
+     * inlines the scopes away. */
+    "convert-scf-to-openmp,"
+    "canonicalize,"
     /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this
      * leaves behind need a second lower-affine. */
     "expand-strided-metadata,"
@@ -32,6 +39,7 @@ static const char kPipeline[] =
     "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
     "arith-expand{include-bf16=true},"
     "convert-scf-to-cf,"
+    "convert-openmp-to-llvm,"
     /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
@@ -108,8 +116,9 @@ static bool check_no_loom(MlirOperation module_op) {
  * stays as it is and the pipeline still succeeds. Reported here, rather than as a translation
  * failure later. */
 static bool check_all_llvm(MlirOperation module_op) {
-  static const char *const llvm[] = {"llvm.", "builtin.module"};
-  return reject_found(module_op, (OpSearch){llvm, 2, false, {NULL}},
+  /* omp ops on LLVM types are what the OpenMP translation to LLVM IR takes. */
+  static const char *const llvm[] = {"llvm.", "omp.", "builtin.module"};
+  return reject_found(module_op, (OpSearch){llvm, 3, false, {NULL}},
                       "'%.*s' is left after the LLVM lowering (kernel functions take memrefs, "
                       "not tensors)");
 }

@@ -238,11 +238,14 @@ static bool find_entry(HmKernel *kernel, const char *func_name, HmDiag *diag) {
   return true;
 }
 
-/* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. */
+/* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. The
+ * OpenMP runtime is named here so that the JIT finds the __kmpc_* entry points even when this
+ * library was loaded without RTLD_GLOBAL (ctypes). */
 static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_level, HmDiag *diag) {
   MlirContext ctx = mlirModuleGetContext(llvm_module);
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 0, NULL, false, false);
+  MlirStringRef libs[] = {mlirStringRefCreateFromCString(HM_LIBOMP_PATH)};
+  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 1, libs, false, false);
   hm_diag_capture_end(capture);
   if (mlirExecutionEngineIsNull(kernel->engine))
     return hm_diag_error(diag, "the JIT could not compile the LLVM module");
@@ -307,6 +310,13 @@ void hm_kernel_destroy(HmKernel *kernel) {
 }
 
 /* ---- Running ---- */
+
+/* libomp's API (omp.h ships with clang, not with the C compiler that builds this). */
+void omp_set_num_threads(int threads);
+
+static _Atomic int run_threads;
+
+void hm_runner_set_threads(int threads) { run_threads = threads > 0 ? threads : 0; }
 
 static bool check_sizes(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
   for (size_t d = 0; d < arg->rank; ++d) {
@@ -403,6 +413,9 @@ static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *di
     packed[i] = &descs[i];
     ok = descs[i] != NULL;
   }
+  int threads = run_threads;
+  if (ok && threads)
+    omp_set_num_threads(threads);
   if (ok)
     kernel->entry(packed);
   for (size_t i = 0; descs && i < kernel->nargs; ++i)

@@ -29,6 +29,7 @@ _PROTOTYPES = [
     ("hm_capi_run", ctypes.c_int,
      [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
       ctypes.POINTER(ctypes.c_char_p), _c_i64_p, _c_i64_p, _c_i64_p, _c_char_pp]),
+    ("hm_capi_set_threads", None, [ctypes.c_int]),
     ("hm_capi_supported_ops", ctypes.c_void_p, []),
     ("hm_capi_free_string", None, [ctypes.c_void_p]),
     ("hm_capi_destroy", None, [ctypes.c_void_p]),

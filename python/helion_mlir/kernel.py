@@ -107,6 +107,18 @@ class Kernel:
             self._handle = None
 
 
+_threads_set = [0]
+
+
+def _follow_torch_threads() -> None:
+    """Runs the kernels' tile grids on as many threads as torch uses (torch.set_num_threads,
+    OMP_NUM_THREADS), told to the library only when that changes."""
+    threads = torch.get_num_threads()
+    if threads != _threads_set[0]:
+        _lib.lib().hm_capi_set_threads(threads)
+        _threads_set[0] = threads
+
+
 class FixedCall:
     """Runs a Kernel on arguments with one fixed layout; the library still checks every view
     against the function's signature, so a wrong call is a ValueError, not a stray access."""
@@ -126,6 +138,7 @@ class FixedCall:
                 boxes.append(self._scalar_types[len(boxes)](a))
                 pointers.append(ctypes.addressof(boxes[-1]))
         data = (ctypes.c_void_p * max(len(args), 1))(*pointers)
+        _follow_torch_threads()
         _lib.call("hm_capi_run", self._kernel._handle, len(args), data, *self._arrays, error=ValueError)
 
 

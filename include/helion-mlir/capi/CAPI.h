@@ -50,6 +50,9 @@ int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const c
                 const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
                 char **error_out);
 
+/* hm_runner_set_threads: the thread count of every later run (0: the OpenMP runtime's default). */
+void hm_capi_set_threads(int threads);
+
 /* The targets hm_lower_supported_op lists, one per line. */
 char *hm_capi_supported_ops(void);
 

@@ -48,6 +48,11 @@ bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *arg
 
 void hm_kernel_destroy(HmKernel *kernel);
 
+/* The number of threads every later run spreads the kernel's tile grid over, for all kernels;
+ * 0 (the start) leaves it to the OpenMP runtime (OMP_NUM_THREADS, or one per core). The Python
+ * package sets torch.get_num_threads(), so the kernels use the cores torch would. */
+void hm_runner_set_threads(int threads);
+
 #ifdef __cplusplus
 }
 #endif
