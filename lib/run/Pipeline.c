@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "helion-mlir/support/Context.h"
+#include "run/FastMath.h"
+#include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
@@ -11,6 +13,11 @@ static const char kPipeline[] =
     "builtin.module("
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */
     "lower-affine,"
+    /* One linalg.generic per chain of elementwise ops (and reductions fed by them): a tile's
+     * intermediate results then never become buffers of their own. */
+    "linalg-fuse-elementwise-ops,"
+    "canonicalize,"
+    "cse,"
     /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may
      * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer
      * per iteration that the deallocation pipeline frees. */
@@ -23,7 +30,9 @@ static const char kPipeline[] =
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay
      * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold
      * several blocks once scf becomes cf; the bodies allocate on the heap, so the canonicalizer
-     * inlines the scopes away. */
+     * inlines the scopes away, once the deallocation's helper function is inlined (a call might
+     * allocate on the stack, for all the canonicalizer knows). */
+    "inline,"
     "convert-scf-to-openmp,"
     "canonicalize,"
     /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this
@@ -52,13 +61,35 @@ static const char kPipeline[] =
 
 const char *hm_pipeline_text(void) { return kPipeline; }
 
+/* ---- The fast-math pass ----
+ *
+ * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
+ * pass to a pass manager, though not to the textual pipeline syntax. */
+
+static _Alignas(8) const char fastmath_pass_id;
+
+static void pass_noop(void *data) {}
+static void *pass_clone(void *data) { return data; }
+static void pass_run(MlirOperation op, MlirExternalPass pass, void *data) { hm_fastmath_mark(op); }
+
+static MlirPass fastmath_pass(void) {
+  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
+  return mlirCreateExternalPass(
+      mlirTypeIDCreate(&fastmath_pass_id), mlirStringRefCreateFromCString("HelionFastMath"),
+      mlirStringRefCreateFromCString("helion-fastmath"),
+      mlirStringRefCreateFromCString("contract float ops, reassociate reduction combiners"),
+      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+}
+
 /* The pipeline text is ours, so a parse error is a bug here; the message still says what broke. */
-static bool parse_pipeline(MlirPassManager pm, HmDiag *diag) {
+bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
+  mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
+  /* The elements inside "builtin.module(...)", which the pass manager already is. */
+  size_t prefix = strlen("builtin.module(");
+  MlirStringRef elements = mlirStringRefCreate(kPipeline + prefix, strlen(kPipeline) - prefix - 1);
   HmBuffer errors = {0};
-  MlirLogicalResult parsed =
-      mlirParsePassPipeline(mlirPassManagerGetAsOpPassManager(pm),
-                            mlirStringRefCreateFromCString(kPipeline), hm_buffer_append, &errors);
-  bool ok = mlirLogicalResultIsSuccess(parsed);
+  bool ok = mlirLogicalResultIsSuccess(
+      mlirOpPassManagerAddPipeline(pm, elements, hm_buffer_append, &errors));
   if (!ok)
     hm_diag_error(diag, "cannot build the LLVM lowering pipeline: %s",
                   errors.data ? errors.data : "(no message)");
@@ -129,7 +160,7 @@ bool hm_pipeline_run(MlirModule module, HmDiag *diag) {
   MlirPassManager pm =
       mlirPassManagerCreateOnOperation(ctx, mlirStringRefCreateFromCString("builtin.module"));
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  bool ok = parse_pipeline(pm, diag) && check_no_loom(op) &&
+  bool ok = hm_pipeline_build(mlirPassManagerGetAsOpPassManager(pm), diag) && check_no_loom(op) &&
             mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)) && check_all_llvm(op);
   hm_diag_capture_end(capture);
   mlirPassManagerDestroy(pm);

@@ -46,6 +46,21 @@ def test_a_kernel_runs_again_on_new_buffers(add_1d):
         torch.testing.assert_close(out, x + y, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_tile_grid_runs_on_torchs_thread_count(add_1d, threads):
+    """The grid is spread over torch.get_num_threads() threads; 3 on a 2-core machine
+    oversubscribes, which must still cover every tile exactly once."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        x, y = torch.randn(1000), torch.randn(1000)
+        out = torch.full((1000,), float("nan"))
+        add_1d(x, y, out)
+    finally:
+        torch.set_num_threads(previous)
+    torch.testing.assert_close(out, x + y, rtol=0, atol=0)
+
+
 def test_kernel_keeps_its_mlir(add_1d):
     assert "func.func @add" in add_1d.mlir
 
@@ -131,7 +146,7 @@ def test_bad_calls_raise_and_write_nothing(add_1d, case):
 
 TENSOR_HELPER = """
 func.func @f(%x: memref<4xf32>) { return }
-func.func private @helper(%t: tensor<4xf32>) -> tensor<4xf32> { return %t : tensor<4xf32> }
+func.func @helper(%t: tensor<4xf32>) -> tensor<4xf32> { return %t : tensor<4xf32> }
 """
 
 COMPILE_ERRORS = {

@@ -35,7 +35,9 @@ enum { kMaxPipelines = 16 };
 typedef struct Options {
   const char *input; /* "-" is stdin */
   const char *output; /* NULL is stdout */
-  const char *pipelines[kMaxPipelines]; /* run in command-line order */
+  /* Run in command-line order: a textual pipeline, or a named one's builder. */
+  const char *pipelines[kMaxPipelines];
+  bool (*builders[kMaxPipelines])(MlirOpPassManager pm, HmDiag *diag);
   size_t num_pipelines;
   bool verify_diagnostics;
   bool split_input_file;
@@ -50,7 +52,7 @@ struct OptionSpec {
   const char *metavar; /* NULL for a flag; else the option takes a value: "--name=V" or "--name V" */
   bool (*apply)(Options *opts, const OptionSpec *spec, const char *value);
   size_t flag;                   /* FLAG: offsetof the bool it sets */
-  const char *(*pipeline)(void); /* PIPELINE: the pass pipeline it adds */
+  bool (*build)(MlirOpPassManager pm, HmDiag *diag); /* PIPELINE: adds its passes */
   const char *help;
 };
 
@@ -64,33 +66,35 @@ static bool set_output(Options *opts, const OptionSpec *spec, const char *value)
   return true;
 }
 
-static bool add_pipeline_text(Options *opts, const char *pipeline) {
+static bool add_pipeline_entry(Options *opts, const char *text,
+                               bool (*build)(MlirOpPassManager, HmDiag *)) {
   if (opts->num_pipelines == kMaxPipelines) {
     fprintf(stderr, "%s: at most %d pass pipelines may be given\n", kProgram, kMaxPipelines);
     return false;
   }
-  opts->pipelines[opts->num_pipelines++] = pipeline;
+  opts->pipelines[opts->num_pipelines] = text;
+  opts->builders[opts->num_pipelines++] = build;
   return true;
 }
 
 static bool add_pipeline(Options *opts, const OptionSpec *spec, const char *value) {
-  return add_pipeline_text(opts, value);
+  return add_pipeline_entry(opts, value, NULL);
 }
 
 static bool add_named_pipeline(Options *opts, const OptionSpec *spec, const char *value) {
-  return add_pipeline_text(opts, spec->pipeline());
+  return add_pipeline_entry(opts, NULL, spec->build);
 }
 
 #define FLAG(name, field, help) {name, NULL, set_flag, offsetof(Options, field), NULL, help}
 #define PIPELINE(name, pipeline, help) {name, NULL, add_named_pipeline, 0, pipeline, help}
 
-/* One line per option; a named pipeline is one PIPELINE line, naming a function that returns the
- * pipeline's text. */
+/* One line per option; a named pipeline is one PIPELINE line, naming the function that adds its
+ * passes to a pass manager. */
 static const OptionSpec kOptions[] = {
     {"o", "FILE", set_output, 0, NULL, "write the output to FILE (default: stdout)"},
     {"pass-pipeline", "PIPELINE", add_pipeline, 0, NULL,
      "run a textual pass pipeline, e.g. 'builtin.module(canonicalize,cse)'"},
-    PIPELINE("helion-lower-to-llvm", hm_pipeline_text,
+    PIPELINE("helion-lower-to-llvm", hm_pipeline_build,
              "lower a kernel module to the LLVM dialect, as the JIT runs it"),
     FLAG("verify-diagnostics", verify_diagnostics,
          "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),
@@ -230,6 +234,20 @@ static bool parse_pipeline(MlirContext ctx, const char *text, MlirPassManager *o
   return ok;
 }
 
+static bool build_named_pipeline(MlirContext ctx, bool (*build)(MlirOpPassManager, HmDiag *),
+                                 MlirPassManager *out) {
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  HmDiag diag = {0};
+  if (!build(mlirPassManagerGetAsOpPassManager(pm), &diag)) {
+    fprintf(stderr, "%s: %s\n", kProgram, diag.message ? diag.message : "cannot build a pipeline");
+    hm_diag_clear(&diag);
+    mlirPassManagerDestroy(pm);
+    return false;
+  }
+  *out = pm;
+  return true;
+}
+
 /* All pipelines are parsed before the input is read, so that a typo fails fast. */
 static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) {
   *p = (Pipelines){0};
@@ -239,7 +257,9 @@ static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) 
   if (!p->pms)
     return false;
   for (size_t i = 0; i < opts->num_pipelines; ++i) {
-    if (!parse_pipeline(ctx, opts->pipelines[i], &p->pms[p->count]))
+    bool ok = opts->builders[i] ? build_named_pipeline(ctx, opts->builders[i], &p->pms[p->count])
+                                : parse_pipeline(ctx, opts->pipelines[i], &p->pms[p->count]);
+    if (!ok)
       return false;
     ++p->count;
   }

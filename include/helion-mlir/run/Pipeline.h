@@ -14,15 +14,22 @@
 
 #include "helion-mlir/support/Diag.h"
 #include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. */
+/* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. The
+ * pipeline proper runs a pass before it that the text cannot name: the fast-math flags of
+ * run/FastMath.h. */
 const char *hm_pipeline_text(void);
 
-/* Runs hm_pipeline_text() on `module` in place. MLIR's diagnostics go to `diag` (the first error),
+/* Adds the whole pipeline to `pm`, a pass manager on builtin.module: the fast-math pass, then
+ * hm_pipeline_text()'s passes. */
+bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag);
+
+/* Runs hm_pipeline_build's pipeline on `module` in place. MLIR's diagnostics go to `diag` (the first error),
  * never to stderr. The module's context must come from hm_context_create, which registers the
  * passes. On failure the module is left partly lowered. */
 bool hm_pipeline_run(MlirModule module, HmDiag *diag);

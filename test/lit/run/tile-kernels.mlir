@@ -23,7 +23,12 @@
 // CHECK-DAG: llvm.func @free(!llvm.ptr)
 // ADD: llvm.func @add(
 // SOFTMAX: llvm.func @softmax(
+// The row tiles are spread over threads by the OpenMP runtime.
+// SOFTMAX: omp.parallel
+// SOFTMAX: omp.wsloop
 // SOFTMAX: llvm.intr.exp({{.*}}) : (f32) -> f32
+// The row sum may be reassociated (vectorized), as Helion's tl.sum may.
+// SOFTMAX: llvm.fadd {{.*}} {fastmathFlags = #llvm.fastmath<contract, reassoc>} : f32
 // MATMUL: llvm.func @matmul(
 // MATMUL: llvm.fpext {{.*}} : f16 to f32
 // MATMUL: llvm.fptrunc {{.*}} : f32 to f16

@@ -1,0 +1,56 @@
+#include "run/FastMath.h"
+
+#include <string.h>
+
+#include "mlir-c/BuiltinAttributes.h"
+
+typedef struct Flags {
+  MlirIdentifier name; /* "fastmath" */
+  MlirAttribute none;
+  MlirAttribute contract;
+  MlirAttribute reassoc;
+} Flags;
+
+static bool name_is(MlirOperation op, const char *name) {
+  MlirStringRef op_name = mlirIdentifierStr(mlirOperationGetName(op));
+  return op_name.length == strlen(name) && memcmp(op_name.data, name, op_name.length) == 0;
+}
+
+/* Only ops without flags get new ones: flags set by the lowering say more than this default. */
+static void set_flags(MlirOperation op, const Flags *flags, MlirAttribute value) {
+  MlirStringRef name = mlirIdentifierStr(flags->name);
+  MlirAttribute current = mlirOperationGetAttributeByName(op, name);
+  if (!mlirAttributeIsNull(current) && mlirAttributeEqual(current, flags->none))
+    mlirOperationSetAttributeByName(op, name, value);
+}
+
+/* The ops a multiply-add is made of. */
+static MlirWalkResult mark_contract(MlirOperation op, void *data) {
+  if (name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf"))
+    set_flags(op, data, ((const Flags *)data)->contract);
+  return MlirWalkResultAdvance;
+}
+
+static MlirWalkResult mark_reduce(MlirOperation op, void *data) {
+  if (!name_is(op, "linalg.reduce"))
+    return MlirWalkResultAdvance;
+  const Flags *flags = data;
+  MlirBlock body = mlirRegionGetFirstBlock(mlirOperationGetRegion(op, 0));
+  for (MlirOperation inner = mlirBlockGetFirstOperation(body); !mlirOperationIsNull(inner);
+       inner = mlirOperationGetNextInBlock(inner))
+    set_flags(inner, flags, flags->reassoc);
+  return MlirWalkResultAdvance;
+}
+
+void hm_fastmath_mark(MlirOperation module_op) {
+  MlirContext ctx = mlirOperationGetContext(module_op);
+  Flags flags = {
+      mlirIdentifierGet(ctx, mlirStringRefCreateFromCString("fastmath")),
+      mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<none>")),
+      mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<contract>")),
+      mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<reassoc,contract>")),
+  };
+  /* The combiners first: once marked contract they no longer look unflagged. */
+  mlirOperationWalk(module_op, mark_reduce, &flags, MlirWalkPreOrder);
+  mlirOperationWalk(module_op, mark_contract, &flags, MlirWalkPreOrder);
+}

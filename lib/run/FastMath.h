@@ -1,0 +1,14 @@
+/* The fast-math flags the CPU code may use, set on a kernel module before the LLVM lowering. */
+#ifndef HELION_MLIR_RUN_FASTMATH_H
+#define HELION_MLIR_RUN_FASTMATH_H
+
+#include "mlir-c/IR.h"
+
+/* Marks the float arithmetic of `module_op` as Triton compiles it for a GPU: every addf, subf and
+ * mulf that carries no fast-math flags may be contracted (a multiply and an add become one FMA), and the
+ * combiners of linalg.reduce may also be reassociated, since Helion's reductions (tl.sum, tl.max,
+ * ...) promise no order; that is what lets LLVM vectorize them. Loop-carried accumulations, scans
+ * and the elementwise ops keep their order. */
+void hm_fastmath_mark(MlirOperation module_op);
+
+#endif
