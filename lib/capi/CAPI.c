@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "helion-mlir/support/Context.h"
 #include "helion-mlir/lower/Lower.h"
@@ -12,6 +13,47 @@ struct HmCompiled {
   HmKernel *kernel;
   char *mlir_text;
 };
+
+/* ---- The context ----
+ *
+ * Creating a context (its dialects, the IRDL ones parsed) costs milliseconds, more than lowering a
+ * kernel: the calls share one, which stays loaded for the life of the process. A call made while
+ * another holds it, from a second thread, gets a context of its own. Every module a call makes is
+ * destroyed before it returns the context. */
+
+static once_flag shared_once = ONCE_FLAG_INIT;
+static mtx_t shared_lock;
+static MlirContext shared_ctx;
+static bool shared_busy;
+
+static void init_shared(void) { mtx_init(&shared_lock, mtx_plain); }
+
+static MlirContext acquire_context(HmDiag *diag) {
+  call_once(&shared_once, init_shared);
+  mtx_lock(&shared_lock);
+  bool mine = !shared_busy;
+  shared_busy = true;
+  MlirContext ctx = shared_ctx;
+  mtx_unlock(&shared_lock);
+  if (!mine || !mlirContextIsNull(ctx))
+    return mine ? ctx : hm_context_create(diag);
+  ctx = hm_context_create(diag);
+  mtx_lock(&shared_lock);
+  shared_ctx = ctx;
+  shared_busy = !mlirContextIsNull(ctx);
+  mtx_unlock(&shared_lock);
+  return ctx;
+}
+
+static void release_context(MlirContext ctx) {
+  mtx_lock(&shared_lock);
+  bool shared = ctx.ptr == shared_ctx.ptr;
+  if (shared)
+    shared_busy = false;
+  mtx_unlock(&shared_lock);
+  if (!shared)
+    release_context(ctx);
+}
 
 /* Hands the diag's message to the caller, who frees it with hm_capi_free_string. */
 static void take_error(HmDiag *diag, char **error_out) {
@@ -63,7 +105,7 @@ char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_
     take_error(&diag, error_out);
     return NULL;
   }
-  MlirContext ctx = hm_context_create(&diag);
+  MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     HmSpec *spec = NULL;
     MlirModule module = lower_json(ctx, json_text, (HmTileMode)tiles_mode, &spec, &diag);
@@ -72,7 +114,7 @@ char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_
       mlirModuleDestroy(module);
     }
     hm_spec_destroy(spec);
-    mlirContextDestroy(ctx);
+    release_context(ctx);
   }
   if (!text)
     take_error(&diag, error_out);
@@ -91,7 +133,7 @@ int hm_capi_check_spec(const char *json_text, char **error_out) {
 
 int hm_capi_verify_mlir(const char *mlir_text, char **error_out) {
   HmDiag diag = {0};
-  MlirContext ctx = hm_context_create(&diag);
+  MlirContext ctx = acquire_context(&diag);
   bool ok = false;
   if (!mlirContextIsNull(ctx)) {
     /* The parser verifies what it parses. */
@@ -99,7 +141,7 @@ int hm_capi_verify_mlir(const char *mlir_text, char **error_out) {
     ok = !mlirModuleIsNull(module);
     if (ok)
       mlirModuleDestroy(module);
-    mlirContextDestroy(ctx);
+    release_context(ctx);
   }
   if (!ok)
     take_error(&diag, error_out);
@@ -127,7 +169,7 @@ static HmCompiled *compile_module(MlirModule module, const char *func_name, int 
 HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **error_out) {
   HmDiag diag = {0};
   HmCompiled *compiled = NULL;
-  MlirContext ctx = hm_context_create(&diag);
+  MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     HmSpec *spec = NULL;
     MlirModule module = lower_json(ctx, json_text, HM_TILES_CONCRETE, &spec, &diag);
@@ -136,7 +178,7 @@ HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **er
       mlirModuleDestroy(module);
     }
     hm_spec_destroy(spec);
-    mlirContextDestroy(ctx);
+    release_context(ctx);
   }
   if (!compiled)
     take_error(&diag, error_out);
@@ -147,14 +189,14 @@ HmCompiled *hm_capi_compile_mlir(const char *mlir_text, const char *func_name, i
                                  char **error_out) {
   HmDiag diag = {0};
   HmCompiled *compiled = NULL;
-  MlirContext ctx = hm_context_create(&diag);
+  MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     MlirModule module = parse_module(ctx, mlir_text, &diag);
     if (!mlirModuleIsNull(module)) {
       compiled = compile_module(module, func_name, opt_level, &diag);
       mlirModuleDestroy(module);
     }
-    mlirContextDestroy(ctx);
+    release_context(ctx);
   }
   if (!compiled)
     take_error(&diag, error_out);
