@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from helion2json import export_kernel
 from helion2json.cli import load_entry
 from helion_mlir.api import _Compiled
-from helion_mlir.kernel import generate_spec_mlir
+from helion_mlir.kernel import DEFAULT_OPT_LEVEL, compile_spec, generate_spec_mlir
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -184,6 +184,23 @@ def run_bench(b: Bench, seconds: float) -> dict:
             "threads": n, "rate": work / ours_all / 1e9, "flops": b.flops is not None}
 
 
+def opt_levels(b: Bench, seconds: float) -> dict:
+    """Compile time (lowered MLIR -> LLVM -> machine code) and run time at each LLVM opt level."""
+    torch.manual_seed(0)
+    kernel, _ = load_entry(b.entry)
+    args = b.make_args()
+    spec = export_kernel(kernel, args, b.config)
+    compiled = _Compiled(spec)
+    row = {"name": b.name}
+    runs = []
+    for level in (1, 2, 3):
+        row[f"compile_O{level}"], compiled.kernel = _seconds(compile_spec, spec, level)
+        runs.append((lambda c, k: (lambda: (setattr(c, "kernel", k), c(args))))(compiled, compiled.kernel))
+    for level, t in zip((1, 2, 3), _side_by_side(runs, seconds)):
+        row[f"run_O{level}"] = t
+    return row
+
+
 def second_process_compile(b: Bench) -> float:
     """Lower + LLVM + JIT and the first call of the same kernel in a fresh process (what an on-disk
     cache of compiled code saves)."""
@@ -211,7 +228,8 @@ def _cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def report(rows: list[dict], limits: dict[str, float], second: float | None, note: str) -> str:
+def report(rows: list[dict], limits: dict[str, float], second: float | None, note: str,
+           levels: list[dict]) -> str:
     ms = lambda s: f"{s * 1e3:.2f}"  # noqa: E731
     lines = [
         "# CPU performance",
@@ -247,6 +265,18 @@ def report(rows: list[dict], limits: dict[str, float], second: float | None, not
     ]
     for r in rows:
         lines.append(f"| {r['name']} | {ms(r['capture'])} | {ms(r['lower'])} | {ms(r['compile'])} | {ms(r['first'])} |")
+    if levels:
+        lines += [
+            "",
+            f"LLVM opt levels (the default is O{DEFAULT_OPT_LEVEL}): compile (lowered module -> machine code, ms) and",
+            "run time relative to O2 (interleaved medians; below 1 is faster).",
+            "",
+            "| kernel | compile O1 | O2 | O3 | run O1 / O2 | O3 / O2 |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in levels:
+            lines.append(f"| {r['name']} | {ms(r['compile_O1'])} | {ms(r['compile_O2'])} | {ms(r['compile_O3'])} | "
+                         f"{r['run_O1'] / r['run_O2']:.2f} | {r['run_O3'] / r['run_O2']:.2f} |")
     if second is not None:
         lines += ["", f"Compile + first call of `{rows[0]['name']}` in a second process: {ms(second)} ms."]
     return "\n".join(lines) + "\n"
@@ -259,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="write the report here (default: docs/performance.md for a full run)")
     p.add_argument("--note", default="The machine was shared with other processes during this run.",
                    help="a line for the report's header about this run's conditions")
+    p.add_argument("--opt-levels", action="store_true", help="also compare LLVM -O1/-O2/-O3")
     p.add_argument("--child-compile", type=int, help=argparse.SUPPRESS)
     opts = p.parse_args(argv)
     if opts.child_compile is not None:
@@ -274,9 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['name']:44} ours {r['ours'] * 1e3:8.2f} ms  torch {r['torch'] * 1e3:8.2f} ms  "
               f"torch/ours {r['torch'] / r['ours']:6.2f}  1->all {r['ours_1'] / r['ours']:4.2f}x  "
               f"compile {r['compile'] * 1e3:7.1f} ms", flush=True)
+    levels = [opt_levels(b, opts.seconds / 2) for b in benches] if opts.opt_levels else []
     second = second_process_compile(benches[0]) if benches else None
     out = opts.out or (None if opts.keyword else str(REPO / "docs" / "performance.md"))
-    text = report(rows, limits, second, opts.note)
+    text = report(rows, limits, second, opts.note, levels)
     if out:
         Path(out).write_text(text)
         print(f"wrote {out}")
