@@ -31,12 +31,13 @@ def tile_identities(x: torch.Tensor) -> torch.Tensor:
 
 @helion.kernel(static_shapes=True)
 def count_from_begin(x: torch.Tensor) -> torch.Tensor:
-    """tile.count of a loop from an outer tile's begin to the end: the tiles left from there, which
-    is the same for every element of an outer tile of 16 (the inner tile, 8, divides it)."""
+    """tile.count of a loop over an outer tile's range: its tiles of 8, the same for every element
+    of an outer tile of 16 (2, or 1 for a last outer tile of at most 8). Each outer tile writes only
+    its own elements, so the grid's tiles may run in any order, or at once."""
     n = x.size(0)
     out = torch.empty_like(x)
     for outer in hl.tile(n, block_size=16):
-        for inner in hl.tile(outer.begin, n, block_size=8):
+        for inner in hl.tile(outer.begin, outer.end, block_size=8):
             out[inner] = x[inner] + inner.count
     return out
 
@@ -60,7 +61,8 @@ def tile_identities_reference(x: torch.Tensor) -> torch.Tensor:
 
 def count_from_begin_reference(x: torch.Tensor) -> torch.Tensor:
     begins = torch.arange(x.size(0)) // 16 * 16
-    return x + (x.size(0) - begins + 7) // 8
+    ends = torch.clamp(begins + 16, max=x.size(0))
+    return x + (ends - begins + 7) // 8
 
 
 def lower_triangle_reference(x: torch.Tensor) -> torch.Tensor:

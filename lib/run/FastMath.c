@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
 
 typedef struct Flags {
   MlirIdentifier name; /* "fastmath" */
@@ -24,9 +25,18 @@ static void set_flags(MlirOperation op, const Flags *flags, MlirAttribute value)
     mlirOperationSetAttributeByName(op, name, value);
 }
 
+/* f32 and f64, scalars or vectors. Half and bfloat ops are rounded one by one, as torch rounds
+ * them on the CPU: contracting them would round a multiply-add once. */
+static bool wide_float(MlirType type) {
+  if (mlirTypeIsAShaped(type))
+    type = mlirShapedTypeGetElementType(type);
+  return mlirTypeIsAF32(type) || mlirTypeIsAF64(type);
+}
+
 /* The ops a multiply-add is made of. */
 static MlirWalkResult mark_contract(MlirOperation op, void *data) {
-  if (name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf"))
+  if ((name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf")) &&
+      wide_float(mlirValueGetType(mlirOperationGetResult(op, 0))))
     set_flags(op, data, ((const Flags *)data)->contract);
   return MlirWalkResultAdvance;
 }

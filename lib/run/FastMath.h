@@ -4,8 +4,8 @@
 
 #include "mlir-c/IR.h"
 
-/* Marks the float arithmetic of `module_op` as Triton compiles it for a GPU: every addf, subf and
- * mulf that carries no fast-math flags may be contracted (a multiply and an add become one FMA), and the
+/* Marks the float arithmetic of `module_op` as Triton compiles it for a GPU: every f32 or f64 addf,
+ * subf and mulf that carries no fast-math flags may be contracted (a multiply and an add become one FMA), and the
  * combiners of linalg.reduce may also be reassociated, since Helion's reductions (tl.sum, tl.max,
  * ...) promise no order; that is what lets LLVM vectorize them. Loop-carried accumulations, scans
  * and the elementwise ops keep their order. */
