@@ -5,66 +5,72 @@
 
 #include "helion-mlir/support/Context.h"
 #include "run/FastMath.h"
+#include "run/MathApproximation.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-static const char kPipeline[] =
-    "builtin.module("
-    /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */
-    "lower-affine,"
-    /* One linalg.generic per chain of elementwise ops (and reductions fed by them): a tile's
-     * intermediate results then never become buffers of their own. */
-    "linalg-fuse-elementwise-ops,"
-    "canonicalize,"
-    "cse,"
-    /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may
-     * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer
-     * per iteration that the deallocation pipeline frees. */
-    "one-shot-bufferize{allow-return-allocs-from-loops},"
-    /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak.
-     * It has to see the structured loops, so it runs before they become branches. */
-    "buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops),"
-    /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a
-     * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay
-     * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold
-     * several blocks once scf becomes cf; the bodies allocate on the heap, so the canonicalizer
-     * inlines the scopes away, once the deallocation's helper function is inlined (a call might
-     * allocate on the stack, for all the canonicalizer knows). */
-    "inline,"
-    "convert-scf-to-openmp,"
-    "canonicalize,"
-    /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this
-     * leaves behind need a second lower-affine. */
-    "expand-strided-metadata,"
-    "lower-affine,"
-    /* libm and LLVM's intrinsics have no half or bfloat math: compute it in f32 and round, as torch
-     * does on the CPU. */
-    "math-extend-to-supported-types,"
-    /* LLVM legalizes bf16 arithmetic through __truncsfbf2, which Debian 12's libgcc lacks, so the
-     * JIT could not resolve it. Computing in f32 and rounding after each op is what torch does;
-     * arith-expand then turns the bf16 conversions into integer bit operations. */
-    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
-    "arith-expand{include-bf16=true},"
-    "convert-scf-to-cf,"
-    "convert-openmp-to-llvm,"
-    /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */
-    "convert-math-to-llvm,"
-    "convert-math-to-libm,"
-    "finalize-memref-to-llvm,"
-    "convert-index-to-llvm,"
-    "convert-arith-to-llvm,"
-    "convert-func-to-llvm,"
-    "convert-cf-to-llvm,"
-    "reconcile-unrealized-casts)";
+/* The textual pipeline in two parts: the polynomial approximations of f32 math
+ * (MathApproximation.h) run between them. */
+#define TO_LOOPS \
+    /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
+    "lower-affine," \
+    /* One linalg.generic per chain of elementwise ops (and reductions fed by them): a tile's \
+     * intermediate results then never become buffers of their own. */ \
+    "linalg-fuse-elementwise-ops," \
+    "canonicalize," \
+    "cse," \
+    /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may \
+     * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer \
+     * per iteration that the deallocation pipeline frees. */ \
+    "one-shot-bufferize{allow-return-allocs-from-loops}," \
+    /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak. \
+     * It has to see the structured loops, so it runs before they become branches. */ \
+    "buffer-deallocation-pipeline," \
+    "func.func(convert-linalg-to-loops)," \
+    /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
+     * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
+     * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold \
+     * several blocks once scf becomes cf; the bodies allocate on the heap, so the canonicalizer \
+     * inlines the scopes away, once the deallocation's helper function is inlined (a call might \
+     * allocate on the stack, for all the canonicalizer knows). */ \
+    "inline," \
+    "convert-scf-to-openmp," \
+    "canonicalize," \
+    /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this \
+     * leaves behind need a second lower-affine. */ \
+    "expand-strided-metadata," \
+    "lower-affine"
+#define TO_LLVM \
+    /* libm and LLVM's intrinsics have no half or bfloat math: compute it in f32 and round, as torch \
+     * does on the CPU. */ \
+    "math-extend-to-supported-types," \
+    /* LLVM legalizes bf16 arithmetic through __truncsfbf2, which Debian 12's libgcc lacks, so the \
+     * JIT could not resolve it. Computing in f32 and rounding after each op is what torch does; \
+     * arith-expand then turns the bf16 conversions into integer bit operations. */ \
+    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}," \
+    "arith-expand{include-bf16=true}," \
+    "convert-scf-to-cf," \
+    "convert-openmp-to-llvm," \
+    /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */ \
+    "convert-math-to-llvm," \
+    "convert-math-to-libm," \
+    "finalize-memref-to-llvm," \
+    "convert-index-to-llvm," \
+    "convert-arith-to-llvm," \
+    "convert-func-to-llvm," \
+    "convert-cf-to-llvm," \
+    "reconcile-unrealized-casts"
+
+static const char kPipeline[] = "builtin.module(" TO_LOOPS "," TO_LLVM ")";
 
 const char *hm_pipeline_text(void) { return kPipeline; }
 
 /* ---- The fast-math pass ----
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
- * pass to a pass manager, though not to the textual pipeline syntax. */
+ * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is this
+ * pass, TO_LOOPS, the math approximations, TO_LLVM. */
 
 static _Alignas(8) const char fastmath_pass_id;
 
@@ -82,19 +88,23 @@ static MlirPass fastmath_pass(void) {
 }
 
 /* The pipeline text is ours, so a parse error is a bug here; the message still says what broke. */
-bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
-  mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
-  /* The elements inside "builtin.module(...)", which the pass manager already is. */
-  size_t prefix = strlen("builtin.module(");
-  MlirStringRef elements = mlirStringRefCreate(kPipeline + prefix, strlen(kPipeline) - prefix - 1);
+static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *diag) {
   HmBuffer errors = {0};
-  bool ok = mlirLogicalResultIsSuccess(
-      mlirOpPassManagerAddPipeline(pm, elements, hm_buffer_append, &errors));
+  bool ok = mlirLogicalResultIsSuccess(mlirOpPassManagerAddPipeline(
+      pm, mlirStringRefCreateFromCString(elements), hm_buffer_append, &errors));
   if (!ok)
     hm_diag_error(diag, "cannot build the LLVM lowering pipeline: %s",
                   errors.data ? errors.data : "(no message)");
   hm_buffer_free(&errors);
   return ok;
+}
+
+bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
+  mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
+  if (!add_elements(pm, TO_LOOPS, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());
+  return add_elements(pm, TO_LLVM, diag);
 }
 
 static bool has_prefix(MlirStringRef text, const char *prefix) {

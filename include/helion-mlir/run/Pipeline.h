@@ -21,12 +21,12 @@ extern "C" {
 #endif
 
 /* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. The
- * pipeline proper runs a pass before it that the text cannot name: the fast-math flags of
- * run/FastMath.h. */
+ * pipeline proper adds two passes the text cannot name: the fast-math flags of run/FastMath.h
+ * first, and the polynomial approximations of run/MathApproximation.h before
+ * math-extend-to-supported-types. */
 const char *hm_pipeline_text(void);
 
-/* Adds the whole pipeline to `pm`, a pass manager on builtin.module: the fast-math pass, then
- * hm_pipeline_text()'s passes. */
+/* Adds the whole pipeline to `pm`, a pass manager on builtin.module. */
 bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag);
 
 /* Runs hm_pipeline_build's pipeline on `module` in place. MLIR's diagnostics go to `diag` (the first error),
