@@ -111,7 +111,11 @@ def pick_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
 
 
 def middle_columns_reference(x: torch.Tensor) -> torch.Tensor:
-    return x[:, 2:7] * 2.0
+    """As the kernel assigns it: torch refuses the slice of a tensor narrower than 7 columns unless
+    one column is left, which it broadcasts."""
+    out = torch.empty([x.size(0), 5], dtype=x.dtype)
+    out[:, :] = x[:, 2:7] * 2.0
+    return out
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
