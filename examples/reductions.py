@@ -241,4 +241,7 @@ CHECKS = [
      "ref": "cross_entropy_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "cross_entropy", "args": ["torch.randn(100, 77)", "torch.randint(0, 77, (100,))", "torch.randn(7700)"],
      "config": {"block_sizes": [16], "reduction_loops": [32]}, "ref": "cross_entropy_reference", "rtol": 1e-4, "atol": 1e-4},
+    # Looped: each chunk's best values and indices compete with the running ones.
+    {"kernel": "row_max_and_min", "args": ["torch.randint(0, 5, (37, 300)).to(torch.bfloat16)"],
+     "config": {"block_sizes": [8], "reduction_loops": [64]}, "ref": "row_max_and_min_reference"},
 ]

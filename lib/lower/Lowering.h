@@ -115,6 +115,7 @@ typedef enum HmOpId {
   HM_OP_EXTRA,
   HM_OP_MAX_DIM,
   HM_OP_MIN_DIM,
+  HM_OP_GET_SYMNODE,
 } HmOpId;
 
 typedef struct HmOpEntry {

@@ -14,6 +14,12 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
+/* max.dim's result: (values, int64 indices). */
+static bool is_values_and_indices(const HmSpecValue *val) {
+  return val->kind == HM_SPEC_LIST && val->count == 2 && val->items[0].kind == HM_SPEC_TENSOR &&
+         val->items[1].kind == HM_SPEC_TENSOR;
+}
+
 typedef struct ArgBody {
   HmReductionKind kind;
   size_t dim;     /* the reduced dimension of the input */
@@ -150,7 +156,19 @@ static bool plan(HmLowering *L, const HmNode *node, const HmSpecValue *in_val, b
   return true;
 }
 
+/* Inductor folds an argmax over a dimension of size 1 into the constant 0 and drops the input. */
+static bool folded_to_zero(HmLowering *L, const HmNode *node, HmIrValue *out) {
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  MlirValue empty;
+  if (!hm_empty_tensor(L, &node->val, i64, &empty))
+    return false;
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = hm_fill(L, empty, hm_scalar_const(L, i64, 0)), .block_id = -1};
+  return true;
+}
+
 static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  if (node->nargs > 0 && node->args[0].kind == HM_ARG_NONE)
+    return folded_to_zero(L, node, out);
   HmIrValue in;
   if (!hm_arg_tensor(L, S, node, 0, &in))
     return false;
@@ -177,12 +195,15 @@ static bool lower_arg_reduction(HmLowering *L, HmScope *S, const HmNode *node, i
 }
 
 /* max.dim / min.dim: inductor computes the values as an extra (an amax, its `_extra_deps`) and the
- * indices as the node itself, an argmax. */
+ * indices as the node itself, an argmax. In a looped reduction's chunk the chunk's argmax is combined
+ * across the loop with its best values, so those are the values (the row's amax, which the extra
+ * holds too), and the result carries them as `aux`, as an argmax does. */
 bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out) {
   const HmArg *deps = hm_kwarg(node, "_extra_deps");
   bool is_max = hm_node_is(L, node, HM_OP_MAX_DIM);
-  if (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE ||
-      node->val.kind != HM_SPEC_LIST || node->val.count != 2)
+  bool decomposed = S->graph->kind != HM_GRAPH_REDUCTION_LOOP;
+  if ((decomposed && (!deps || deps->kind != HM_ARG_LIST || deps->count != 1 || deps->items[0].kind != HM_ARG_NODE)) ||
+      !is_values_and_indices(&node->val))
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
   HmIrValue indices;
   HmNode as_arg = *node; /* the argmax over the same input, dim and keepdim, of the indices' type */
@@ -190,10 +211,27 @@ bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *
   if (!lower_arg_reduction(L, S, &as_arg, is_max ? HM_REDUCE_ARGMAX : HM_REDUCE_ARGMIN, &indices))
     return false;
   HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
-  items[0] = S->values[deps->items[0].node];
   items[1] = (HmIrValue){.kind = HM_IR_TENSOR, .value = indices.value, .block_id = -1};
   *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = items, .block_id = -1};
-  return true;
+  if (decomposed) {
+    items[0] = S->values[deps->items[0].node];
+    return true;
+  }
+  items[0] = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  out->value = indices.value;
+  out->aux = indices.aux;
+  return hm_cast_tensor(L, indices.aux, hm_element_type(L, node->val.items[0].dtype), &items[0].value);
+}
+
+bool hm_max_dim_result(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values, HmIrValue *out) {
+  HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
+  items[0] = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  items[1] = (HmIrValue){.kind = HM_IR_TENSOR, .value = indices, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = items, .value = indices, .aux = values, .block_id = -1};
+  /* f64 -> f32 first: the JIT has no direct f64 -> bf16 truncation (a libcall), and f32 holds
+   * every 16-bit float exactly. */
+  return hm_cast_tensor(L, values, mlirF32TypeGet(L->ctx), &items[0].value) &&
+         hm_cast_tensor(L, items[0].value, hm_element_type(L, node->val.items[0].dtype), &items[0].value);
 }
 
 const HmOpEntry hm_arg_reduction_ops[] = {
@@ -208,7 +246,8 @@ bool hm_arg_reduction_init(HmLowering *L, HmReductionKind kind, const HmNode *no
                            MlirValue *values) {
   MlirType i64 = mlirIntegerTypeGet(L->ctx, 64), f64 = mlirF64TypeGet(L->ctx);
   MlirValue empty_values, empty_indices;
-  if (!hm_empty_tensor(L, &node->val, f64, &empty_values) || !hm_empty_tensor(L, &node->val, i64, &empty_indices))
+  const HmSpecValue *shape = is_values_and_indices(&node->val) ? &node->val.items[1] : &node->val;
+  if (!hm_empty_tensor(L, shape, f64, &empty_values) || !hm_empty_tensor(L, shape, i64, &empty_indices))
     return false;
   *values = hm_fill(L, empty_values, hm_scalar_const(L, f64, kind == HM_REDUCE_ARGMAX ? -INFINITY : INFINITY));
   *indices = hm_fill(L, empty_indices, hm_scalar_const(L, i64, 0));

@@ -99,6 +99,20 @@ static bool reduction_dims(HmLowering *L, const HmSpecValue *val, bool reduced[H
   return val->kind == HM_SPEC_TENSOR && val->rank <= HM_MAX_RANK && n > 0;
 }
 
+/* A reduction over dims of size 1 has no reduction block: the unit dims the result drops (or, with
+ * keepdim, all of them; reducing a unit dim keeps its one element either way). */
+static bool unit_dims(const HmSpecValue *in, const HmSpecValue *result, bool reduced[HM_MAX_RANK]) {
+  if (in->kind != HM_SPEC_TENSOR || result->kind != HM_SPEC_TENSOR || in->rank > HM_MAX_RANK ||
+      result->rank > in->rank)
+    return false;
+  size_t dropped = in->rank - result->rank, n = 0;
+  for (size_t d = in->rank; d-- > 0;) {
+    reduced[d] = !in->shape[d].sym && in->shape[d].value == 1 && (dropped == 0 || n < dropped);
+    n += reduced[d];
+  }
+  return n > 0 && n >= dropped;
+}
+
 static bool classify(HmLowering *L, Traced extra, Extra *out);
 
 /* The role of the extra an input comes from. */
@@ -124,6 +138,8 @@ static bool classify(HmLowering *L, Traced extra, Extra *out) {
                             n > 1 ? hm_arg_node(extra.scope, inputs[1]) : NULL};
   bool has[2] = {nodes[0] && reduction_dims(L, &nodes[0]->val, reduced[0]),
                  nodes[1] && reduction_dims(L, &nodes[1]->val, reduced[1])};
+  if (n == 1 && !has[0] && nodes[0] && source_role(L, extra.scope, inputs[0], &(Extra){0}) == NONE)
+    has[0] = unit_dims(&nodes[0]->val, &extra.node->val, reduced[0]);
   Extra source;
   if (n == 1 && has[0]) {
     *out = (Extra){.role = SUM, .data = nodes[0]};
@@ -303,6 +319,8 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValu
 }
 
 static bool lower_final(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  if (hm_node_is(L, node, HM_OP_MAX_DIM) || hm_node_is(L, node, HM_OP_MIN_DIM))
+    return hm_lower_max_dim(L, S, node, out);
   if (!hm_kwarg(node, "_extra_args"))
     return hm_node_error(L, node, "'%s' without inductor's decomposition is not supported", node->target);
   return hm_lower_decomposed(L, S, node, out);

@@ -83,7 +83,7 @@ static bool plan_output(HmLowering *L, HmScope *S, const HmNode *node, const HmN
   const HmNode *producer = plan->producers[i];
   if (plan->kinds[i] == CARRIED) {
     plan->inits[slot] = S->values[plan->merged[i]->index].value;
-  } else if (!producer || producer->val.kind != HM_SPEC_TENSOR) {
+  } else if (!producer || (producer->val.kind != HM_SPEC_TENSOR && !(plan->kinds[i] == ACCUMULATED && has_aux(L, producer)))) {
     return hm_node_error(L, node, "loop output %zu is not a tensor", i);
   } else if (plan->kinds[i] == ACCUMULATED) {
     /* argmax's best values ride in the next iter_arg */
@@ -325,16 +325,32 @@ static bool lower_for_loop(HmLowering *L, HmScope *S, const HmNode *node, int va
     return false;
   if (plan.body->nblock_ids == 0)
     return hm_node_error(L, node, "loop graph %d iterates over no block", plan.body->id);
+  /* Helion rolls a looped reduction into the branch or loop body that reads it, which then loops the
+   * same block again inside the first loop; its code generation refuses that (add_device_loop). */
+  for (size_t i = 0; i < plan.body->nblock_ids; ++i)
+    if (L->tiles[plan.body->block_ids[i]].active)
+      return hm_node_error(L, node,
+                           "this config nests a loop over block %d inside another loop over it (a looped "
+                           "reduction read by an if or a while): Helion refuses such configs too "
+                           "(NestedDeviceLoopsConflict); keep that reduction persistent",
+                           plan.body->block_ids[i]);
   MlirValue *results = hm_arena_new(&L->arena, MlirValue, plan.ncarried + 1);
   if (!lower_nest(L, S, node, &plan, 0, plan.inits, results))
     return false;
   out->kind = HM_IR_LIST;
   out->count = plan.nout;
   out->items = hm_arena_new(&L->arena, HmIrValue, plan.nout + 1);
-  for (size_t i = 0; i < plan.nout; ++i)
+  for (size_t i = 0; i < plan.nout; ++i) {
+    const HmNode *producer = plan.producers[i];
+    if (plan.kinds[i] == ACCUMULATED && producer->val.kind == HM_SPEC_LIST) { /* max.dim: (values, indices) */
+      if (!hm_max_dim_result(L, producer, results[plan.slots[i]], results[plan.slots[i] + 1], &out->items[i]))
+        return false;
+      continue;
+    }
     out->items[i] = plan.kinds[i] == UNUSED ? (HmIrValue){.kind = HM_IR_NONE, .block_id = -1}
                                             : (HmIrValue){.kind = HM_IR_TENSOR, .value = results[plan.slots[i]],
                                                         .block_id = -1};
+  }
   return true;
 }
 

@@ -78,11 +78,37 @@ static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, si
   return true;
 }
 
-/* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. */
-static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e, HmAccess *a) {
+/* Helion specialises the tile size of a loop over one element to the constant 1, and an index by
+ * that loop's tile becomes `_get_symnode("1")`: the active loop block (not the grid's, not a
+ * persistent reduction) with that tile size, or -1 when there is none or more than one. */
+static int constant_tile(HmLowering *L, HmScope *S, const HmArg *e) {
+  const HmNode *n = hm_arg_node(S, e);
+  if (!n || !hm_node_is(L, n, HM_OP_GET_SYMNODE) || n->val.kind != HM_SPEC_INT)
+    return -1;
+  int found = -1;
+  for (size_t b = 0; b < hm_spec_num_block_sizes(L->spec); ++b) {
+    const HmBlockSize *bs = hm_spec_block_size(L->spec, b);
+    if (L->tiles[b].active && !bs->grid && bs->looped && bs->tile_size == n->val.i) {
+      if (found >= 0)
+        return -1;
+      found = (int)b;
+    }
+  }
+  return found;
+}
+
+/* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. With
+ * `constants_as_tiles`, a constant tile size names its loop's tile (constant_tile). */
+static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e,
+                     bool constants_as_tiles, HmAccess *a) {
   HmIrValue v = S->values[e->node];
   if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
     tile_range(L, v.block_id, d, a);
+    return true;
+  }
+  int block = constants_as_tiles ? constant_tile(L, S, e) : -1;
+  if (block >= 0) {
+    tile_range(L, block, d, a);
     return true;
   }
   MlirValue position;
@@ -100,7 +126,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
 }
 
 static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, size_t d,
-                     const HmArg *e, HmDim tile_dim, HmAccess *a) {
+                     const HmArg *e, HmDim tile_dim, bool constants_as_tiles, HmAccess *a) {
   a->kind[d] = HM_INDEX_RANGE;
   a->block[d] = -1;
   switch (e->kind) {
@@ -110,7 +136,7 @@ static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSour
     point((MlirValue){NULL}, e->i < 0 ? e->i + src->shape[d].value : e->i, d, a);
     return true;
   case HM_ARG_SLICE: return slice_dim(L, node, src, d, e, tile_dim, a);
-  case HM_ARG_NODE: return node_dim(L, S, node, d, e, a);
+  case HM_ARG_NODE: return node_dim(L, S, node, d, e, constants_as_tiles, a);
   default: return hm_node_error(L, node, "index %zu: unsupported index", d);
   }
 }
@@ -122,8 +148,8 @@ static size_t result_dims(const HmAccess *a, size_t d) {
   return a->kind[d] == HM_INDEX_TENSOR ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
 }
 
-static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
-                        const HmSpecValue *tile, HmAccess *a) {
+static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                           const HmSpecValue *tile, bool constants_as_tiles, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
     return hm_node_error(L, node, "expected a list of indices");
   if (src->rank > HM_MAX_RANK || index->count > HM_MAX_RANK)
@@ -141,7 +167,7 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmS
     if (d >= src->rank)
       return hm_node_error(L, node, "too many indices for '%s' of rank %zu", src->name, src->rank);
     HmDim tile_dim = r < tile->rank ? tile->shape[r] : src->shape[d];
-    if (!plan_dim(L, S, node, src, d, e, tile_dim, a))
+    if (!plan_dim(L, S, node, src, d, e, tile_dim, constants_as_tiles, a))
       return false;
     a->result_dim[d] = r;
     r += result_dims(a, d);
@@ -149,10 +175,19 @@ static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmS
   }
   if (d != src->rank)
     return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
+  if (r < tile->rank && !constants_as_tiles)
+    return plan_access_as(L, S, node, src, index, tile, true, a);
   if (r != tile->rank)
     return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
   a->nresult = r;
   return true;
+}
+
+/* A constant index is a position (the dimension is dropped), unless the value keeps a dimension for
+ * it: then it is the tile of a loop over one element. */
+static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                        const HmSpecValue *tile, HmAccess *a) {
+  return plan_access_as(L, S, node, src, index, tile, false, a);
 }
 
 /* memref.subview of the real elements; point dimensions are dropped from the view's type. */
@@ -179,7 +214,16 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
       kept_strides[kept++] = strides[d];
     }
   }
-  MlirAttribute layout = mlirStridedLayoutAttrGet(L->ctx, dynamic_offset(), (intptr_t)kept, kept_strides);
+  /* MLIR infers a static offset when every offset and stride is static, and the type must match. */
+  int64_t view_offset = offset;
+  for (size_t d = 0; d < a->rank && view_offset != dynamic_offset(); ++d) {
+    int64_t term;
+    if (a->static_offsets[d] == dynamic_offset() || strides[d] == dynamic_offset() ||
+        __builtin_mul_overflow(a->static_offsets[d], strides[d], &term) ||
+        __builtin_add_overflow(view_offset, term, &view_offset))
+      view_offset = dynamic_offset();
+  }
+  MlirAttribute layout = mlirStridedLayoutAttrGet(L->ctx, view_offset, (intptr_t)kept, kept_strides);
   MlirType type = mlirMemRefTypeGet(mlirShapedTypeGetElementType(source), (intptr_t)kept, kept_shape, layout,
                                     mlirAttributeGetNull());
   int32_t segments[4] = {1, (int32_t)noffsets, (int32_t)nsizes, 0};
@@ -424,6 +468,41 @@ static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a,
   return select_masked(L, mask, *value, old, tile, value);
 }
 
+/* The number of elements a value's dimension holds, when the spec knows it: a literal, or the size
+ * of the block whose tile it is. -1 otherwise. */
+static int64_t known_size(HmLowering *L, HmDim dim) {
+  if (!dim.sym)
+    return dim.value;
+  const HmBlockSize *bs = hm_spec_block_for_symbol(L->spec, dim.sym);
+  return bs && bs->has_size && !bs->size.sym ? bs->size.value : -1;
+}
+
+static bool is_whole(const HmArg *e) {
+  return e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE;
+}
+
+/* torch refuses to assign a value of another shape (and broadcasts a size-1 dimension, which a store
+ * here does not): a dimension the index takes whole (`:`, or a range no block tiles) must be as
+ * large as the value's. */
+static bool check_store_shape(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
+                              const HmAccess *a, const HmSpecValue *value) {
+  size_t d = 0;
+  for (size_t i = 0; i < index->count && d < a->rank; ++i) {
+    const HmArg *e = &index->items[i];
+    if (e->kind == HM_ARG_NONE)
+      continue;
+    int64_t want = is_whole(e) && !src->shape[d].sym ? src->shape[d].value
+                   : a->kind[d] == HM_INDEX_RANGE && a->block[d] < 0 ? a->static_extents[d] : -1;
+    size_t r = a->result_dim[d];
+    int64_t have = want >= 0 && a->kind[d] == HM_INDEX_RANGE && r < value->rank ? known_size(L, value->shape[r]) : -1;
+    if (have >= 0 && have != want)
+      return hm_node_error(L, node, "the stored value has %lld elements along dimension %zu where '%s[...]' takes %lld%s",
+                           (long long)have, r, src->name, (long long)want, have == 1 ? " (a store does not broadcast)" : "");
+    ++d;
+  }
+  return true;
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
   HmIrValue value;
@@ -438,6 +517,8 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     return false;
   if (a.any_new)
     return hm_node_error(L, node, "stores with None indices are not supported");
+  if (!check_store_shape(L, node, &src, hm_arg(L, node, 1), &a, &stored->val))
+    return false;
   MlirValue tile;
   if (!hm_cast_tensor(L, value.value, mlirShapedTypeGetElementType(mlirValueGetType(src.value)), &tile))
     return false;

@@ -61,10 +61,13 @@ static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *targe
         op = (HmOp){.row = e, .family = FAMILIES[f].family, .lower = e->lower, .variant = e->variant};
         helion_family = !FAMILIES[f].aten;
       }
-  /* A looped argmax/argmin must carry its running best values beside the indices, which no single
-   * torch.aten op returns: under --aten=torch it keeps its linalg form. Helion's own ops are never
-   * torch.aten ops, and ATen ops without a torch-mlir form (sym_size) keep their family's. */
-  bool looped_arg = graph->kind == HM_GRAPH_REDUCTION_LOOP && op.family == HM_FAMILY_ARG_REDUCTION;
+  /* A looped argmax/argmin (or max.dim/min.dim, its values beside the indices) must carry its running
+   * best values beside the indices, which no single torch.aten op returns: under --aten=torch it
+   * keeps its linalg form. Helion's own ops are never torch.aten ops, and ATen ops without a
+   * torch-mlir form (sym_size) keep their family's. */
+  bool arg_like = op.family == HM_FAMILY_ARG_REDUCTION ||
+                  (op.row && (op.row->id == HM_OP_MAX_DIM || op.row->id == HM_OP_MIN_DIM));
+  bool looped_arg = graph->kind == HM_GRAPH_REDUCTION_LOOP && arg_like;
   if (L->options.aten == HM_ATEN_TORCH && hm_has_torch_op(target) && !helion_family && !looped_arg) {
     op.lower = hm_lower_torch_op;
     op.variant = 0;

@@ -195,6 +195,12 @@ HmReductionKind hm_reduction_kind(HmLowering *L, const HmNode *node) {
   const HmOp *op = hm_node_op(L, node);
   if (op->family == HM_FAMILY_REDUCTION || op->family == HM_FAMILY_ARG_REDUCTION)
     return (HmReductionKind)op->row->variant;
+  /* In a looped reduction's chunk, max.dim/min.dim accumulate as an argmax carrying its values. */
+  bool looped = hm_spec_graph(L->spec, node->graph)->kind == HM_GRAPH_REDUCTION_LOOP;
+  if (looped && hm_node_is(L, node, HM_OP_MAX_DIM))
+    return HM_REDUCE_ARGMAX;
+  if (looped && hm_node_is(L, node, HM_OP_MIN_DIM))
+    return HM_REDUCE_ARGMIN;
   if (!hm_node_is(L, node, HM_OP_EXTRA))
     return HM_REDUCE_NONE;
   const HmNode *from = hm_extra_origin(L, node);

@@ -54,5 +54,8 @@ bool hm_divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *reduce
 const HmNode *hm_extra_origin(HmLowering *L, const HmNode *extra);
 /* torch.max(x, dim) / torch.min(x, dim) (ArgReduction.c): (the values extra, the indices). */
 bool hm_lower_max_dim(HmLowering *L, HmScope *S, const HmNode *node, HmIrValue *out);
+/* A looped max.dim/min.dim's result from the loop's accumulators (the indices, the f64 best values):
+ * the (values, indices) list. */
+bool hm_max_dim_result(HmLowering *L, const HmNode *node, MlirValue indices, MlirValue values, HmIrValue *out);
 
 #endif

@@ -64,7 +64,7 @@ static bool lower_getitem(HmLowering *L, HmScope *S, const HmNode *node, int var
 
 const HmOpEntry hm_tracing_ops[] = {
     {"helion.language._tracing_ops._host_tensor", lower_host_tensor, 0, HM_OP_OTHER},
-    {"helion.language._tracing_ops._get_symnode", lower_size, 0, HM_OP_OTHER},
+    {"helion.language._tracing_ops._get_symnode", lower_size, 0, HM_OP_GET_SYMNODE},
     {"aten.sym_size.int", lower_size, 0, HM_OP_OTHER},
     {"helion.language._tracing_ops._new_var", lower_new_var, 0, HM_OP_OTHER},
     {"operator.getitem", lower_getitem, 0, HM_OP_GETITEM},
