@@ -29,6 +29,7 @@ NO_TORCH_OPS = {
     "gather_embedding": "it only loads and stores",
     "dot_acc": "hl.dot is a Helion op, lowered to linalg.matmul in both modes",
     "row_argmax_looped": "a looped argmax keeps its linalg form (docs/design.md)",
+    "row_argmax_width1": "inductor folds an argmax over one element into the constant 0 (docs/design.md)",
 }
 
 needs_torch_mlir = pytest.mark.skipif(torch_mlir_bridge.unavailable() is not None,

@@ -52,7 +52,8 @@ static const Family FAMILIES[] = {
 };
 enum { NFAMILIES = sizeof FAMILIES / sizeof *FAMILIES };
 
-static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *target) {
+static HmOp resolve(const HmLowering *L, const HmGraph *graph, const HmNode *node) {
+  const char *target = node->target;
   HmOp op = {0};
   bool helion_family = false;
   for (size_t f = 0; f < NFAMILIES && !op.row; ++f)
@@ -68,7 +69,9 @@ static HmOp resolve(const HmLowering *L, const HmGraph *graph, const char *targe
   bool arg_like = op.family == HM_FAMILY_ARG_REDUCTION ||
                   (op.row && (op.row->id == HM_OP_MAX_DIM || op.row->id == HM_OP_MIN_DIM));
   bool looped_arg = graph->kind == HM_GRAPH_REDUCTION_LOOP && arg_like;
-  if (L->options.aten == HM_ATEN_TORCH && hm_has_torch_op(target) && !helion_family && !looped_arg) {
+  /* inductor's argmax over one element has no input left (the constant 0): no torch op takes that */
+  bool folded = op.family == HM_FAMILY_ARG_REDUCTION && node->nargs > 0 && node->args[0].kind == HM_ARG_NONE;
+  if (L->options.aten == HM_ATEN_TORCH && hm_has_torch_op(target) && !helion_family && !looped_arg && !folded) {
     op.lower = hm_lower_torch_op;
     op.variant = 0;
   }
@@ -86,7 +89,7 @@ bool hm_resolve_ops(HmLowering *L) {
       return false;
     for (size_t i = 0; i < graph->nnodes; ++i)
       if (graph->nodes[i].op == HM_NODE_CALL)
-        L->ops[g][i] = resolve(L, graph, graph->nodes[i].target);
+        L->ops[g][i] = resolve(L, graph, &graph->nodes[i]);
   }
   return true;
 }
