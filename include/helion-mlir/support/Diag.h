@@ -17,8 +17,10 @@ typedef struct HmDiag {
   char *message; /* NULL while no error was reported; owned (malloc'd). */
 } HmDiag;
 
-/* Records a printf-style message unless one is already recorded. Always returns false, so that
- * `return hm_diag_error(d, ...);` reads as "fail with this message". */
+/* Records a printf-style message unless one is already recorded, with its control characters
+ * escaped (a newline as `\n`, others as `\xNN`): the message stays one line whatever the input put
+ * into it. Always returns false, so that `return hm_diag_error(d, ...);` reads as "fail with this
+ * message". */
 bool hm_diag_error(HmDiag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 bool hm_diag_failed(const HmDiag *diag);

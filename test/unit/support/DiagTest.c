@@ -44,6 +44,17 @@ static void empty_message_still_fails(void) {
   hm_diag_clear(&diag);
 }
 
+/* A name echoed into a message cannot start a second line that reads like another error. */
+static void control_characters_are_escaped(void) {
+  HmDiag diag = {0};
+  hm_diag_error(&diag, "unknown node '%s'", "x\nhelion-mlir: error: forged\r\t\x01\x7f");
+  UT_CHECK_STR(diag.message, "unknown node 'x\\nhelion-mlir: error: forged\\r\\t\\x01\\x7f'");
+  hm_diag_clear(&diag);
+  hm_diag_error(&diag, "%s", "caf\xc3\xa9 \x1b[31m"); /* UTF-8 stays as it is */
+  UT_CHECK_STR(diag.message, "caf\xc3\xa9 \\x1b[31m");
+  hm_diag_clear(&diag);
+}
+
 static const UtCase kCases[] = {
     {"starts_clean", starts_clean},
     {"records_formatted_message", records_formatted_message},
@@ -51,5 +62,6 @@ static const UtCase kCases[] = {
     {"clear_allows_a_new_error", clear_allows_a_new_error},
     {"null_diag_is_ignored", null_diag_is_ignored},
     {"empty_message_still_fails", empty_message_still_fails},
+    {"control_characters_are_escaped", control_characters_are_escaped},
 };
 UT_SUITE(diag_tests, kCases);
