@@ -22,6 +22,7 @@ typedef struct Parser {
   const char *s;
   Mode mode;
   bool ok;
+  int depth; /* nesting of parentheses and calls, bounded so that the C stack is */
 } Parser;
 
 typedef enum Op { ADD, SUB, MUL, FLOORDIV, MAX, MIN } Op;
@@ -31,21 +32,24 @@ static const char *const ARITH[] = {
     [FLOORDIV] = "arith.floordivsi", [MAX] = "arith.maxsi", [MIN] = "arith.minsi",
 };
 
-static int64_t floordiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
+/* Deeper than any size Helion writes; a deeper one is refused rather than read by deeper recursion. */
+enum { MAX_DEPTH = 64 };
 
-static int64_t fold(Op op, int64_t a, int64_t b) {
+/* a op b into *out; false where the result does not fit in 64 bits or is undefined (// 0). */
+static bool fold(Op op, int64_t a, int64_t b, int64_t *out) {
   switch (op) {
-  case ADD: return a + b;
-  case SUB: return a - b;
-  case MUL: return a * b;
-  case FLOORDIV: return floordiv(a, b);
-  case MAX: return a > b ? a : b;
-  case MIN: return a < b ? a : b;
+  case ADD: return !__builtin_add_overflow(a, b, out);
+  case SUB: return !__builtin_sub_overflow(a, b, out);
+  case MUL: return !__builtin_mul_overflow(a, b, out);
+  case FLOORDIV:
+    if (b == 0 || (a == INT64_MIN && b == -1))
+      return false;
+    *out = a / b - (a % b != 0 && (a < 0) != (b < 0));
+    return true;
+  case MAX: *out = a > b ? a : b; return true;
+  case MIN: *out = a < b ? a : b; return true;
   }
-  return 0;
+  return false;
 }
 
 static Size fail(Parser *p) {
@@ -61,9 +65,8 @@ static Size apply(Parser *p, Op op, Size a, Size b) {
   if (!p->ok)
     return fail(p);
   if (a.known && b.known) {
-    if (op == FLOORDIV && b.v == 0)
-      return fail(p);
-    return (Size){.known = true, .v = fold(op, a.v, b.v)};
+    Size folded = {.known = true};
+    return fold(op, a.v, b.v, &folded.v) ? folded : fail(p);
   }
   MlirType index = hm_index_type(p->L);
   MlirValue operands[2] = {materialize(p, a), materialize(p, b)};
@@ -110,7 +113,17 @@ static Size call(Parser *p, Op op) {
   return eat(p, ")") ? acc : fail(p);
 }
 
+static Size nested(Parser *p);
+
 static Size factor(Parser *p) {
+  if (++p->depth > MAX_DEPTH)
+    return fail(p);
+  Size s = nested(p);
+  --p->depth;
+  return s;
+}
+
+static Size nested(Parser *p) {
   skip_space(p);
   if (eat(p, "-"))
     return apply(p, SUB, (Size){.known = true, .v = 0}, factor(p));
@@ -125,7 +138,8 @@ static Size factor(Parser *p) {
   if (isdigit((unsigned char)*p->s)) {
     int64_t v = 0;
     while (isdigit((unsigned char)*p->s))
-      v = v * 10 + (*p->s++ - '0');
+      if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p->s++ - '0', &v))
+        return fail(p);
     return (Size){.known = true, .v = v};
   }
   char name[64];

@@ -1,6 +1,7 @@
 /* Reading the interchange JSON (docs/interchange.md) into the spec model, checking its structure
  * (docs/interchange.schema.json) on the way; References.c then runs the cross-reference checks. */
 #include "support/Arena.h"
+#include "spec/Limits.h"
 #include "spec/Names.h"
 #include "spec/References.h"
 #include "spec/SpecModel.h"
@@ -983,7 +984,7 @@ HmSpec *hm_spec_parse(const char *text, size_t length, const char *source_name, 
     return NULL;
   }
   Reader r = {spec, diag};
-  bool ok = read_spec(&r, root);
+  bool ok = read_spec(&r, root) && hm_spec_check_limits(spec, diag);
   json_decref(root);
   if (!ok) {
     hm_spec_destroy(spec);

@@ -101,9 +101,11 @@ static bool divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *re
       continue;
     int block = hm_dim_block(L, in->shape[d]);
     MlirValue size;
-    if (block >= 0)
+    if (block >= 0) {
       size = L->block_extents[block];
-    else if (!hm_dim_value(L, in->shape[d], &size))
+      if (mlirValueIsNull(size))
+        return hm_fail(L, "block %d has no size to count the reduced elements over", block);
+    } else if (!hm_dim_value(L, in->shape[d], &size))
       return false;
     MlirType index = hm_index_type(L);
     count = hm_build_value(L, (HmOpSpec){.name = "arith.muli", .nresults = 1, .results = &index, .noperands = 2,

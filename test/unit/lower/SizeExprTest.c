@@ -86,9 +86,38 @@ static void rejects_what_it_cannot_read(void) {
   close_fixture(&f);
 }
 
+/* "u0" in `depth` parentheses. */
+static const char *nest(size_t depth) {
+  static char text[256];
+  memset(text, '(', depth);
+  memcpy(text + depth, "u0", 2);
+  memset(text + depth + 2, ')', depth);
+  text[2 * depth + 2] = '\0';
+  return text;
+}
+
+/* Folding never overflows: a size past 64 bits, or nested past what the reader recurses into, is
+ * not a constant. */
+static void refuses_what_does_not_fit(void) {
+  Fixture f;
+  if (UT_CHECK(open_fixture(&f))) {
+    UT_CHECK(folds(&f, "9223372036854775807 + 0", false, INT64_MAX));
+    UT_CHECK(stays_symbolic(&f, "9223372036854775808 + 0"));
+    UT_CHECK(stays_symbolic(&f, "4611686018427387904*2"));
+    UT_CHECK(stays_symbolic(&f, "9223372036854775807 + u0"));
+    UT_CHECK(stays_symbolic(&f, "-9223372036854775807 - 2"));
+    UT_CHECK(stays_symbolic(&f, "(-9223372036854775807 - 1)//-1"));
+    UT_CHECK(folds(&f, nest(10), false, 16));
+    UT_CHECK(stays_symbolic(&f, nest(100)));
+    UT_CHECK(!hm_diag_failed(&f.diag));
+  }
+  close_fixture(&f);
+}
+
 static const UtCase kCases[] = {
     {"folds_concrete_tiles", folds_concrete_tiles},
     {"symbolic_tiles_fold_only_as_hints", symbolic_tiles_fold_only_as_hints},
     {"rejects_what_it_cannot_read", rejects_what_it_cannot_read},
+    {"refuses_what_does_not_fit", refuses_what_does_not_fit},
 };
 UT_SUITE(size_expr_tests, kCases);
