@@ -1,5 +1,5 @@
 /* How helion-opt reports MLIR's diagnostics: printed, or (--verify-diagnostics) matched against the
- * input's `expected-SEVERITY[@+N|@-N] {{TEXT}}` comments, as mlir-opt does. */
+ * input's `expected-SEVERITY[@+N|@-N|@above|@below|@unknown] {{TEXT}}` comments, as mlir-opt does. */
 #include "helion-opt/Diagnostics.h"
 
 #include <ctype.h>
@@ -10,6 +10,7 @@
 
 typedef struct Expectation {
   MlirDiagnosticSeverity severity;
+  bool unknown;      /* @unknown: the diagnostic has no file position */
   unsigned line;     /* the line the diagnostic must be reported on */
   unsigned own_line; /* where the expectation is written */
   unsigned own_col;
@@ -84,9 +85,55 @@ static const char *find_in(const char *p, const char *end, const char *needle) {
   return NULL;
 }
 
-/* Parses the expectation in [line, end) if there is one: `expected-SEVERITY[@+N|@-N] {{TEXT}}`. */
-static bool parse_expectation_line(const Source *src, const char *line, const char *end,
-                                   unsigned line_no, Expectations *list) {
+/* Where an expectation says its diagnostic is: `@+N`/`@-N` lines away, `@above` (the closest line
+ * before it holding no expectation), `@below` (the closest after it), `@unknown` (no position), or,
+ * with no `@`, its own line. */
+typedef enum Target { ON_LINE, OFFSET, ABOVE, BELOW, UNKNOWN } Target;
+
+typedef enum Parsed { NO_EXPECTATION, EXPECTATION, MALFORMED } Parsed;
+
+static void report(const Source *src, unsigned line_no, unsigned col, const char *message) {
+  fprintf(stderr, "%s:%u:%u: error: %s\n", src->name, line_no, col, message);
+}
+
+static void skip_blanks(const char **p, const char *end) {
+  while (*p < end && (**p == ' ' || **p == '\t'))
+    ++*p;
+}
+
+static bool eat_word(const char **p, const char *end, const char *word) {
+  size_t len = strlen(word);
+  if ((size_t)(end - *p) < len || memcmp(*p, word, len) != 0 || (*p + len < end && is_word_char((*p)[len])))
+    return false;
+  *p += len;
+  return true;
+}
+
+/* `@+N` or `@-N` at *p (after the `@`): the line it names, which must be one of the input's `nlines`.
+ * N is read digit by digit against that bound, so no N wraps around to a line that exists. */
+static bool parse_offset(const char **p, const char *end, unsigned line_no, unsigned nlines, unsigned *line) {
+  if (*p == end || (**p != '+' && **p != '-'))
+    return false;
+  bool down = **p == '+';
+  const char *q = *p + 1;
+  unsigned long long n = 0;
+  bool digits = false;
+  for (; q < end && isdigit((unsigned char)*q); ++q, digits = true) {
+    n = n * 10 + (unsigned)(*q - '0');
+    if (n > nlines)
+      return false;
+  }
+  if (!digits || (down ? n > nlines - line_no : n >= line_no))
+    return false;
+  *line = down ? line_no + (unsigned)n : line_no - (unsigned)n;
+  *p = q;
+  return true;
+}
+
+/* Parses the expectation in [line, end) if there is one, as mlir-opt reads it:
+ * `expected-SEVERITY [@+N|@-N|@above|@below|@unknown] {{TEXT}}`, blanks allowed around the `@...`. */
+static Parsed parse_expectation_line(const Source *src, const char *line, const char *end, unsigned line_no,
+                                     unsigned nlines, Expectation *out, Target *target) {
   static const char kPrefix[] = "expected-";
   const char *p = line;
   while ((p = find_in(p, end, kPrefix))) {
@@ -94,61 +141,98 @@ static bool parse_expectation_line(const Source *src, const char *line, const ch
     p += sizeof kPrefix - 1;
     MlirDiagnosticSeverity severity;
     /* Whole words only: prose such as "unexpected-errors" is no expectation. */
-    if ((at > line && is_word_char(at[-1])) || !parse_severity(&p, &severity) || is_word_char(*p))
+    if ((at > line && is_word_char(at[-1])) || !parse_severity(&p, &severity) || (p < end && is_word_char(*p)))
       continue;
     unsigned col = (unsigned)(at - line) + 1;
-    long offset = 0;
-    if (*p == '@') {
-      char *after = NULL;
-      if ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2]))
-        offset = strtol(p + 1, &after, 10);
-      if (!after || (long)line_no + offset < 1) {
-        fprintf(stderr, "%s:%u:%u: error: expected '@+N' or '@-N' naming a line of the input\n",
-                src->name, line_no, col);
-        return false;
-      }
-      p = after;
-    }
-    while (*p == ' ' || *p == '\t')
+    *out = (Expectation){.severity = severity, .line = line_no, .own_line = line_no, .own_col = col};
+    *target = ON_LINE;
+    skip_blanks(&p, end);
+    if (p < end && *p == '@') {
       ++p;
+      if (eat_word(&p, end, "above"))
+        *target = ABOVE;
+      else if (eat_word(&p, end, "below"))
+        *target = BELOW;
+      else if (eat_word(&p, end, "unknown"))
+        *target = UNKNOWN;
+      else if (parse_offset(&p, end, line_no, nlines, &out->line))
+        *target = OFFSET;
+      else {
+        report(src, line_no, col, "expected '@+N' or '@-N' naming a line of the input, '@above', '@below' "
+               "or '@unknown'");
+        return MALFORMED;
+      }
+      skip_blanks(&p, end);
+    }
     const char *close = NULL;
     for (const char *q = p; q + 1 < end; ++q)
       if (q[0] == '}' && q[1] == '}')
         close = q;
-    if (strncmp(p, "{{", 2) != 0 || !close || close < p + 2) {
-      fprintf(stderr, "%s:%u:%u: error: expected the message in '{{...}}'\n", src->name, line_no,
-              col);
-      return false;
+    if ((size_t)(end - p) < 2 || strncmp(p, "{{", 2) != 0 || !close || close < p + 2) {
+      report(src, line_no, col, "expected the message in '{{...}}'");
+      return MALFORMED;
     }
     size_t len = (size_t)(close - (p + 2));
-    char *text = malloc(len + 1);
-    if (!text)
-      return false;
-    memcpy(text, p + 2, len);
-    text[len] = '\0';
-    Expectation e = {severity, (unsigned)((long)line_no + offset), line_no, col, text, false};
-    if (!add_expectation(list, e)) {
-      free(text);
-      return false;
-    }
-    return true;
+    out->text = malloc(len + 1);
+    if (!out->text)
+      return MALFORMED;
+    memcpy(out->text, p + 2, len);
+    out->text[len] = '\0';
+    out->unknown = *target == UNKNOWN;
+    return EXPECTATION;
   }
-  return true;
+  return NO_EXPECTATION;
 }
 
+static unsigned count_lines(const Source *src) {
+  unsigned n = 1;
+  for (size_t i = 0; i + 1 < src->len; ++i)
+    n += src->text[i] == '\n';
+  return n;
+}
+
+/* `@above` takes the last line without an expectation, `@below` waits for the next one (and, when no
+ * such line follows, names the input's last line, where no diagnostic is). */
 static bool parse_expectations(const Source *src, Expectations *list) {
-  unsigned line_no = 1;
+  unsigned nlines = count_lines(src), line_no = 1, last_plain = 0;
+  size_t first_pending = 0, npending = 0; /* the @below expectations waiting for a line: the last ones */
   for (const char *line = src->text; line < src->text + src->len; ++line_no) {
     const char *end = memchr(line, '\n', (size_t)(src->text + src->len - line));
     if (!end)
       end = src->text + src->len;
-    if (!parse_expectation_line(src, line, end, line_no, list))
+    Expectation e;
+    Target target;
+    Parsed parsed = parse_expectation_line(src, line, end, line_no, nlines, &e, &target);
+    if (parsed == MALFORMED)
       return false;
+    if (parsed == NO_EXPECTATION) {
+      last_plain = line_no;
+      for (size_t i = first_pending; i < first_pending + npending; ++i)
+        list->items[i].line = line_no;
+      npending = 0;
+    } else {
+      if (target == ABOVE && last_plain == 0) {
+        report(src, line_no, e.own_col, "'@above' with no line above it");
+        free(e.text);
+        return false;
+      }
+      if (target == ABOVE)
+        e.line = last_plain;
+      if (target == BELOW) {
+        e.line = nlines;
+        if (npending == 0)
+          first_pending = list->count;
+        ++npending;
+      }
+      if (!add_expectation(list, e)) {
+        free(e.text);
+        return false;
+      }
+    }
     line = end + 1;
   }
   return true;
 }
-
 
 /* The position a diagnostic names. mlirModuleCreateParse takes no buffer name, and MLIR calls such a
  * buffer "-"; that is our input. (mlirOperationCreateParse takes a name, but rejects inputs with
@@ -185,7 +269,8 @@ static bool from_input(const DiagSession *s, const HmFilePos *pos) {
 
 static bool match_expectation(DiagSession *s, MlirDiagnostic d) {
   HmFilePos pos;
-  if (!diagnostic_pos(s, d, &pos) || !from_input(s, &pos))
+  bool unknown = !diagnostic_pos(s, d, &pos);
+  if (!unknown && !from_input(s, &pos))
     return false;
   char *message = hm_diagnostic_message(d);
   if (!message)
@@ -193,8 +278,8 @@ static bool match_expectation(DiagSession *s, MlirDiagnostic d) {
   bool found = false;
   for (size_t i = 0; i < s->expected->count && !found; ++i) {
     Expectation *e = &s->expected->items[i];
-    found = e->severity == mlirDiagnosticGetSeverity(d) && e->line == pos.line &&
-            strstr(message, e->text) != NULL;
+    found = e->severity == mlirDiagnosticGetSeverity(d) && e->unknown == unknown &&
+            (unknown || e->line == pos.line) && strstr(message, e->text) != NULL;
     e->matched |= found;
   }
   free(message);
