@@ -107,8 +107,8 @@ def run(argv: list[str] | None) -> None:
     if args.module_name is not None and not _NAME_RE.fullmatch(args.module_name):
         raise CaptureError(f"--module-name {args.module_name!r}: expected a name such as my_kernel "
                            "(letters, digits, _, $ and ., not starting with a digit)")
-    if args.indent < 0:
-        raise CaptureError(f"--indent {args.indent}: expected 0 or more")
+    if not 0 <= args.indent <= 16:
+        raise CaptureError(f"--indent {args.indent}: expected 0 to 16")
 
     import torch
 

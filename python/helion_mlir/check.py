@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib
+import math
 import os
 import runpy
 import subprocess
@@ -37,10 +38,30 @@ class StageFailed(Exception):
     """A stage of the check failed; the message is what the summary line says about it."""
 
 
+class UsageError(Exception):
+    """A bad command line: reported as one line, exit status 1, as every tool here does."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+def _tolerance(text: str) -> float:
+    """A tolerance: a finite number >= 0 (torch.allclose refuses the others with a traceback, and an
+    infinite one would make every comparison match)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helion_mlir",
-                                description="Helion kernels through MLIR on the CPU.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="python -m helion_mlir", description="Helion kernels through MLIR on the CPU.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     c = sub.add_parser("check", help="capture, lower, verify and run a kernel; compare with a reference")
     c.add_argument("--entry", required=True, help="the kernel: FILE.py:function or module:function")
     c.add_argument("--arg", action="append", default=[], metavar="EXPR",
@@ -49,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ref", metavar="FILE.py:function",
                    help="a torch function computing the expected outputs (default: the kernel in "
                         "Helion's interpreter, HELION_INTERPRET=1, in a subprocess)")
-    c.add_argument("--rtol", type=float, help="relative tolerance (default: by output dtype)")
-    c.add_argument("--atol", type=float, help="absolute tolerance (default: by output dtype)")
+    c.add_argument("--rtol", type=_tolerance, help="relative tolerance (default: by output dtype)")
+    c.add_argument("--atol", type=_tolerance, help="absolute tolerance (default: by output dtype)")
     c.add_argument("--backend", action="store_true",
                    help="also call the kernel directly under Helion's backend \"mlir\" (its host code "
                         "run by Helion) and compare that with the same reference")
@@ -170,8 +191,19 @@ def check(opts: argparse.Namespace) -> tuple[list[str], bool]:
     return parts, problem is None
 
 
+def _one_line(text: str) -> str:
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
-    opts = build_parser().parse_args(argv)
-    parts, ok = check(opts)
-    print(parts[0] if len(parts) == 1 else f"{parts[0]} {', '.join(parts[1:])}")
+    try:
+        opts = build_parser().parse_args(argv)
+    except UsageError as e:
+        print(_one_line(str(e)), file=sys.stderr)
+        return 1
+    try:
+        parts, ok = check(opts)
+    except Exception as e:  # a stage raised what it should have reported: still one line, naming it
+        parts, ok = [f"internal error: {type(e).__name__}: {e}"], False
+    print(_one_line(parts[0] if len(parts) == 1 else f"{parts[0]} {', '.join(parts[1:])}"))
     return 0 if ok else 1

@@ -88,7 +88,9 @@ def test_module_entry(capsys, monkeypatch):
     ([*ADD, "--config", '{"block_sizes": [32, 33]}'], "config: config[block_sizes][1] must be a power of two"),
     ([*ADD, "--config", "{}", "--default-config"], "argument --default-config: not allowed with argument --config"),
     ([*ADD, "--module-name", "2fast"], "--module-name '2fast': expected a name"),
-    ([*ADD, "--indent", "-1"], "--indent -1: expected 0 or more"),
+    ([*ADD, "--indent", "-1"], "--indent -1: expected 0 to 16"),
+    ([*ADD, "--indent", "99999999999"], "--indent 99999999999: expected 0 to 16"),
+    ([*ADD, "--indent", "nan"], "argument --indent: invalid int value: 'nan'"),
 ])
 def test_errors(capsys, tmp_path, argv, expected):
     out = tmp_path / "never.json"
