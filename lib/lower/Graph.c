@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "mlir-c/BuiltinTypes.h"
+
 const HmNode *hm_graph_output(const HmGraph *graph) {
   for (size_t i = graph->nnodes; i-- > 0;)
     if (graph->nodes[i].op == HM_NODE_OUTPUT)
@@ -83,6 +85,21 @@ static bool lower_outputs(HmLowering *L, HmScope *S, const HmNode *node, HmIrVal
   return true;
 }
 
+/* The families read a tensor argument's dimensions by its node's recorded shape, so a tensor must
+ * have the rank the capture recorded for its node: a spec that says otherwise stops here, before a
+ * family indexes past the value's dimensions. */
+static bool check_recorded_rank(HmLowering *L, const HmNode *node, const HmIrValue *v) {
+  if (v->kind != HM_IR_TENSOR || node->val.kind != HM_SPEC_TENSOR)
+    return true;
+  if (mlirValueIsNull(v->value))
+    return hm_node_error(L, node, "'%s' produced no tensor", node->target);
+  intptr_t rank = mlirShapedTypeGetRank(mlirValueGetType(v->value));
+  if ((size_t)rank != node->val.rank)
+    return hm_node_error(L, node, "'%s' gives a tensor of rank %zd where the capture recorded rank %zu",
+                         node->target, rank, node->val.rank);
+  return true;
+}
+
 bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutputs) {
   for (size_t i = 0; i < S->graph->nnodes; ++i) {
     const HmNode *node = &S->graph->nodes[i];
@@ -100,6 +117,8 @@ bool hm_lower_graph(HmLowering *L, HmScope *S, HmIrValue *outputs, size_t noutpu
       return hm_node_error(L, node, "unsupported op '%s'", node->target);
     if (!op->lower(L, S, node, op->variant, &S->values[i]))
       return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not lower '%s'", node->target);
+    if (!check_recorded_rank(L, node, &S->values[i]))
+      return false;
   }
   return true;
 }
