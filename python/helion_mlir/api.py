@@ -12,6 +12,7 @@ import torch
 from helion2json import export_kernel
 
 from .kernel import Kernel, compile_spec, generate_spec_mlir, _check_tensor
+from ._extents import IndexedExtents
 from ._lib import HelionMlirError
 
 _TORCH_DTYPES = {
@@ -50,6 +51,7 @@ class _Compiled:
         arg_of = {t["name"]: t["arg_index"] for t in self.host_tensors if t["source"] == "argument"}
         self.size_dims = {s["name"]: (arg_of[s["tensor"]], s["dim"]) for s in spec["symbols"]
                           if s["kind"] == "size" and s.get("tensor") in arg_of}
+        self.extents = IndexedExtents(spec)
 
     @staticmethod
     def _shape(tensor: dict, sizes: dict[str, int]) -> list[int]:
@@ -84,6 +86,7 @@ class _Compiled:
                 buffer = (torch.empty_strided(shape, stride, dtype=dtype)
                           if all(isinstance(s, int) for s in stride) else torch.empty(shape, dtype=dtype))
                 buffers[t["name"]] = buffer if fill is None else buffer.fill_(fill)
+        self.extents.check(buffers, sizes)
         self.kernel(*(buffers[t["name"]] for t in self.host_tensors), *(args[i] for i in self.scalars))
         outputs = tuple(buffers[name] for name in self.outputs)
         if not outputs:
