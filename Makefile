@@ -8,7 +8,7 @@ LIT := $(VENV)/bin/lit
 JOBS ?= $(shell nproc)
 export PYTHONPATH := $(CURDIR)/python
 
-.PHONY: setup build build-asan demo test test-lit test-lit-asan test-unit test-python fixtures clean
+.PHONY: setup build build-asan demo test test-lit test-lit-asan test-unit test-python fixtures fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -47,5 +47,11 @@ test: test-unit test-lit test-lit-asan test-python
 fixtures: setup
 	scripts/regen-fixtures
 
+# libFuzzer over the C entry points for FUZZ_TIME seconds (scripts/fuzz installs clang-22 if needed).
+# `make test` needs no clang: it replays test/fuzz/regressions/ through the sanitized build.
+FUZZ_TIME ?= 600
+fuzz: setup
+	FUZZ_TIME=$(FUZZ_TIME) scripts/fuzz
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -14,6 +14,7 @@ tools = config.helion_tools_dir
 # Longer names first: a substitution also replaces the prefix of a longer one.
 config.substitutions += [
     ("%helion-mlir-unittests", os.path.join(tools, "helion-mlir-unittests")),
+    ("%helion-mlir-fuzz-replay", os.path.join(tools, "helion-mlir-fuzz-replay")),
     ("%helion-opt", os.path.join(tools, "helion-opt")),
     ("%helion-mlir", os.path.join(tools, "helion-mlir")),
     ("%mlir-opt", config.mlir_opt),
