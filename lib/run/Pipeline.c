@@ -1,6 +1,7 @@
 #include "helion-mlir/run/Pipeline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helion-mlir/support/Context.h"
@@ -10,9 +11,10 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in two parts: the polynomial approximations of f32 math
- * (MathApproximation.h) run between them. */
-#define TO_LOOPS \
+/* The textual pipeline in three parts: HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after
+ * the first, and the polynomial approximations of f32 math (MathApproximation.h) run before the
+ * last. */
+#define TO_BUFFERS \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
     /* One linalg.generic per chain of elementwise ops (and reductions fed by them): a tile's \
@@ -26,7 +28,8 @@
     "one-shot-bufferize{allow-return-allocs-from-loops}," \
     /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak. \
      * It has to see the structured loops, so it runs before they become branches. */ \
-    "buffer-deallocation-pipeline," \
+    "buffer-deallocation-pipeline"
+#define TO_LOOPS \
     "func.func(convert-linalg-to-loops)," \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
@@ -62,15 +65,27 @@
     "convert-cf-to-llvm," \
     "reconcile-unrealized-casts"
 
-static const char kPipeline[] = "builtin.module(" TO_LOOPS "," TO_LLVM ")";
+/* Every memref access and view the bufferized kernel makes (loads, stores, subviews of the host
+ * tensors) checked at run time, where the ops still say what they touch: a failed check prints the
+ * op and its location and aborts instead of reading or writing outside a buffer. */
+#define RUNTIME_CHECKS "generate-runtime-verification"
 
-const char *hm_pipeline_text(void) { return kPipeline; }
+static const char kPipeline[] = "builtin.module(" TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
+static const char kCheckedPipeline[] =
+    "builtin.module(" TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
+
+static bool checks_enabled(void) {
+  const char *checks = getenv("HELION_MLIR_CHECKS");
+  return checks && strcmp(checks, "1") == 0;
+}
+
+const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline : kPipeline; }
 
 /* ---- The fast-math pass ----
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is this
- * pass, TO_LOOPS, the math approximations, TO_LLVM. */
+ * pass, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_LLVM. */
 
 static _Alignas(8) const char fastmath_pass_id;
 
@@ -101,7 +116,8 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
-  if (!add_elements(pm, TO_LOOPS, diag))
+  if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
+      !add_elements(pm, TO_LOOPS, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());
   return add_elements(pm, TO_LLVM, diag);
