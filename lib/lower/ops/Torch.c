@@ -5,8 +5,11 @@
  * bools and dtypes are `torch.constant.*` values or scalars brought in with `torch_c.from_i64` /
  * `from_f64` / `from_i1`, integer lists are `torch.prim.ListConstruct`s, and an argument the Device IR
  * leaves out takes the schema's default. A number where the schema wants a tensor (Helion passes
- * `x * alpha` as `mul.Tensor`) becomes a 0-d tensor with `torch.prim.NumToTensor.Scalar`, as torch's
- * own scalar wrapping does.
+ * `x * alpha` as `mul.Tensor`) becomes a 0-d tensor, as torch's own scalar wrapping does: a constant
+ * with `torch.prim.NumToTensor.Scalar`; a value known only at run time (a scalar argument, a tile's
+ * begin) as a builtin 0-d tensor of the type the op computes in (`number_dtype`) brought in with
+ * `torch_c.from_builtin_tensor`, since torch-mlir's TOSA conversion takes NumToTensor of constants
+ * only, and TOSA has no f64 or i64 for torch's own f64/si64 wrapping.
  *
  * The rest of the kernel (loads, masks, loops, stores) works on builtin tensors, so a tile meets a
  * torch op through `torch_c.from_builtin_tensor` and each result goes back through
@@ -271,6 +274,73 @@ static bool scalar_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
   }
 }
 
+static unsigned float_rank(HmDtype d) {
+  return d == HM_DTYPE_F64 ? 2 : d == HM_DTYPE_F32 || d == HM_DTYPE_F16 || d == HM_DTYPE_BF16 ? 1 : 0;
+}
+
+static unsigned int_width(HmDtype d) {
+  switch (d) {
+  case HM_DTYPE_I64: return 64;
+  case HM_DTYPE_I32: return 32;
+  case HM_DTYPE_I16: return 16;
+  case HM_DTYPE_I8: case HM_DTYPE_U8: return 8;
+  default: return 0;
+  }
+}
+
+/* The dtype torch computes a number in against the node's tensor operands (its "op math"): the
+ * widest float among them, f16 and bf16 as f32; else f32 for a float number (torch's default dtype);
+ * else the widest integer, or i64 when only bools meet the integer. A bool stays a bool. */
+static HmDtype number_dtype(const HmScope *S, const HmNode *node, MlirType number) {
+  if (mlirTypeIsAInteger(number) && mlirIntegerTypeGetWidth(number) == 1)
+    return HM_DTYPE_BOOL;
+  HmDtype best_float = HM_DTYPE_INVALID, best_int = HM_DTYPE_INVALID;
+  for (size_t i = 0; i < node->nargs; ++i) {
+    const HmArg *arg = &node->args[i];
+    if (arg->kind != HM_ARG_NODE || S->values[arg->node].kind != HM_IR_TENSOR)
+      continue;
+    const HmNode *src = hm_arg_node(S, arg);
+    HmDtype d = src && src->val.kind == HM_SPEC_TENSOR ? src->val.dtype
+                                                       : dtype_of_element(hm_element_of(S->values[arg->node].value));
+    if (float_rank(d) > float_rank(best_float))
+      best_float = d == HM_DTYPE_F64 ? HM_DTYPE_F64 : HM_DTYPE_F32;
+    else if (int_width(d) > int_width(best_int))
+      best_int = d;
+  }
+  if (best_float != HM_DTYPE_INVALID)
+    return best_float;
+  if (!mlirTypeIsAInteger(number) && !mlirTypeIsAIndex(number))
+    return HM_DTYPE_F32;
+  return best_int != HM_DTYPE_INVALID ? best_int : HM_DTYPE_I64;
+}
+
+/* A number computed at run time where the schema wants a tensor: a builtin 0-d tensor of
+ * `number_dtype` (tensor.from_elements), as a vtensor. */
+static bool runtime_number_tensor(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p,
+                                  const HmArg *arg, MlirValue *out) {
+  MlirValue number;
+  if (arg->kind == HM_ARG_SYM) {
+    if (!hm_size_value(L, arg->str, &number))
+      return false;
+  } else {
+    HmIrValue v = S->values[arg->node];
+    if (v.kind != HM_IR_SCALAR && v.kind != HM_IR_INDEX)
+      return hm_node_error(L, node, "'%s' of '%s' must be a tensor or a number", p->name, node->target);
+    number = v.value;
+  }
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  if (mlirTypeIsAIndex(mlirValueGetType(number)))
+    number = build1(L, "arith.index_cast", i64, 1, &number, 0, NULL);
+  HmDtype dtype = number_dtype(S, node, mlirValueGetType(number));
+  MlirValue element = hm_convert_scalar(L, number, hm_element_type(L, dtype));
+  MlirValue tensor = build1(L, "tensor.from_elements", hm_ranked_tensor(L, 0, NULL, hm_element_type(L, dtype)), 1,
+                            &element, 0, NULL);
+  *out = mlirValueIsNull(tensor) ? tensor : as_vtensor(L, tensor, dtype);
+  if (mlirValueIsNull(*out))
+    return hm_node_error(L, node, "'%s' of '%s' has no torch tensor type", p->name, node->target);
+  return true;
+}
+
 /* `convert`, unless HM_DTYPE_INVALID, is the dtype the tensor is converted to first. Helion's matmuls
  * accumulate narrower floats in f32: `hl.dot` traces to `addmm(acc_f32, a_f16, b_f16)`, and
  * `torch.bmm(a, b, torch.float32)` to `bmm.dtype`, which torch-mlir has no op for. torch-mlir would
@@ -294,6 +364,8 @@ static bool tensor_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
     }
     return true;
   }
+  if (arg->kind == HM_ARG_SYM || arg->kind == HM_ARG_NODE)
+    return runtime_number_tensor(L, S, node, p, arg, out);
   MlirValue number;
   if (!scalar_operand(L, S, node, &(TorchParam){p->name, TK_SCALAR, p->def}, arg, &number))
     return false;
