@@ -65,15 +65,6 @@ irdl.dialect @torch {
     irdl.operands(elements: variadic %int)
     irdl.results(result: %list)
   }
-  irdl.operation @prim_numtotensor_scalar attributes {helion.op_name = "prim.NumToTensor.Scalar"} {
-    %int = irdl.base @torch::@int
-    %float = irdl.base @torch::@float
-    %bool = irdl.base @torch::@bool
-    %number = irdl.any_of(%int, %float, %bool)
-    %tensor = irdl.base @torch::@vtensor
-    irdl.operands(a: %number)
-    irdl.results(result: %tensor)
-  }
   // aten::abs(Tensor self) -> Tensor
   irdl.operation @aten_abs attributes {helion.op_name = "aten.abs"} {
     %0 = irdl.base @torch::@vtensor

@@ -66,9 +66,15 @@ static void take_error(HmDiag *diag, char **error_out) {
   hm_diag_clear(diag);
 }
 
-static char *print_module(MlirModule module, HmDiag *diag) {
+/* With `locations`, every op's location is printed too (its kernel source line and node), so a tool
+ * reading the text (torch-mlir, helion_mlir.torch_mlir_bridge) can name them in its diagnostics. */
+static char *print_module(MlirModule module, bool locations, HmDiag *diag) {
   HmBuffer text = {0};
-  mlirOperationPrint(mlirModuleGetOperation(module), hm_buffer_append, &text);
+  MlirOpPrintingFlags flags = mlirOpPrintingFlagsCreate();
+  if (locations)
+    mlirOpPrintingFlagsEnableDebugInfo(flags, true, false);
+  mlirOperationPrintWithFlags(mlirModuleGetOperation(module), flags, hm_buffer_append, &text);
+  mlirOpPrintingFlagsDestroy(flags);
   if (text.oom || !text.data) {
     hm_buffer_free(&text);
     hm_diag_error(diag, "out of memory");
@@ -88,29 +94,33 @@ static MlirModule parse_module(MlirContext ctx, const char *text, HmDiag *diag) 
 }
 
 /* The spec is parsed into *spec and lowered in `ctx`; the caller destroys both. */
-static MlirModule lower_json(MlirContext ctx, const char *json_text, HmTileMode tiles,
+static MlirModule lower_json(MlirContext ctx, const char *json_text, HmLowerOptions options,
                              HmSpec **spec, HmDiag *diag) {
   *spec = hm_spec_parse(json_text, strlen(json_text), "<json>", diag);
   if (!*spec)
     return (MlirModule){NULL};
-  HmLowerOptions options = {.tiles = tiles, .aten = HM_ATEN_LINALG};
   return hm_lower(ctx, *spec, options, diag);
 }
 
-char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_out) {
+char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, int aten_mode, int locations,
+                            char **error_out) {
   HmDiag diag = {0};
   char *text = NULL;
-  if (tiles_mode != HM_TILES_CONCRETE && tiles_mode != HM_TILES_SYMBOLIC) {
+  if (tiles_mode != HM_TILES_CONCRETE && tiles_mode != HM_TILES_SYMBOLIC)
     hm_diag_error(&diag, "tiles mode %d is neither 0 (concrete) nor 1 (symbolic)", tiles_mode);
+  else if (aten_mode != HM_ATEN_LINALG && aten_mode != HM_ATEN_TORCH)
+    hm_diag_error(&diag, "aten mode %d is neither 0 (linalg) nor 1 (torch)", aten_mode);
+  if (hm_diag_failed(&diag)) {
     take_error(&diag, error_out);
     return NULL;
   }
   MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     HmSpec *spec = NULL;
-    MlirModule module = lower_json(ctx, json_text, (HmTileMode)tiles_mode, &spec, &diag);
+    HmLowerOptions options = {.tiles = (HmTileMode)tiles_mode, .aten = (HmAtenMode)aten_mode};
+    MlirModule module = lower_json(ctx, json_text, options, &spec, &diag);
     if (!mlirModuleIsNull(module)) {
-      text = print_module(module, &diag);
+      text = print_module(module, locations != 0, &diag);
       mlirModuleDestroy(module);
     }
     hm_spec_destroy(spec);
@@ -156,7 +166,7 @@ static HmCompiled *compile_module(MlirModule module, const char *func_name, int 
     hm_diag_error(diag, "out of memory");
     return NULL;
   }
-  compiled->mlir_text = print_module(module, diag);
+  compiled->mlir_text = print_module(module, false, diag);
   if (compiled->mlir_text)
     compiled->kernel = hm_kernel_compile(module, func_name, opt_level, diag);
   if (!compiled->kernel) {
@@ -172,7 +182,8 @@ HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **er
   MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     HmSpec *spec = NULL;
-    MlirModule module = lower_json(ctx, json_text, HM_TILES_CONCRETE, &spec, &diag);
+    HmLowerOptions options = {.tiles = HM_TILES_CONCRETE, .aten = HM_ATEN_LINALG};
+    MlirModule module = lower_json(ctx, json_text, options, &spec, &diag);
     if (!mlirModuleIsNull(module)) {
       compiled = compile_module(module, hm_spec_kernel_name(spec), opt_level, &diag);
       mlirModuleDestroy(module);

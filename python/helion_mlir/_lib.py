@@ -20,7 +20,8 @@ _c_i64_p = ctypes.POINTER(ctypes.c_int64)
 # (name, result type, argument types). Strings the library hands out are c_void_p, not c_char_p:
 # ctypes would copy a c_char_p result and lose the pointer that hm_capi_free_string needs.
 _PROTOTYPES = [
-    ("hm_capi_generate_mlir", ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int, _c_char_pp]),
+    ("hm_capi_generate_mlir", ctypes.c_void_p,
+     [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, _c_char_pp]),
     ("hm_capi_verify_mlir", ctypes.c_int, [ctypes.c_char_p, _c_char_pp]),
     ("hm_capi_compile_json", ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_int, _c_char_pp]),
     ("hm_capi_compile_mlir", ctypes.c_void_p,

@@ -23,10 +23,12 @@ _TORCH_DTYPES = {
 
 
 def generate_mlir(kernel: Any, args: Sequence[object], config: object = None,
-                  tiles: str = "concrete") -> str:
+                  tiles: str = "concrete", aten: str = "linalg") -> str:
     """The MLIR of `kernel` bound to the example `args`: tile sizes as constants from the config
-    (tiles="concrete") or as `loom.get_symbol` values (tiles="symbolic")."""
-    return generate_spec_mlir(export_kernel(kernel, args, config), tiles)
+    (tiles="concrete") or as `loom.get_symbol` values (tiles="symbolic"); the ATen compute as
+    linalg (aten="linalg"), torch-mlir's torch dialect ("torch"), or that converted by torch-mlir
+    to TOSA ("tosa") or StableHLO ("stablehlo") inside the same tile loops."""
+    return generate_spec_mlir(export_kernel(kernel, args, config), tiles, aten)
 
 
 class _Compiled:

@@ -17,14 +17,33 @@ from ._lib import HelionMlirError
 DEFAULT_OPT_LEVEL = 2
 
 TILE_MODES = {"concrete": 0, "symbolic": 1}
+# The output types of a kernel's ATen compute: the library's two (HmAtenMode), and the ones
+# torch-mlir's backend pipelines make of the torch mode (torch_mlir_bridge.TARGETS).
+ATEN_MODES = {"linalg": 0, "torch": 1, "tosa": None, "stablehlo": None}
 
 
-def generate_spec_mlir(spec: dict, tiles: str = "concrete") -> str:
-    """The verified MLIR the library lowers an interchange spec to."""
+def generate_spec_mlir(spec: dict, tiles: str = "concrete", aten: str = "linalg") -> str:
+    """The verified MLIR the library lowers an interchange spec to. aten="tosa" and "stablehlo" take
+    the torch mode through torch-mlir (torch_mlir_bridge.convert), which verifies the result."""
     if tiles not in TILE_MODES:
         raise ValueError(f"tiles={tiles!r}: expected one of {sorted(TILE_MODES)}")
-    ptr = _lib.call("hm_capi_generate_mlir", json.dumps(spec).encode(), TILE_MODES[tiles])
-    return _lib.take_string(ptr)
+    if aten not in ATEN_MODES:
+        raise ValueError(f"aten={aten!r}: expected one of {list(ATEN_MODES)}")
+    converted = ATEN_MODES[aten] is None
+    mode = ATEN_MODES["torch"] if converted else ATEN_MODES[aten]
+    text = _lib.take_string(_lib.call("hm_capi_generate_mlir", json.dumps(spec).encode(), TILE_MODES[tiles],
+                                      mode, int(converted)))
+    if not converted:
+        return text
+    from . import torch_mlir_bridge
+
+    why = torch_mlir_bridge.unavailable()
+    if why is not None:
+        raise HelionMlirError(f"aten={aten!r} needs torch-mlir: {why}")
+    try:
+        return torch_mlir_bridge.convert(text, aten)
+    except torch_mlir_bridge.TorchMlirError as e:
+        raise HelionMlirError(str(e)) from None
 
 
 def verify_mlir(text: str) -> None:

@@ -20,8 +20,11 @@ extern "C" {
 typedef struct HmCompiled HmCompiled;
 
 /* The MLIR text hm_lower makes of an interchange spec (docs/interchange.md), verified. tiles_mode:
- * 0 for constant tile sizes from the spec's config, 1 for symbolic ones (`loom.get_symbol`). */
-char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, char **error_out);
+ * 0 for constant tile sizes from the spec's config, 1 for symbolic ones (`loom.get_symbol`);
+ * aten_mode: 0 for ATen compute as linalg, 1 for torch-mlir's torch dialect (HmAtenMode). With
+ * `locations` non-zero every op's location (kernel source line and node) is printed too. */
+char *hm_capi_generate_mlir(const char *json_text, int tiles_mode, int aten_mode, int locations,
+                            char **error_out);
 
 /* 1 when `json_text` is a valid interchange spec (docs/interchange.md, "Checking a spec"); else 0.
  * Reads and checks the spec only: nothing is lowered. */

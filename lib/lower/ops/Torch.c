@@ -5,11 +5,10 @@
  * bools and dtypes are `torch.constant.*` values or scalars brought in with `torch_c.from_i64` /
  * `from_f64` / `from_i1`, integer lists are `torch.prim.ListConstruct`s, and an argument the Device IR
  * leaves out takes the schema's default. A number where the schema wants a tensor (Helion passes
- * `x * alpha` as `mul.Tensor`) becomes a 0-d tensor, as torch's own scalar wrapping does: a constant
- * with `torch.prim.NumToTensor.Scalar`; a value known only at run time (a scalar argument, a tile's
- * begin) as a builtin 0-d tensor of the type the op computes in (`number_dtype`) brought in with
- * `torch_c.from_builtin_tensor`, since torch-mlir's TOSA conversion takes NumToTensor of constants
- * only, and TOSA has no f64 or i64 for torch's own f64/si64 wrapping.
+ * `x * alpha` as `mul.Tensor`) becomes a 0-d tensor, as torch's own scalar wrapping does: a builtin
+ * 0-d tensor of the type the op computes the number in (`number_dtype`), brought in with
+ * `torch_c.from_builtin_tensor`. Not `torch.prim.NumToTensor.Scalar`: torch-mlir's TOSA conversion
+ * takes that of constants only, and its f64/si64 result has no TOSA type.
  *
  * The rest of the kernel (loads, masks, loops, stores) works on builtin tensors, so a tile meets a
  * torch op through `torch_c.from_builtin_tensor` and each result goes back through
@@ -224,14 +223,6 @@ static MlirValue as_vtensor(HmLowering *L, MlirValue tensor, HmDtype dtype) {
   return v;
 }
 
-/* A number as a 0-d vtensor of torch's type for it (f64, si64 or i1). */
-static MlirValue number_tensor(HmLowering *L, MlirValue number) {
-  MlirType type = mlirValueGetType(number);
-  HmDtype dtype = mlirTypeEqual(type, torch_float(L)) ? HM_DTYPE_F64 : mlirTypeEqual(type, torch_bool(L)) ? HM_DTYPE_BOOL : HM_DTYPE_I64;
-  MlirType vt = vtensor_type(L, hm_ranked_tensor(L, 0, NULL, hm_element_type(L, dtype)), dtype);
-  return build1(L, "torch.prim.NumToTensor.Scalar", vt, 1, &number, 0, NULL);
-}
-
 /* ---- Operands ---- */
 
 typedef struct Operands {
@@ -314,23 +305,44 @@ static HmDtype number_dtype(const HmScope *S, const HmNode *node, MlirType numbe
   return best_int != HM_DTYPE_INVALID ? best_int : HM_DTYPE_I64;
 }
 
-/* A number computed at run time where the schema wants a tensor: a builtin 0-d tensor of
- * `number_dtype` (tensor.from_elements), as a vtensor. */
-static bool runtime_number_tensor(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p,
-                                  const HmArg *arg, MlirValue *out) {
-  MlirValue number;
-  if (arg->kind == HM_ARG_SYM) {
-    if (!hm_size_value(L, arg->str, &number))
-      return false;
-  } else {
+/* The builtin scalar of a number argument: a constant, a size expression or a scalar node. */
+static bool number_value(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p, const HmArg *arg,
+                         MlirValue *out) {
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  switch (arg->kind) {
+  case HM_ARG_INT:
+  case HM_ARG_BOOL: {
+    MlirType type = arg->kind == HM_ARG_BOOL ? mlirIntegerTypeGet(L->ctx, 1) : i64;
+    MlirNamedAttribute attr = hm_named(L, "value", mlirIntegerAttrGet(type, arg->i));
+    *out = build1(L, "arith.constant", type, 0, NULL, 1, &attr);
+    return true;
+  }
+  case HM_ARG_FLOAT:
+    *out = hm_scalar_const(L, mlirF64TypeGet(L->ctx), arg->f);
+    return true;
+  case HM_ARG_SYM:
+    return hm_size_value(L, arg->str, out);
+  case HM_ARG_NODE: {
     HmIrValue v = S->values[arg->node];
     if (v.kind != HM_IR_SCALAR && v.kind != HM_IR_INDEX)
-      return hm_node_error(L, node, "'%s' of '%s' must be a tensor or a number", p->name, node->target);
-    number = v.value;
+      break;
+    *out = v.value;
+    return true;
   }
-  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  default: break;
+  }
+  return hm_node_error(L, node, "'%s' of '%s' must be a tensor or a number", p->name, node->target);
+}
+
+/* A number where the schema wants a tensor: a builtin 0-d tensor of `number_dtype`
+ * (tensor.from_elements), as a vtensor. */
+static bool number_tensor(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p, const HmArg *arg,
+                          MlirValue *out) {
+  MlirValue number;
+  if (!number_value(L, S, node, p, arg, &number))
+    return false;
   if (mlirTypeIsAIndex(mlirValueGetType(number)))
-    number = build1(L, "arith.index_cast", i64, 1, &number, 0, NULL);
+    number = build1(L, "arith.index_cast", mlirIntegerTypeGet(L->ctx, 64), 1, &number, 0, NULL);
   HmDtype dtype = number_dtype(S, node, mlirValueGetType(number));
   MlirValue element = hm_convert_scalar(L, number, hm_element_type(L, dtype));
   MlirValue tensor = build1(L, "tensor.from_elements", hm_ranked_tensor(L, 0, NULL, hm_element_type(L, dtype)), 1,
@@ -364,13 +376,7 @@ static bool tensor_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
     }
     return true;
   }
-  if (arg->kind == HM_ARG_SYM || arg->kind == HM_ARG_NODE)
-    return runtime_number_tensor(L, S, node, p, arg, out);
-  MlirValue number;
-  if (!scalar_operand(L, S, node, &(TorchParam){p->name, TK_SCALAR, p->def}, arg, &number))
-    return false;
-  *out = number_tensor(L, number);
-  return true;
+  return number_tensor(L, S, node, p, arg, out);
 }
 
 static bool list_operand(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p, const HmArg *arg,
