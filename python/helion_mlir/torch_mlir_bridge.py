@@ -99,6 +99,8 @@ def _parse(text: str):
     import torch_mlir.dialects.torch as torch_dialect
 
     context = ir.Context()
+    # Our own dialects (loom's symbolic tile sizes, helion.phi) pass through torch-mlir unread.
+    context.allow_unregistered_dialects = True
     with context, ir.Location.unknown():
         torch_dialect.register_dialect(context)
         # torch_c has no Python registration; running a pipeline that depends on it loads it.
@@ -263,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--aten={opts.target} needs torch-mlir in {sys.executable}: {why}", file=sys.stderr)
         return 1
     try:
-        sys.stdout.write(convert(sys.stdin.read(), opts.target))
+        sys.stdout.buffer.write(convert(sys.stdin.buffer.read().decode(), opts.target).encode())
     except TorchMlirError as e:
         print(str(e).replace("\n", " "), file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 /* helion-mlir: lower one kernel's interchange JSON to a verified MLIR module and print it.
  *
- *   helion-mlir KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic] [--aten=linalg|torch]
- *               [--emit=mlir|llvm]
+ *   helion-mlir KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic]
+ *               [--aten=linalg|torch|tosa|stablehlo] [--emit=mlir|llvm]
  *   helion-mlir KERNEL.json --check-spec
  *
  * Exit 0 on success; 1 with one diagnostic line on stderr otherwise, and then no output file.
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/ToolIO.h"
+#include "common/TorchMlirBridge.h"
 #include "helion-mlir/support/Context.h"
 #include "helion-mlir/lower/Lower.h"
 #include "helion-mlir/run/Pipeline.h"
@@ -21,10 +22,16 @@
 
 static const char kProgram[] = "helion-mlir";
 
+/* --aten: the library's two output types, and the two torch-mlir makes of the torch one. */
+typedef enum OutputType { OUT_LINALG, OUT_TORCH, OUT_TOSA, OUT_STABLEHLO } OutputType;
+
+static const char *const kConverted[] = {[OUT_TOSA] = "tosa", [OUT_STABLEHLO] = "stablehlo"};
+
 typedef struct Options {
   const char *input;
   const char *output;
   HmLowerOptions lower;
+  OutputType aten;
   bool emit_llvm;
   bool check_spec; /* read and check the spec, lower nothing */
 } Options;
@@ -38,15 +45,17 @@ typedef struct Choice {
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: %s KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic] [--aten=linalg|torch]\n"
-          "                   [--emit=mlir|llvm]\n"
+          "usage: %s KERNEL.json [-o OUT.mlir] [--tiles=concrete|symbolic]\n"
+          "                   [--aten=linalg|torch|tosa|stablehlo] [--emit=mlir|llvm]\n"
           "       %s KERNEL.json --check-spec\n"
           "Lowers a kernel captured by `python -m helion2json` to MLIR.\n"
           "  -o OUT            write the module to OUT (default: stdout)\n"
           "  --tiles=concrete  tile sizes are constants from the captured config (default)\n"
           "  --tiles=symbolic  tile sizes are loom.get_symbol values\n"
           "  --aten=linalg     ATen compute as linalg-on-tensors (default)\n"
-          "  --aten=torch      ATen compute as generic torch.aten.* ops\n"
+          "  --aten=torch      ATen compute as torch-mlir's torch.aten.* ops\n"
+          "  --aten=tosa       the torch ops converted to TOSA by torch-mlir (through Python:\n"
+          "  --aten=stablehlo  $HELION_MLIR_PYTHON, or the python3 beside this program, or on PATH)\n"
           "  --emit=mlir       print the kernel module (default)\n"
           "  --emit=llvm       print it lowered to the LLVM dialect (concrete tiles, linalg only)\n"
           "  --check-spec      only read and check the spec (docs/interchange.md); write nothing\n",
@@ -58,8 +67,10 @@ static bool parse_choice(Options *o, const char *arg) {
   const Choice choices[] = {
       {"--tiles=", "concrete", (int *)&o->lower.tiles, HM_TILES_CONCRETE},
       {"--tiles=", "symbolic", (int *)&o->lower.tiles, HM_TILES_SYMBOLIC},
-      {"--aten=", "linalg", (int *)&o->lower.aten, HM_ATEN_LINALG},
-      {"--aten=", "torch", (int *)&o->lower.aten, HM_ATEN_TORCH},
+      {"--aten=", "linalg", (int *)&o->aten, OUT_LINALG},
+      {"--aten=", "torch", (int *)&o->aten, OUT_TORCH},
+      {"--aten=", "tosa", (int *)&o->aten, OUT_TOSA},
+      {"--aten=", "stablehlo", (int *)&o->aten, OUT_STABLEHLO},
       {"--emit=", "mlir", &emit_llvm, 0},
       {"--emit=", "llvm", &emit_llvm, 1},
   };
@@ -116,6 +127,7 @@ static int parse_args(int argc, char **argv, Options *o) {
     fprintf(stderr, "%s: error: --check-spec writes no output (drop -o)\n", kProgram);
     return 1;
   }
+  o->lower.aten = o->aten == OUT_LINALG ? HM_ATEN_LINALG : HM_ATEN_TORCH;
   if (o->emit_llvm && (o->lower.tiles != HM_TILES_CONCRETE || o->lower.aten != HM_ATEN_LINALG)) {
     fprintf(stderr, "%s: error: --emit=llvm needs --tiles=concrete and --aten=linalg\n", kProgram);
     return 1;
@@ -136,6 +148,19 @@ static HmSpec *read_spec(const char *input, HmDiag *diag) {
   return spec;
 }
 
+/* The torch-mode module, printed with its locations so that torch-mlir's errors name the kernel
+ * source line, converted by torch-mlir to `target`. */
+static bool convert(MlirModule module, const char *target, HmDiag *diag, HmBuffer *text) {
+  HmBuffer torch = {0};
+  MlirOpPrintingFlags flags = mlirOpPrintingFlagsCreate();
+  mlirOpPrintingFlagsEnableDebugInfo(flags, true, false);
+  mlirOperationPrintWithFlags(mlirModuleGetOperation(module), flags, hm_buffer_append, &torch);
+  mlirOpPrintingFlagsDestroy(flags);
+  bool ok = torch.oom ? hm_diag_error(diag, "out of memory") : hm_bridge_convert(target, &torch, text, diag);
+  hm_buffer_free(&torch);
+  return ok;
+}
+
 static bool run(const Options *o, HmDiag *diag, HmBuffer *text) {
   HmSpec *spec = read_spec(o->input, diag);
   if (!spec || o->check_spec) {
@@ -149,7 +174,9 @@ static bool run(const Options *o, HmDiag *diag, HmBuffer *text) {
     MlirModule module = hm_lower(ctx, spec, o->lower, diag);
     if (!mlirModuleIsNull(module)) {
       ok = !o->emit_llvm || hm_pipeline_run(module, diag);
-      if (ok)
+      if (ok && o->aten >= OUT_TOSA)
+        ok = convert(module, kConverted[o->aten], diag, text);
+      else if (ok)
         mlirOperationPrint(mlirModuleGetOperation(module), hm_buffer_append, text);
       ok = ok && !text->oom;
       mlirModuleDestroy(module);
@@ -169,7 +196,8 @@ int main(int argc, char **argv) {
   HmBuffer text = {0};
   bool ok = run(&o, &diag, &text);
   if (ok && !o.check_spec) {
-    hm_buffer_append(mlirStringRefCreateFromCString("\n"), &text);
+    if (!text.len || text.data[text.len - 1] != '\n')
+      hm_buffer_append(mlirStringRefCreateFromCString("\n"), &text);
     ok = hm_tool_write_output("helion-mlir: error", o.output, &text);
   }
   if (hm_diag_failed(&diag))
