@@ -170,6 +170,22 @@ def test_output_type_lowered_to_linalg_computes_what_ours_does(target, name, arg
     _computes_what_ours_does(name, argv, torch_mlir_bridge.to_linalg(text, target), f"torch-mlir's {target}")
 
 
+@needs_torch_mlir
+@pytest.mark.parametrize("target", list(torch_mlir_bridge.TARGETS))
+def test_an_op_neither_target_has_is_named_at_its_source_line(target):
+    """torch-mlir has no TOSA or StableHLO form of erfinv: put in tanh's place, the error names it at
+    tanh's node and line (TOSA's conversion fails on it, StableHLO's leaves it)."""
+    from helion_mlir import _lib
+
+    spec = json.dumps(_spec("pointwise_activations")).encode()
+    text = _lib.take_string(_lib.call("hm_capi_generate_mlir", spec, 0, 1, 1))
+    assert text.count('"torch.aten.tanh"') == 1
+    with pytest.raises(torch_mlir_bridge.TorchMlirError) as e:
+        torch_mlir_bridge.convert(text.replace('"torch.aten.tanh"', '"torch.aten.erfinv"'), target)
+    assert str(e.value) == (f"{_source_line('pointwise_activations', 'tanh')}: torch-mlir cannot convert "
+                            f"'torch.aten.erfinv' to {target} (node 'tanh')")
+
+
 def _tool(*argv: str, python: str = sys.executable) -> subprocess.CompletedProcess:
     return subprocess.run([str(TOOL), *argv], capture_output=True, text=True,
                           env={**os.environ, "HELION_MLIR_PYTHON": python})
