@@ -59,8 +59,22 @@ def jagged_sum_dyn(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(static_shapes=False)
+def scale_shift_rows(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """`scale` is (1, n): its dimension 0, settled to size 1 as Helion's codegen does, broadcasts over
+    the row tile."""
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(out.size()):
+        out[tile_m, tile_n] = x[tile_m, tile_n] * scale[tile_m, tile_n]
+    return out
+
+
 def scale_shift_reference(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     return x * 2.0 + shift
+
+
+def scale_shift_rows_reference(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    return x * scale
 
 
 def row_norm_reference(x: torch.Tensor) -> torch.Tensor:
@@ -86,6 +100,8 @@ CHECKS = [
     {"kernel": "scale_shift", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "scale_shift_reference"},
     {"kernel": "scale_shift", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(129, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 64]}, "ref": "scale_shift_reference"},
+    {"kernel": "scale_shift_rows", "args": ["torch.randn(100, 77)", "torch.randn(1, 77)"],
+     "ref": "scale_shift_rows_reference"},
     {"kernel": "row_norm", "args": ["torch.randn(100, 77)"], "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "row_norm", "args": ["torch.randn(33, 200, dtype=torch.bfloat16)"], "config": {"block_sizes": [8]},
      "ref": "row_norm_reference", "rtol": 1e-5, "atol": 1e-5},

@@ -95,6 +95,21 @@ def axpby_reference(x: torch.Tensor, y: torch.Tensor, alpha: float, beta: float,
     return (alpha * x.float() + beta * y.float() + shift).to(x.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def scale_shift_3d(x: torch.Tensor, scale: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """`scale` has size 1 in dimension 0 and `shift` in dimension 1: indexed by the same tiles as x,
+    each broadcasts that dimension over the tile."""
+    d0, d1, d2 = x.size()
+    out = torch.empty_like(x)
+    for t0, t1, t2 in hl.tile([d0, d1, d2]):
+        out[t0, t1, t2] = x[t0, t1, t2] * scale[t0, t1, t2] + shift[t0, t1, t2]
+    return out
+
+
+def scale_shift_3d_reference(x: torch.Tensor, scale: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    return x * scale + shift
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
@@ -122,4 +137,8 @@ CHECKS = [
      "ref": "axpby_reference"},
     {"kernel": "axpby", "args": ["torch.randn(50, 33, dtype=torch.bfloat16)", "torch.randn(50, 33, dtype=torch.bfloat16)",
                                  "1.5", "0.25", "-1"], "config": {"block_sizes": [16, 16]}},
+    {"kernel": "scale_shift_3d", "args": ["torch.randn(16, 24, 32)", "torch.randn(1, 24, 32)", "torch.randn(16, 1, 32)"],
+     "config": {"block_sizes": [8, 8, 8]}, "ref": "scale_shift_3d_reference"},
+    {"kernel": "scale_shift_3d", "args": ["torch.randn(13, 21, 30)", "torch.randn(1, 21, 30)", "torch.randn(13, 1, 30)"],
+     "config": {"block_sizes": [8, 4, 16]}, "ref": "scale_shift_3d_reference"},
 ]

@@ -430,6 +430,30 @@ def _check_args(args: tuple, params: list[str]) -> None:
                                    "as its own argument")
 
 
+def _settle_broadcast_dims(infos: list) -> None:
+    """Helion's codegen settles, for every load, whether a dynamic host dimension that a tile indexes
+    has size 1 (CompileEnvironment.resolve_broadcast_dim: a guard that, when true, replaces the size
+    symbol by 1, and a load then broadcasts that dimension). The capture does what codegen would, so
+    the spec's shapes say 1 where Helion's load broadcasts."""
+    from helion._compiler.compile_environment import CompileEnvironment
+
+    env = CompileEnvironment.current()
+    for info in infos:
+        for node in info.graph.nodes:
+            if node.op != "call_function" or encode.target_name(node.target) != "helion.language.memory_ops.load":
+                continue
+            tensor, index = node.args[0], node.args[1]
+            fake = tensor.meta.get("val") if isinstance(tensor, torch.fx.Node) else None
+            if not isinstance(fake, torch.Tensor) or not isinstance(index, (list, tuple)):
+                continue
+            dims = [e for e in index if e is not None]  # None inserts a dimension, indexes none
+            for d, e in enumerate(dims[: fake.ndim]):
+                val = e.meta.get("val") if isinstance(e, torch.fx.Node) else None
+                block_id = env.get_block_id(val) if isinstance(val, torch.SymInt) else None
+                if block_id is not None:
+                    env.resolve_broadcast_dim(fake.size(d), block_id)
+
+
 def _export_graphs(exporter: _Exporter, device_ir: Any, cfg: Any) -> tuple[list, list, list]:
     """The graphs the config runs, the grids and the block sizes (HostFunction and env current)."""
     if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
@@ -439,6 +463,7 @@ def _export_graphs(exporter: _Exporter, device_ir: Any, cfg: Any) -> tuple[list,
         infos = device_ir.build_codegen_graphs(cfg)
     except Exception as e:
         raise CaptureError(f"config {dict(cfg)}: {type(e).__name__}: {_first_line(e)}") from None
+    _settle_broadcast_dims(infos)
     reachable = _reachable_graphs(infos, list(device_ir.root_ids))
     exporter.renumber = {old: new for new, old in enumerate(reachable)}
     exporter.by_id = by_id = {info.graph_id: info for info in infos}

@@ -64,7 +64,7 @@ def _accesses(spec: dict) -> list[tuple[str, int, object]]:
     grid_index = {s["name"]: extent_of for s in spec["symbols"] if s["kind"] == "grid_index"
                   for extent_of in [spec["block_sizes"][s["block_id"]]["size"]]}
     extent.update(grid_index)
-    rank = {t["name"]: len(t["shape"]) for t in spec["host_tensors"]}
+    shape = {t["name"]: t["shape"] for t in spec["host_tensors"]}
     found = set()
     for graph in spec["graphs"]:
         nodes = {n["name"]: n for n in graph["nodes"]}
@@ -77,9 +77,12 @@ def _accesses(spec: dict) -> list[tuple[str, int, object]]:
                 continue
             name = tensor["args"][0]
             dims = [e for e in index if e is not None]  # None inserts a dimension, reads none
-            if name not in rank or len(dims) != rank[name]:
+            if name not in shape or len(dims) != len(shape[name]):
                 continue
+            loads = n["target"] == "helion.language.memory_ops.load"
             for d, e in enumerate(dims):
+                if loads and shape[name][d] == 1:
+                    continue  # a load broadcasts a dimension of size 1 over the tile
                 source = nodes.get(e["node"]) if isinstance(e, dict) and "node" in e else None
                 val = (source or {}).get("val") or {}
                 if val.get("type") == "sym" and val.get("expr") in extent and extent[val["expr"]] is not None:

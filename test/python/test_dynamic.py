@@ -45,6 +45,19 @@ def test_jagged_module_runs_on_every_batch(load_kernel):
         torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
 
 
+def test_a_size_one_dimension_broadcasts_at_every_size(load_kernel):
+    """scale's dimension 0 is settled to 1 at capture; the one module broadcasts it over rows of
+    every size (tiles past the first row would otherwise read past scale's one row)."""
+    kernel = load_kernel("examples/dynamic.py:scale_shift_rows")
+    spec = export_kernel(kernel, [torch.randn(100, 77), torch.randn(1, 77)])
+    assert "memref<1x?xf32>" in generate_spec_mlir(spec)
+    compiled = compile_spec(spec)
+    for m, n in SIZES:
+        x, scale, out = torch.randn(m, n), torch.randn(1, n), torch.full((m, n), float("nan"))
+        compiled(x, scale, out)
+        torch.testing.assert_close(out, x * scale)
+
+
 def _entries(kernel) -> list:
     return [c for key, c in api._cache.items() if key[0] is kernel]
 

@@ -14,13 +14,16 @@ typedef enum HmIndexKind {
 
 /* Where a tile sits in the indexed tensor. Per source dimension: the first element (offsets[d], or
  * static_offsets[d] when that is null), the number of real elements (static_extents[d], or extents[d]
- * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). */
+ * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). A load's tile
+ * over a dimension of size 1 broadcasts it (Helion's semantics): every real element of the tile is
+ * element 0 of that dimension, read with stride 0. */
 typedef struct HmAccess {
   size_t rank, nresult;
   HmIndexKind kind[HM_MAX_RANK];
   MlirValue offsets[HM_MAX_RANK], extents[HM_MAX_RANK];
   int64_t static_offsets[HM_MAX_RANK], static_extents[HM_MAX_RANK];
   bool padded[HM_MAX_RANK];
+  bool broadcast[HM_MAX_RANK];
   int block[HM_MAX_RANK];
   size_t result_dim[HM_MAX_RANK];      /* ranges, index tensors: the (first) tile dimension given */
   MlirValue index_tensor[HM_MAX_RANK]; /* HM_INDEX_TENSOR */

@@ -34,7 +34,7 @@ typedef struct GatherBody {
 /* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
 static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d) {
   const HmAccess *a = g->a;
-  if (a->kind[d] == HM_INDEX_POINT)
+  if (a->kind[d] == HM_INDEX_POINT || a->broadcast[d])
     return offset_value(L, a, d);
   if (a->kind[d] == HM_INDEX_RANGE) {
     MlirValue at = hm_arith(L, "arith.addi", offset_value(L, a, d), hm_linalg_index(L, a->result_dim[d]));

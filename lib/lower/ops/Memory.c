@@ -7,8 +7,10 @@
  *
  * Without index tensors, a load reads the tile's real elements (a rank-reducing memref.subview +
  * bufferization.to_tensor), pads them with zeros to the full tile (tensor.pad) and adds the unit
- * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A store writes back
- * only the real elements (tensor.extract_slice + materialize_in_destination).
+ * dimensions (tensor.expand_shape), so tile tensors keep the tile's static shape. A host dimension of
+ * size 1 that a load indexes with a tile broadcasts, as in Helion: the subview reads its element 0
+ * with stride 0 over the tile's extent. A store writes back only the real elements
+ * (tensor.extract_slice + materialize_in_destination).
  *
  * Accesses through index tensors (gathers and scatters) are Gather.c's. `extra_mask` selects
  * zero (loads) or the old elements (stores) where the mask is false.
@@ -148,8 +150,18 @@ static size_t result_dims(const HmAccess *a, size_t d) {
   return a->kind[d] == HM_INDEX_TENSOR ? (size_t)mlirShapedTypeGetRank(mlirValueGetType(a->index_tensor[d])) : 1;
 }
 
+/* Helion reads a host dimension of size 1 that a tile indexes as broadcast over the tile: its index
+ * drops out of the address. A store there stays a range (an extent past 1 is the launch check's). */
+static void broadcast_dim(const HmSource *src, size_t d, HmAccess *a) {
+  if (!src->host || a->kind[d] != HM_INDEX_RANGE || a->block[d] < 0 || src->shape[d].sym || src->shape[d].value != 1)
+    return;
+  a->broadcast[d] = true;
+  a->offsets[d] = (MlirValue){NULL};
+  a->static_offsets[d] = 0;
+}
+
 static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
-                           const HmSpecValue *tile, bool constants_as_tiles, HmAccess *a) {
+                           const HmSpecValue *tile, bool load, bool constants_as_tiles, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
     return hm_node_error(L, node, "expected a list of indices");
   if (src->rank > HM_MAX_RANK || index->count > HM_MAX_RANK)
@@ -169,6 +181,8 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
     HmDim tile_dim = r < tile->rank ? tile->shape[r] : src->shape[d];
     if (!plan_dim(L, S, node, src, d, e, tile_dim, constants_as_tiles, a))
       return false;
+    if (load)
+      broadcast_dim(src, d, a);
     a->result_dim[d] = r;
     r += result_dims(a, d);
     ++d;
@@ -176,7 +190,7 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
   if (d != src->rank)
     return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
   if (r < tile->rank && !constants_as_tiles)
-    return plan_access_as(L, S, node, src, index, tile, true, a);
+    return plan_access_as(L, S, node, src, index, tile, load, true, a);
   if (r != tile->rank)
     return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
   a->nresult = r;
@@ -186,14 +200,14 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
 /* A constant index is a position (the dimension is dropped), unless the value keeps a dimension for
  * it: then it is the tile of a loop over one element. */
 static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
-                        const HmSpecValue *tile, HmAccess *a) {
-  return plan_access_as(L, S, node, src, index, tile, false, a);
+                        const HmSpecValue *tile, bool load, HmAccess *a) {
+  return plan_access_as(L, S, node, src, index, tile, load, false, a);
 }
 
 /* memref.subview of the real elements; point dimensions are dropped from the view's type. */
 static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
   MlirType source = mlirValueGetType(memref);
-  int64_t strides[HM_MAX_RANK], offset, ones[HM_MAX_RANK], kept_shape[HM_MAX_RANK], kept_strides[HM_MAX_RANK];
+  int64_t strides[HM_MAX_RANK], offset, steps[HM_MAX_RANK], kept_shape[HM_MAX_RANK], kept_strides[HM_MAX_RANK];
   mlirMemRefTypeGetStridesAndOffset(source, strides, &offset);
   MlirValue operands[1 + 2 * HM_MAX_RANK];
   size_t n = 0, noffsets = 0, nsizes = 0, kept = 0;
@@ -204,7 +218,9 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
       ++noffsets;
     }
   for (size_t d = 0; d < a->rank; ++d) {
-    ones[d] = 1;
+    if (a->broadcast[d])
+      strides[d] = 0;
+    steps[d] = a->broadcast[d] ? 0 : 1;
     if (a->static_extents[d] == dynamic()) {
       operands[n++] = a->extents[d];
       ++nsizes;
@@ -231,7 +247,7 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
       hm_named(L, "static_offsets", hm_i64_array(L, a->rank, a->static_offsets)),
       hm_named(L, "static_sizes", hm_i64_array(L, a->rank, a->static_extents)),
-      hm_named(L, "static_strides", hm_i64_array(L, a->rank, ones)),
+      hm_named(L, "static_strides", hm_i64_array(L, a->rank, steps)),
   };
   return hm_build_value(L, (HmOpSpec){.name = "memref.subview", .nresults = 1, .results = &type,
                                       .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
@@ -405,7 +421,7 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSou
   HmAccess a;
   if (!src->host)
     return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
-  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, &a))
+  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, true, &a))
     return false;
   if (a.any_gather)
     return hm_gather(L, node, src, &a, out);
@@ -513,7 +529,7 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   if (!src.host)
     return hm_node_error(L, node, "stores into tile values are not supported");
   const HmNode *stored = hm_arg_node(S, &node->args[2]);
-  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, &a))
+  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, false, &a))
     return false;
   if (a.any_new)
     return hm_node_error(L, node, "stores with None indices are not supported");
