@@ -1,0 +1,183 @@
+"""pytest plugin: Helion's own test suite, run on the CPU against backend "mlir".
+
+    pytest -p helion_mlir.testing [--helion-examples DIR] [--helion-report FILE] HELION/test/test_views.py
+
+Helion's tests read their device, backend and examples from helion._testing when they are imported;
+the plugin sets them first (it loads before any test module):
+
+- HELION_BACKEND is "mlir" and `DEVICE` is the CPU;
+- a class or test restricted to backends that include "triton" runs for "mlir", as Helion's
+  `matchesBackends` already lets such tests run for "tileir", the other backend that reuses Triton's
+  host codegen;
+- `EXAMPLES_DIR` is DIR (default: the `examples` folder next to the collected `test` folder), since
+  an installed Helion has no examples;
+- `assertExpectedJournal` compares generated Triton code with Helion's journals (`*.expected`), which
+  is out of scope for another backend: it records the call instead of comparing. A test that passes
+  having compared a journal and launched no kernel checked nothing of ours: it is reported skipped,
+  with that reason.
+
+`--helion-report FILE` writes one JSON object per test: its outcome, the first line of its failure or
+the reason for its skip, whether it compared a journal, and how many device functions it launched
+(between a "start" and an "end" line, so a run that dies names the test it died in).
+`--helion-test-timeout S` ends the run when one test takes longer than S seconds, reporting that test
+as failed: a CPU run of a GPU-sized test must not hold up the rest (scripts/helion-suite reruns the
+file without it). A compiled kernel cannot be interrupted from Python, hence the exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+OUT_OF_SCOPE = "out of scope: compares generated Triton code with Helion's journal and runs no kernel"
+
+
+class _Tally:
+    """What the running test did: journal comparisons and device-function launches."""
+
+    def __init__(self) -> None:
+        self.journals = 0
+        self.launches = 0
+
+
+_tally = _Tally()
+_report = None  # the --helion-report file
+_timeout = None  # --helion-test-timeout
+
+
+def _examples_dir(config: pytest.Config) -> Path | None:
+    given = config.getoption("helion_examples")
+    if given:
+        return Path(given).resolve()
+    for arg in config.args:
+        for parent in Path(arg.split("::")[0]).resolve().parents:
+            if parent.name == "test" and (parent.parent / "examples").is_dir():
+                return parent.parent / "examples"
+    return None
+
+
+def configure(examples: Path | None) -> None:
+    """Helion's testing module set up for backend "mlir" on the CPU (see the module doc)."""
+    os.environ["HELION_BACKEND"] = "mlir"
+    import torch
+
+    import helion_mlir  # noqa: F401  (registers backend "mlir")
+    import helion._testing as testing
+    from helion_mlir import _runtime
+
+    testing.DEVICE = torch.device("cpu")
+    if examples is not None:
+        testing.EXAMPLES_DIR = examples
+
+    helion_matches = testing.matchesBackends
+
+    def matches_backends(backends: Any) -> bool:
+        return helion_matches(backends) or ("triton" in backends and testing._get_backend() == "mlir")
+
+    testing.matchesBackends = matches_backends
+
+    def journal(self: Any, value: str) -> None:
+        _tally.journals += 1
+
+    testing.TestCase.assertExpectedJournal = journal
+
+    launch = _runtime.launch
+
+    def counted_launch(*args: object, **kwargs: object) -> None:
+        _tally.launches += 1
+        launch(*args, **kwargs)
+
+    _runtime.launch = counted_launch
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("helion_mlir")
+    group.addoption("--helion-examples", default=None, help="Helion's examples/ folder (EXAMPLES_DIR)")
+    group.addoption("--helion-report", default=None, help="write one JSON line per test to this file")
+    group.addoption("--helion-test-timeout", type=float, default=None,
+                    help="end the run when a test takes longer than this many seconds")
+
+
+TIMED_OUT_EXIT = 3
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _report, _timeout
+    configure(_examples_dir(config))
+    path = config.getoption("helion_report")
+    _report = open(path, "a") if path else None  # noqa: SIM115 (closed at unconfigure)
+    _timeout = config.getoption("helion_test_timeout")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _report is not None:
+        _report.close()
+
+
+def _write(entry: dict) -> None:
+    if _report is not None:
+        _report.write(json.dumps(entry) + "\n")
+        _report.flush()
+
+
+def _time_out(nodeid: str) -> None:
+    _write({"nodeid": nodeid, "when": "call", "outcome": "failed", "message": f"timed out after {_timeout:g} s",
+            "journals": _tally.journals, "launches": _tally.launches, "duration": _timeout})
+    os._exit(TIMED_OUT_EXIT)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    _tally.journals = _tally.launches = 0
+    _write({"nodeid": item.nodeid, "when": "start"})
+    timer = None
+    if _timeout:
+        timer = threading.Timer(_timeout, _time_out, args=(item.nodeid,))
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _write({"nodeid": item.nodeid, "when": "end"})
+
+
+def _first_line(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.when == "call" and report.passed and _tally.journals and not _tally.launches:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, OUT_OF_SCOPE)
+    report.user_properties += [("helion_journals", _tally.journals), ("helion_launches", _tally.launches)]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """One line per phase that decides the outcome: the call, or a setup or teardown that failed
+    or skipped."""
+    if _report is None or (report.when != "call" and report.passed):
+        return
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else _first_line(report)
+        message = reason.removeprefix("Skipped: ")
+    else:
+        message = _first_line(report) if report.failed else ""
+    props = dict(report.user_properties)
+    entry = {
+        "nodeid": report.nodeid, "when": report.when, "outcome": report.outcome, "message": message,
+        "journals": props.get("helion_journals", 0), "launches": props.get("helion_launches", 0),
+        "duration": round(report.duration, 3),
+    }
+    _write(entry)

@@ -1,0 +1,102 @@
+"""scripts/helion-suite DIR: Helion's own tests and examples on the CPU under backend "mlir".
+
+    scripts/helion-suite DIR [--files test_views ...] [--examples NAME ... | --no-examples]
+                             [--source TEXT] [--test-timeout S] [--example-timeout S] [--out FILE]
+
+DIR is an extracted Helion source tree (its test/ and examples/). Each test file runs in its own
+pytest process under `-p helion_mlir.testing`; each example's main() runs in its own process
+(helion_suite.example). docs/helion-suite.md (or --out) is written from the results; the runs' output
+goes to --log (default: a temporary folder, named in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .report import write_report
+from .tests import run_file
+
+REPO = Path(__file__).resolve().parents[2]
+FILES = ["test_broadcasting", "test_control_flow", "test_examples", "test_indexing", "test_loops", "test_masking",
+         "test_matmul", "test_reductions", "test_views", "test_atomic_ops", "test_specialize", "test_misc"]
+# Helion files that are no kernels to run: the package marker, and the AOT examples (they drive
+# Helion's ahead-of-time compiler for Triton, with no reference to check against).
+NOT_EXAMPLES = {"__init__", "aot_compile_example", "aot_example"}
+
+
+def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> list[dict]:
+    env = dict(os.environ, HELION_AUTOTUNE_EFFORT="none")
+    results = []
+    for name in names:
+        out = log / f"example-{name}.jsonl"
+        out.write_text("")
+        cmd = [sys.executable, "-m", "helion_suite.example", str(src), name, str(out)]
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  timeout=timeout)
+            died = proc.returncode != 0
+            text = proc.stdout
+        except subprocess.TimeoutExpired as e:
+            died, text = None, (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        (log / f"example-{name}.log").write_text(text)
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        if died is None:
+            rows.append({"example": name, "kernel": "", "result": f"timed out after {timeout:g} s"})
+        elif died:
+            rows.append({"example": name, "kernel": "", "result": f"the process died (exit status {proc.returncode})"})
+        for r in rows:
+            r["seconds"] = round(time.monotonic() - start, 1)
+        results += rows
+        print(f"example {name}: " + "; ".join(f"{r['kernel']}: {r['result']}" for r in rows), flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="scripts/helion-suite", description=__doc__.splitlines()[0])
+    p.add_argument("src", type=Path, help="an extracted Helion source tree (test/ and examples/)")
+    p.add_argument("--files", nargs="+", default=FILES, help="test files (default: the twelve of issue 10)")
+    p.add_argument("--examples", nargs="+", default=None, help="example names (default: all)")
+    p.add_argument("--no-examples", action="store_true")
+    p.add_argument("--source", default="", help="where DIR comes from (written into the report)")
+    p.add_argument("--test-timeout", type=float, default=120.0)
+    p.add_argument("--example-timeout", type=float, default=300.0)
+    p.add_argument("--out", type=Path, default=REPO / "docs" / "helion-suite.md")
+    p.add_argument("--log", type=Path, default=None)
+    opts = p.parse_args(argv)
+    src = opts.src.resolve()
+    if not (src / "test").is_dir() or not (src / "examples").is_dir():
+        print(f"helion-suite: {src} has no test/ and examples/ folders", file=sys.stderr)
+        return 2
+    log = opts.log or Path(tempfile.mkdtemp(prefix="helion-suite-"))
+    log.mkdir(parents=True, exist_ok=True)
+    print(f"helion-suite: logs in {log}", flush=True)
+    started = time.monotonic()
+    tests = {}
+    for name in opts.files:
+        t0 = time.monotonic()
+        tests[name] = run_file(src, name, opts.test_timeout, log / f"{name}.log")
+        counts = {k: sum(o.outcome == k for o in tests[name]) for k in ("passed", "failed", "skipped")}
+        print(f"{name}: {counts} in {time.monotonic() - t0:.0f} s", flush=True)
+    examples = []
+    if not opts.no_examples:
+        names = opts.examples or sorted(f.stem for f in (src / "examples").glob("*.py") if f.stem not in NOT_EXAMPLES)
+        examples = _run_examples(src, names, opts.example_timeout, log)
+    (log / "results.json").write_text(json.dumps(
+        {"tests": {k: [vars(o) for o in v] for k, v in tests.items()}, "examples": examples}, indent=1))
+    write_report(opts.out, tests, examples, source=opts.source, examples_run=not opts.no_examples,
+                 date=datetime.date.today().isoformat(), minutes=(time.monotonic() - started) / 60)
+    print(f"helion-suite: wrote {opts.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The pytest plugin helion_mlir.testing runs Helion-style tests on the CPU under backend "mlir": a
+small test file written the way Helion's are (helion._testing's DEVICE, onlyBackends, code_and_output,
+check_example's EXAMPLES_DIR, assertExpectedJournal), run in a pytest subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import helion_mlir
+from helion_mlir.testing import OUT_OF_SCOPE
+
+TESTS = '''
+import torch
+import helion
+import helion.language as hl
+from helion._testing import DEVICE, EXAMPLES_DIR, TestCase, code_and_output, onlyBackends
+
+
+@helion.kernel
+def twice(x):
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * 2.0
+    return out
+
+
+@onlyBackends(["triton"])
+class TestLikeHelions(TestCase):
+    def test_device_and_examples(self):
+        assert DEVICE == torch.device("cpu")
+        assert (EXAMPLES_DIR / "marker.txt").is_file()
+
+    def test_kernel_numerics(self):
+        x = torch.randn(37, device=DEVICE)
+        code, out = code_and_output(twice, (x,), block_sizes=[16])
+        torch.testing.assert_close(out, x * 2.0)
+        self.assertExpectedJournal(code)
+
+    def test_wrong_numerics_fail(self):
+        x = torch.randn(37, device=DEVICE)
+        _code, out = code_and_output(twice, (x,), block_sizes=[16])
+        torch.testing.assert_close(out, x * 3.0)
+
+    def test_code_only(self):
+        bound = twice.bind((torch.randn(37, device=DEVICE),))
+        self.assertExpectedJournal(bound.to_triton_code(helion.Config(block_sizes=[16])))
+'''
+
+
+def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
+    (tmp_path / "test").mkdir()
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "marker.txt").write_text("")
+    (tmp_path / "test" / "test_like_helions.py").write_text(textwrap.dedent(TESTS))
+    report = tmp_path / "report.jsonl"
+    env = dict(os.environ)
+    env.pop("HELION_BACKEND", None)
+    env["PYTHONPATH"] = str(Path(helion_mlir.__file__).parents[1])  # the test runs elsewhere
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "helion_mlir.testing", "-p", "no:cacheprovider", "-q",
+                           "--helion-report", str(report), "test/test_like_helions.py"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    entries = [json.loads(line) for line in report.read_text().splitlines()]
+    calls = {e["nodeid"].split("::")[-1]: e for e in entries if e["when"] == "call"}
+    assert calls["test_device_and_examples"]["outcome"] == "passed", proc.stdout
+    assert calls["test_kernel_numerics"]["outcome"] == "passed", proc.stdout
+    assert calls["test_kernel_numerics"]["launches"] == 1 and calls["test_kernel_numerics"]["journals"] == 1
+    assert calls["test_wrong_numerics_fail"]["outcome"] == "failed"
+    assert calls["test_wrong_numerics_fail"]["message"].startswith("AssertionError: Tensor-likes are not close")
+    assert calls["test_code_only"]["outcome"] == "skipped" and calls["test_code_only"]["message"] == OUT_OF_SCOPE
+    assert {e["when"] for e in entries} >= {"start", "end"}
+    assert proc.returncode == 1  # the one failing test
