@@ -110,6 +110,22 @@ def scale_shift_3d_reference(x: torch.Tensor, scale: torch.Tensor, shift: torch.
     return x * scale + shift
 
 
+@helion.kernel(static_shapes=True)
+def row_scale_col_shift(x: torch.Tensor, row_scale: torch.Tensor, col_shift: torch.Tensor) -> torch.Tensor:
+    """row_scale[tile_m] has tile_m's dimension only: Helion lines it up with tile_m's dimension of the
+    [tile_m, tile_n] expression (row_scale[:, None]), in the product and in expand_as, where torch's rule
+    would line it up on the right."""
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(x.size()):
+        v = x[tile_m, tile_n]
+        out[tile_m, tile_n] = v * row_scale[tile_m] + col_shift[tile_n] - row_scale[tile_m].expand_as(v)
+    return out
+
+
+def row_scale_col_shift_reference(x: torch.Tensor, row_scale: torch.Tensor, col_shift: torch.Tensor) -> torch.Tensor:
+    return x * row_scale[:, None] + col_shift - row_scale[:, None]
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
@@ -141,4 +157,9 @@ CHECKS = [
      "config": {"block_sizes": [8, 8, 8]}, "ref": "scale_shift_3d_reference"},
     {"kernel": "scale_shift_3d", "args": ["torch.randn(13, 21, 30)", "torch.randn(1, 21, 30)", "torch.randn(13, 1, 30)"],
      "config": {"block_sizes": [8, 4, 16]}, "ref": "scale_shift_3d_reference"},
+    # Square tiles: lined up on the right instead, the row scale would silently scale columns.
+    {"kernel": "row_scale_col_shift", "args": ["torch.randn(48, 48)", "torch.randn(48)", "torch.randn(48)"],
+     "config": {"block_sizes": [16, 16]}, "ref": "row_scale_col_shift_reference"},
+    {"kernel": "row_scale_col_shift", "args": ["torch.randn(45, 70)", "torch.randn(45)", "torch.randn(70)"],
+     "config": {"block_sizes": [16, 32]}, "ref": "row_scale_col_shift_reference"},
 ]

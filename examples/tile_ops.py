@@ -51,6 +51,23 @@ def lower_triangle(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(static_shapes=True)
+def ramp_rows(x: torch.Tensor, start: int) -> torch.Tensor:
+    """torch.arange (prims.iota) and torch.full_like / zeros_like (aten.full) in device code."""
+    n = hl.specialize(x.size(1))
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        ramp = torch.arange(start, start + 2 * n, 2, dtype=torch.int32)
+        base = torch.full_like(x[tile, :], 0.5) + torch.zeros_like(x[tile, :])
+        out[tile, :] = x[tile, :] * ramp[None, :].to(x.dtype) + base
+    return out
+
+
+def ramp_rows_reference(x: torch.Tensor, start: int) -> torch.Tensor:
+    ramp = torch.arange(start, start + 2 * x.size(1), 2, dtype=torch.int32)
+    return x * ramp[None, :].to(x.dtype) + 0.5
+
+
 def add_position_reference(x: torch.Tensor) -> torch.Tensor:
     return x + torch.arange(x.size(0), dtype=torch.int32)
 
@@ -85,4 +102,7 @@ CHECKS = [
     {"kernel": "lower_triangle", "args": ["torch.randn(50, 70)"], "ref": "lower_triangle_reference"},
     {"kernel": "lower_triangle", "args": ["torch.randn(33, 21, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 8]}, "ref": "lower_triangle_reference"},
+    {"kernel": "ramp_rows", "args": ["torch.randn(50, 32)", "-3"], "ref": "ramp_rows_reference"},
+    {"kernel": "ramp_rows", "args": ["torch.randn(37, 16, dtype=torch.float16)", "5"], "config": {"block_sizes": [16]},
+     "ref": "ramp_rows_reference"},
 ]

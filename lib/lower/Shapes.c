@@ -5,6 +5,8 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
+#include <string.h>
+
 MlirType hm_tensor_type(HmLowering *L, const HmSpecValue *val) {
   int64_t *shape = hm_arena_new(&L->arena, int64_t, val->rank);
   if (!shape)
@@ -72,4 +74,43 @@ bool hm_expand_unit_dims(HmLowering *L, MlirValue value, const HmSpecValue *resu
                                       .noperands = (intptr_t)(1 + ndynamic), .operands = operands, .nattrs = 2,
                                       .attrs = attrs});
   return true;
+}
+
+static bool same_size(HmDim a, HmDim b) {
+  if (a.sym || b.sym)
+    return a.sym && b.sym && strcmp(a.sym, b.sym) == 0;
+  return a.value == b.value;
+}
+
+/* Helion's TileStrategyDispatch.broadcast_expand_dims: a tile dimension takes the first free result
+ * dimension of the same block, another dimension the first free non-tile result dimension of the same
+ * size, and a dimension matched by neither the last free one. The operand's dimensions keep their
+ * order (a broadcast never transposes), so they take the matched positions in increasing order. */
+static void align_by_block(HmLowering *L, const HmSpecValue *val, const HmSpecValue *result, size_t *dst) {
+  bool used[HM_MAX_RANK] = {false};
+  for (size_t j = 0; j < val->rank; ++j) {
+    int block = hm_dim_block(L, val->shape[j]);
+    size_t match = result->rank;
+    for (size_t d = 0; d < result->rank && match == result->rank; ++d) {
+      if (used[d])
+        continue;
+      int other = hm_dim_block(L, result->shape[d]);
+      if (block >= 0 ? other == block : other < 0 && same_size(val->shape[j], result->shape[d]))
+        match = d;
+    }
+    for (size_t d = result->rank; d-- > 0 && match == result->rank;)
+      if (!used[d])
+        match = d;
+    used[match] = true;
+  }
+  for (size_t d = 0, j = 0; d < result->rank; ++d)
+    if (used[d])
+      dst[j++] = d;
+}
+
+void hm_broadcast_dims(HmLowering *L, const HmSpecValue *from, size_t rank, const HmSpecValue *to, size_t *dst) {
+  for (size_t j = 0; j < rank; ++j)
+    dst[j] = to->rank - rank + j;
+  if (from && from->kind == HM_SPEC_TENSOR && from->rank == rank && rank > 0 && rank < to->rank)
+    align_by_block(L, from, to, dst);
 }

@@ -1,5 +1,10 @@
-/* Tensor creation: `full` (hl.zeros, hl.full) -> tensor.empty + linalg.fill. */
+/* Tensor creation: `full` (hl.zeros, hl.full, and torch.full / zeros_like / full_like in device code,
+ * which Helion captures as aten.full) -> tensor.empty + linalg.fill; `iota` (hl.arange, torch.arange)
+ * -> a linalg.generic yielding start + i * step. */
 #include "lower/Shapes.h"
+
+#include "mlir-c/AffineMap.h"
+#include "mlir-c/BuiltinTypes.h"
 
 static bool fill_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, MlirType element,
                        MlirValue *out) {
@@ -30,7 +35,57 @@ static bool lower_full(HmLowering *L, HmScope *S, const HmNode *node, int varian
   return true;
 }
 
+/* iota's start or step: an integer, or an integer scalar of the kernel (an index value). */
+static bool iota_term(HmLowering *L, HmScope *S, const HmNode *node, const char *name, int64_t absent,
+                      MlirValue *out) {
+  const HmArg *arg = hm_kwarg(node, name);
+  if (!arg || arg->kind == HM_ARG_NONE) {
+    *out = hm_index_const(L, absent);
+    return true;
+  }
+  if (arg->kind == HM_ARG_INT) {
+    *out = hm_index_const(L, arg->i);
+    return true;
+  }
+  HmIrValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  if (!hm_as_index(L, &v, out))
+    return hm_node_error(L, node, "iota's %s must be an integer", name);
+  return true;
+}
+
+typedef struct Iota {
+  MlirValue start, step;
+  MlirType element;
+} Iota;
+
+static bool iota_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  const Iota *iota = ctx;
+  MlirValue at = hm_arith(L, "arith.addi", iota->start, hm_arith(L, "arith.muli", hm_linalg_index(L, 0), iota->step));
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  MlirValue wide = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
+                                                .noperands = 1, .operands = &at});
+  *result = hm_convert_scalar(L, wide, iota->element);
+  return true;
+}
+
+static bool lower_iota(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank != 1)
+    return hm_node_error(L, node, "iota must produce a rank-1 tensor");
+  Iota iota = {.element = hm_element_type(L, node->val.dtype)};
+  MlirValue init;
+  if (!iota_term(L, S, node, "start", 0, &iota.start) || !iota_term(L, S, node, "step", 1, &iota.step) ||
+      !hm_empty_tensor(L, &node->val, iota.element, &init))
+    return false;
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, 1);
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &iota, &out->value);
+}
+
 const HmOpEntry hm_creation_ops[] = {
     {"helion.language.creation_ops.full", lower_full, 0, HM_OP_OTHER},
+    {"aten.full.default", lower_full, 0, HM_OP_OTHER},
+    {"prims.iota.default", lower_iota, 0, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };

@@ -1,6 +1,9 @@
 /* Elementwise ATen ops -> linalg.generic with an arith/math body.
  *
- * Operands broadcast by torch's rules (aligned on the right; a static size-1 dimension repeats).
+ * Operands broadcast by torch's rules (aligned on the right; a static size-1 dimension repeats),
+ * except where Helion aligns them otherwise: an operand of lower rank has its tile dimensions matched
+ * to the result's dimensions of the same block (`b[tile0]` in a [tile0, tile1] expression broadcasts as
+ * `b[:, None]`), as Helion's pointwise codegen does (TileStrategyDispatch.broadcast_expand_dims).
  * The body computes in the "op math" type: the result's type, or f32 for f16/bf16 results as torch's
  * CPU kernels do, and casts to the result's element type at the end. Comparisons compute in the
  * operands' promoted type and yield i1.
@@ -77,6 +80,7 @@ enum { MAX_OPERANDS = 3 };
 typedef struct Operand {
   bool is_tensor;
   MlirValue tensor;
+  const HmSpecValue *val; /* the tensor's spec value (its dimensions' blocks), NULL when unknown */
   MlirValue scalar;
   double constant;
   bool constant_is_float;
@@ -246,19 +250,22 @@ static bool read_operand(HmLowering *L, HmScope *S, const HmNode *node, const Hm
   }
   if (v.kind != HM_IR_TENSOR)
     return hm_node_error(L, node, "operands of '%s' must be tensors or numbers", node->target);
-  *out = (Operand){.is_tensor = true, .tensor = v.value};
+  const HmNode *producer = arg->kind == HM_ARG_NODE ? hm_arg_node(S, arg) : NULL;
+  *out = (Operand){.is_tensor = true, .tensor = v.value,
+                   .val = producer && producer->val.kind == HM_SPEC_TENSOR ? &producer->val : NULL};
   return true;
 }
 
 /* The map of an operand into the result's iteration space, broadcasting size-1 dimensions. */
-static MlirAffineMap broadcast_map(HmLowering *L, MlirValue tensor, const HmSpecValue *result) {
-  MlirType type = mlirValueGetType(tensor);
+static MlirAffineMap broadcast_map(HmLowering *L, const Operand *operand, const HmSpecValue *result) {
+  MlirType type = mlirValueGetType(operand->tensor);
   size_t rank = (size_t)mlirShapedTypeGetRank(type), out_rank = result->rank;
+  size_t dst[HM_MAX_RANK];
+  hm_broadcast_dims(L, operand->val, rank, result, dst);
   MlirAffineExpr exprs[HM_MAX_RANK];
   for (size_t j = 0; j < rank; ++j) {
-    size_t d = out_rank - rank + j;
-    bool repeat = mlirShapedTypeGetDimSize(type, (intptr_t)j) == 1 && hm_static_dim(L, result->shape[d]) != 1;
-    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+    bool repeat = mlirShapedTypeGetDimSize(type, (intptr_t)j) == 1 && hm_static_dim(L, result->shape[dst[j]]) != 1;
+    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)dst[j]);
   }
   return mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs);
 }
@@ -283,7 +290,7 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
     if (b.operands[i].is_tensor) {
       if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(b.operands[i].tensor)) > node->val.rank)
         return hm_node_error(L, node, "operand %zu has a higher rank than the result", i);
-      maps[ninputs] = broadcast_map(L, b.operands[i].tensor, &node->val);
+      maps[ninputs] = broadcast_map(L, &b.operands[i], &node->val);
       inputs[ninputs++] = b.operands[i].tensor;
     }
   }

@@ -6,7 +6,8 @@
  *   grows, both through one flat dimension when no grouping fits. Groups are found on the config's
  *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
  * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
- *   missing leading dimensions (hm_broadcast, also used for addmm's bias).
+ *   missing dimensions, lined up as Helion's codegen does (hm_broadcast_dims: a missing dimension
+ *   of a tile is the one of another block); hm_broadcast, right-aligned, serves addmm's bias.
  *
  * Tile tensors keep the full tile shape, so a view sees the padding of an edge tile too: flattening
  * [u0, u1] tiles interleaves padded rows with real ones, which is harmless because every op after it
@@ -391,15 +392,18 @@ static bool copy_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
-bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out) {
+/* `x` (spec value `from`, or NULL) broadcast to `to`, its dimensions lined up by hm_broadcast_dims. */
+static bool broadcast(HmLowering *L, MlirValue x, const HmSpecValue *from, const HmSpecValue *to, MlirType element,
+                      MlirValue *out) {
   size_t rank = rank_of(x), out_rank = to->rank;
   if (rank > out_rank || out_rank > HM_MAX_RANK)
     return hm_node_error(L, L->node, "cannot broadcast a rank-%zu tensor to rank %zu", rank, out_rank);
+  size_t dst[HM_MAX_RANK];
+  hm_broadcast_dims(L, from, rank, to, dst);
   MlirAffineExpr exprs[HM_MAX_RANK];
   for (size_t j = 0; j < rank; ++j) {
-    size_t d = out_rank - rank + j;
-    bool repeat = size_of(x, j) == 1 && hm_static_dim(L, to->shape[d]) != 1;
-    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+    bool repeat = size_of(x, j) == 1 && hm_static_dim(L, to->shape[dst[j]]) != 1;
+    exprs[j] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)dst[j]);
   }
   MlirAffineMap maps[2] = {mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs),
                            mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)out_rank)};
@@ -409,13 +413,17 @@ bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType el
   return hm_generic(L, 1, &x, maps, init, out_rank, NULL, copy_body, &element, out);
 }
 
+bool hm_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to, MlirType element, MlirValue *out) {
+  return broadcast(L, x, NULL, to, element, out);
+}
+
 static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmIrValue x;
   const HmSpecValue *in;
   if (!input(L, S, node, &x, &in))
     return false;
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
-  return hm_broadcast(L, x.value, &node->val, hm_element_of(x.value), &out->value);
+  return broadcast(L, x.value, in, &node->val, hm_element_of(x.value), &out->value);
 }
 
 /* clone and alias (x.contiguous() of a transposed tile): tile tensors are values, nothing to copy. */
