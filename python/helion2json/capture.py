@@ -497,6 +497,9 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
         host_tensors = exporter.host_tensors_json()
         scalars = exporter.scalars_json()
         symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)
+    # Helion's code generation keys a bound kernel on the size guards it records; so is the capture's
+    # (_settle_broadcast_dims), or the next bind would reuse a kernel settled to size 1 for other sizes.
+    bound._publish_guarded_input_facts()
     known = {t["name"] for t in host_tensors}
     for name in outputs:
         if name not in known:

@@ -75,3 +75,15 @@ def test_run_compiles_once_for_every_size(load_kernel, name, make, reference):
         args = make(m, n)
         torch.testing.assert_close(api.run(kernel, args), reference(*args), rtol=1e-5, atol=1e-5)
     assert len(_entries(kernel)) == 1
+
+
+def test_a_dimension_settled_to_one_does_not_bind_other_sizes(load_kernel):
+    """Capturing at a size-1 dimension settles it to 1 (as Helion's codegen does) and keys Helion's
+    bound kernel on that guard: the next capture at another size gets a bound kernel of its own, not
+    the one whose size was replaced by 1."""
+    kernel = load_kernel("examples/dynamic.py:jagged_sum_dyn")
+    for rows in [1, 13]:
+        values, offsets = torch.randn(rows, 5), torch.tensor([0, rows])
+        spec = export_kernel(kernel, [values, offsets])
+        assert (spec["host_tensors"][0]["shape"][0] == 1) == (rows == 1)
+        torch.testing.assert_close(api.run(kernel, [values, offsets]), values.sum(0, keepdim=True))

@@ -353,13 +353,53 @@ static bool number_tensor(HmLowering *L, HmScope *S, const HmNode *node, const T
   return true;
 }
 
+/* torch broadcasts a lower-rank operand from the right, Helion by block (hm_broadcast_dims: `b[tile0]`
+ * in a [tile0, tile1] expression is `b[:, None]`), so where the two differ the operand gets size-1
+ * dimensions with torch.aten.unsqueeze at the places Helion's alignment leaves empty. */
+static bool align_for_broadcast(HmLowering *L, const HmSpecValue *from, const HmSpecValue *to, HmDtype dtype,
+                                MlirValue *builtin, MlirValue *vtensor) {
+  MlirType type = mlirValueGetType(*builtin);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  if (rank == 0 || rank >= to->rank || to->rank > HM_MAX_RANK)
+    return true;
+  size_t dst[HM_MAX_RANK];
+  hm_broadcast_dims(L, from, rank, to, dst);
+  if (dst[0] == to->rank - rank)
+    return true;
+  int64_t shape[HM_MAX_RANK];
+  size_t have = rank;
+  for (size_t j = 0; j < rank; ++j)
+    shape[j] = mlirShapedTypeGetDimSize(type, (intptr_t)j);
+  MlirType element = mlirShapedTypeGetElementType(type);
+  for (size_t d = 0, j = 0; d < to->rank; ++d) {
+    if (j < rank && dst[j] == d) {
+      ++j;
+      continue;
+    }
+    memmove(&shape[d + 1], &shape[d], (have - d) * sizeof shape[0]);
+    shape[d] = 1;
+    ++have;
+    MlirType next = hm_ranked_tensor(L, have, shape, element);
+    MlirType vt = vtensor_type(L, next, dtype);
+    if (mlirTypeIsNull(vt))
+      return false;
+    *vtensor = build1(L, "torch.aten.unsqueeze", vt, 2, (MlirValue[]){*vtensor, constant_int(L, (int64_t)d)}, 0, NULL);
+    if (mlirValueIsNull(*vtensor))
+      return false;
+    *builtin = build1(L, "torch_c.to_builtin_tensor", next, 1, vtensor, 0, NULL);
+    if (!remember(L, *builtin, *vtensor, (MlirBlock){NULL}))
+      return false;
+  }
+  return true;
+}
+
 /* `convert`, unless HM_DTYPE_INVALID, is the dtype the tensor is converted to first. Helion's matmuls
  * accumulate narrower floats in f32: `hl.dot` traces to `addmm(acc_f32, a_f16, b_f16)`, and
  * `torch.bmm(a, b, torch.float32)` to `bmm.dtype`, which torch-mlir has no op for. torch-mlir would
  * multiply in f16, so their operands are converted to the result dtype first, which is exact (the
  * products of the narrower floats fit in f32), and the op runs in that dtype, as ours does. */
 static bool tensor_operand(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p, const HmArg *arg,
-                           HmDtype convert, MlirValue *out) {
+                           HmDtype convert, const HmSpecValue *broadcast_to, MlirValue *out) {
   if (arg->kind == HM_ARG_NODE && S->values[arg->node].kind == HM_IR_TENSOR) {
     MlirValue builtin = S->values[arg->node].value;
     HmDtype dtype = dtype_of_element(hm_element_of(builtin));
@@ -369,6 +409,8 @@ static bool tensor_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
     *out = as_vtensor(L, builtin, dtype);
     if (mlirValueIsNull(*out))
       return hm_node_error(L, node, "'%s' of '%s' has no torch tensor type", p->name, node->target);
+    if (broadcast_to && !align_for_broadcast(L, src ? &src->val : NULL, broadcast_to, dtype, &builtin, out))
+      return hm_node_error(L, node, "could not line up '%s' of '%s' with its result", p->name, node->target);
     if (convert != HM_DTYPE_INVALID && convert != dtype) {
       MlirValue code = constant_int(L, scalar_type_code(convert));
       *out = build1(L, "torch.prims.convert_element_type", vtensor_type(L, mlirValueGetType(builtin), convert), 2,
@@ -409,7 +451,7 @@ static bool default_operand(HmLowering *L, const HmNode *node, const TorchParam 
 }
 
 static bool operand(HmLowering *L, HmScope *S, const HmNode *node, const TorchParam *p, const HmArg *arg,
-                    HmDtype convert, MlirValue *out) {
+                    HmDtype convert, const HmSpecValue *broadcast_to, MlirValue *out) {
   if (!arg)
     return default_operand(L, node, p, out);
   if (p->kind == TK_NONE || arg->kind == HM_ARG_NONE) {
@@ -419,7 +461,7 @@ static bool operand(HmLowering *L, HmScope *S, const HmNode *node, const TorchPa
     return true;
   }
   switch (p->kind) {
-  case TK_TENSOR: return tensor_operand(L, S, node, p, arg, convert, out);
+  case TK_TENSOR: return tensor_operand(L, S, node, p, arg, convert, broadcast_to, out);
   case TK_INTS: return list_operand(L, S, node, p, arg, out);
   case TK_DTYPE: {
     int64_t code = arg->kind == HM_ARG_DTYPE ? scalar_type_code(arg->dtype) : -1;
@@ -453,6 +495,8 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
   if (mlirTypeIsNull(result))
     return hm_node_error(L, node, "'%s' has no torch tensor type", node->target);
   bool pointwise = hm_node_op(L, node)->family == HM_FAMILY_POINTWISE;
+  /* torch lines up a lower-rank operand from the right; Helion by block, for pointwise ops and expand. */
+  const HmSpecValue *broadcast_to = pointwise || strcmp(node->target, "aten.expand.default") == 0 ? &node->val : NULL;
   HmDtype convert = op->in_result_dtype ? node->val.dtype : HM_DTYPE_INVALID;
   Operands ops = {0};
   for (size_t i = 0; i < MAX_PARAMS && op->params[i].name; ++i) {
@@ -462,7 +506,7 @@ bool hm_lower_torch_op(HmLowering *L, HmScope *S, const HmNode *node, int varian
       arg = bound_arg(node, op, i - 1);
     if (p->kind == TK_OUT_DTYPE)
       continue;
-    if (!operand(L, S, node, p, arg, convert, &ops.values[ops.n++]))
+    if (!operand(L, S, node, p, arg, convert, p->kind == TK_TENSOR ? broadcast_to : NULL, &ops.values[ops.n++]))
       return false;
   }
   MlirValue vt = build1(L, op->op, result, (intptr_t)ops.n, ops.values, 0, NULL);
