@@ -103,6 +103,9 @@ CHECKS = [
     {"kernel": "lower_triangle", "args": ["torch.randn(33, 21, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 8]}, "ref": "lower_triangle_reference"},
     {"kernel": "ramp_rows", "args": ["torch.randn(50, 32)", "-3"], "ref": "ramp_rows_reference"},
+    # A row of 11: the arange spans the row tile, padded to 16 as Helion pads it.
+    {"kernel": "ramp_rows", "args": ["torch.randn(20, 11)", "4"], "config": {"block_sizes": [8]},
+     "ref": "ramp_rows_reference"},
     # f16: the kernel rounds x * ramp + 0.5 once (contracted), torch after each op: 1 ulp at 32.
     {"kernel": "ramp_rows", "args": ["torch.randn(37, 16, dtype=torch.float16)", "5"], "config": {"block_sizes": [16]},
      "ref": "ramp_rows_reference", "rtol": 1e-2, "atol": 1e-2},

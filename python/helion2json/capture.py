@@ -268,6 +268,8 @@ class _Exporter:
             val = node.meta.get("val")
             out["val"] = encode.encode_val(val, where)
             self.symbols |= encode.free_symbols(val)
+            if not target.endswith("._host_tensor"):
+                self._name_padded_dims(out["val"], where)
         if target.endswith("._host_tensor") and isinstance(node.meta.get("val"), torch.Tensor):
             self.host_tensor_vals.setdefault(node.args[0], node.meta["val"])
         out["loc"] = _location(node)
@@ -301,6 +303,34 @@ class _Exporter:
         for names, graph in ((info.else_arg_names, self.by_id[info.else_branch]), (info.if_arg_names, info)):
             before.update(zip(names or [], (n.name for n in graph.node_args)))
         return [[o if isinstance(o, int) else before[o] for o in pair] for pair in info.branches_outputs or []]
+
+    def _name_padded_dims(self, val: dict, where: str) -> None:
+        """Helion's codegen takes a static dimension of a reduction block's size for that block
+        (CompileEnvironment.resolve_block_id), as wide as its tile: `torch.arange(n)` beside
+        `x[tile, :]` has the row tile's padded width. Where the tile is wider than the size, the spec
+        names the block, so the lowering gives the dimension the tile's width too."""
+        if val["type"] == "list":
+            for item in val["items"]:
+                self._name_padded_dims(item, where)
+            return
+        if val["type"] != "tensor":
+            return
+        for i, dim in enumerate(val["shape"]):
+            if not isinstance(dim, int) or dim <= 1:
+                continue
+            block_id = self.env.resolve_block_id(dim)
+            if block_id is None or not self.env.block_sizes[block_id].reduction:
+                continue
+            info = self.env.block_sizes[block_id]
+            tile = info.from_config(self.config)
+            if not isinstance(tile, int) or tile == dim:
+                continue
+            if tile < dim:
+                raise CaptureError(f"{where}: a tensor of {dim} elements built in the kernel spans a looped "
+                                   f"reduction's dimension (reduction_loops {tile}), which is not supported: "
+                                   "keep that reduction persistent (reduction_loops None)")
+            val["shape"][i] = str(info.symbol())
+            self.symbols.add(info.symbol())
 
     def block_sizes_json(self, graphs: list[dict], grid_ids: set[int]) -> list[dict]:
         out = []

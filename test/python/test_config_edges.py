@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import helion_mlir
+from helion2json import CaptureError
 from helion_mlir import HelionMlirError
 
 
@@ -93,3 +94,21 @@ def test_a_slice_stored_into_a_wider_target_is_refused(load_kernel, width, have)
 def test_a_slice_that_fits_runs(load_kernel):
     x = torch.randn(5, 7)
     torch.testing.assert_close(_run(load_kernel, "examples/gather.py:middle_columns", [x]), x[:, 2:7] * 2.0)
+
+
+# ---- A tensor built in the kernel over a row's padded width ----
+
+
+def test_an_arange_over_a_row_of_odd_width_spans_the_padded_tile(load_kernel):
+    """torch.arange(n) beside x[tile, :] with n = 11: Helion gives both the row tile's width (16)."""
+    x = torch.randn(9, 11)
+    got = _run(load_kernel, "examples/tile_ops.py:ramp_rows", [x, 5], {"block_sizes": [2]})
+    torch.testing.assert_close(got, x * torch.arange(5, 27, 2, dtype=torch.int32).float() + 0.5)
+
+
+@pytest.mark.parametrize("width", [11, 16])
+def test_an_arange_over_a_looped_reduction_is_refused(load_kernel, width):
+    with pytest.raises(CaptureError, match=r"tile_ops\.py:\d+: a tensor of \d+ elements built in the kernel spans a "
+                                              r"looped reduction's dimension .*reduction_loops None"):
+        _run(load_kernel, "examples/tile_ops.py:ramp_rows", [torch.randn(9, width), 5],
+             {"block_sizes": [2], "reduction_loops": [8]})

@@ -218,9 +218,12 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
       ++noffsets;
     }
   for (size_t d = 0; d < a->rank; ++d) {
-    if (a->broadcast[d])
+    /* A broadcast tile one wide keeps stride 1 (the same element): a unit dimension of stride 0
+     * beside a dropped unit dimension makes the rank reduction ambiguous, and MLIR's folders crash. */
+    bool repeat = a->broadcast[d] && a->static_extents[d] != 1;
+    if (repeat)
       strides[d] = 0;
-    steps[d] = a->broadcast[d] ? 0 : 1;
+    steps[d] = repeat ? 0 : 1;
     if (a->static_extents[d] == dynamic()) {
       operands[n++] = a->extents[d];
       ++nsizes;
