@@ -20,10 +20,11 @@ import torch
 from helion2json import CaptureError, export_kernel
 from helion2json.cli import eval_args, load_entry, parse_config
 
+from . import torch_mlir_bridge
 from ._lib import HelionMlirError
 from .api import _Compiled
 from .backend import as_mlir_kernel
-from .kernel import generate_spec_mlir, verify_mlir
+from .kernel import ATEN_MODES, compile_mlir, generate_spec_mlir, verify_mlir
 
 # (rtol, atol) when none is given: torch.testing's defaults for the output dtype.
 DEFAULT_TOLERANCES = {
@@ -72,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "Helion's interpreter, HELION_INTERPRET=1, in a subprocess)")
     c.add_argument("--rtol", type=_tolerance, help="relative tolerance (default: by output dtype)")
     c.add_argument("--atol", type=_tolerance, help="absolute tolerance (default: by output dtype)")
+    c.add_argument("--aten", choices=list(ATEN_MODES), default="linalg",
+                   help="the output type of the ATen compute (default linalg); the torch-mlir ones are "
+                        "verified by torch-mlir and lowered on to linalg by it to run")
     c.add_argument("--backend", action="store_true",
                    help="also call the kernel directly under Helion's backend \"mlir\" (its host code "
                         "run by Helion) and compare that with the same reference")
@@ -152,8 +156,29 @@ def expected_outputs(opts: argparse.Namespace, args: list) -> tuple:
         raise StageFailed(f"{opts.ref} raised {type(e).__name__}: {e}") from None
 
 
-def check(opts: argparse.Namespace) -> tuple[list[str], bool]:
-    """The summary's parts, stage by stage, and whether everything matched."""
+def _verify(text: str, aten: str) -> None:
+    """The "verified" stage: ours in MLIR 22, the torch-mlir output types in torch-mlir."""
+    if aten == "linalg":
+        verify_mlir(text)
+        return
+    why = torch_mlir_bridge.unavailable()
+    if why is not None:
+        raise StageFailed(why)
+    torch_mlir_bridge.verify(text)
+
+
+def _compile(spec: dict, text: str, aten: str) -> _Compiled:
+    """The "ran" stage's kernel: the spec's own lowering, or `text` lowered on to linalg by torch-mlir."""
+    if aten == "linalg":
+        return _Compiled(spec)
+    linalg = torch_mlir_bridge.lower_to_linalg(text) if aten == "torch" else torch_mlir_bridge.to_linalg(text, aten)
+    return _Compiled(spec, compile_mlir(linalg, spec["kernel"]["name"]))
+
+
+def check(opts: argparse.Namespace, expected_cache: dict | None = None) -> tuple[list[str], bool]:
+    """The summary's parts, stage by stage, and whether everything matched. A caller checking one
+    case several ways (each output type) passes the same `expected_cache`, so the reference (maybe
+    Helion's interpreter, seconds in a subprocess) runs once."""
     try:
         torch.manual_seed(0)
         kernel, namespace = load_entry(opts.entry)
@@ -164,15 +189,18 @@ def check(opts: argparse.Namespace) -> tuple[list[str], bool]:
     parts = [spec["kernel"]["name"] + ":"]
     try:
         parts.append("lowered")
-        text = generate_spec_mlir(spec)
+        text = generate_spec_mlir(spec, aten=opts.aten)
         parts.append("verified")
-        verify_mlir(text)
+        _verify(text, opts.aten)
         parts.append("ran")
         # Copies, because a kernel may write into its arguments.
-        outputs = _as_tuple(_Compiled(spec)(tuple(copy.deepcopy(args))))
+        outputs = _as_tuple(_compile(spec, text, opts.aten)(tuple(copy.deepcopy(args))))
         parts.append("reference")
-        expected = expected_outputs(opts, copy.deepcopy(args))
-    except (HelionMlirError, StageFailed, ValueError, TypeError) as e:
+        cache = {} if expected_cache is None else expected_cache
+        if "expected" not in cache:
+            cache["expected"] = expected_outputs(opts, copy.deepcopy(args))
+        expected = cache["expected"]
+    except (HelionMlirError, torch_mlir_bridge.TorchMlirError, StageFailed, ValueError, TypeError) as e:
         parts[-1] = f"{parts[-1]} FAILED: {e}"
         return parts, False
     error, problem = compare(outputs, expected, opts.rtol, opts.atol)

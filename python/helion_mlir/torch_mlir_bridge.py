@@ -179,6 +179,8 @@ def _where(location) -> tuple[str, str | None]:
     if m:
         return f"{m.group(2)}:{m.group(3)}", m.group(1)
     m = _FILE_LOC.search(text)
+    if m and m.group(1) == "-":  # a module printed without our locations: its own line
+        return f"line {m.group(2)} of the module", None
     return (f"{m.group(1)}:{m.group(2)}", None) if m else (text, None)
 
 

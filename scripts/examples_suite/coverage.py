@@ -1,15 +1,17 @@
 """`scripts/coverage`: run the example suite and write docs/coverage.md from what actually happened.
 
-For every CHECKS case: the `check` stages (lowered, verified, ran, matched) and whether the kernel
-also lowers and verifies with symbolic tiles and with torch-mlir's ops (verified by torch-mlir too
-when it is installed). For every op: whether the C
-lowering's op tables handle it, and which example kernels use it.
+For every CHECKS case: the `check` stages (lowered, verified, ran, matched), whether the kernel also
+lowers and verifies with symbolic tiles, and how far `check --aten=X` gets with each output type
+torch-mlir reads or makes (torch, tosa, stablehlo: verified by torch-mlir, lowered on to linalg by it,
+run, matched). For every op: whether the C lowering's op tables handle it, and which example kernels
+use it.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -29,6 +31,8 @@ from .cases import REPO, Case, discover
 
 TOOLS = REPO / "build" / "bin"
 STAGES = ("lowered", "verified", "ran", "matched")
+# The output types besides linalg, in the order of their columns.
+OUTPUT_TYPES = ("torch", "tosa", "stablehlo")
 
 
 @dataclass
@@ -36,17 +40,28 @@ class Result:
     case: Case
     stages: dict[str, bool] = field(default_factory=dict)
     modes: dict[str, bool] = field(default_factory=dict)
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)  # type -> (how far, check's line)
     summary: str = ""
     targets: set[str] = field(default_factory=set)
 
 
-def _run_check(case: Case) -> tuple[dict[str, bool], str]:
+def _run_check(case: Case, aten: str, expected: dict) -> tuple[dict[str, bool], str]:
     """check names each stage before it runs it and replaces the name with "<stage> FAILED: ..." when
     it fails, so a stage passed when its bare name is among the parts."""
-    parts, ok = check.check(check.build_parser().parse_args(case.check_argv()))
+    parts, ok = check.check(check.build_parser().parse_args(case.check_argv() + ["--aten", aten]), expected)
     stages = {s: s in parts for s in ("lowered", "verified", "ran")}
     stages["matched"] = ok
     return stages, parts[0] if len(parts) == 1 else f"{parts[0]} {', '.join(parts[1:])}"
+
+
+def _how_far(stages: dict[str, bool]) -> str:
+    """An output type's cell: matched PyTorch; verified but not run (torch-mlir does not lower it on
+    to linalg); or the first stage it failed."""
+    if stages["matched"]:
+        return "matches"
+    if stages["ran"]:
+        return "**mismatch**"
+    return "verifies" if stages["verified"] else "**no**"
 
 
 def _lowers(spec_path: Path, flag: str) -> bool:
@@ -55,14 +70,7 @@ def _lowers(spec_path: Path, flag: str) -> bool:
         return False
     opt = subprocess.run([str(TOOLS / "helion-opt"), "-", "-o", "/dev/null"], input=lowered.stdout,
                          capture_output=True, text=True)
-    if opt.returncode != 0:
-        return False
-    if flag == "--aten=torch" and torch_mlir_bridge.unavailable() is None:
-        try:
-            torch_mlir_bridge.verify(lowered.stdout)
-        except torch_mlir_bridge.TorchMlirError:
-            return False
-    return True
+    return opt.returncode == 0
 
 
 def _spec(case: Case) -> dict | None:
@@ -79,7 +87,8 @@ def run_case(case: Case) -> Result:
     if case.skip:
         result.summary = f"skipped: {case.skip}"
         return result
-    result.stages, result.summary = _run_check(case)
+    expected: dict = {}  # the reference's outputs, computed once for every output type
+    result.stages, result.summary = _run_check(case, "linalg", expected)
     spec = _spec(case)
     if spec is None:
         return result
@@ -87,7 +96,10 @@ def run_case(case: Case) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kernel.json"
         path.write_text(json.dumps(spec))
-        result.modes = {"symbolic": _lowers(path, "--tiles=symbolic"), "torch": _lowers(path, "--aten=torch")}
+        result.modes = {"symbolic": _lowers(path, "--tiles=symbolic")}
+    for aten in OUTPUT_TYPES:
+        stages, line = _run_check(case, aten, expected)
+        result.outputs[aten] = (_how_far(stages), line)
     return result
 
 
@@ -96,10 +108,11 @@ def _mark(value: bool | None) -> str:
 
 
 def _kernel_table(results: list[Result]) -> list[str]:
-    rows = ["| case | lowered | verified | ran | matched | symbolic tiles | torch.aten | result |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| case | lowered | verified | ran | matched | symbolic tiles | " + " | ".join(OUTPUT_TYPES) + " | result |",
+            "|---|---|---|---|---|---|" + "---|" * len(OUTPUT_TYPES) + "---|"]
     for r in results:
-        cells = [_mark(r.stages.get(s)) for s in STAGES] + [_mark(r.modes.get(m)) for m in ("symbolic", "torch")]
+        cells = [_mark(r.stages.get(s)) for s in STAGES] + [_mark(r.modes.get("symbolic"))]
+        cells += [r.outputs[t][0] if t in r.outputs else "—" for t in OUTPUT_TYPES]
         summary = r.summary.replace("|", "\\|")
         rows.append(f"| `{r.case.name}` | " + " | ".join(cells) + f" | {summary} |")
     return rows
@@ -119,6 +132,30 @@ def _op_table(results: list[Result], handled: list[str]) -> list[str]:
     return rows
 
 
+def _torch_mlir() -> str:
+    why = torch_mlir_bridge.unavailable()
+    if why is not None:
+        return f"torch-mlir was not available ({why}), so none of its output types ran"
+    return f"torch-mlir {importlib.metadata.version('torch-mlir')}"
+
+
+def _output_types(results: list[Result]) -> list[str]:
+    ran = [r for r in results if r.outputs]
+    lines = ["| output type | matches | verifies, not run | **no** | **mismatch** |", "|---|---|---|---|---|"]
+    for t in OUTPUT_TYPES:
+        count = {k: sum(1 for r in ran if r.outputs[t][0] == k)
+                 for k in ("matches", "verifies", "**no**", "**mismatch**")}
+        lines.append(f"| `{t}` | " + " | ".join(str(n) for n in count.values()) + " |")
+    lines += ["", "Every case that does not match with some output type, and what `check --aten=TYPE` said:", "",
+              "| case | output type | check |", "|---|---|---|"]
+    for r in ran:
+        for t in OUTPUT_TYPES:
+            how, line = r.outputs[t]
+            if how != "matches":
+                lines.append(f"| `{r.case.name}` | `{t}` | {line.replace('|', chr(92) + '|')} |")
+    return lines
+
+
 def render(results: list[Result], handled: list[str]) -> str:
     passed = sum(1 for r in results if r.stages.get("matched"))
     run = sum(1 for r in results if not r.case.skip)
@@ -132,10 +169,20 @@ def render(results: list[Result], handled: list[str]) -> str:
         "",
         "## Kernels",
         "",
-        "`lowered`, `verified`, `ran`, `matched` are the stages of `python -m helion_mlir check`; the next two",
-        "columns say whether the kernel also lowers and verifies with `--tiles=symbolic` and `--aten=torch`.",
+        "`lowered`, `verified`, `ran`, `matched` are the stages of `python -m helion_mlir check` with the",
+        "default output type, linalg; `symbolic tiles` says whether the kernel also lowers and verifies",
+        "with `--tiles=symbolic`. The output-type columns are `check --aten=TYPE`: `torch` is torch-mlir's",
+        "torch dialect, `tosa` and `stablehlo` what torch-mlir's backend pipelines make of it",
+        "([docs/design.md](design.md#output-types-tosa-and-stablehlo---atentosa---atenstablehlo)), each",
+        "verified by torch-mlir, lowered on to linalg by it and run through our JIT: `matches` PyTorch;",
+        "`verifies` but torch-mlir does not lower it on to linalg; `**no**`, torch-mlir cannot convert it",
+        f"(one error line naming the op and the kernel source line). With {_torch_mlir()}.",
         "",
         *_kernel_table(results),
+        "",
+        "## Output types",
+        "",
+        *_output_types(results),
         "",
         "## Ops",
         "",

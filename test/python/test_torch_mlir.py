@@ -186,6 +186,24 @@ def test_an_op_neither_target_has_is_named_at_its_source_line(target):
                             f"'torch.aten.erfinv' to {target} (node 'tanh')")
 
 
+@needs_torch_mlir
+@pytest.mark.parametrize("aten", ["torch", "tosa", "stablehlo"])
+def test_check_runs_an_output_type_against_pytorch(aten, capsys):
+    argv = ["check", "--entry", "examples/softmax.py:softmax", "--arg", "torch.randn(37, 50)",
+            "--ref", "examples/softmax.py:reference", "--aten", aten]
+    assert check.main(argv) == 0
+    assert re.fullmatch(r"softmax: lowered, verified, ran, max abs error \S+, match\n", capsys.readouterr().out)
+
+
+@needs_torch_mlir
+def test_check_names_what_torch_mlir_cannot_convert(capsys):
+    argv = ["check", "--entry", "examples/tile_ops.py:tile_identities", "--arg", "torch.randn(100)",
+            "--aten", "tosa"]
+    assert check.main(argv) == 1
+    assert capsys.readouterr().out == (f"tile_identities: lowered FAILED: "
+                                       f"{_cannot_convert_line('tosa', 'tile_identities')}\n")
+
+
 def _tool(*argv: str, python: str = sys.executable) -> subprocess.CompletedProcess:
     return subprocess.run([str(TOOL), *argv], capture_output=True, text=True,
                           env={**os.environ, "HELION_MLIR_PYTHON": python})
