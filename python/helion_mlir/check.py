@@ -175,15 +175,18 @@ def _compile(spec: dict, text: str, aten: str) -> _Compiled:
     return _Compiled(spec, compile_mlir(linalg, spec["kernel"]["name"]))
 
 
-def check(opts: argparse.Namespace, expected_cache: dict | None = None) -> tuple[list[str], bool]:
+def check(opts: argparse.Namespace, cache: dict | None = None) -> tuple[list[str], bool]:
     """The summary's parts, stage by stage, and whether everything matched. A caller checking one
-    case several ways (each output type) passes the same `expected_cache`, so the reference (maybe
-    Helion's interpreter, seconds in a subprocess) runs once."""
+    case several ways (each output type) passes the same `cache`, so the capture (a second of Helion's
+    binding) and the reference (maybe Helion's interpreter, seconds in a subprocess) run once."""
+    cache = {} if cache is None else cache
     try:
-        torch.manual_seed(0)
-        kernel, namespace = load_entry(opts.entry)
-        args = eval_args(opts.arg, namespace)
-        spec = export_kernel(kernel, args, parse_config(opts.config))
+        if "capture" not in cache:
+            torch.manual_seed(0)
+            kernel, namespace = load_entry(opts.entry)
+            args = eval_args(opts.arg, namespace)
+            cache["capture"] = kernel, args, export_kernel(kernel, args, parse_config(opts.config))
+        kernel, args, spec = cache["capture"]
     except CaptureError as e:
         return [f"capture failed: {e}"], False
     parts = [spec["kernel"]["name"] + ":"]
@@ -196,7 +199,6 @@ def check(opts: argparse.Namespace, expected_cache: dict | None = None) -> tuple
         # Copies, because a kernel may write into its arguments.
         outputs = _as_tuple(_compile(spec, text, opts.aten)(tuple(copy.deepcopy(args))))
         parts.append("reference")
-        cache = {} if expected_cache is None else expected_cache
         if "expected" not in cache:
             cache["expected"] = expected_outputs(opts, copy.deepcopy(args))
         expected = cache["expected"]

@@ -19,11 +19,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-
-from helion2json import CaptureError, export_kernel
-from helion2json.cli import eval_args, load_entry
-
 from helion_mlir import check, torch_mlir_bridge
 from helion_mlir._lib import supported_ops
 
@@ -45,10 +40,10 @@ class Result:
     targets: set[str] = field(default_factory=set)
 
 
-def _run_check(case: Case, aten: str, expected: dict) -> tuple[dict[str, bool], str]:
+def _run_check(case: Case, aten: str, cache: dict) -> tuple[dict[str, bool], str]:
     """check names each stage before it runs it and replaces the name with "<stage> FAILED: ..." when
     it fails, so a stage passed when its bare name is among the parts."""
-    parts, ok = check.check(check.build_parser().parse_args(case.check_argv() + ["--aten", aten]), expected)
+    parts, ok = check.check(check.build_parser().parse_args(case.check_argv() + ["--aten", aten]), cache)
     stages = {s: s in parts for s in ("lowered", "verified", "ran")}
     stages["matched"] = ok
     return stages, parts[0] if len(parts) == 1 else f"{parts[0]} {', '.join(parts[1:])}"
@@ -73,32 +68,23 @@ def _lowers(spec_path: Path, flag: str) -> bool:
     return opt.returncode == 0
 
 
-def _spec(case: Case) -> dict | None:
-    torch.manual_seed(0)
-    try:
-        kernel, namespace = load_entry(case.entry)
-        return export_kernel(kernel, eval_args(list(case.args), namespace), case.config)
-    except CaptureError:
-        return None
-
-
 def run_case(case: Case) -> Result:
     result = Result(case)
     if case.skip:
         result.summary = f"skipped: {case.skip}"
         return result
-    expected: dict = {}  # the reference's outputs, computed once for every output type
-    result.stages, result.summary = _run_check(case, "linalg", expected)
-    spec = _spec(case)
-    if spec is None:
+    cache: dict = {}  # the capture and the reference's outputs, made once for every output type
+    result.stages, result.summary = _run_check(case, "linalg", cache)
+    if "capture" not in cache:
         return result
+    spec = cache["capture"][2]
     result.targets = {n["target"] for g in spec["graphs"] for n in g["nodes"] if n["op"] == "call_function"}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kernel.json"
         path.write_text(json.dumps(spec))
         result.modes = {"symbolic": _lowers(path, "--tiles=symbolic")}
     for aten in OUTPUT_TYPES:
-        stages, line = _run_check(case, aten, expected)
+        stages, line = _run_check(case, aten, cache)
         result.outputs[aten] = (_how_far(stages), line)
     return result
 
