@@ -55,10 +55,8 @@ def _pipeline(name: str) -> str:
         return str(passmanager.PassManager.parse(f"builtin.module({name})"))
 
 
-# The backend pipelines `convert` runs (torch-mlir's names), and the pass each ends with that checks
-# the backend contract of a whole program on tensors.
-TARGETS = {"tosa": "tosa", "stablehlo": "stablehlo"}
-_CONTRACTS = {"linalg-on-tensors": "linalg-on-tensors", "tosa": "tosa", "stablehlo": "stablehlo"}
+# The output types `convert` makes, each torch-mlir's name of its backend.
+TARGETS = ("tosa", "stablehlo")
 
 
 @functools.cache
@@ -81,7 +79,7 @@ def backend_pipeline(backend: str) -> str:
         _register_stablehlo_passes()
     simplify = _pipeline("torch-simplification-pipeline")
     full = _pipeline(f"torch-backend-to-{backend}-backend-pipeline")
-    contract = f",torch-verify-{_CONTRACTS[backend]}-backend-contract"
+    contract = f",torch-verify-{backend}-backend-contract"
     if full.count(contract) != 1:
         raise TorchMlirError(f"torch-mlir's {backend} backend pipeline changed: {full}")
     inner = lambda p: p[len("builtin.module("):-1]  # noqa: E731
@@ -230,7 +228,7 @@ def convert(text: str, target: str) -> str:
             module.operation.verify()
         except ir.MLIRError as e:
             raise TorchMlirError(_located(e, "torch-mlir does not verify the module", target)) from None
-        _run(module, backend_pipeline(TARGETS[target]), target)
+        _run(module, backend_pipeline(target), target)
         _check_converted(module, target)
         return str(module)
 
@@ -260,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="torch_mlir_bridge", description=main.__doc__)
-    p.add_argument("--target", choices=list(TARGETS), required=True)
+    p.add_argument("--target", choices=TARGETS, required=True)
     opts = p.parse_args(argv)
     why = unavailable()
     if why is not None:
