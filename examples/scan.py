@@ -130,7 +130,13 @@ def running_argmax(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
 
 
 def ref_running_argmax(x: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
-    return torch.gather(cols, 1, torch.cummax(x, dim=1).indices)
+    """The first column holding the running maximum (torch.cummax names the last one on ties, which
+    16-bit values have often)."""
+    best = torch.cummax(x.float(), dim=1).values
+    n = x.size(1)
+    seen = torch.arange(n)[None, :] <= torch.arange(n)[:, None]
+    first = ((x.float()[:, None, :] == best[:, :, None]) & seen).int().argmax(-1)
+    return torch.gather(cols, 1, first)
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
