@@ -239,17 +239,6 @@ def test_the_tool_reports_an_op_torch_mlir_cannot_convert_in_one_line(tmp_path):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_the_tool_without_python_says_so_in_one_line(tmp_path):
-    out = tmp_path / "out.mlir"
-    proc = _tool(str(ROOT / "test" / "fixtures" / "softmax.json"), "--aten=stablehlo", "-o", str(out),
-                 python=str(tmp_path / "no-python"))
-    assert proc.returncode == 1
-    assert re.fullmatch(r"helion-mlir: error: --aten=stablehlo runs torch-mlir in Python: cannot run '.*no-python' "
-                        r"\(No such file or directory\); set HELION_MLIR_PYTHON to a Python with torch-mlir and "
-                        r"helion_mlir\n", proc.stderr), proc.stderr
-    assert not out.exists()
-
-
 def test_the_bridge_without_torch_mlir_says_so_in_one_line(monkeypatch, capsys):
     monkeypatch.setattr(torch_mlir_bridge, "unavailable", lambda: "torch-mlir is not installed (test)")
     assert torch_mlir_bridge.main(["--target", "tosa"]) == 1
