@@ -126,6 +126,33 @@ def row_scale_col_shift_reference(x: torch.Tensor, row_scale: torch.Tensor, col_
     return x * row_scale[:, None] + col_shift - row_scale[:, None]
 
 
+@helion.kernel(static_shapes=True)
+def modular(x: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Python's % and // (toward negative infinity), torch.fmod and trunc division, on floats and on
+    the integer tensor k, with divisors of both signs; bitwise and logical ops on k."""
+    out = torch.empty_like(x)
+    ints = torch.empty_like(k)
+    for tile in hl.tile(x.size()):
+        a = x[tile]
+        b = k[tile]
+        f = a % 1.5 + torch.remainder(a, -2.0) + a // 0.75 + torch.fmod(a, 1.25)
+        out[tile] = f + torch.div(a, -0.5, rounding_mode="trunc") + torch.div(a, 0.3, rounding_mode="floor")
+        i = b % 7 + b // -3 + torch.fmod(b, 5) + torch.div(b, 4, rounding_mode="trunc") + torch.remainder(b, -6)
+        bits = (b & 12) | (b ^ 5) + (~b) + (b << 2) + (b >> 1)
+        logic = torch.logical_and(b > 0, a < 0.5) | torch.logical_not(b == 3)
+        ints[tile] = i + bits + logic.to(b.dtype)
+    return out, ints
+
+
+def modular_reference(x: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    f = x % 1.5 + torch.remainder(x, -2.0) + x // 0.75 + torch.fmod(x, 1.25)
+    out = f + torch.div(x, -0.5, rounding_mode="trunc") + torch.div(x, 0.3, rounding_mode="floor")
+    i = k % 7 + k // -3 + torch.fmod(k, 5) + torch.div(k, 4, rounding_mode="trunc") + torch.remainder(k, -6)
+    bits = (k & 12) | (k ^ 5) + (~k) + (k << 2) + (k >> 1)
+    logic = torch.logical_and(k > 0, x < 0.5) | torch.logical_not(k == 3)
+    return out, i + bits + logic.to(k.dtype)
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
@@ -162,4 +189,8 @@ CHECKS = [
      "config": {"block_sizes": [16, 16]}, "ref": "row_scale_col_shift_reference"},
     {"kernel": "row_scale_col_shift", "args": ["torch.randn(45, 70)", "torch.randn(45)", "torch.randn(70)"],
      "config": {"block_sizes": [16, 32]}, "ref": "row_scale_col_shift_reference"},
+    # Divisors of both signs on floats and ints (torch.randint's range covers negatives and zero
+    # dividends): Python rounding toward negative infinity, fmod and trunc toward zero.
+    {"kernel": "modular", "args": ["torch.randn(45, 70) * 4", "torch.randint(-50, 50, (45, 70))"],
+     "config": {"block_sizes": [16, 32]}, "ref": "modular_reference", "modes": ["symbolic"]},
 ]

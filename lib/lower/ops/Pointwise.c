@@ -13,6 +13,8 @@
  */
 #include "lower/Shapes.h"
 
+#include <string.h>
+
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
@@ -20,9 +22,12 @@ typedef enum Op {
   ADD, SUB, MUL, DIV, POW, NEG, EXP, EXP2, EXPM1, LOG, LOG1P, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, FLOOR, CEIL,
   ROUND, TRUNC, SIGN, SIGMOID, RELU, RECIPROCAL,
   GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
+  REMAINDER, FMOD, DIV_TRUNC, DIV_FLOOR, BIT_AND, BIT_OR, BIT_XOR, BIT_NOT, SHL, SHR,
+  LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR, LOGICAL_NOT,
 } Op;
 
-typedef enum Shape { UNARY, BINARY, COMPARE, SELECT, CAST } Shape;
+/* LOGICAL: operands compared with zero, then combined as i1 (float_op names the combination). */
+typedef enum Shape { UNARY, BINARY, COMPARE, SELECT, CAST, LOGICAL } Shape;
 
 typedef struct OpInfo {
   Shape shape;
@@ -71,6 +76,20 @@ static const OpInfo OPS[] = {
     [EQ] = {COMPARE, NULL, NULL, HM_CMPF_OEQ, HM_CMPI_EQ},
     [NE] = {COMPARE, NULL, NULL, HM_CMPF_UNE, HM_CMPI_NE},
     [CONVERT] = {CAST, NULL, NULL},
+    [REMAINDER] = {BINARY, NULL, NULL},
+    [FMOD] = {BINARY, "arith.remf", "arith.remsi"},
+    [DIV_TRUNC] = {BINARY, NULL, NULL},
+    [DIV_FLOOR] = {BINARY, NULL, NULL},
+    [BIT_AND] = {BINARY, NULL, "arith.andi"},
+    [BIT_OR] = {BINARY, NULL, "arith.ori"},
+    [BIT_XOR] = {BINARY, NULL, "arith.xori"},
+    [BIT_NOT] = {UNARY, NULL, NULL},
+    [SHL] = {BINARY, NULL, "arith.shli"},
+    [SHR] = {BINARY, NULL, "arith.shrsi"}, /* torch shifts signed integers arithmetically */
+    [LOGICAL_AND] = {LOGICAL, "arith.andi", NULL},
+    [LOGICAL_OR] = {LOGICAL, "arith.ori", NULL},
+    [LOGICAL_XOR] = {LOGICAL, "arith.xori", NULL},
+    [LOGICAL_NOT] = {LOGICAL, NULL, NULL},
 };
 
 enum { MAX_OPERANDS = 3 };
@@ -161,6 +180,44 @@ static bool compose(HmLowering *L, Op op, MlirValue x, bool is_float, MlirValue 
   }
 }
 
+/* torch's remainder and rounded divisions, which round toward negative infinity (Python's % and //)
+ * or toward zero, on floats and integers; bitwise not. */
+static bool compose_binary(HmLowering *L, Op op, MlirValue a, MlirValue b, bool is_float, MlirValue *out) {
+  MlirType t = mlirValueGetType(a);
+  MlirValue zero = hm_scalar_const(L, t, 0);
+  switch (op) {
+  case REMAINDER: { /* fmod, moved by b where its sign differs from b's (torch's CPU kernel) */
+    MlirValue r = binary(L, is_float ? "arith.remf" : "arith.remsi", a, b);
+    MlirValue nonzero = is_float ? hm_cmpf(L, HM_CMPF_UNE, r, zero) : hm_cmpi(L, HM_CMPI_NE, r, zero);
+    MlirValue r_neg = is_float ? hm_cmpf(L, HM_CMPF_OLT, r, zero) : hm_cmpi(L, HM_CMPI_SLT, r, zero);
+    MlirValue b_neg = is_float ? hm_cmpf(L, HM_CMPF_OLT, b, zero) : hm_cmpi(L, HM_CMPI_SLT, b, zero);
+    MlirValue differ = binary(L, "arith.xori", r_neg, b_neg);
+    MlirValue fix = binary(L, "arith.andi", nonzero, differ);
+    *out = select(L, fix, binary(L, is_float ? "arith.addf" : "arith.addi", r, b), r);
+    return true;
+  }
+  case DIV_TRUNC:
+    *out = is_float ? build1(L, "math.trunc", t, 1, (MlirValue[]){binary(L, "arith.divf", a, b)})
+                    : binary(L, "arith.divsi", a, b);
+    return true;
+  case DIV_FLOOR:
+    *out = is_float ? build1(L, "math.floor", t, 1, (MlirValue[]){binary(L, "arith.divf", a, b)})
+                    : binary(L, "arith.floordivsi", a, b);
+    return true;
+  default:
+    return hm_node_error(L, L->node, "'%s' has no lowering", L->node->target);
+  }
+}
+
+/* torch.logical_*: each operand is true where it is not zero. */
+static MlirValue truth(HmLowering *L, MlirValue v) {
+  MlirType t = mlirValueGetType(v);
+  if (mlirTypeIsAInteger(t) && mlirIntegerTypeGetWidth(t) == 1)
+    return v;
+  MlirValue zero = hm_scalar_const(L, t, 0);
+  return mlirTypeIsAInteger(t) ? hm_cmpi(L, HM_CMPI_NE, v, zero) : hm_cmpf(L, HM_CMPF_UNE, v, zero);
+}
+
 static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   Body *b = ctx;
   MlirValue v[MAX_OPERANDS];
@@ -177,6 +234,17 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
   MlirValue r;
   if (info->shape == CAST) {
     r = v[0];
+  } else if (info->shape == LOGICAL) {
+    MlirValue a = truth(L, v[0]);
+    r = b->op == LOGICAL_NOT ? binary(L, "arith.xori", a, hm_scalar_const(L, mlirValueGetType(a), 1))
+                             : binary(L, info->float_op, a, truth(L, v[1]));
+  } else if (b->op == BIT_NOT) {
+    if (is_float)
+      return hm_node_error(L, L->node, "'%s' on float tensors is not supported", L->node->target);
+    r = binary(L, "arith.xori", v[0], hm_scalar_const(L, b->compute, -1));
+  } else if (b->op == REMAINDER || b->op == DIV_TRUNC || b->op == DIV_FLOOR) {
+    if (!compose_binary(L, b->op, v[0], v[1], is_float, &r))
+      return false;
   } else if (info->shape == SELECT) {
     r = hm_build_value(L, (HmOpSpec){.name = "arith.select", .nresults = 1, .results = &b->compute,
                                      .noperands = 3, .operands = v});
@@ -188,7 +256,8 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
       if (!compose(L, b->op, v[0], is_float, &r))
         return false;
     } else if (!name) {
-      return hm_node_error(L, L->node, "'%s' on integer tensors is not supported", L->node->target);
+      return hm_node_error(L, L->node, "'%s' on %s tensors is not supported", L->node->target,
+                           is_float ? "float" : "integer");
     } else {
       if (info->shape == BINARY && b->alpha != 1.0)
         v[1] = binary(L, is_float ? "arith.mulf" : "arith.muli", v[1], hm_scalar_const(L, b->compute, b->alpha));
@@ -270,12 +339,13 @@ static MlirAffineMap broadcast_map(HmLowering *L, const Operand *operand, const 
   return mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs);
 }
 
-static size_t operand_count(Shape shape) {
-  return shape == UNARY || shape == CAST ? 1 : shape == SELECT ? 3 : 2;
+static size_t operand_count(Op op) {
+  Shape shape = OPS[op].shape;
+  return shape == UNARY || shape == CAST || op == LOGICAL_NOT ? 1 : shape == SELECT ? 3 : 2;
 }
 
 static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
-  Body b = {.op = (Op)variant, .n = operand_count(OPS[variant].shape), .alpha = 1.0};
+  Body b = {.op = (Op)variant, .n = operand_count((Op)variant), .alpha = 1.0};
   if (node->val.kind != HM_SPEC_TENSOR || node->val.rank > HM_MAX_RANK)
     return hm_node_error(L, node, "'%s' must produce a tensor", node->target);
   MlirValue inputs[MAX_OPERANDS];
@@ -298,13 +368,26 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
   if (alpha)
     b.alpha = alpha->kind == HM_ARG_FLOAT ? alpha->f : (double)alpha->i;
   b.result = hm_element_type(L, node->val.dtype);
-  b.compute = OPS[variant].shape == COMPARE ? compare_type(L, &b) : op_math(L, b.result);
+  b.compute = OPS[variant].shape == COMPARE || OPS[variant].shape == LOGICAL ? compare_type(L, &b) : op_math(L, b.result);
   MlirValue init;
   if (!hm_empty_tensor(L, &node->val, b.result, &init))
     return false;
   maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return hm_generic(L, ninputs, inputs, maps, init, node->val.rank, NULL, compute_body, &b, &out->value);
+}
+
+/* div(a, b, rounding_mode=None|"trunc"|"floor"). */
+static bool lower_div_mode(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)variant;
+  const HmArg *mode = hm_kwarg(node, "rounding_mode");
+  if (!mode || mode->kind == HM_ARG_NONE)
+    return lower_pointwise(L, S, node, DIV, out);
+  if (mode->kind == HM_ARG_STR && strcmp(mode->str, "trunc") == 0)
+    return lower_pointwise(L, S, node, DIV_TRUNC, out);
+  if (mode->kind == HM_ARG_STR && strcmp(mode->str, "floor") == 0)
+    return lower_pointwise(L, S, node, DIV_FLOOR, out);
+  return hm_node_error(L, node, "'%s': rounding_mode must be None, 'trunc' or 'floor'", node->target);
 }
 
 /* torch.scalar_tensor(v, dtype=...): a rank-0 tensor holding v (decompositions use it as a constant
@@ -378,5 +461,30 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"prims.convert_element_type.default", lower_pointwise, CONVERT, HM_OP_OTHER},
     {"aten._to_copy.default", lower_pointwise, CONVERT, HM_OP_OTHER},
     {"aten.scalar_tensor.default", lower_scalar_tensor, 0, HM_OP_OTHER},
+    {"aten.div.Tensor_mode", lower_div_mode, 0, HM_OP_OTHER},
+    {"aten.div.Scalar_mode", lower_div_mode, 0, HM_OP_OTHER},
+    {"aten.floor_divide.default", lower_pointwise, DIV_FLOOR, HM_OP_OTHER},
+    {"aten.floor_divide.Scalar", lower_pointwise, DIV_FLOOR, HM_OP_OTHER},
+    {"aten.remainder.Tensor", lower_pointwise, REMAINDER, HM_OP_OTHER},
+    {"aten.remainder.Scalar", lower_pointwise, REMAINDER, HM_OP_OTHER},
+    {"aten.fmod.Tensor", lower_pointwise, FMOD, HM_OP_OTHER},
+    {"aten.fmod.Scalar", lower_pointwise, FMOD, HM_OP_OTHER},
+    {"aten.bitwise_and.Tensor", lower_pointwise, BIT_AND, HM_OP_OTHER},
+    {"aten.bitwise_and.Scalar", lower_pointwise, BIT_AND, HM_OP_OTHER},
+    {"aten.bitwise_or.Tensor", lower_pointwise, BIT_OR, HM_OP_OTHER},
+    {"aten.bitwise_or.Scalar", lower_pointwise, BIT_OR, HM_OP_OTHER},
+    {"aten.bitwise_xor.Tensor", lower_pointwise, BIT_XOR, HM_OP_OTHER},
+    {"aten.bitwise_xor.Scalar", lower_pointwise, BIT_XOR, HM_OP_OTHER},
+    {"aten.bitwise_not.default", lower_pointwise, BIT_NOT, HM_OP_OTHER},
+    {"aten.bitwise_left_shift.Tensor", lower_pointwise, SHL, HM_OP_OTHER},
+    {"aten.bitwise_left_shift.Tensor_Scalar", lower_pointwise, SHL, HM_OP_OTHER},
+    {"aten.bitwise_right_shift.Tensor", lower_pointwise, SHR, HM_OP_OTHER},
+    {"aten.bitwise_right_shift.Tensor_Scalar", lower_pointwise, SHR, HM_OP_OTHER},
+    {"aten.__lshift__.Scalar", lower_pointwise, SHL, HM_OP_OTHER},
+    {"aten.__rshift__.Scalar", lower_pointwise, SHR, HM_OP_OTHER},
+    {"aten.logical_and.default", lower_pointwise, LOGICAL_AND, HM_OP_OTHER},
+    {"aten.logical_or.default", lower_pointwise, LOGICAL_OR, HM_OP_OTHER},
+    {"aten.logical_xor.default", lower_pointwise, LOGICAL_XOR, HM_OP_OTHER},
+    {"aten.logical_not.default", lower_pointwise, LOGICAL_NOT, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };
