@@ -253,6 +253,36 @@ def ref_optional_row_sum(x: torch.Tensor, enabled: int) -> torch.Tensor:
     return x.float().sum(dim=1).to(x.dtype) if enabled > 0 else torch.zeros(x.size(0), dtype=x.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def weighted_orders(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """A recurrence over rows of w one at a time (block_size=1): w[order, tile_c] is a tile one row
+    wide that broadcasts over tile_b, as a size-1 dimension does."""
+    b, c = x.shape
+    n = w.size(0)
+    out = torch.empty_like(x)
+    for tile_b, tile_c in hl.tile([b, c]):
+        v = x[tile_b, tile_c]
+        prev = hl.full([tile_b, tile_c], 1.0, x.dtype)
+        cur = v
+        acc = w[0, tile_c] * prev + w[1, tile_c] * cur
+        for order in hl.tile(2, n, block_size=1):
+            nxt = 2.0 * v * cur - prev
+            acc = acc + w[order, tile_c] * nxt
+            prev = cur
+            cur = nxt
+        out[tile_b, tile_c] = acc
+    return out
+
+
+def ref_weighted_orders(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    prev, cur = torch.ones_like(x), x
+    acc = w[0] * prev + w[1] * cur
+    for k in range(2, w.size(0)):
+        prev, cur = cur, 2.0 * x * cur - prev
+        acc = acc + w[k] * cur
+    return acc
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
 # have no tile size to vary; looping their row reductions (reduction_loops) makes Helion roll the
@@ -304,4 +334,6 @@ CHECKS = [
      "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "odd_column_sum", "args": ["torch.randn(33, 20, dtype=torch.float16)"], "ref": "ref_odd_column_sum",
      "config": {"block_sizes": [8]}, "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "weighted_orders", "args": ["torch.randn(45, 70)", "torch.randn(5, 70)"], "ref": "ref_weighted_orders",
+     "config": {"block_sizes": [16, 32]}, "rtol": 1e-4, "atol": 1e-4},
 ]

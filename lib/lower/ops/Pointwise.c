@@ -339,6 +339,35 @@ static MlirAffineMap broadcast_map(HmLowering *L, const Operand *operand, const 
   return mlirAffineMapGet(L->ctx, (intptr_t)out_rank, 0, (intptr_t)rank, exprs);
 }
 
+/* The result's shape, where a dimension the capture gives as a tile one wide (hl.tile(a, b,
+ * block_size=1)) meets a wider operand dimension: Helion's fake tensors keep the unit tile
+ * (`w[order, c] * x[b, c]` is [order, c]), its generated code broadcasts it to the wider one ([b, c]),
+ * as a size-1 dimension. */
+static HmSpecValue unit_tiles_broadcast(HmLowering *L, const Body *b, const HmSpecValue *val, HmDim *dims) {
+  HmSpecValue result = *val;
+  for (size_t d = 0; d < val->rank; ++d)
+    dims[d] = val->shape[d];
+  result.shape = dims;
+  for (size_t i = 0; i < b->n; ++i) {
+    const Operand *o = &b->operands[i];
+    if (!o->is_tensor || !o->val || o->val->kind != HM_SPEC_TENSOR)
+      continue;
+    MlirType type = mlirValueGetType(o->tensor);
+    size_t rank = (size_t)mlirShapedTypeGetRank(type), dst[HM_MAX_RANK];
+    if (rank != o->val->rank)
+      continue;
+    hm_broadcast_dims(L, o->val, rank, val, dst);
+    for (size_t j = 0; j < rank; ++j) {
+      HmDim *d = &dims[dst[j]];
+      int64_t size = mlirShapedTypeGetDimSize(type, (intptr_t)j);
+      if (d->sym && hm_dim_block(L, *d) >= 0 && hm_static_dim(L, *d) == 1 && size != 1 &&
+          !mlirShapedTypeIsDynamicSize(size) && hm_static_dim(L, o->val->shape[j]) == size)
+        *d = o->val->shape[j];
+    }
+  }
+  return result;
+}
+
 static size_t operand_count(Op op) {
   Shape shape = OPS[op].shape;
   return shape == UNARY || shape == CAST || op == LOGICAL_NOT ? 1 : shape == SELECT ? 3 : 2;
@@ -357,20 +386,24 @@ static bool lower_pointwise(HmLowering *L, HmScope *S, const HmNode *node, int v
       b.operands[i] = b.operands[i - 1];
     else if (!arg || !read_operand(L, S, node, arg, &b.operands[i]))
       return false;
+    if (b.operands[i].is_tensor &&
+        (size_t)mlirShapedTypeGetRank(mlirValueGetType(b.operands[i].tensor)) > node->val.rank)
+      return hm_node_error(L, node, "operand %zu has a higher rank than the result", i);
+  }
+  HmDim dims[HM_MAX_RANK];
+  HmSpecValue result = unit_tiles_broadcast(L, &b, &node->val, dims);
+  for (size_t i = 0; i < b.n; ++i)
     if (b.operands[i].is_tensor) {
-      if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(b.operands[i].tensor)) > node->val.rank)
-        return hm_node_error(L, node, "operand %zu has a higher rank than the result", i);
-      maps[ninputs] = broadcast_map(L, &b.operands[i], &node->val);
+      maps[ninputs] = broadcast_map(L, &b.operands[i], &result);
       inputs[ninputs++] = b.operands[i].tensor;
     }
-  }
   const HmArg *alpha = hm_kwarg(node, "alpha");
   if (alpha)
     b.alpha = alpha->kind == HM_ARG_FLOAT ? alpha->f : (double)alpha->i;
   b.result = hm_element_type(L, node->val.dtype);
   b.compute = OPS[variant].shape == COMPARE || OPS[variant].shape == LOGICAL ? compare_type(L, &b) : op_math(L, b.result);
   MlirValue init;
-  if (!hm_empty_tensor(L, &node->val, b.result, &init))
+  if (!hm_empty_tensor(L, &result, b.result, &init))
     return false;
   maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)node->val.rank);
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
