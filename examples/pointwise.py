@@ -138,7 +138,7 @@ def modular(x: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, torch.Tenso
         f = a % 1.5 + torch.remainder(a, -2.0) + a // 0.75 + torch.fmod(a, 1.25)
         out[tile] = f + torch.div(a, -0.5, rounding_mode="trunc") + torch.div(a, 0.3, rounding_mode="floor")
         i = b % 7 + b // -3 + torch.fmod(b, 5) + torch.div(b, 4, rounding_mode="trunc") + torch.remainder(b, -6)
-        bits = (b & 12) | (b ^ 5) + (~b) + (b << 2) + (b >> 1)
+        bits = (b & 12) | (b ^ 5) + (~b) + (b << 2) + (b >> 1) + (b << (b & 3)) + (b >> (b & 7))
         logic = torch.logical_and(b > 0, a < 0.5) | torch.logical_not(b == 3)
         ints[tile] = i + bits + logic.to(b.dtype)
     return out, ints
@@ -148,7 +148,7 @@ def modular_reference(x: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, t
     f = x % 1.5 + torch.remainder(x, -2.0) + x // 0.75 + torch.fmod(x, 1.25)
     out = f + torch.div(x, -0.5, rounding_mode="trunc") + torch.div(x, 0.3, rounding_mode="floor")
     i = k % 7 + k // -3 + torch.fmod(k, 5) + torch.div(k, 4, rounding_mode="trunc") + torch.remainder(k, -6)
-    bits = (k & 12) | (k ^ 5) + (~k) + (k << 2) + (k >> 1)
+    bits = (k & 12) | (k ^ 5) + (~k) + (k << 2) + (k >> 1) + (k << (k & 3)) + (k >> (k & 7))
     logic = torch.logical_and(k > 0, x < 0.5) | torch.logical_not(k == 3)
     return out, i + bits + logic.to(k.dtype)
 

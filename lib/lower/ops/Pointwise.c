@@ -514,6 +514,8 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.bitwise_right_shift.Tensor", lower_pointwise, SHR, HM_OP_OTHER},
     {"aten.bitwise_right_shift.Tensor_Scalar", lower_pointwise, SHR, HM_OP_OTHER},
     {"aten.__lshift__.Scalar", lower_pointwise, SHL, HM_OP_OTHER},
+    {"aten.__lshift__.Tensor", lower_pointwise, SHL, HM_OP_OTHER},
+    {"aten.__rshift__.Tensor", lower_pointwise, SHR, HM_OP_OTHER},
     {"aten.__rshift__.Scalar", lower_pointwise, SHR, HM_OP_OTHER},
     {"aten.logical_and.default", lower_pointwise, LOGICAL_AND, HM_OP_OTHER},
     {"aten.logical_or.default", lower_pointwise, LOGICAL_OR, HM_OP_OTHER},
