@@ -1,5 +1,6 @@
 """Atomic updates of host tensors from the tile grid: hl.atomic_add into one element (a global sum)
-and hl.atomic_max into a row of column maxima, each starting from the host code's fill value."""
+and hl.atomic_max into a row of column maxima, each starting from the host code's fill value; a
+scatter through an index tensor, and the old values the ops return."""
 
 import torch
 
@@ -25,6 +26,26 @@ def column_max(x: torch.Tensor) -> torch.Tensor:
     return result
 
 
+@helion.kernel(static_shapes=True)
+def histogram_with_previous(
+    ids: torch.Tensor, weights: torch.Tensor, bins: torch.Tensor, peaks: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A scatter through an index tensor (ids, some outside bins, which are skipped), and the old values
+    hl.atomic_max returns, read by the kernel."""
+    prev = torch.empty_like(weights)
+    for tile in hl.tile(ids.size(0)):
+        hl.atomic_add(bins, [ids[tile]], weights[tile])
+        prev[tile] = hl.atomic_max(peaks, [tile], weights[tile]) * 2.0
+    return bins, peaks, prev
+
+
+def histogram_with_previous_reference(ids: torch.Tensor, weights: torch.Tensor, bins: torch.Tensor,
+                                      peaks: torch.Tensor):
+    inside = (ids >= 0) & (ids < bins.size(0))
+    out = bins.clone().index_add_(0, ids[inside], weights[inside])
+    return out, torch.maximum(peaks, weights), peaks * 2.0
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -32,4 +53,9 @@ CHECKS = [
     {"kernel": "global_sum", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "column_max", "args": ["torch.randn(100, 77)"]},
     {"kernel": "column_max", "args": ["torch.randn(100, 77)"], "config": {"block_sizes": [32, 16]}},
+    # Positions -3..12 into 10 bins: the ones outside are skipped; repeated ones add up.
+    {"kernel": "histogram_with_previous", "args": ["torch.randint(-3, 13, (300,))", "torch.rand(300)",
+                                                   "torch.zeros(10)", "torch.rand(300)"],
+     "config": {"block_sizes": [32]}, "ref": "histogram_with_previous_reference", "rtol": 1e-5, "atol": 1e-5,
+     "modes": ["symbolic"]},
 ]

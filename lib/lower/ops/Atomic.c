@@ -6,13 +6,20 @@
  * way. A plain load-add-store of the tile would be correct only because the CPU runner happens to
  * run the grid sequentially. Padding never reaches memory: the loops stop at the tile's extent.
  * The `sem` argument needs nothing: LLVM's atomicrmw from memref.atomic_rmw is at least as strongly
- * ordered as any of Helion's semantics. The ops return the old values; a kernel that reads them is
- * rejected.
+ * ordered as any of Helion's semantics.
+ *
+ * An index may also be an integer tensor of one dimension (`hl.atomic_add(out, [ids[tile]], v)`, a
+ * scatter): its elements are the positions, one value dimension, and an element whose position is
+ * outside the host tensor is skipped, as a scatter skips it. The ops return the old values: when the
+ * kernel reads them, each one is stored into a tile buffer of the result's shape (zero in the padding),
+ * read back as a tensor.
  */
 #include "lower/Shapes.h"
+#include "lower/Tiles.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
+#include "mlir-c/Dialect/Linalg.h"
 
 /* arith::AtomicRMWKind values (ArithOpsEnums.td); -1 where the op has no such form. */
 enum { ADDF = 0, ADDI = 1, ANDI = 2, ASSIGN = 3, MAXIMUMF = 4, MAXS = 6, MINIMUMF = 8, MINS = 10, ORI = 14, XORI = 15 };
@@ -33,16 +40,22 @@ static const AtomicKinds KINDS[] = {
 typedef struct Range {
   MlirValue offset, extent;
   int value_dim;
+  MlirValue positions, size; /* an index tensor and the host dimension's size, or null */
 } Range;
+
+/* The value's operand of the op: a tensor, or null for a scalar, and the scalar converted. */
+typedef struct Operand {
+  MlirValue tensor, scalar;
+} Operand;
 
 typedef struct Update {
   size_t rank, value_rank;
   Range ranges[HM_MAX_RANK];
   MlirValue memref;
-  MlirValue value;    /* a tensor, or null for a scalar */
-  MlirValue scalar;   /* the scalar operand, converted */
+  Operand value;      /* the value combined into the host tensor */
   MlirType element;   /* the host tensor's element type */
   int64_t kind;
+  MlirValue old;      /* a buffer for the old values, or null when the kernel does not read them */
 } Update;
 
 static bool arg_uses(const HmArg *a, size_t node) {
@@ -95,25 +108,43 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
       *r = (Range){.offset = v.value, .value_dim = -1};
       return true;
     }
+    const HmNode *producer = hm_arg_node(S, e);
+    if (v.kind == HM_IR_TENSOR && producer && producer->val.kind == HM_SPEC_TENSOR && producer->val.rank == 1 &&
+        mlirTypeIsAInteger(hm_element_of(v.value))) {
+      HmDim dim = producer->val.shape[0];
+      *r = (Range){.offset = hm_index_const(L, 0), .value_dim = (int)u->value_rank++, .positions = v.value};
+      if (hm_tile_is_padded(L, dim))
+        r->extent = L->tiles[hm_dim_block(L, dim)].extent;
+      else if (!hm_dim_value(L, dim, &r->extent))
+        return false;
+      return hm_dim_value(L, t->shape[d], &r->size);
+    }
   }
-  return hm_node_error(L, node, "'%s': index %zu must be a tile, ':' or an integer", node->target, d);
+  return hm_node_error(L, node, "'%s': index %zu must be a tile, ':', an integer or a 1-D integer tensor",
+                       node->target, d);
 }
 
-static bool plan_value(HmLowering *L, HmScope *S, const HmNode *node, Update *u) {
-  const HmArg *value = hm_arg(L, node, 2);
+static bool plan_value(HmLowering *L, HmScope *S, const HmNode *node, size_t i, const Update *u, Operand *out) {
+  const HmArg *value = hm_arg(L, node, i);
   if (!value)
     return false;
   if (value->kind == HM_ARG_INT || value->kind == HM_ARG_FLOAT || value->kind == HM_ARG_BOOL) {
-    u->scalar = hm_scalar_const(L, u->element, value->kind == HM_ARG_FLOAT ? value->f : (double)value->i);
+    *out = (Operand){.scalar = hm_scalar_const(L, u->element, value->kind == HM_ARG_FLOAT ? value->f : (double)value->i)};
     return true;
   }
   HmIrValue v;
-  if (!hm_arg_tensor(L, S, node, 2, &v))
+  if (!hm_arg_value(L, S, node, value, &v))
     return false;
+  if (v.kind == HM_IR_SCALAR) {
+    *out = (Operand){.scalar = hm_convert_scalar(L, v.value, u->element)};
+    return true;
+  }
+  if (v.kind != HM_IR_TENSOR)
+    return hm_node_error(L, node, "'%s': argument %zu must be a tensor or a number", node->target, i);
   if ((size_t)mlirShapedTypeGetRank(mlirValueGetType(v.value)) != u->value_rank)
     return hm_node_error(L, node, "'%s': the value's rank must match the indexed tile's (%zu)", node->target,
                          u->value_rank);
-  u->value = v.value;
+  *out = (Operand){.tensor = v.value};
   return true;
 }
 
@@ -135,7 +166,7 @@ static bool plan_update(HmLowering *L, HmScope *S, const HmNode *node, int varia
   for (size_t d = 0; d < t->rank; ++d)
     if (!plan_range(L, S, node, t, d, &index->items[d], u))
       return false;
-  return plan_value(L, S, node, u);
+  return plan_value(L, S, node, 2, u, &u->value);
 }
 
 /* scf.for %iv = 0 to `extent` step 1 with an empty body; `body` receives its block. */
@@ -154,25 +185,99 @@ static MlirValue add_index(HmLowering *L, MlirValue a, MlirValue b) {
                                       .operands = (MlirValue[]){a, b}});
 }
 
-/* The innermost body: the value's element at `ivs`, atomically combined into the host tensor. */
+static MlirValue to_index(HmLowering *L, MlirValue v) {
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &v});
+}
+
+/* An operand's element at `ivs`, in the host tensor's element type. */
+static MlirValue operand_element(HmLowering *L, const Update *u, const Operand *o, const MlirValue *ivs) {
+  if (mlirValueIsNull(o->tensor))
+    return o->scalar;
+  MlirValue operands[1 + HM_MAX_RANK] = {o->tensor};
+  for (size_t d = 0; d < u->rank; ++d)
+    if (u->ranges[d].value_dim >= 0)
+      operands[1 + u->ranges[d].value_dim] = ivs[d];
+  MlirType type = hm_element_of(o->tensor);
+  MlirValue element = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &type,
+                                                   .noperands = (intptr_t)(1 + u->value_rank), .operands = operands});
+  return hm_convert_scalar(L, element, u->element);
+}
+
+/* The innermost body: the value's element at `ivs`, atomically combined into the host tensor; the
+ * old element kept in the result buffer when the kernel reads it. */
 static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs) {
-  MlirValue element = u->scalar;
-  if (mlirValueIsNull(element)) {
-    MlirValue operands[1 + HM_MAX_RANK] = {u->value};
+  MlirValue coords[HM_MAX_RANK], inside = {NULL};
+  for (size_t d = 0; d < u->rank; ++d) {
+    const Range *r = &u->ranges[d];
+    if (!mlirValueIsNull(r->positions)) {
+      MlirType type = hm_element_of(r->positions);
+      coords[d] = to_index(L, hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &type,
+                                                          .noperands = 2,
+                                                          .operands = (MlirValue[]){r->positions, ivs[d]}}));
+      MlirValue in = hm_cmpi(L, HM_CMPI_ULT, coords[d], r->size);
+      inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
+    } else {
+      coords[d] = r->value_dim >= 0 ? add_index(L, r->offset, ivs[d]) : r->offset;
+    }
+  }
+  HmInsertion outer = {0};
+  if (!mlirValueIsNull(inside)) { /* a position outside the host tensor skips its element */
+    MlirBlock then;
+    MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
+    hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
+    outer = hm_insertion_enter(L, then);
+  }
+  MlirValue operands[2 + HM_MAX_RANK] = {operand_element(L, u, &u->value, ivs), u->memref};
+  for (size_t d = 0; d < u->rank; ++d)
+    operands[2 + d] = coords[d];
+  MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
+  MlirValue old = hm_build_value(L, (HmOpSpec){.name = "memref.atomic_rmw", .nresults = 1, .results = &u->element,
+                                               .noperands = (intptr_t)(2 + u->rank), .operands = operands,
+                                               .nattrs = 1, .attrs = &kind});
+  if (!mlirValueIsNull(u->old)) {
+    MlirType type = mlirShapedTypeGetElementType(mlirValueGetType(u->old));
+    MlirValue operands[2 + HM_MAX_RANK] = {hm_convert_scalar(L, old, type), u->old};
     for (size_t d = 0; d < u->rank; ++d)
       if (u->ranges[d].value_dim >= 0)
-        operands[1 + u->ranges[d].value_dim] = ivs[d];
-    MlirType type = hm_element_of(u->value);
-    element = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &type,
-                                           .noperands = (intptr_t)(1 + u->value_rank), .operands = operands});
-    element = hm_convert_scalar(L, element, u->element);
+        operands[2 + u->ranges[d].value_dim] = ivs[d];
+    hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + u->value_rank), .operands = operands});
   }
-  MlirValue operands[2 + HM_MAX_RANK] = {element, u->memref};
-  for (size_t d = 0; d < u->rank; ++d)
-    operands[2 + d] = u->ranges[d].value_dim >= 0 ? add_index(L, u->ranges[d].offset, ivs[d]) : u->ranges[d].offset;
-  MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
-  hm_build(L, (HmOpSpec){.name = "memref.atomic_rmw", .nresults = 1, .results = &u->element,
-                         .noperands = (intptr_t)(2 + u->rank), .operands = operands, .nattrs = 1, .attrs = &kind});
+  if (!mlirValueIsNull(inside)) {
+    hm_build(L, (HmOpSpec){.name = "scf.yield"});
+    hm_insertion_leave(L, outer);
+  }
+}
+
+/* A zeroed buffer of the result's tile shape for the old values. */
+static bool old_values_buffer(HmLowering *L, const HmNode *node, const Update *u, MlirValue *out) {
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank != u->value_rank)
+    return hm_node_error(L, node, "'%s': the old values must have the indexed tile's rank (%zu)", node->target,
+                         u->value_rank);
+  MlirType tensor = hm_tensor_type(L, &node->val);
+  size_t rank = node->val.rank, ndynamic = 0;
+  int64_t shape[HM_MAX_RANK];
+  MlirValue sizes[HM_MAX_RANK];
+  for (size_t d = 0; d < rank; ++d) {
+    shape[d] = mlirShapedTypeGetDimSize(tensor, (intptr_t)d);
+    if (mlirShapedTypeIsDynamicSize(shape[d]) && !hm_dim_value(L, node->val.shape[d], &sizes[ndynamic++]))
+      return hm_node_error(L, node, "'%s': no size for dimension %zu of the old values", node->target, d);
+  }
+  MlirType element = mlirShapedTypeGetElementType(tensor);
+  MlirType type = mlirMemRefTypeContiguousGet(element, (intptr_t)rank, shape, mlirAttributeGetNull());
+  MlirNamedAttribute seg = hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){(int32_t)ndynamic, 0}));
+  MlirValue buffer = hm_build_value(L, (HmOpSpec){.name = "memref.alloc", .nresults = 1, .results = &type,
+                                                  .noperands = (intptr_t)ndynamic, .operands = sizes, .nattrs = 1,
+                                                  .attrs = &seg});
+  MlirNamedAttribute fill_seg = hm_named(L, "operandSegmentSizes", hm_i32_array(L, 2, (int32_t[]){1, 1}));
+  MlirRegion region = mlirRegionCreate();
+  MlirOperation fill = hm_build(L, (HmOpSpec){.name = "linalg.fill", .noperands = 2,
+                                              .operands = (MlirValue[]){hm_scalar_const(L, element, 0), buffer},
+                                              .nattrs = 1, .attrs = &fill_seg, .nregions = 1, .regions = &region});
+  mlirLinalgFillBuiltinNamedOpRegion(fill);
+  *out = buffer;
+  return true;
 }
 
 /* One loop per dimension the value runs along, outermost first, each ending in scf.yield. */
@@ -195,13 +300,23 @@ static void emit_nest(HmLowering *L, const Update *u, size_t d, MlirValue *ivs) 
 
 static bool lower_atomic(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   Update u;
-  if (result_is_read(S, node))
-    return hm_node_error(L, node, "'%s': reading the old values it returns is not supported", node->target);
   if (!plan_update(L, S, node, variant, &u))
+    return false;
+  bool read = result_is_read(S, node);
+  if (read && !old_values_buffer(L, node, &u, &u.old))
     return false;
   MlirValue ivs[HM_MAX_RANK];
   emit_nest(L, &u, 0, ivs);
   *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
+  if (read) {
+    MlirType type = hm_tensor_type(L, &node->val);
+    MlirNamedAttribute attrs[2] = {hm_named(L, "restrict", mlirUnitAttrGet(L->ctx)),
+                                   hm_named(L, "writable", mlirUnitAttrGet(L->ctx))};
+    *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1,
+                       .value = hm_build_value(L, (HmOpSpec){.name = "bufferization.to_tensor", .nresults = 1,
+                                                             .results = &type, .noperands = 1, .operands = &u.old,
+                                                             .nattrs = 2, .attrs = attrs})};
+  }
   return true;
 }
 
