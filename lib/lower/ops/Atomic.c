@@ -208,6 +208,10 @@ static MlirValue operand_element(HmLowering *L, const Update *u, const Operand *
 /* The innermost body: the value's element at `ivs`, atomically combined into the host tensor; the
  * old element kept in the result buffer when the kernel reads it. */
 static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs) {
+  bool scatter = false;
+  for (size_t d = 0; d < u->rank; ++d)
+    scatter |= !mlirValueIsNull(u->ranges[d].positions);
+  MlirValue element = scatter ? (MlirValue){NULL} : operand_element(L, u, &u->value, ivs);
   MlirValue coords[HM_MAX_RANK], inside = {NULL};
   for (size_t d = 0; d < u->rank; ++d) {
     const Range *r = &u->ranges[d];
@@ -223,13 +227,14 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
     }
   }
   HmInsertion outer = {0};
-  if (!mlirValueIsNull(inside)) { /* a position outside the host tensor skips its element */
+  if (scatter) { /* a position outside the host tensor skips its element */
     MlirBlock then;
     MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
     hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
     outer = hm_insertion_enter(L, then);
+    element = operand_element(L, u, &u->value, ivs);
   }
-  MlirValue operands[2 + HM_MAX_RANK] = {operand_element(L, u, &u->value, ivs), u->memref};
+  MlirValue operands[2 + HM_MAX_RANK] = {element, u->memref};
   for (size_t d = 0; d < u->rank; ++d)
     operands[2 + d] = coords[d];
   MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
@@ -244,7 +249,7 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
         operands[2 + u->ranges[d].value_dim] = ivs[d];
     hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + u->value_rank), .operands = operands});
   }
-  if (!mlirValueIsNull(inside)) {
+  if (scatter) {
     hm_build(L, (HmOpSpec){.name = "scf.yield"});
     hm_insertion_leave(L, outer);
   }
