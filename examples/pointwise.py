@@ -153,6 +153,24 @@ def modular_reference(x: torch.Tensor, k: torch.Tensor) -> tuple[torch.Tensor, t
     return out, i + bits + logic.to(k.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def mix_logs(x: torch.Tensor, y: torch.Tensor, beta: float) -> torch.Tensor:
+    """Python arithmetic on a float argument in device code (1 - beta, beta / 2.0, beta % 0.2), as Python
+    floats; log2 and log10."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        a = torch.abs(x[tile]) + 1.0
+        w = (1 - beta) * torch.log2(a) + beta * torch.log10(a)
+        out[tile] = w + (beta / 2.0 + 0.25) * (2 * beta - 1.5) * y[tile] + (beta % 0.2)
+    return out
+
+
+def mix_logs_reference(x: torch.Tensor, y: torch.Tensor, beta: float) -> torch.Tensor:
+    a = torch.abs(x) + 1.0
+    w = (1 - beta) * torch.log2(a) + beta * torch.log10(a)
+    return w + (beta / 2.0 + 0.25) * (2 * beta - 1.5) * y + (beta % 0.2)
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
@@ -193,4 +211,8 @@ CHECKS = [
     # dividends): Python rounding toward negative infinity, fmod and trunc toward zero.
     {"kernel": "modular", "args": ["torch.randn(45, 70) * 4", "torch.randint(-50, 50, (45, 70))"],
      "config": {"block_sizes": [16, 32]}, "ref": "modular_reference", "modes": ["symbolic"]},
+    {"kernel": "mix_logs", "args": ["torch.randn(45, 70)", "torch.randn(45, 70)", "0.7"], "ref": "mix_logs_reference",
+     "config": {"block_sizes": [16, 32]}, "rtol": 1e-5, "atol": 1e-5, "modes": ["symbolic"]},
+    {"kernel": "mix_logs", "args": ["torch.randn(33, 20)", "torch.randn(33, 20)", "-1.35"], "ref": "mix_logs_reference",
+     "rtol": 1e-5, "atol": 1e-5, "modes": ["symbolic"]},
 ]

@@ -22,7 +22,7 @@ typedef enum Op {
   ADD, SUB, MUL, DIV, POW, NEG, EXP, EXP2, EXPM1, LOG, LOG1P, SQRT, RSQRT, SIN, COS, TANH, ERF, ABS, FLOOR, CEIL,
   ROUND, TRUNC, SIGN, SIGMOID, RELU, RECIPROCAL,
   GELU_ERF, GELU_TANH, MAXIMUM, MINIMUM, WHERE, GT, GE, LT, LE, EQ, NE, CONVERT,
-  REMAINDER, FMOD, DIV_TRUNC, DIV_FLOOR, BIT_AND, BIT_OR, BIT_XOR, BIT_NOT, SHL, SHR,
+  LOG2, LOG10, REMAINDER, FMOD, DIV_TRUNC, DIV_FLOOR, BIT_AND, BIT_OR, BIT_XOR, BIT_NOT, SHL, SHR,
   LOGICAL_AND, LOGICAL_OR, LOGICAL_XOR, LOGICAL_NOT,
 } Op;
 
@@ -76,6 +76,8 @@ static const OpInfo OPS[] = {
     [EQ] = {COMPARE, NULL, NULL, HM_CMPF_OEQ, HM_CMPI_EQ},
     [NE] = {COMPARE, NULL, NULL, HM_CMPF_UNE, HM_CMPI_NE},
     [CONVERT] = {CAST, NULL, NULL},
+    [LOG2] = {UNARY, "math.log2", NULL},
+    [LOG10] = {UNARY, "math.log10", NULL},
     [REMAINDER] = {BINARY, NULL, NULL},
     [FMOD] = {BINARY, "arith.remf", "arith.remsi"},
     [DIV_TRUNC] = {BINARY, NULL, NULL},
@@ -464,6 +466,8 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.clamp_min.default", lower_pointwise, MAXIMUM, HM_OP_OTHER},
     {"aten.clamp_max.default", lower_pointwise, MINIMUM, HM_OP_OTHER},
     {"aten.log.default", lower_pointwise, LOG, HM_OP_OTHER},
+    {"aten.log2.default", lower_pointwise, LOG2, HM_OP_OTHER},
+    {"aten.log10.default", lower_pointwise, LOG10, HM_OP_OTHER},
     {"aten.sqrt.default", lower_pointwise, SQRT, HM_OP_OTHER},
     {"aten.rsqrt.default", lower_pointwise, RSQRT, HM_OP_OTHER},
     {"aten.sin.default", lower_pointwise, SIN, HM_OP_OTHER},

@@ -105,7 +105,7 @@ static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int 
   return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
 }
 
-typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD } IndexOp;
+typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD, TRUEDIV } IndexOp;
 
 static const char *const INDEX_OPS[] = {
     [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli", [FLOORDIV] = "arith.floordivsi",
@@ -130,9 +130,72 @@ static MlirValue index_binary(HmLowering *L, IndexOp op, MlirValue x, MlirValue 
   return hm_arith(L, INDEX_OPS[op], x, y);
 }
 
+/* A float operand of Python arithmetic, as f64 (a Python float): a constant, a float scalar, or an
+ * int or index value converted. False with no error when the operand is no number. */
+static bool float_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t i, MlirValue *out) {
+  MlirType f64 = mlirF64TypeGet(L->ctx);
+  const HmArg *arg = hm_arg(L, node, i);
+  if (!arg)
+    return false;
+  if (arg->kind == HM_ARG_FLOAT || arg->kind == HM_ARG_INT) {
+    *out = hm_scalar_const(L, f64, arg->kind == HM_ARG_FLOAT ? arg->f : (double)arg->i);
+    return true;
+  }
+  HmIrValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  MlirValue index;
+  if (v.kind == HM_IR_SCALAR) {
+    *out = hm_convert_scalar(L, v.value, f64);
+    return true;
+  }
+  if (!hm_as_index(L, &v, &index))
+    return hm_node_error(L, node, "operand %zu of '%s' must be a number", i, node->target);
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  MlirValue wide = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
+                                                .noperands = 1, .operands = &index});
+  *out = hm_convert_scalar(L, wide, f64);
+  return true;
+}
+
+/* Python arithmetic where a float takes part (`1.0 - beta`, `eps / n`), as f64 like Python's: `//`
+ * and `%` round toward negative infinity, `%` takes the divisor's sign. */
+static bool lower_float_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  MlirValue x, y;
+  if (!float_operand(L, S, node, 0, &x) || !float_operand(L, S, node, 1, &y))
+    return false;
+  MlirValue result;
+  MlirType f64 = mlirF64TypeGet(L->ctx);
+  switch ((IndexOp)variant) {
+  case ADD: result = hm_arith(L, "arith.addf", x, y); break;
+  case SUB: result = hm_arith(L, "arith.subf", x, y); break;
+  case MUL: result = hm_arith(L, "arith.mulf", x, y); break;
+  case TRUEDIV: result = hm_arith(L, "arith.divf", x, y); break;
+  case FLOORDIV:
+    result = hm_build_value(L, (HmOpSpec){.name = "math.floor", .nresults = 1, .results = &f64, .noperands = 1,
+                                          .operands = (MlirValue[]){hm_arith(L, "arith.divf", x, y)}});
+    break;
+  case MOD: { /* x - y * floor(x / y) */
+    MlirValue q = hm_build_value(L, (HmOpSpec){.name = "math.floor", .nresults = 1, .results = &f64, .noperands = 1,
+                                               .operands = (MlirValue[]){hm_arith(L, "arith.divf", x, y)}});
+    result = hm_arith(L, "arith.subf", x, hm_arith(L, "arith.mulf", y, q));
+    break;
+  }
+  }
+  *out = (HmIrValue){.kind = HM_IR_SCALAR, .value = result, .block_id = -1};
+  return true;
+}
+
+/* Whether Python arithmetic on this node computes in floats: its value is a float symbol. */
+static bool is_float_arith(const HmNode *node) {
+  return node->val.kind == HM_SPEC_SYM && (node->val.dtype == HM_DTYPE_F64 || node->val.dtype == HM_DTYPE_F32);
+}
+
 /* Python arithmetic on positions (`tile.begin + 1`): index arithmetic, `//` and `%` rounding toward
- * negative infinity as Python's do. */
+ * negative infinity as Python's do; with a float operand, float arithmetic. */
 static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  if (variant == TRUEDIV || is_float_arith(node))
+    return lower_float_arith(L, S, node, variant, out);
   MlirValue x, y;
   if (!index_operand(L, S, node, 0, &x) || !index_operand(L, S, node, 1, &y))
     return false;
@@ -157,5 +220,6 @@ const HmOpEntry hm_tile_ops[] = {
     {"operator.mul", lower_index_arith, MUL, HM_OP_OTHER},
     {"operator.floordiv", lower_index_arith, FLOORDIV, HM_OP_OTHER},
     {"operator.mod", lower_index_arith, MOD, HM_OP_OTHER},
+    {"operator.truediv", lower_index_arith, TRUEDIV, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };
