@@ -115,6 +115,24 @@ static bool unit_dims(const HmSpecValue *in, const HmSpecValue *result, bool red
 
 static bool classify(HmLowering *L, Traced extra, Extra *out);
 
+/* The dims the node an extra was split from reduces (its `dim` argument), for a reduction over
+ * dimensions that are no reduction blocks: a tile of the grid or of a loop, a whole static dimension. */
+static bool origin_dims(HmLowering *L, const HmNode *extra, const HmSpecValue *in, bool reduced[HM_MAX_RANK]) {
+  const HmNode *origin = hm_extra_origin(L, extra);
+  const HmArg *dims = origin && origin->nargs > 1 ? &origin->args[1] : NULL;
+  if (!dims || dims->kind != HM_ARG_LIST || dims->count == 0 || in->kind != HM_SPEC_TENSOR || in->rank > HM_MAX_RANK)
+    return false;
+  for (size_t d = 0; d < in->rank; ++d)
+    reduced[d] = false;
+  for (size_t i = 0; i < dims->count; ++i) {
+    const HmArg *d = &dims->items[i];
+    if (d->kind != HM_ARG_INT || d->i < -(int64_t)in->rank || d->i >= (int64_t)in->rank)
+      return false;
+    reduced[d->i < 0 ? d->i + (int64_t)in->rank : d->i] = true;
+  }
+  return true;
+}
+
 /* The role of the extra an input comes from. */
 static Role source_role(HmLowering *L, const HmScope *S, const HmArg *arg, Extra *source) {
   Traced t = trace(L, S, arg);
@@ -139,7 +157,12 @@ static bool classify(HmLowering *L, Traced extra, Extra *out) {
   bool has[2] = {nodes[0] && reduction_dims(L, &nodes[0]->val, reduced[0]),
                  nodes[1] && reduction_dims(L, &nodes[1]->val, reduced[1])};
   if (n == 1 && !has[0] && nodes[0] && source_role(L, extra.scope, inputs[0], &(Extra){0}) == NONE)
-    has[0] = unit_dims(&nodes[0]->val, &extra.node->val, reduced[0]);
+    has[0] = unit_dims(&nodes[0]->val, &extra.node->val, reduced[0]) ||
+             origin_dims(L, extra.node, &nodes[0]->val, reduced[0]);
+  if (n == 2 && !has[0] && !has[1])
+    for (size_t i = 0; i < 2; ++i)
+      if (nodes[i] && source_role(L, extra.scope, inputs[i], &(Extra){0}) == NONE)
+        has[i] = origin_dims(L, extra.node, &nodes[i]->val, reduced[i]);
   Extra source;
   if (n == 1 && has[0]) {
     *out = (Extra){.role = SUM, .data = nodes[0]};

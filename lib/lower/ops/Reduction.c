@@ -101,7 +101,10 @@ static bool divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *re
       continue;
     int block = hm_dim_block(L, in->shape[d]);
     MlirValue size;
-    if (block >= 0) {
+    if (block >= 0 && !hm_spec_block_size(L->spec, (size_t)block)->reduction) {
+      /* A tile of the grid or a loop: Helion divides by its symbol, the tile size, padding and all. */
+      size = L->tile_sizes[block];
+    } else if (block >= 0) {
       size = L->block_extents[block];
       if (mlirValueIsNull(size))
         return hm_fail(L, "block %d has no size to count the reduced elements over", block);
