@@ -42,6 +42,26 @@ def flatten_pairs(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(static_shapes=True)
+def stack_pairs(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.stack of tiles: along a new middle dimension, and along a new last one of four in
+    another dtype (each input cast to the result's)."""
+    m, n = x.size()
+    pairs = torch.empty([m, 2, n], dtype=x.dtype, device=x.device)
+    quads = torch.empty([m, n, 4], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        a = x[tile_m, tile_n]
+        b = y[tile_m, tile_n]
+        pairs[tile_m, :, tile_n] = torch.stack([a, b * 2.0], dim=1)
+        quads[tile_m, tile_n, :] = torch.stack([a.float(), b.float(), a.float() - b.float(), a.float() * b.float()], dim=-1)
+    return pairs, quads
+
+
+def stack_pairs_reference(x: torch.Tensor, y: torch.Tensor):
+    a, b = x.float(), y.float()
+    return torch.stack([x, y * 2.0], dim=1), torch.stack([a, b, a - b, a * b], dim=-1)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -54,4 +74,6 @@ CHECKS = [
     {"kernel": "flatten_pairs", "args": ["torch.randn(37, 64)"]},
     {"kernel": "flatten_pairs", "args": ["torch.randn(37, 32, dtype=torch.float16)"], "config": {"block_sizes": [8]},
      "rtol": 1e-3, "atol": 1e-3},
+    {"kernel": "stack_pairs", "args": ["torch.randn(45, 70)", "torch.randn(45, 70)"], "ref": "stack_pairs_reference",
+     "config": {"block_sizes": [16, 32]}, "modes": ["symbolic"]},
 ]

@@ -5,6 +5,8 @@
  * - view and reshape regroup dimensions: collapse_shape when the rank shrinks, expand_shape when it
  *   grows, both through one flat dimension when no grouping fits. Groups are found on the config's
  *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
+ * - stack: tensor.empty of the result, each input inserted (tensor.insert_slice, rank-reducing) at its
+ *   position along the new dimension.
  * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
  *   missing dimensions, lined up as Helion's codegen does (hm_broadcast_dims: a missing dimension
  *   of a tile is the one of another block); hm_broadcast, right-aligned, serves addmm's bias.
@@ -426,6 +428,60 @@ static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int vari
   return broadcast(L, x.value, in, &node->val, hm_element_of(x.value), &out->value);
 }
 
+/* torch.stack(tensors, dim): the new dimension `dim` of size len(tensors), input i at position i. */
+static bool lower_stack(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)variant;
+  const HmArg *list = hm_arg(L, node, 0);
+  const HmArg *dim_arg = node->nargs > 1 ? &node->args[1] : hm_kwarg(node, "dim");
+  if (!list || list->kind != HM_ARG_LIST || list->count == 0 || node->val.kind != HM_SPEC_TENSOR ||
+      node->val.rank > HM_MAX_RANK)
+    return hm_node_error(L, node, "stack needs a list of tile tensors");
+  size_t rank = node->val.rank;
+  int64_t dim = dim_arg && dim_arg->kind == HM_ARG_INT ? dim_arg->i : 0;
+  if (dim < 0)
+    dim += (int64_t)rank;
+  if (dim < 0 || dim >= (int64_t)rank)
+    return hm_node_error(L, node, "stack's dim must be within the result's rank %zu", rank);
+  MlirValue result;
+  if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &result))
+    return false;
+  MlirType type = mlirValueGetType(result);
+  for (size_t i = 0; i < list->count; ++i) {
+    HmIrValue v;
+    if (!hm_arg_value(L, S, node, &list->items[i], &v))
+      return false;
+    if (v.kind != HM_IR_TENSOR || (size_t)mlirShapedTypeGetRank(mlirValueGetType(v.value)) + 1 != rank)
+      return hm_node_error(L, node, "stack's input %zu must be a tile tensor of rank %zu", i, rank - 1);
+    MlirValue element;
+    if (!hm_cast_tensor(L, v.value, hm_element_of(result), &element))
+      return false;
+    int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK], strides[HM_MAX_RANK];
+    MlirValue operands[2 + HM_MAX_RANK] = {element, result};
+    size_t n = 2;
+    for (size_t d = 0; d < rank; ++d) {
+      strides[d] = 1;
+      offsets[d] = d == (size_t)dim ? (int64_t)i : 0;
+      sizes[d] = d == (size_t)dim ? 1 : mlirShapedTypeGetDimSize(type, (intptr_t)d);
+      if (mlirShapedTypeIsDynamicSize(sizes[d])) {
+        MlirType index = hm_index_type(L);
+        operands[n++] = hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index,
+                                                     .noperands = 2,
+                                                     .operands = (MlirValue[]){result, hm_index_const(L, (int64_t)d)}});
+      }
+    }
+    MlirNamedAttribute attrs[4] = {
+        hm_named(L, "operandSegmentSizes", hm_i32_array(L, 5, (int32_t[]){1, 1, 0, (int32_t)(n - 2), 0})),
+        hm_named(L, "static_offsets", hm_i64_array(L, rank, offsets)),
+        hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
+        hm_named(L, "static_strides", hm_i64_array(L, rank, strides)),
+    };
+    result = hm_build_value(L, (HmOpSpec){.name = "tensor.insert_slice", .nresults = 1, .results = &type,
+                                          .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
+  }
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1, .value = result};
+  return true;
+}
+
 /* clone and alias (x.contiguous() of a transposed tile): tile tensors are values, nothing to copy. */
 static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   return hm_arg_tensor(L, S, node, 0, out);
@@ -445,6 +501,7 @@ const HmOpEntry hm_view_ops[] = {
     {"aten.transpose.int", lower_permute, TRANSPOSE, HM_OP_OTHER},
     {"aten.t.default", lower_permute, T, HM_OP_OTHER},
     {"aten.expand.default", lower_expand, 0, HM_OP_OTHER},
+    {"aten.stack.default", lower_stack, 0, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };
 
