@@ -86,6 +86,20 @@ def lower_triangle_reference(x: torch.Tensor) -> torch.Tensor:
     return torch.tril(x)
 
 
+@helion.kernel(static_shapes=True)
+def fill_from_tensor(x: torch.Tensor, fill: torch.Tensor) -> torch.Tensor:
+    """hl.full with a value read from a tensor (fill[0]), in another dtype than the tensor's."""
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(x.size()):
+        shift = hl.full([tile_m, tile_n], fill[0], torch.float32)
+        out[tile_m, tile_n] = (x[tile_m, tile_n] * shift).to(x.dtype)
+    return out
+
+
+def fill_from_tensor_reference(x: torch.Tensor, fill: torch.Tensor) -> torch.Tensor:
+    return (x.float() * fill[0].float()).to(x.dtype)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
@@ -109,4 +123,6 @@ CHECKS = [
     # f16: the kernel rounds x * ramp + 0.5 once (contracted), torch after each op: 1 ulp at 32.
     {"kernel": "ramp_rows", "args": ["torch.randn(37, 16, dtype=torch.float16)", "5"], "config": {"block_sizes": [16]},
      "ref": "ramp_rows_reference", "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "fill_from_tensor", "args": ["torch.randn(45, 70)", "torch.tensor([3.5], dtype=torch.float64)"], "config": {"block_sizes": [16, 32]},
+     "ref": "fill_from_tensor_reference", "modes": ["symbolic"]},
 ]

@@ -1,5 +1,6 @@
 /* Tensor creation: `full` (hl.zeros, hl.full, and torch.full / zeros_like / full_like in device code,
- * which Helion captures as aten.full) -> tensor.empty + linalg.fill; `iota` (hl.arange, torch.arange)
+ * which Helion captures as aten.full) -> tensor.empty + linalg.fill of a number, a scalar argument or
+ * the element of a one-element load; `iota` (hl.arange, torch.arange)
  * -> a linalg.generic yielding start + i * step. */
 #include "lower/Shapes.h"
 
@@ -15,9 +16,16 @@ static bool fill_value(HmLowering *L, HmScope *S, const HmNode *node, const HmAr
   HmIrValue v;
   if (!hm_arg_value(L, S, node, arg, &v))
     return false;
-  if (v.kind != HM_IR_SCALAR)
-    return hm_node_error(L, node, "full's fill value must be a number or a scalar");
-  *out = hm_convert_scalar(L, v.value, element);
+  MlirValue scalar = v.value;
+  if (v.kind == HM_IR_TENSOR && mlirShapedTypeGetRank(mlirValueGetType(v.value)) == 0) {
+    /* a one-element load (hl.full(..., fill[0])): its element */
+    MlirType type = hm_element_of(v.value);
+    scalar = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &type,
+                                          .noperands = 1, .operands = &v.value});
+  } else if (v.kind != HM_IR_SCALAR) {
+    return hm_node_error(L, node, "full's fill value must be a number, a scalar or a one-element tensor");
+  }
+  *out = hm_convert_scalar(L, scalar, element);
   return true;
 }
 
