@@ -335,6 +335,12 @@ class _Exporter:
     def block_sizes_json(self, graphs: list[dict], grid_ids: set[int]) -> list[dict]:
         out = []
         for bs in self.env.block_sizes:
+            if self.env.is_jagged_tile(bs.block_id) and any(bs.block_id in g["block_ids"] for g in graphs):
+                # Helion masks every access in the loop by each row's length (its codegen, not the
+                # Device IR): lowered without that mask, the loop would read the next rows' elements.
+                names = ", ".join(sorted(bs.debug_names)) or f"block {bs.block_id}"
+                raise CaptureError(f"hl.jagged_tile ({names}) is not supported: its per-row length mask "
+                                   "is not part of the Device IR the interchange carries")
             loops = [g["id"] for g in graphs if g["kind"] in LOOP_GRAPH_KINDS and bs.block_id in g["block_ids"]]
             size = bs.size if isinstance(bs.size, (int, torch.SymInt)) else None
             tile = bs.from_config(self.config)
