@@ -1,6 +1,5 @@
-"""Atomic updates of host tensors from the tile grid: hl.atomic_add into one element (a global sum)
-and hl.atomic_max into a row of column maxima, each starting from the host code's fill value; a
-scatter through an index tensor, and the old values the ops return."""
+"""Atomic updates of host tensors from the tile grid: hl.atomic_add into one element (a global sum), hl.atomic_max
+into a row of column maxima (each from the host code's fill value), a scatter, and the old values returned."""
 
 import torch
 
