@@ -33,10 +33,28 @@ static bool wide_float(MlirType type) {
   return mlirTypeIsAF32(type) || mlirTypeIsAF64(type);
 }
 
+static bool narrow_float(MlirType type) {
+  if (mlirTypeIsAShaped(type))
+    type = mlirShapedTypeGetElementType(type);
+  return mlirTypeIsAF16(type) || mlirTypeIsABF16(type);
+}
+
+/* A block that rounds to half or bfloat is one torch op on 16-bit tensors, computed in f32 (a
+ * linalg body, before fusion): torch's own kernel decides where it fuses, so its f32 steps stay
+ * separate too, and the result rounds to what torch's does. */
+static bool rounds_to_16_bit(MlirBlock block) {
+  for (MlirOperation op = mlirBlockGetFirstOperation(block); !mlirOperationIsNull(op);
+       op = mlirOperationGetNextInBlock(op))
+    if (name_is(op, "arith.truncf") && narrow_float(mlirValueGetType(mlirOperationGetResult(op, 0))))
+      return true;
+  return false;
+}
+
 /* The ops a multiply-add is made of. */
 static MlirWalkResult mark_contract(MlirOperation op, void *data) {
   if ((name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf")) &&
-      wide_float(mlirValueGetType(mlirOperationGetResult(op, 0))))
+      wide_float(mlirValueGetType(mlirOperationGetResult(op, 0))) &&
+      !rounds_to_16_bit(mlirOperationGetBlock(op)))
     set_flags(op, data, ((const Flags *)data)->contract);
   return MlirWalkResultAdvance;
 }

@@ -7,19 +7,24 @@
 #include "helion-mlir/support/Context.h"
 #include "run/FastMath.h"
 #include "run/MathApproximation.h"
+#include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in three parts: HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after
- * the first, and the polynomial approximations of f32 math (MathApproximation.h) run before the
- * last. */
-#define TO_BUFFERS \
+/* The textual pipeline in four parts: the tiling and vectorization (Vectorize.h) run after the
+ * first, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the second, and the polynomial
+ * approximations of f32 math (MathApproximation.h) run before the last. */
+#define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
     /* One linalg.generic per chain of elementwise ops (and reductions fed by them): a tile's \
      * intermediate results then never become buffers of their own. */ \
     "linalg-fuse-elementwise-ops," \
+    "canonicalize," \
+    "cse"
+#define TO_BUFFERS \
+    /* The transform script leaves constants and index arithmetic to fold. */ \
     "canonicalize," \
     "cse," \
     /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may \
@@ -31,6 +36,9 @@
     "buffer-deallocation-pipeline"
 #define TO_LOOPS \
     "func.func(convert-linalg-to-loops)," \
+    /* The vectors of a row are 1-D; what is n-D (a padded load's masked read, a matmul's register \
+     * block) becomes 1-D transfers, unrolled, and the masks and reductions vector ops LLVM has. */ \
+    "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})," \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
      * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold \
@@ -58,11 +66,17 @@
     /* Intrinsics first; what has no intrinsic (erf, cbrt, ...) becomes a libm call. */ \
     "convert-math-to-llvm," \
     "convert-math-to-libm," \
+    /* After the libm calls, which take vector math apart into vector.extract and scalar calls. A \
+     * vector reduction comes from a linalg reduction, whose order Helion leaves open (as \
+     * helion-fastmath's reassoc says), so LLVM may sum it as a tree. */ \
+    "convert-vector-to-llvm{reassociate-fp-reductions=true}," \
     "finalize-memref-to-llvm," \
     "convert-index-to-llvm," \
     "convert-arith-to-llvm," \
     "convert-func-to-llvm," \
     "convert-cf-to-llvm," \
+    /* Vector reads whose padding is never used carry ub.poison. */ \
+    "convert-ub-to-llvm," \
     "reconcile-unrealized-casts"
 
 /* Every memref access and view the bufferized kernel makes (loads, stores, subviews of the host
@@ -70,9 +84,9 @@
  * op and its location and aborts instead of reading or writing outside a buffer. */
 #define RUNTIME_CHECKS "generate-runtime-verification"
 
-static const char kPipeline[] = "builtin.module(" TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
+static const char kPipeline[] = "builtin.module(" FUSE "," TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
 static const char kCheckedPipeline[] =
-    "builtin.module(" TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
+    "builtin.module(" FUSE "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
 
 static bool checks_enabled(void) {
   const char *checks = getenv("HELION_MLIR_CHECKS");
@@ -85,7 +99,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is this
- * pass, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_LLVM. */
+ * pass, FUSE, the vectorization, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations,
+ * TO_LLVM. */
 
 static _Alignas(8) const char fastmath_pass_id;
 
@@ -116,6 +131,9 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
+  if (!add_elements(pm, FUSE, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
   if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
       !add_elements(pm, TO_LOOPS, diag))
     return false;

@@ -1,0 +1,564 @@
+// The vectorization the JIT's pipeline applies to a kernel before bufferization: lib/run/Vectorize.c
+// parses this file (embedded in the library at build time) and runs @__transform_main through MLIR's
+// transform interpreter.
+//
+// A kernel's tiles are static tensors (Helion's block sizes, powers of two). Whole-tile n-D vectors
+// would be unrolled into thousands of LLVM values, so every linalg op is first tiled into rows of its
+// innermost dimension (1 x ... x 1 x N, N at most 1024) and then vectorized: a row is 1-D vector
+// arithmetic, a reduction along it one vector.reduction. Matmuls get register tiles instead: 8 x 32
+// blocks of the accumulator, whose vector.contract becomes outer products, one FMA per row of the
+// block and element of K, whatever K tile the kernel has. An op the vectorizer cannot take (dynamic
+// sizes, a combiner with several results) stays linalg and becomes loops later in the pipeline: a
+// tiling or vectorization that fails leaves its op as it was (failures(suppress)).
+module attributes {transform.with_named_sequence} {
+  // A padded load: tensor.pad becomes a fill and an insert_slice of the loaded part, and the
+  // insert_slice one masked vector read of the source (the fill value where it has no element).
+  // Vectorizing the pad itself would let the row reads below fold into reads of the unpadded source
+  // and read its rows past the end. A 16-bit tile keeps its copy: the masked read becomes a branch
+  // per row carrying the rows read so far, which LLVM cannot legalize for a half or bfloat vector
+  // (LLVM ERROR: Do not know how to soft promote this operator's operand).
+  transform.named_sequence @is_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["tensor.insert_slice"] : !transform.any_op
+    %dest = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %dest ["linalg.fill"] : !transform.any_op
+    %width = transform.match.structured %dest : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.init %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %half = transform.param.constant 16 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ne %width, %half : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%load: !transform.any_op):
+      transform.structured.vectorize %load : !transform.any_op
+    }
+    transform.yield
+  }
+
+  transform.named_sequence @is_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_batch_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
+    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+    }
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m_n(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [1, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  // The rank of a linalg op and the static size of its innermost dimension (-1: dynamic).
+  transform.named_sequence @shape(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
+    %rank, %inner = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %r = transform.match.structured.rank %s : (!transform.any_op) -> !transform.param<i64>
+      %d = transform.match.structured.dim %s[-1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %r, %d : !transform.param<i64>, !transform.param<i64>
+    }
+    transform.yield %rank, %inner : !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_rank1_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank1_chunks(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank1_chunks(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [1024] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank2_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank2_rows(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank2_chunks(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank2_chunks(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 1024] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank3_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank3_rows(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank3_chunks(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank3_chunks(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 1, 1024] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank4_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 4 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank4_rows(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 1, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank4_chunks(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 4 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank4_chunks(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:4 = transform.structured.tile_using_for %target tile_sizes [1, 1, 1, 1024] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank5_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 5 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank5_rows(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:4 = transform.structured.tile_using_for %target tile_sizes [1, 1, 1, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank5_chunks(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 5 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %limit = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank5_chunks(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:5 = transform.structured.tile_using_for %target tile_sizes [1, 1, 1, 1, 1024] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  // Ops reading or writing i1 tensors stay scalar: LLVM stores a vector of i1 as packed bits, while
+  // a memref of i1 (and a bool tensor) holds one byte per element.
+  transform.named_sequence @leave(%op: !transform.any_op {transform.readonly}) {
+    transform.yield
+  }
+  transform.named_sequence @has_i1_input0(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input1(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[1] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input2(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[2] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input3(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[3] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input4(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[4] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input5(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[5] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input6(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[6] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_input7(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.input %s[7] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_init0(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.init %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_init1(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.init %s[1] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_init2(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.init %s[2] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @has_i1_init3(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width = transform.match.structured %op : (!transform.any_op) -> !transform.param<i64> {
+    ^bb0(%s: !transform.any_op):
+      %v = transform.match.structured.init %s[3] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %w : !transform.param<i64>
+    }
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %width, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %funcs {
+      transform.apply_patterns.linalg.decompose_pad
+    } : !transform.any_op
+    %loaded = transform.foreach_match in %funcs
+        @is_pad_copy -> @vectorize : (!transform.any_op) -> !transform.any_op
+    %tiled = transform.foreach_match in %loaded
+        @has_i1_input0 -> @leave,
+        @has_i1_input1 -> @leave,
+        @has_i1_input2 -> @leave,
+        @has_i1_input3 -> @leave,
+        @has_i1_input4 -> @leave,
+        @has_i1_input5 -> @leave,
+        @has_i1_input6 -> @leave,
+        @has_i1_input7 -> @leave,
+        @has_i1_init0 -> @leave,
+        @has_i1_init1 -> @leave,
+        @has_i1_init2 -> @leave,
+        @has_i1_init3 -> @leave,
+        @is_matmul_m8_n32 -> @tile_matmul_m8_n32,
+        @is_matmul_m8_n -> @tile_matmul_m8_n,
+        @is_matmul_m_n32 -> @tile_matmul_m_n32,
+        @is_batch_matmul_m8_n32 -> @tile_batch_matmul_m8_n32,
+        @is_batch_matmul_m8_n -> @tile_batch_matmul_m8_n,
+        @is_batch_matmul_m_n32 -> @tile_batch_matmul_m_n32,
+        @is_matmul_m_n -> @vectorize,
+        @is_batch_matmul_m_n -> @vectorize,
+        @is_rank1_rows -> @vectorize,
+        @is_rank1_chunks -> @tile_rank1_chunks,
+        @is_rank2_rows -> @tile_rank2_rows,
+        @is_rank2_chunks -> @tile_rank2_chunks,
+        @is_rank3_rows -> @tile_rank3_rows,
+        @is_rank3_chunks -> @tile_rank3_chunks,
+        @is_rank4_rows -> @tile_rank4_rows,
+        @is_rank4_chunks -> @tile_rank4_chunks,
+        @is_rank5_rows -> @tile_rank5_rows,
+        @is_rank5_chunks -> @tile_rank5_chunks : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %tiled {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.fold_arith_extension
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_patterns to %tiled {
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true
+      transform.apply_patterns.vector.lower_transpose lowering_strategy = "eltwise"
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.yield
+  }
+}

@@ -1,0 +1,56 @@
+// The limits of the JIT's vectorization (lib/run/vectorize.mlir), on the LLVM dialect the pipeline
+// produces. The kernels' numerics are checked against torch in test/python/test_run.py.
+// RUN: %helion-opt --helion-lower-to-llvm --split-input-file %s | FileCheck %s
+
+// A row longer than 1024 is vectorized in chunks of 1024: each a vector reduction into the row's
+// sum, no 4096-lane vector.
+// CHECK-LABEL: llvm.func @long_rows(
+// CHECK-NOT: vector<4096xf32>
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+// CHECK-NOT: vector<4096xf32>
+// CHECK: llvm.return
+func.func @long_rows(%x: memref<2x4096xf32>, %out: memref<2xf32>) {
+  %xt = bufferization.to_tensor %x restrict : memref<2x4096xf32> to tensor<2x4096xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  %sum = linalg.reduce ins(%xt : tensor<2x4096xf32>) outs(%init : tensor<2xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  bufferization.materialize_in_destination %sum in restrict writable %out : (tensor<2xf32>, memref<2xf32>) -> ()
+  return
+}
+
+// -----
+
+// A tile of i1 stays scalar: LLVM stores a vector of i1 as packed bits, but the loop reading the
+// mask back loads one byte per element. The f32 tile beside it is vectorized.
+// CHECK-LABEL: llvm.func @mask_tile(
+// CHECK-NOT: vector<32xi1>, !llvm.ptr
+// CHECK: llvm.fcmp "ogt" {{.*}} : f32
+// CHECK-NOT: vector<32xi1>, !llvm.ptr
+// CHECK: llvm.return
+func.func @mask_tile(%x: memref<32xf32>, %out: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %zero = arith.constant 0.0 : f32
+  %xt = bufferization.to_tensor %x restrict : memref<32xf32> to tensor<32xf32>
+  %e = tensor.empty() : tensor<32xi1>
+  %mask = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%xt : tensor<32xf32>) outs(%e : tensor<32xi1>) {
+    ^bb0(%in: f32, %o: i1):
+      %p = arith.cmpf ogt, %in, %zero : f32
+      linalg.yield %p : i1
+  } -> tensor<32xi1>
+  scf.for %i = %c0 to %c32 step %c1 {
+    %m = tensor.extract %mask[%i] : tensor<32xi1>
+    %v = tensor.extract %xt[%i] : tensor<32xf32>
+    scf.if %m {
+      memref.store %v, %out[%i] : memref<32xf32>
+    }
+  }
+  return
+}
