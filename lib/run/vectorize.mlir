@@ -12,23 +12,42 @@
 // tiling or vectorization that fails leaves its op as it was (failures(suppress)).
 module attributes {transform.with_named_sequence} {
   // A padded load: tensor.pad becomes a fill and an insert_slice of the loaded part, and the
-  // insert_slice one masked vector read of the source (the fill value where it has no element).
-  // Vectorizing the pad itself would let the row reads below fold into reads of the unpadded source
-  // and read its rows past the end. A 16-bit tile keeps its copy: the masked read becomes a branch
-  // per row carrying the rows read so far, which LLVM cannot legalize for a half or bfloat vector
-  // (LLVM ERROR: Do not know how to soft promote this operator's operand).
-  transform.named_sequence @is_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+  // insert_slice of a 1-D tile, or of a 2-D one of at most 64 rows, one masked vector read of the
+  // source (the fill value where it has no element). The read of a 2-D tile becomes a branch per
+  // row, unrolled, so larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot
+  // legalize those branches for half or bfloat vectors (LLVM ERROR: Do not know how to soft
+  // promote this operator's operand). Vectorizing the pad itself would let the row reads below
+  // fold into reads of the unpadded source and read its rows past the end.
+  //
+  // @pad_copy: the fill under a pad copy, its element width, rank and leading size.
+  transform.named_sequence @pad_copy(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     transform.match.operation_name %op ["tensor.insert_slice"] : !transform.any_op
     %dest = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %dest ["linalg.fill"] : !transform.any_op
-    %width = transform.match.structured %dest : (!transform.any_op) -> !transform.param<i64> {
+    %width, %rank, %rows = transform.match.structured %dest : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %v = transform.match.structured.init %s[0] : (!transform.any_op) -> !transform.any_value
       %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %w : !transform.param<i64>
+      %r = transform.match.structured.rank %s : (!transform.any_op) -> !transform.param<i64>
+      %d = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %w, %r, %d : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
     %half = transform.param.constant 16 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ne %width, %half : !transform.param<i64>
+    transform.yield %width, %rank, %rows : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_row_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width, %rank, %rows = transform.include @pad_copy failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %one : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_tile_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width, %rank, %rows = transform.include @pad_copy failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %two = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %two : !transform.param<i64>
+    %limit = transform.param.constant 64 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %rows, %limit : !transform.param<i64>
     transform.yield %op : !transform.any_op
   }
   transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}) {
@@ -512,7 +531,8 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.linalg.decompose_pad
     } : !transform.any_op
     %loaded = transform.foreach_match in %funcs
-        @is_pad_copy -> @vectorize : (!transform.any_op) -> !transform.any_op
+        @is_row_pad_copy -> @vectorize,
+        @is_tile_pad_copy -> @vectorize : (!transform.any_op) -> !transform.any_op
     %tiled = transform.foreach_match in %loaded
         @has_i1_input0 -> @leave,
         @has_i1_input1 -> @leave,
