@@ -7,7 +7,9 @@
 // innermost dimension (1 x ... x 1 x N, N at most 1024) and then vectorized: a row is 1-D vector
 // arithmetic, a reduction along it one vector.reduction. Matmuls get register tiles instead: 8 x 32
 // blocks of the accumulator, whose vector.contract becomes outer products, one FMA per row of the
-// block and element of K, whatever K tile the kernel has. An op the vectorizer cannot take (dynamic
+// block and element of K, whatever K tile the kernel has (f32 and f64 operands: a 16-bit matmul
+// accumulating in f32 is tiled like any op, into dot products, since the contraction lowering
+// takes no mixed types). An op the vectorizer cannot take (dynamic
 // sizes, a combiner with several results) stays linalg and becomes loops later in the pipeline: a
 // tiling or vectorization that fails leaves its op as it was (failures(suppress)).
 module attributes {transform.with_named_sequence} {
@@ -60,12 +62,16 @@ module attributes {transform.with_named_sequence} {
 
   transform.named_sequence @is_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -82,12 +88,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -104,12 +114,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -126,12 +140,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -140,12 +158,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_batch_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -162,12 +184,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_batch_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -184,12 +210,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_batch_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -206,12 +236,16 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @is_batch_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
       %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn : !transform.param<i64>, !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
     %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
     %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
@@ -566,7 +600,6 @@ module attributes {transform.with_named_sequence} {
         @is_rank5_chunks -> @tile_rank5_chunks : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %tiled {
       transform.apply_patterns.vector.reduction_to_contract
-      transform.apply_patterns.vector.fold_arith_extension
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
       transform.apply_patterns.canonicalization
