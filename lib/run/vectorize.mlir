@@ -14,9 +14,10 @@
 // tiling or vectorization that fails leaves its op as it was (failures(suppress)).
 module attributes {transform.with_named_sequence} {
   // A padded load: tensor.pad becomes a fill and an insert_slice of the loaded part, and the
-  // insert_slice of a 1-D tile, or of a 2-D one of at most 64 rows, one masked vector read of the
+  // insert_slice of a 1-D tile, or of a 2-D one of at most 8 rows, one masked vector read of the
   // source (the fill value where it has no element). The read of a 2-D tile becomes a branch per
-  // row, unrolled, so larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot
+  // row, unrolled, each carrying the rows read so far (LLVM's register coalescer took seconds on 64
+  // rows of 128), so larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot
   // legalize those branches for half or bfloat vectors (LLVM ERROR: Do not know how to soft
   // promote this operator's operand). Vectorizing the pad itself would let the row reads below
   // fold into reads of the unpadded source and read its rows past the end.
@@ -48,7 +49,7 @@ module attributes {transform.with_named_sequence} {
     %width, %rank, %rows = transform.include @pad_copy failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %two = transform.param.constant 2 : i64 -> !transform.param<i64>
     transform.match.param.cmpi eq %rank, %two : !transform.param<i64>
-    %limit = transform.param.constant 64 : i64 -> !transform.param<i64>
+    %limit = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi le %rows, %limit : !transform.param<i64>
     transform.yield %op : !transform.any_op
   }
