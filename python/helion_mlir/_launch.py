@@ -98,10 +98,15 @@ class Signature:
         self.tensors: list[_Tensor] = []
         self.scalars = [(s["arg_index"], s["name"], s["type"]) for s in spec["scalars"]]
         sizes = [s for s in spec["symbols"] if s["kind"] == "size"]
-        # Each size symbol is read off the first tensor dimension that is exactly that symbol.
+        # Each size symbol is read off the first tensor dimension that is exactly that symbol; a size
+        # given by an int argument (`torch.zeros([n])`) is that argument's value (dimension None).
         self.size_names = [s["name"] for s in sizes if "tensor" in s]
         tensors = {t["name"]: t for t in spec["host_tensors"]}
         self.size_dims = [(tensors[s["tensor"]]["arg_index"], s["dim"]) for s in sizes if "tensor" in s]
+        int_scalars = {s["symbol"]: s["arg_index"] for s in spec["scalars"] if s.get("symbol") and s["type"] == "int"}
+        for name, i in int_scalars.items():
+            self.size_names.append(name)
+            self.size_dims.append((i, None))
         # static_shapes=False: Helion binds one kernel for tensors of any strides, and the module
         # reads every argument's strides at run time (lib/lower/Kernel.c).
         any_strides = not spec["kernel"].get("static_shapes", True)
@@ -183,7 +188,7 @@ class Signature:
     def _check_sizes(self, args: tuple) -> None:
         """Symbolic sizes: every dimension must agree with the size symbols' values at this launch,
         and every tiled access must fit."""
-        values = [args[i].shape[d] for i, d in self.size_dims]
+        values = [args[i] if d is None else args[i].shape[d] for i, d in self.size_dims]
         for t, d, text, fn in self.accesses:
             extent, size = fn(*values), args[t.index].shape[d]
             if extent > size:

@@ -220,3 +220,9 @@ def test_a_user_config_is_the_one_compiled():
     torch.testing.assert_close(copy(x), x)
     device_fn = _device_function(copy, (x,), copy.configs[0])
     assert [b["tile_size"] for b in device_fn.spec["block_sizes"]] == [8, 4]
+
+
+def test_a_size_given_by_an_int_argument_is_checked_with_its_value():
+    # The launch check reads the size symbol of `torch.zeros([n])` off the int argument n.
+    for n in (100, 16, 1):
+        torch.testing.assert_close(k.tile_counts(n, torch.device("cpu")), torch.full([n], -(-n // 16), dtype=torch.int32))

@@ -24,6 +24,7 @@ typedef struct HmAccess {
   int64_t static_offsets[HM_MAX_RANK], static_extents[HM_MAX_RANK];
   bool padded[HM_MAX_RANK];
   bool broadcast[HM_MAX_RANK];
+  int64_t step[HM_MAX_RANK];           /* ranges: elements between consecutive tile elements (`::2`) */
   int block[HM_MAX_RANK];
   size_t result_dim[HM_MAX_RANK];      /* ranges, index tensors: the (first) tile dimension given */
   MlirValue index_tensor[HM_MAX_RANK]; /* HM_INDEX_TENSOR */
@@ -38,6 +39,7 @@ typedef struct HmSource {
   MlirValue value;
   bool host;
   const char *name;
+  HmDtype dtype;
 } HmSource;
 
 /* A load through index tensors: a linalg.generic over the tile reading the memref with memref.load. */

@@ -57,20 +57,45 @@ static int active_block(HmLowering *L, HmDim dim) {
   return block >= 0 && L->tiles[block].active ? block : -1;
 }
 
+/* The number of elements a slice takes when no stored value says it: `start:stop` clipped to the
+ * dimension; a symbolic dimension only whole. */
+static bool slice_size(HmLowering *L, const HmNode *node, const HmSource *src, size_t d, const HmArg *e, HmDim *out) {
+  const HmArg *start = &e->items[0], *stop = &e->items[1], *step = &e->items[2];
+  int64_t first = start->kind == HM_ARG_INT ? start->i : 0, every = step->kind == HM_ARG_INT ? step->i : 1;
+  if (stop->kind == HM_ARG_NONE && first == 0 && every == 1) {
+    *out = src->shape[d];
+    return true;
+  }
+  if (src->shape[d].sym || (stop->kind != HM_ARG_NONE && stop->kind != HM_ARG_INT))
+    return hm_node_error(L, node, "index %zu: a slice of a dimension of unknown size needs constant bounds", d);
+  int64_t size = src->shape[d].value;
+  int64_t last = stop->kind == HM_ARG_INT ? (stop->i < 0 ? stop->i + size : stop->i) : size;
+  last = last > size ? size : last;
+  *out = (HmDim){.value = last > first && every >= 1 ? (last - first + every - 1) / every : 0};
+  return true;
+}
+
 /* `:` or `start:stop`: the tile of the block that sizes the tile dimension, shifted by `start`, or
  * the elements themselves when no block does. */
 static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, size_t d, const HmArg *e,
                       HmDim tile_dim, HmAccess *a) {
   const HmArg *start = &e->items[0], *step = &e->items[2];
   if ((start->kind != HM_ARG_NONE && start->kind != HM_ARG_INT) ||
-      (step->kind != HM_ARG_NONE && !(step->kind == HM_ARG_INT && step->i == 1)))
-    return hm_node_error(L, node, "index %zu: only slices with constant bounds and step 1 are supported", d);
+      (step->kind != HM_ARG_NONE && !(step->kind == HM_ARG_INT && step->i >= 1)))
+    return hm_node_error(L, node, "index %zu: only slices with constant bounds and a positive step are supported", d);
   int64_t first = start->kind == HM_ARG_INT ? start->i : 0;
   if (first < 0)
     return hm_node_error(L, node, "index %zu: slices from the end are not supported", d);
+  a->step[d] = step->kind == HM_ARG_INT ? step->i : 1;
+  if (a->step[d] != 1) { /* Helion gives a strided slice its own block: its elements are the tile */
+    HmDim count;
+    return slice_size(L, node, src, d, e, &count) && fixed_range(L, count, first, d, a);
+  }
   int block = active_block(L, tile_dim);
-  if (block < 0)
-    return fixed_range(L, e->items[1].kind == HM_ARG_NONE && first == 0 ? src->shape[d] : tile_dim, first, d, a);
+  if (block < 0) {
+    bool whole = e->items[1].kind == HM_ARG_NONE && first == 0 && a->step[d] == 1;
+    return fixed_range(L, whole ? src->shape[d] : tile_dim, first, d, a);
+  }
   tile_range(L, block, d, a);
   if (first != 0) {
     MlirAffineExpr shifted = mlirAffineAddExprGet(mlirAffineDimExprGet(L->ctx, 0),
@@ -131,6 +156,7 @@ static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSour
                      const HmArg *e, HmDim tile_dim, bool constants_as_tiles, HmAccess *a) {
   a->kind[d] = HM_INDEX_RANGE;
   a->block[d] = -1;
+  a->step[d] = 1;
   switch (e->kind) {
   case HM_ARG_INT:
     if (e->i < 0 && src->shape[d].sym)
@@ -178,7 +204,9 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
     }
     if (d >= src->rank)
       return hm_node_error(L, node, "too many indices for '%s' of rank %zu", src->name, src->rank);
-    HmDim tile_dim = r < tile->rank ? tile->shape[r] : src->shape[d];
+    HmDim tile_dim = tile && r < tile->rank ? tile->shape[r] : src->shape[d];
+    if (!tile && e->kind == HM_ARG_SLICE && !slice_size(L, node, src, d, e, &tile_dim))
+      return false;
     if (!plan_dim(L, S, node, src, d, e, tile_dim, constants_as_tiles, a))
       return false;
     if (load)
@@ -189,16 +217,22 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
   }
   if (d != src->rank)
     return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
+  for (size_t k = 0; a->any_gather && k < d; ++k)
+    if (a->kind[k] == HM_INDEX_RANGE && a->step[k] != 1)
+      return hm_node_error(L, node, "index %zu: a slice with a step beside an index tensor is not supported", k);
+  a->nresult = r;
+  if (!tile)
+    return true;
   if (r < tile->rank && !constants_as_tiles)
     return plan_access_as(L, S, node, src, index, tile, load, true, a);
   if (r != tile->rank)
     return hm_node_error(L, node, "the indices give a tile of rank %zu where the value has rank %zu", r, tile->rank);
-  a->nresult = r;
   return true;
 }
 
 /* A constant index is a position (the dimension is dropped), unless the value keeps a dimension for
- * it: then it is the tile of a loop over one element. */
+ * it: then it is the tile of a loop over one element. A null `tile` (a scalar stored) takes the tile
+ * the indices give, of any rank. */
 static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
                         const HmSpecValue *tile, bool load, HmAccess *a) {
   return plan_access_as(L, S, node, src, index, tile, load, false, a);
@@ -223,14 +257,17 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
     bool repeat = a->broadcast[d] && a->static_extents[d] != 1;
     if (repeat)
       strides[d] = 0;
-    steps[d] = repeat ? 0 : 1;
+    steps[d] = repeat ? 0 : a->step[d];
+    int64_t view_stride = strides[d];
+    if (view_stride != dynamic_offset() && __builtin_mul_overflow(view_stride, steps[d], &view_stride))
+      view_stride = dynamic_offset();
     if (a->static_extents[d] == dynamic()) {
       operands[n++] = a->extents[d];
       ++nsizes;
     }
     if (a->kind[d] != HM_INDEX_POINT) {
       kept_shape[kept] = a->static_extents[d];
-      kept_strides[kept++] = strides[d];
+      kept_strides[kept++] = view_stride;
     }
   }
   /* MLIR infers a static offset when every offset and stride is static, and the type must match. */
@@ -269,8 +306,7 @@ static MlirValue to_tensor(HmLowering *L, MlirValue view) {
 }
 
 /* The padding a dimension needs: tile size - extent. */
-static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d) {
-  int block = a->block[d];
+static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d, int block) {
   MlirValue tile = L->tile_sizes[block];
   MlirAffineExpr ext = mlirAffineDimExprGet(L->ctx, 0);
   MlirAffineExpr size = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block])
@@ -282,8 +318,9 @@ static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d) {
   return hm_affine_apply(L, map, sym ? 2 : 1, (MlirValue[]){extent, tile});
 }
 
-/* tensor.pad with zeros at the high end of each padded (non-point) dimension, up to `result_type`. */
-static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirType result_type) {
+/* tensor.pad with zeros at the high end of each padded or short (non-point) dimension, up to
+ * `result_type`, the type of `tile` (whose dimensions say which block's tile size each pads to). */
+static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const HmSpecValue *tile, MlirType result_type) {
   int64_t low[HM_MAX_RANK] = {0}, high[HM_MAX_RANK];
   MlirValue operands[1 + HM_MAX_RANK];
   size_t n = 0, rank = 0;
@@ -291,9 +328,17 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, MlirTyp
   for (size_t d = 0; d < a->rank; ++d) {
     if (a->kind[d] == HM_INDEX_POINT)
       continue;
-    high[rank++] = a->padded[d] ? dynamic_offset() : 0;
-    if (a->padded[d])
-      operands[n++] = pad_amount(L, a, d);
+    /* A range no block tiles (a strided slice) may be shorter than its tile's dimension too: a
+     * constant amount, or up to the tile size of the dimension's block. */
+    int64_t want = mlirShapedTypeGetDimSize(result_type, (intptr_t)rank);
+    int block = a->padded[d] ? a->block[d] : -1;
+    if (block < 0 && a->static_extents[d] != dynamic() && want == dynamic())
+      block = hm_dim_block(L, tile->shape[a->result_dim[d]]);
+    bool short_range = block < 0 && a->static_extents[d] != dynamic() && want != dynamic() &&
+                       want > a->static_extents[d];
+    high[rank++] = block >= 0 ? dynamic_offset() : short_range ? want - a->static_extents[d] : 0;
+    if (block >= 0)
+      operands[n++] = pad_amount(L, a, d, block);
   }
   MlirType element = hm_element_of(tensor);
   MlirType index_types[HM_MAX_RANK];
@@ -340,13 +385,15 @@ static bool source_of(HmLowering *L, HmScope *S, const HmNode *node, HmSource *s
     return false;
   if (v.kind == HM_IR_HOST) {
     const HmHostTensor *t = hm_spec_host_tensor(L->spec, v.host);
-    *src = (HmSource){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name};
+    *src = (HmSource){.rank = t->rank, .shape = t->shape, .value = v.value, .host = true, .name = t->name,
+                      .dtype = t->dtype};
     return true;
   }
   const HmNode *producer = hm_arg_node(S, &node->args[0]);
   if (v.kind != HM_IR_TENSOR || producer->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "'%s' indexes something that is neither a host tensor nor a tile", node->target);
-  *src = (HmSource){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name};
+  *src = (HmSource){.rank = producer->val.rank, .shape = producer->val.shape, .value = v.value, .name = producer->name,
+                    .dtype = producer->val.dtype};
   return true;
 }
 
@@ -431,7 +478,7 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSou
   MlirValue tensor = to_tensor(L, subview(L, src->value, &a));
   MlirType tile_type = unexpanded_type(L, &node->val, &a);
   if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
-    tensor = pad(L, tensor, &a, tile_type);
+    tensor = pad(L, tensor, &a, &node->val, tile_type);
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
   return expand_new_dims(L, tensor, &node->val, &a, &out->value);
 }
@@ -483,7 +530,7 @@ static bool keep_unmasked(HmLowering *L, const HmSource *src, const HmAccess *a,
                           MlirValue *value) {
   MlirValue old = to_tensor(L, subview(L, src->value, a));
   if (a->any_padded || !mlirTypeEqual(mlirValueGetType(old), mlirValueGetType(*value)))
-    old = pad(L, old, a, mlirValueGetType(*value));
+    old = pad(L, old, a, tile, mlirValueGetType(*value));
   return select_masked(L, mask, *value, old, tile, value);
 }
 
@@ -497,7 +544,8 @@ static int64_t known_size(HmLowering *L, HmDim dim) {
 }
 
 static bool is_whole(const HmArg *e) {
-  return e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE;
+  return e->kind == HM_ARG_SLICE && e->items[0].kind == HM_ARG_NONE && e->items[1].kind == HM_ARG_NONE &&
+         (e->items[2].kind == HM_ARG_NONE || (e->items[2].kind == HM_ARG_INT && e->items[2].i == 1));
 }
 
 /* torch refuses to assign a value of another shape (and broadcasts a size-1 dimension, which a store
@@ -522,33 +570,157 @@ static bool check_store_shape(HmLowering *L, const HmNode *node, const HmSource 
   return true;
 }
 
+/* The stored value when it is a number, a scalar or a size (`x[tile] = 1.0`, `out[tile] = tile.id`),
+ * converted to `element`; null when it is a tile tensor. */
+static bool stored_scalar(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, MlirType element,
+                          MlirValue *out) {
+  *out = (MlirValue){NULL};
+  if (arg->kind == HM_ARG_INT || arg->kind == HM_ARG_BOOL || arg->kind == HM_ARG_FLOAT) {
+    *out = hm_scalar_const(L, element, arg->kind == HM_ARG_FLOAT ? arg->f : (double)arg->i);
+    return true;
+  }
+  HmIrValue v;
+  if (!hm_arg_value(L, S, node, arg, &v))
+    return false;
+  if (v.kind == HM_IR_INDEX) {
+    MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+    MlirValue wide = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
+                                                  .noperands = 1, .operands = &v.value});
+    *out = hm_convert_scalar(L, wide, element);
+  } else if (v.kind == HM_IR_SCALAR) {
+    *out = hm_convert_scalar(L, v.value, element);
+  } else if (v.kind != HM_IR_TENSOR) {
+    return hm_node_error(L, node, "argument 2 of '%s' must be a tile tensor or a number", node->target);
+  }
+  return true;
+}
+
+static bool same_static_shape(MlirType x, MlirType y) {
+  if (!mlirShapedTypeHasStaticShape(x) || !mlirShapedTypeHasStaticShape(y) ||
+      mlirShapedTypeGetRank(x) != mlirShapedTypeGetRank(y))
+    return false;
+  for (intptr_t d = 0; d < mlirShapedTypeGetRank(x); ++d)
+    if (mlirShapedTypeGetDimSize(x, d) != mlirShapedTypeGetDimSize(y, d))
+      return false;
+  return true;
+}
+
+/* Index lists without their None entries: a None adds a unit dimension to what a number fills,
+ * which changes nothing. */
+static const HmArg *without_new_dims(HmLowering *L, const HmArg *index) {
+  if (!index || index->kind != HM_ARG_LIST)
+    return index;
+  HmArg *copy = hm_arena_new(&L->arena, HmArg, 1);
+  HmArg *items = hm_arena_new(&L->arena, HmArg, index->count ? index->count : 1);
+  if (!copy || !items)
+    return NULL;
+  *copy = *index;
+  copy->items = items;
+  copy->count = 0;
+  for (size_t i = 0; i < index->count; ++i)
+    if (index->items[i].kind != HM_ARG_NONE)
+      items[copy->count++] = index->items[i];
+  return copy;
+}
+
+/* A one-element tensor stored where the indices give a tile of another rank (`buf[:] = zeros[i]`,
+ * `x[i] = y[i:i + 1]`) broadcasts as torch's assignment does: its element, as a number. */
+static bool one_element(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                        MlirValue tensor, MlirType element, MlirValue *out) {
+  *out = (MlirValue){NULL};
+  MlirType type = mlirValueGetType(tensor);
+  size_t rank = (size_t)mlirShapedTypeGetRank(type);
+  if (!mlirShapedTypeHasStaticShape(type) || rank > HM_MAX_RANK)
+    return true;
+  for (size_t d = 0; d < rank; ++d)
+    if (mlirShapedTypeGetDimSize(type, (intptr_t)d) != 1)
+      return true;
+  HmAccess a;
+  const HmArg *kept = without_new_dims(L, index);
+  if (rank > 0 && (!kept || !plan_access_as(L, S, node, src, kept, NULL, false, true, &a)))
+    return false;
+  if (rank > 0 && a.nresult == rank)
+    return true;
+  MlirValue zeros[HM_MAX_RANK + 1] = {tensor};
+  for (size_t d = 0; d < rank; ++d)
+    zeros[1 + d] = hm_index_const(L, 0);
+  MlirType from = hm_element_of(tensor);
+  MlirValue scalar = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &from,
+                                                  .noperands = (intptr_t)(1 + rank), .operands = zeros});
+  *out = hm_convert_scalar(L, scalar, element);
+  return true;
+}
+
+/* The tile a number stored through `index` fills, as torch's `x[...] = 1.0` fills every element the
+ * indices take: a block's tile, a slice's elements, an index tensor's shape per dimension. */
+static bool scalar_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                        HmSpecValue *out) {
+  HmAccess a;
+  if (!plan_access_as(L, S, node, src, index, NULL, false, true, &a))
+    return false;
+  HmDim *shape = hm_arena_new(&L->arena, HmDim, a.nresult ? a.nresult : 1);
+  if (!shape)
+    return hm_node_error(L, node, "out of memory");
+  *out = (HmSpecValue){.kind = HM_SPEC_TENSOR, .dtype = src->dtype, .rank = a.nresult, .shape = shape};
+  for (size_t d = 0; d < a.rank; ++d) {
+    const HmArg *e = &index->items[d];
+    size_t r = a.result_dim[d];
+    if (a.kind[d] == HM_INDEX_TENSOR) {
+      const HmSpecValue *iv = &hm_arg_node(S, e)->val;
+      for (size_t k = 0; k < iv->rank; ++k)
+        shape[r + k] = iv->shape[k];
+    } else if (a.kind[d] == HM_INDEX_RANGE && a.block[d] >= 0) {
+      shape[r] = (HmDim){.sym = hm_spec_block_size(L->spec, (size_t)a.block[d])->symbol, .value = -1};
+    } else if (a.kind[d] == HM_INDEX_RANGE && !slice_size(L, node, src, d, e, &shape[r])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
-  HmIrValue value;
   HmAccess a;
-  MlirValue mask;
-  if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask) || !hm_arg_tensor(L, S, node, 2, &value))
+  MlirValue mask, scalar, tile;
+  const HmArg *stored_arg = hm_arg(L, node, 2), *index = hm_arg(L, node, 1);
+  if (!stored_arg || !index || !source_of(L, S, node, &src) || !extra_mask(L, S, node, 3, &mask))
     return false;
   if (!src.host)
     return hm_node_error(L, node, "stores into tile values are not supported");
-  const HmNode *stored = hm_arg_node(S, &node->args[2]);
-  if (!plan_access(L, S, node, &src, hm_arg(L, node, 1), &stored->val, false, &a))
+  MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(src.value));
+  if (!stored_scalar(L, S, node, stored_arg, element, &scalar))
+    return false;
+  HmIrValue value = {.kind = HM_IR_NONE};
+  if (mlirValueIsNull(scalar) && (!hm_arg_tensor(L, S, node, 2, &value) ||
+                                  !one_element(L, S, node, &src, index, value.value, element, &scalar)))
+    return false;
+  const HmSpecValue *stored;
+  if (!mlirValueIsNull(scalar)) {
+    HmSpecValue *filled = hm_arena_new(&L->arena, HmSpecValue, 1);
+    MlirValue init;
+    index = without_new_dims(L, index);
+    if (!filled || !index || !scalar_tile(L, S, node, &src, index, filled) || !hm_empty_tensor(L, filled, element, &init))
+      return false;
+    tile = hm_fill(L, init, scalar);
+    stored = filled;
+  } else {
+    if (!hm_cast_tensor(L, value.value, element, &tile))
+      return false;
+    stored = &hm_arg_node(S, stored_arg)->val;
+  }
+  if (!plan_access(L, S, node, &src, index, stored, false, &a))
     return false;
   if (a.any_new)
     return hm_node_error(L, node, "stores with None indices are not supported");
-  if (!check_store_shape(L, node, &src, hm_arg(L, node, 1), &a, &stored->val))
-    return false;
-  MlirValue tile;
-  if (!hm_cast_tensor(L, value.value, mlirShapedTypeGetElementType(mlirValueGetType(src.value)), &tile))
+  if (!check_store_shape(L, node, &src, index, &a, stored))
     return false;
   *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
   if (a.any_gather)
-    return hm_scatter(L, &src, &a, &stored->val, tile, mask);
-  if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, &stored->val, &tile))
+    return hm_scatter(L, &src, &a, stored, tile, mask);
+  if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, stored, &tile))
     return false;
   MlirValue view = subview(L, src.value, &a);
-  bool exact = !a.any_padded && mlirShapedTypeHasStaticShape(mlirValueGetType(tile)) &&
-               mlirShapedTypeHasStaticShape(mlirValueGetType(view));
+  bool exact = !a.any_padded && same_static_shape(mlirValueGetType(tile), mlirValueGetType(view));
   MlirValue real = exact ? tile : real_part(L, tile, &a, mlirValueGetType(view));
   MlirNamedAttribute attrs[2] = {hm_named(L, "restrict", mlirUnitAttrGet(L->ctx)),
                                  hm_named(L, "writable", mlirUnitAttrGet(L->ctx))};

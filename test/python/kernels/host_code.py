@@ -106,3 +106,12 @@ def scale_into_dynamic(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(x.size()):
         out[tile] = x[tile] * 3.0
     return out
+
+
+@helion.kernel(**MLIR)
+def tile_counts(n: int, device: torch.device) -> torch.Tensor:
+    """A tensor sized by an int argument, and the number of tiles stored in each element."""
+    out = torch.zeros([n], dtype=torch.int32, device=device)
+    for tile in hl.tile(n, block_size=16):
+        out[tile] = tile.count
+    return out

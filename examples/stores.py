@@ -1,0 +1,68 @@
+"""Stores of numbers and of one-element tiles, and strided slices: what torch's assignment broadcasts
+(`x[tile] = 1.0`, `out[tile] = tile.id`, `buf[:] = row[i]`), each checked against the same kernel in
+Helion's interpreter."""
+
+import torch
+
+import helion
+import helion.language as hl
+
+
+@helion.kernel(static_shapes=True)
+def fill_halves(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x[tile] = 3 (an int into a float tensor); y's first 13 columns 1.5, the rest 2, a None index
+    in between that fills nothing more."""
+    for tile in hl.tile(x.size(0)):
+        x[tile] = 3
+        y[tile, :13] = 1.5
+        y[tile, 13:] = 2.0
+        y[tile, None, 20] = -1.0
+    return x, y
+
+
+@helion.kernel(static_shapes=True)
+def tile_numbers(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each element's tile id, and the tile's begin plus x: sizes stored as numbers."""
+    ids = torch.empty(x.size(), dtype=torch.int32, device=x.device)
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        ids[tile] = tile.id
+        out[tile] = x[tile] + tile.begin
+    return ids, out
+
+
+def ref_tile_numbers_16(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """tile_numbers with tiles of 16 (Helion's interpreter runs one tile over the whole range)."""
+    first = torch.arange(x.size(0)) // 16
+    return first.to(torch.int32), x + first * 16
+
+
+@helion.kernel(static_shapes=True)
+def strided_copy(src: torch.Tensor, dst: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every other element of dst set to 1, and src[1::3] copied from dst[1::3]."""
+    for _ in hl.grid(1):
+        dst[::2] = 1.0
+        src[1::3] = dst[1::3]
+    return src, dst
+
+
+@helion.kernel(static_shapes=True)
+def row_firsts(buf: torch.Tensor, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """buf[i, :] = rows[i, 0] (a 0-d tile broadcast over the row) and rows[i, 1] = rows[i, 2:3] (a
+    one-element tile stored into one element)."""
+    for i in hl.grid(rows.size(0)):
+        buf[i, :] = rows[i, 0]
+        rows[i, 1] = rows[i, 2:3]
+    return buf, rows
+
+
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
+CHECKS = [
+    {"kernel": "fill_halves", "args": ["torch.zeros(50)", "torch.zeros(50, 29)"], "config": {"block_sizes": [16]}},
+    {"kernel": "fill_halves", "args": ["torch.zeros(50, dtype=torch.float16)", "torch.zeros(50, 29, dtype=torch.float16)"]},
+    {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "ref": "ref_tile_numbers_16"},
+    {"kernel": "strided_copy", "args": ["torch.zeros(128)", "torch.zeros(128)"]},
+    {"kernel": "strided_copy", "args": ["torch.zeros(37)", "torch.randn(37)"]},
+    {"kernel": "row_firsts", "args": ["torch.zeros(6, 19)", "torch.randn(6, 5)"]},
+]
