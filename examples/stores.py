@@ -56,6 +56,29 @@ def row_firsts(buf: torch.Tensor, rows: torch.Tensor) -> tuple[torch.Tensor, tor
     return buf, rows
 
 
+@helion.kernel(static_shapes=True)
+def padded_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x + 1 through an accumulator next_power_of_2(n) wide (Helion's `:` over n is a block of that
+    width, masked to n: the store writes the first n), and x again plus 0 times a device-side
+    torch.empty."""
+    n = hl.specialize(x.size(1))
+    out = torch.empty_like(x)
+    again = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        acc = hl.zeros([tile, helion.next_power_of_2(n)])
+        acc += x[tile, :] + 1
+        out[tile, :] = acc
+        scratch = torch.empty([n], dtype=x.dtype, device=x.device)
+        again[tile, :] = x[tile, :] + scratch * 0
+    return out, again
+
+
+def ref_padded_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """padded_rows without Helion's interpreter, whose torch.empty holds whatever memory did (NaN
+    times 0 included)."""
+    return x + 1, x.clone()
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -64,5 +87,6 @@ CHECKS = [
     {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "ref": "ref_tile_numbers_16"},
     {"kernel": "strided_copy", "args": ["torch.zeros(128)", "torch.zeros(128)"]},
     {"kernel": "strided_copy", "args": ["torch.zeros(37)", "torch.randn(37)"]},
+    {"kernel": "padded_rows", "args": ["torch.randn(50, 37)"], "config": {"block_sizes": [16]}, "ref": "ref_padded_rows"},
     {"kernel": "row_firsts", "args": ["torch.zeros(6, 19)", "torch.randn(6, 5)"]},
 ]

@@ -107,6 +107,12 @@ class Signature:
         for name, i in int_scalars.items():
             self.size_names.append(name)
             self.size_dims.append((i, None))
+        # A host tensor sized by a block size (`[cdiv(m, m_block), n]`) has the config's tile size there.
+        tiles = {sympy.Symbol(s["name"]): s["value"] for s in spec["symbols"]
+                 if s["kind"] == "block_size" and isinstance(s.get("value"), int)}
+
+        def sized(text: str) -> sympy.Expr:
+            return sympy.sympify(text).subs(tiles)
         # static_shapes=False: Helion binds one kernel for tensors of any strides, and the module
         # reads every argument's strides at run time (lib/lower/Kernel.c).
         any_strides = not spec["kernel"].get("static_shapes", True)
@@ -114,7 +120,7 @@ class Signature:
             exprs = []
             for d, dim in enumerate(t["shape"]):
                 if isinstance(dim, str):
-                    exprs.append((d, dim, _size_function(sympy.sympify(dim), self.size_names)))
+                    exprs.append((d, dim, _size_function(sized(dim), self.size_names)))
             self.tensors.append(_Tensor(
                 name=t["name"], index=t["arg_index"], dtype=_DTYPES[t["dtype"]], rank=len(t["shape"]),
                 shape=tuple(d if isinstance(d, int) else None for d in t["shape"]),
@@ -130,9 +136,11 @@ class Signature:
             if isinstance(extent, int) and t.shape[d] is not None:
                 if extent > t.shape[d] and self.violation is None:
                     self.violation = self._extent_message(t, d, t.shape[d], str(extent), extent)
-            else:
-                fn = _size_function(sympy.sympify(str(extent)), self.size_names)
+            elif {str(f) for f in sized(str(extent)).free_symbols} <= set(self.size_names):
+                fn = _size_function(sized(str(extent)), self.size_names)
                 self.accesses.append((t, d, self._readable(str(extent), spec), fn))
+            # else: a loop from another tile's begin to its end (hl.tile(t.begin, t.end)) spans what
+            # that tile does, whose own accesses are checked; its extent is known only in the kernel.
 
     def _fail(self, message: str) -> None:
         raise LaunchError(f"{self.kernel}: {message}")

@@ -1,6 +1,6 @@
 /* Tensor creation: `full` (hl.zeros, hl.full, and torch.full / zeros_like / full_like in device code,
  * which Helion captures as aten.full) -> tensor.empty + linalg.fill of a number, a scalar argument or
- * the element of a one-element load; `iota` (hl.arange, torch.arange)
+ * the element of a one-element load; `empty` likewise, with zeros; `iota` (hl.arange, torch.arange)
  * -> a linalg.generic yielding start + i * step. */
 #include "lower/Shapes.h"
 
@@ -40,6 +40,19 @@ static bool lower_full(HmLowering *L, HmScope *S, const HmNode *node, int varian
   if (!hm_empty_tensor(L, &node->val, element, &init) || !fill_value(L, S, node, value, element, &scalar))
     return false;
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = hm_fill(L, init, scalar), .block_id = -1};
+  return true;
+}
+
+/* torch.empty in device code (Helion's codegen makes it a tensor of zeros too): its elements are
+ * unspecified, zeros keep runs repeatable. */
+static bool lower_empty(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  if (node->val.kind != HM_SPEC_TENSOR)
+    return hm_node_error(L, node, "empty must produce a tensor");
+  MlirType element = hm_element_type(L, node->val.dtype);
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, element, &init))
+    return false;
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = hm_fill(L, init, hm_scalar_const(L, element, 0)), .block_id = -1};
   return true;
 }
 
@@ -95,5 +108,7 @@ const HmOpEntry hm_creation_ops[] = {
     {"helion.language.creation_ops.full", lower_full, 0, HM_OP_OTHER},
     {"aten.full.default", lower_full, 0, HM_OP_OTHER},
     {"prims.iota.default", lower_iota, 0, HM_OP_OTHER},
+    {"aten.empty.memory_format", lower_empty, 0, HM_OP_OTHER},
+    {"aten.new_empty.default", lower_empty, 0, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };

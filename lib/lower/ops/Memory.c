@@ -548,9 +548,17 @@ static bool is_whole(const HmArg *e) {
          (e->items[2].kind == HM_ARG_NONE || (e->items[2].kind == HM_ARG_INT && e->items[2].i == 1));
 }
 
+static int64_t next_power_of_2(int64_t n) {
+  int64_t p = 1;
+  while (p < n && p <= INT64_MAX / 2)
+    p *= 2;
+  return p;
+}
+
 /* torch refuses to assign a value of another shape (and broadcasts a size-1 dimension, which a store
  * here does not): a dimension the index takes whole (`:`, or a range no block tiles) must be as
- * large as the value's. */
+ * large as the value's. Helion's `:` over n elements is a block of next_power_of_2(n) masked to n,
+ * so a value that wide (`hl.zeros([tile, helion.next_power_of_2(n)])`) stores its first n. */
 static bool check_store_shape(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
                               const HmAccess *a, const HmSpecValue *value) {
   size_t d = 0;
@@ -562,7 +570,7 @@ static bool check_store_shape(HmLowering *L, const HmNode *node, const HmSource 
                    : a->kind[d] == HM_INDEX_RANGE && a->block[d] < 0 ? a->static_extents[d] : -1;
     size_t r = a->result_dim[d];
     int64_t have = want >= 0 && a->kind[d] == HM_INDEX_RANGE && r < value->rank ? known_size(L, value->shape[r]) : -1;
-    if (have >= 0 && have != want)
+    if (have >= 0 && have != want && !(is_whole(e) && have == next_power_of_2(want)))
       return hm_node_error(L, node, "the stored value has %lld elements along dimension %zu where '%s[...]' takes %lld%s",
                            (long long)have, r, src->name, (long long)want, have == 1 ? " (a store does not broadcast)" : "");
     ++d;
