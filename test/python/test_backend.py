@@ -226,3 +226,8 @@ def test_a_size_given_by_an_int_argument_is_checked_with_its_value():
     # The launch check reads the size symbol of `torch.zeros([n])` off the int argument n.
     for n in (100, 16, 1):
         torch.testing.assert_close(k.tile_counts(n, torch.device("cpu")), torch.full([n], -(-n // 16), dtype=torch.int32))
+
+
+def test_a_host_tensor_sized_by_a_block_size_is_checked_with_the_tile_size():
+    x = torch.randn(100, 13)
+    torch.testing.assert_close(k.blocked_column_sums(x), x.sum(0), rtol=1e-4, atol=1e-4)

@@ -115,3 +115,18 @@ def tile_counts(n: int, device: torch.device) -> torch.Tensor:
     for tile in hl.tile(n, block_size=16):
         out[tile] = tile.count
     return out
+
+
+@helion.kernel(**MLIR)
+def blocked_column_sums(x: torch.Tensor) -> torch.Tensor:
+    """Column sums through one partial row per block of rows: a host tensor sized by the block size,
+    and an inner loop over each outer tile's rows."""
+    m_block = hl.register_block_size(x.size(0))
+    n = hl.specialize(x.size(1))
+    partial = x.new_empty([(x.size(0) + m_block - 1) // m_block, n])
+    for outer in hl.tile(x.size(0), block_size=m_block):
+        acc = hl.zeros([n], dtype=x.dtype)
+        for inner in hl.tile(outer.begin, outer.end):
+            acc += x[inner, :].sum(0)
+        partial[outer.id, :] = acc
+    return partial.sum(0)
