@@ -38,15 +38,36 @@ class DeviceParam:
     value: object = None
 
 
+def _leaves(value: object):
+    """The values inside a kernel argument: itself, or the items of a tuple, list or dict."""
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    else:
+        yield value
+
+
 def _scalar_type(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]:
-    """(interchange type, example value) of the host argument whose symbol this is."""
-    for value in fake_args.values():
+    """(interchange type, example value) of the scalar whose symbol this is: a kernel argument, an
+    item of a tuple, list or dict argument, or a value the host code computed (`x.sum().item()`: an
+    unbacked symbol, int or float by its name). The launcher passes its value either way."""
+    from torch.utils._sympy.symbol import SymT, symbol_is_type
+
+    for value in (v for arg in fake_args.values() for v in _leaves(arg)):
         if isinstance(value, encode.SYM_TYPES) and encode.sym_expr(value) == symbol:
             kind = {torch.SymFloat: "float", torch.SymInt: "int", torch.SymBool: "bool"}[type(value)]
             hint = value.node.hint
             break
     else:
-        raise CaptureError(f"the device function takes the scalar {symbol}, which is no argument of the kernel")
+        if symbol_is_type(symbol, SymT.UNBACKED_INT):
+            kind, hint = "int", None
+        elif symbol_is_type(symbol, SymT.UNBACKED_FLOAT):
+            kind, hint = "float", None
+        else:
+            raise CaptureError(f"the device function takes the scalar {symbol}, which is no argument of the kernel")
     if hint is None:  # an unbacked float: one module serves every value (docs/interchange.md)
         hint = {"float": 0.0, "int": 0, "bool": False}[kind]
     example = {"float": float, "int": int, "bool": bool}[kind](hint)

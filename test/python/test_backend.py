@@ -231,3 +231,9 @@ def test_a_size_given_by_an_int_argument_is_checked_with_its_value():
 def test_a_host_tensor_sized_by_a_block_size_is_checked_with_the_tile_size():
     x = torch.randn(100, 13)
     torch.testing.assert_close(k.blocked_column_sums(x), x.sum(0), rtol=1e-4, atol=1e-4)
+
+
+def test_scalars_from_a_tuple_argument_and_from_host_code_are_launch_arguments():
+    x = torch.randn(37)
+    for k_, s in ((5, 0.5), (-2, 10.0)):
+        torch.testing.assert_close(k.shift_by_pair((x, k_), torch.tensor(s)), x + k_ + s)

@@ -130,3 +130,14 @@ def blocked_column_sums(x: torch.Tensor) -> torch.Tensor:
             acc += x[inner, :].sum(0)
         partial[outer.id, :] = acc
     return partial.sum(0)
+
+
+@helion.kernel(**MLIR)
+def shift_by_pair(pair: tuple[torch.Tensor, int], shift: torch.Tensor) -> torch.Tensor:
+    """x + k + shift.item(): an int from a tuple argument and a float the host code computes."""
+    x, k = pair
+    s = shift.item()
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] + k + s
+    return out
