@@ -100,6 +100,29 @@ def fill_from_tensor_reference(x: torch.Tensor, fill: torch.Tensor) -> torch.Ten
     return (x.float() * fill[0].float()).to(x.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def chunk_ends(x: torch.Tensor, chunk: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The last element of each chunk of x, found twice: by an hl.grid index in a size expression
+    (min((i + 1) * chunk, n) - 1) and by a tile's begin (min(t.begin + chunk - 1, n - 1))."""
+    n = x.size(0)
+    chunk = hl.specialize(chunk)
+    nchunks = (n + chunk - 1) // chunk
+    by_grid = torch.zeros(nchunks, dtype=x.dtype, device=x.device)
+    by_tile = torch.zeros(nchunks, dtype=x.dtype, device=x.device)
+    for i in hl.grid(nchunks):
+        last = min((i + 1) * chunk, n) - 1
+        by_grid[i] = x[last]
+    for t in hl.tile(n, block_size=chunk):
+        last = min(t.begin + chunk - 1, n - 1)
+        by_tile[t.id] = x[last]
+    return by_grid, by_tile
+
+
+def chunk_ends_reference(x: torch.Tensor, chunk: int) -> tuple[torch.Tensor, torch.Tensor]:
+    ends = x[torch.arange(chunk - 1, x.size(0) + chunk - 1, chunk).clamp(max=x.size(0) - 1)]
+    return ends, ends.clone()
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
@@ -125,4 +148,6 @@ CHECKS = [
      "ref": "ramp_rows_reference", "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "fill_from_tensor", "args": ["torch.randn(45, 70)", "torch.tensor([3.5], dtype=torch.float64)"], "config": {"block_sizes": [16, 32]},
      "ref": "fill_from_tensor_reference", "modes": ["symbolic"]},
+    {"kernel": "chunk_ends", "args": ["torch.randn(37)", "5"], "ref": "chunk_ends_reference"},
+    {"kernel": "chunk_ends", "args": ["torch.randn(40)", "8"], "ref": "chunk_ends_reference"},
 ]

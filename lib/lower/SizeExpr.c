@@ -1,5 +1,6 @@
 /* A recursive-descent reader of the sympy size expressions Helion writes ("u0*u1",
- * "((u0*u1*u3)//16)", "Max(1, u0)"): integers, symbols, + - * //, parentheses and Max/Min.
+ * "((u0*u1*u3)//16)", "Max(1, u0)"): integers, symbols (sizes, tile sizes, grid indices, int
+ * arguments), + - * //, parentheses and Max/Min.
  * Known parts fold to constants; the rest becomes arith ops on index values.
  */
 #include "lower/SizeExpr.h"
@@ -88,6 +89,24 @@ static bool eat(Parser *p, const char *token) {
   return true;
 }
 
+/* A symbol that is no size: the index of an enclosing hl.grid loop (`min((i + 1) * c, n)`), or an
+ * int argument of the kernel. */
+static bool kernel_value(HmLowering *L, const char *name, MlirValue *out) {
+  const HmSymbol *sym = hm_spec_find_symbol(L->spec, name);
+  if (sym && sym->grid_index && sym->block_id >= 0 && (size_t)sym->block_id < hm_spec_num_block_sizes(L->spec) &&
+      L->tiles[sym->block_id].active) {
+    *out = L->tiles[sym->block_id].offset;
+    return true;
+  }
+  size_t scalar;
+  if (!hm_spec_scalar_for_symbol(L->spec, name, &scalar) || !mlirTypeIsAInteger(mlirValueGetType(L->scalar_args[scalar])))
+    return false;
+  MlirType index = hm_index_type(L);
+  *out = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &index,
+                                      .noperands = 1, .operands = &L->scalar_args[scalar]});
+  return true;
+}
+
 static Size symbol(Parser *p, const char *name) {
   HmDim dim = {.sym = name, .value = -1};
   int block = hm_dim_block(p->L, dim);
@@ -99,6 +118,8 @@ static Size symbol(Parser *p, const char *name) {
   if (known != mlirShapedTypeGetDynamicSize())
     return (Size){.known = true, .v = known};
   Size s = {0};
+  if (p->mode == VALUE && kernel_value(p->L, name, &s.value))
+    return s;
   if (p->mode != VALUE || !hm_dim_value(p->L, dim, &s.value))
     return fail(p);
   return s;

@@ -410,7 +410,7 @@ class _Exporter:
         from torch.utils._sympy.symbol import SymT, symbol_is_type
 
         from helion._compiler.host_function import HostFunction
-        from helion._compiler.variable_origin import GridOrigin
+        from helion._compiler.variable_origin import GridOrigin, TileBeginOrigin
 
         hints = self.env.shape_env.backed_var_to_val
         origins = {expr: info.origin for expr, info in HostFunction.current().expr_to_origin.items()}
@@ -439,7 +439,10 @@ class _Exporter:
             elif symbol_is_type(sym, SymT.SIZE) and sym in hints:
                 entry.update(kind="size", value=int(hints[sym]))
                 entry.update(dims.get(sym.name, {}))
-            elif type(origins.get(sym)) is GridOrigin:  # its subclasses are tile.begin's and the like
+            # An hl.grid index and a tile's begin are both the offset of the block's current tile
+            # (an expression may name it where no tile_begin node does: `min(t.begin + 3, n)`);
+            # GridOrigin's other subclasses (tile.end, tile.id, ...) are not.
+            elif type(origins.get(sym)) in (GridOrigin, TileBeginOrigin):
                 entry.update(kind="grid_index", block_id=origins[sym].block_id, value=None)
             else:
                 entry.update(kind="unbacked", value=None)

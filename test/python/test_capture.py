@@ -233,7 +233,7 @@ def test_branch_graphs_are_referenced_by_id(load_kernel):
     assert test["target"] == "operator.eq"
     assert test["val"]["dtype"] == "bool"
     begin = referenced(root, test["args"][0])
-    assert {"name": begin["val"]["expr"], "kind": "unbacked", "value": None} in spec["symbols"]
+    assert {"name": begin["val"]["expr"], "kind": "grid_index", "block_id": 0, "value": None} in spec["symbols"]
 
 
 def test_if_graph_says_where_each_branch_keeps_a_merged_variable(load_kernel):
