@@ -5,7 +5,8 @@
 Helion's tests read their device, backend and examples from helion._testing when they are imported;
 the plugin sets them first (it loads before any test module):
 
-- HELION_BACKEND is "mlir" and `DEVICE` is the CPU;
+- HELION_BACKEND is "mlir" and `DEVICE` is the CPU (`torch.accelerator.synchronize()` waits for
+  nothing there, and `skipIfLowVRAM` measures the host's free memory);
 - a class or test restricted to backends that include "triton" runs for "mlir", as Helion's
   `matchesBackends` already lets such tests run for "tileir", the other backend that reuses Triton's
   host codegen;
@@ -71,8 +72,21 @@ def configure(examples: Path | None) -> None:
     from helion_mlir import _runtime
 
     testing.DEVICE = torch.device("cpu")
+    if not torch.accelerator.is_available():
+        # Tests synchronize the device before they read results; each CPU launch has finished when
+        # it returns, so there is nothing to wait for.
+        torch.accelerator.synchronize = lambda device=None: None
     if examples is not None:
         testing.EXAMPLES_DIR = examples
+
+    def skip_if_low_memory(reason: str = "Test requires high VRAM", *, required_bytes: int | None = None) -> Any:
+        # Helion's skipIfLowVRAM measures a GPU; on the CPU the tensors live in host memory.
+        need = int(30.0 * 1024**3) if required_bytes is None else required_bytes
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        return pytest.mark.skipif(need > free, reason=f"{reason}: needs {need / 1024**3:.1f} GiB of memory, "
+                                                        f"the CPU has {free / 1024**3:.1f} GiB free")
+
+    testing.skipIfLowVRAM = skip_if_low_memory
 
     helion_matches = testing.matchesBackends
 

@@ -18,7 +18,7 @@ TESTS = '''
 import torch
 import helion
 import helion.language as hl
-from helion._testing import DEVICE, EXAMPLES_DIR, TestCase, code_and_output, onlyBackends
+from helion._testing import DEVICE, EXAMPLES_DIR, TestCase, code_and_output, onlyBackends, skipIfLowVRAM
 
 
 @helion.kernel
@@ -46,6 +46,14 @@ class TestLikeHelions(TestCase):
         _code, out = code_and_output(twice, (x,), block_sizes=[16])
         torch.testing.assert_close(out, x * 3.0)
 
+    @skipIfLowVRAM("Test requires high VRAM", required_bytes=2**62)
+    def test_more_memory_than_the_host_has(self):
+        raise AssertionError("ran")
+
+    @skipIfLowVRAM("Test requires high VRAM", required_bytes=2**20)
+    def test_a_megabyte_after_synchronizing(self):
+        torch.accelerator.synchronize()
+
     def test_code_only(self):
         bound = twice.bind((torch.randn(37, device=DEVICE),))
         self.assertExpectedJournal(bound.to_triton_code(helion.Config(block_sizes=[16])))
@@ -72,5 +80,9 @@ def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
     assert calls["test_wrong_numerics_fail"]["outcome"] == "failed"
     assert calls["test_wrong_numerics_fail"]["message"].startswith("AssertionError: Tensor-likes are not close")
     assert calls["test_code_only"]["outcome"] == "skipped" and calls["test_code_only"]["message"] == OUT_OF_SCOPE
+    huge = next(e for e in entries if e["nodeid"].endswith("test_more_memory_than_the_host_has") and e["when"] != "start"
+                and e["when"] != "end")
+    assert huge["outcome"] == "skipped" and "needs 4294967296.0 GiB of memory, the CPU has" in huge["message"]
+    assert calls["test_a_megabyte_after_synchronizing"]["outcome"] == "passed", proc.stdout
     assert {e["when"] for e in entries} >= {"start", "end"}
     assert proc.returncode == 1  # the one failing test
