@@ -62,6 +62,24 @@ def stack_pairs_reference(x: torch.Tensor, y: torch.Tensor):
     return torch.stack([x, y * 2.0], dim=1), torch.stack([a, b, a - b, a * b], dim=-1)
 
 
+@helion.kernel(static_shapes=True)
+def swap_pairs(x: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """hl.split of x's pairs, hl.join of them swapped (the high half doubled), and hl.join of the
+    low half with a scalar read from s."""
+    m = x.size(0)
+    swapped = torch.empty_like(x)
+    with_s = torch.empty([m, 2], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(m):
+        lo, hi = hl.split(x[tile, :])
+        swapped[tile, :] = hl.join(hi * 2.0, lo)
+        with_s[tile, :] = hl.join(lo, hl.load(s, [0]))
+    return swapped, with_s
+
+
+def swap_pairs_reference(x: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.stack((x[:, 1] * 2.0, x[:, 0]), -1), torch.stack((x[:, 0], s[0].expand(x.size(0))), -1)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -72,6 +90,8 @@ CHECKS = [
     {"kernel": "broadcast_rows", "args": ["torch.randn(37, 45, dtype=torch.bfloat16)", "torch.randn(45, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [8, 64]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "flatten_pairs", "args": ["torch.randn(37, 64)"]},
+    {"kernel": "swap_pairs", "args": ["torch.randn(37, 2)", "torch.randn(3)"], "config": {"block_sizes": [16]},
+     "ref": "swap_pairs_reference"},
     {"kernel": "flatten_pairs", "args": ["torch.randn(37, 32, dtype=torch.float16)"], "config": {"block_sizes": [8]},
      "rtol": 1e-3, "atol": 1e-3},
     {"kernel": "stack_pairs", "args": ["torch.randn(45, 70)", "torch.randn(45, 70)"], "ref": "stack_pairs_reference",

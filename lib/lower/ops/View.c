@@ -7,6 +7,8 @@
  *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
  * - stack: tensor.empty of the result, each input inserted (tensor.insert_slice, rank-reducing) at its
  *   position along the new dimension.
+ * - hl.split and hl.join take apart and make a last dimension of 2: two extract_slices, and a
+ *   linalg.generic selecting by that dimension's index.
  * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
  *   missing dimensions, lined up as Helion's codegen does (hm_broadcast_dims: a missing dimension
  *   of a tile is the one of another block); hm_broadcast, right-aligned, serves addmm's bias.
@@ -505,8 +507,116 @@ const HmOpEntry hm_view_ops[] = {
     {NULL, NULL, 0, HM_OP_OTHER},
 };
 
-/* Helion's own view op, lowered here whichever way ATen ops are. */
+/* hl.split: the two halves of a last dimension of 2, each a rank-reducing tensor.extract_slice. */
+static bool lower_split(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  HmIrValue in;
+  if (!hm_arg_tensor(L, S, node, 0, &in))
+    return false;
+  size_t rank = rank_of(in.value);
+  /* Symbolic tiles leave a last dimension that is a block's tile dynamic; Helion checked it is 2. */
+  if (rank == 0 || rank > HM_MAX_RANK || (size_of(in.value, rank - 1) != 2 && size_of(in.value, rank - 1) != dynamic()))
+    return hm_node_error(L, node, "hl.split needs a last dimension of size 2");
+  HmIrValue *halves = hm_arena_new(&L->arena, HmIrValue, 2);
+  if (!halves)
+    return hm_node_error(L, node, "out of memory");
+  int64_t offsets[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], strides[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue operands[HM_MAX_RANK + 1] = {in.value};
+  size_t n = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    strides[d] = 1;
+    sizes[d] = d + 1 == rank ? 1 : size_of(in.value, d);
+    if (d + 1 < rank) {
+      shape[d] = sizes[d];
+      if (sizes[d] == dynamic())
+        operands[n++] = dim_of(L, in.value, d);
+    }
+  }
+  MlirType type = hm_ranked_tensor(L, rank - 1, shape, hm_element_of(in.value));
+  for (int64_t half = 0; half < 2; ++half) {
+    offsets[rank - 1] = half;
+    int32_t segments[4] = {1, 0, (int32_t)(n - 1), 0};
+    MlirNamedAttribute attrs[4] = {
+        hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
+        hm_named(L, "static_offsets", hm_i64_array(L, rank, offsets)),
+        hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
+        hm_named(L, "static_strides", hm_i64_array(L, rank, strides)),
+    };
+    halves[half] = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1,
+                               .value = hm_build_value(L, (HmOpSpec){.name = "tensor.extract_slice", .nresults = 1,
+                                                                     .results = &type, .noperands = (intptr_t)n,
+                                                                     .operands = operands, .nattrs = 4,
+                                                                     .attrs = attrs})};
+  }
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = halves, .block_id = -1};
+  return true;
+}
+
+/* hl.join's operands: tensors broadcast into the result's leading dimensions, or scalars. */
+typedef struct Join {
+  MlirValue scalar[2]; /* null where the operand is a tensor (a generic input) */
+  size_t last;         /* the result's new dimension */
+  MlirType element;
+} Join;
+
+static bool join_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  const Join *j = ctx;
+  MlirValue v[2];
+  size_t next = 0;
+  for (size_t i = 0; i < 2; ++i)
+    v[i] = hm_convert_scalar(L, mlirValueIsNull(j->scalar[i]) ? args[next++] : j->scalar[i], j->element);
+  MlirValue first = hm_cmpi(L, HM_CMPI_EQ, hm_linalg_index(L, j->last), hm_index_const(L, 0));
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                         .operands = (MlirValue[]){first, v[0], v[1]}, .infer_results = true});
+  return true;
+}
+
+/* hl.join(a, b): a new last dimension of 2 holding a then b, broadcast as torch broadcasts them. */
+static bool lower_join(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  const HmSpecValue *val = &node->val;
+  if (val->kind != HM_SPEC_TENSOR || val->rank == 0 || val->rank > HM_MAX_RANK)
+    return hm_node_error(L, node, "hl.join must produce a tensor");
+  Join j = {.last = val->rank - 1, .element = hm_element_type(L, val->dtype)};
+  MlirValue inputs[2];
+  MlirAffineMap maps[3];
+  size_t ninputs = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    HmIrValue v;
+    if (!hm_arg_value(L, S, node, hm_arg(L, node, i), &v))
+      return false;
+    if (v.kind == HM_IR_SCALAR) {
+      j.scalar[i] = v.value;
+      continue;
+    }
+    if (v.kind == HM_IR_INDEX) { /* a size: a Python int */
+      MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+      j.scalar[i] = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast", .nresults = 1, .results = &i64,
+                                                 .noperands = 1, .operands = &v.value});
+      continue;
+    }
+    if (v.kind != HM_IR_TENSOR || rank_of(v.value) > j.last)
+      return hm_node_error(L, node, "operand %zu of hl.join must be a tile or a scalar of rank below the result's", i);
+    size_t rank = rank_of(v.value);
+    MlirAffineExpr exprs[HM_MAX_RANK];
+    for (size_t k = 0; k < rank; ++k) {
+      size_t d = j.last - rank + k;
+      bool repeat = size_of(v.value, k) == 1 && hm_static_dim(L, val->shape[d]) != 1;
+      exprs[k] = repeat ? mlirAffineConstantExprGet(L->ctx, 0) : mlirAffineDimExprGet(L->ctx, (intptr_t)d);
+    }
+    maps[ninputs] = mlirAffineMapGet(L->ctx, (intptr_t)val->rank, 0, (intptr_t)rank, exprs);
+    inputs[ninputs++] = v.value;
+  }
+  maps[ninputs] = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)val->rank);
+  MlirValue init;
+  if (!hm_empty_tensor(L, val, j.element, &init))
+    return false;
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  return hm_generic(L, ninputs, inputs, maps, init, val->rank, NULL, join_body, &j, &out->value);
+}
+
+/* Helion's own view ops, lowered here whichever way ATen ops are. */
 const HmOpEntry hm_helion_view_ops[] = {
     {"helion.language.view_ops.subscript", lower_subscript, 0, HM_OP_OTHER},
+    {"helion.language.view_ops.split", lower_split, 0, HM_OP_OTHER},
+    {"helion.language.view_ops.join", lower_join, 0, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };
