@@ -121,7 +121,29 @@ def middle_columns_reference(x: torch.Tensor) -> torch.Tensor:
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter cannot gather on the CPU, so the references are
 # the torch functions above.
+@helion.kernel(static_shapes=True)
+def sparse_rows_matmul(col: torch.Tensor, val: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """out[m, n] = sum_k val[m, k] * b[col[m, k], n]: b read through two index tensors that broadcast
+    together into a [tile_m, tile_k, tile_n] tile, as torch's advanced indexing does."""
+    m, k = col.shape
+    n = b.size(1)
+    out = torch.empty([m, n], dtype=b.dtype, device=b.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n])
+        for tile_k in hl.tile(k):
+            rows = b[col[tile_m, tile_k][:, :, None], tile_n.index[None, None, :]]
+            acc = acc + (val[tile_m, tile_k][:, :, None] * rows).sum(dim=1)
+        out[tile_m, tile_n] = acc
+    return out
+
+
+def sparse_rows_matmul_reference(col: torch.Tensor, val: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return (val[:, :, None] * b[col]).sum(1)
+
+
 CHECKS = [
+    {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
+     "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "embedding", "args": ["torch.randint(0, 30, (50,))", "torch.randn(30, 70)"],
      "ref": "embedding_reference"},
     {"kernel": "embedding", "args": ["torch.randint(0, 1000, (77,), dtype=torch.int32)",

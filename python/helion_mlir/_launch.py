@@ -107,6 +107,13 @@ class Signature:
         for name, i in int_scalars.items():
             self.size_names.append(name)
             self.size_dims.append((i, None))
+        # Any other symbol that is a host tensor's whole dimension (an unbacked size: a reshape to a
+        # list argument's sizes) is that dimension at launch, as the module reads it (memref.dim).
+        for t in spec["host_tensors"]:
+            for d, dim in enumerate(t["shape"]):
+                if isinstance(dim, str) and dim.isidentifier() and dim not in self.size_names:
+                    self.size_names.append(dim)
+                    self.size_dims.append((t["arg_index"], d))
         # A host tensor sized by a block size (`[cdiv(m, m_block), n]`) has the config's tile size there.
         tiles = {sympy.Symbol(s["name"]): s["value"] for s in spec["symbols"]
                  if s["kind"] == "block_size" and isinstance(s.get("value"), int)}

@@ -237,3 +237,10 @@ def test_scalars_from_a_tuple_argument_and_from_host_code_are_launch_arguments()
     x = torch.randn(37)
     for k_, s in ((5, 0.5), (-2, 10.0)):
         torch.testing.assert_close(k.shift_by_pair((x, k_), torch.tensor(s)), x + k_ + s)
+
+
+def test_a_scatter_through_two_index_tensors_into_a_tensor_of_list_sizes():
+    dy, indices = torch.randn(7, 4), torch.stack([torch.randperm(10)[:4] for _ in range(7)])
+    expected = torch.zeros(7, 10)
+    expected[torch.arange(7)[:, None], indices] = dy
+    torch.testing.assert_close(k.scatter_columns(dy, indices, [7, 10]), expected)

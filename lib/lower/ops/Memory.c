@@ -186,6 +186,22 @@ static void broadcast_dim(const HmSource *src, size_t d, HmAccess *a) {
   a->static_offsets[d] = 0;
 }
 
+/* Each index tensor of a group of adjacent ones takes the group's last dimensions (right-aligned
+ * broadcasting); plan_access_as left result_dim at the group's first dimension. */
+static void align_groups(HmAccess *a) {
+  for (size_t d = 0; d < a->rank;) {
+    size_t end = d + 1, width = result_dims(a, d);
+    while (a->kind[d] == HM_INDEX_TENSOR && end < a->rank && a->kind[end] == HM_INDEX_TENSOR &&
+           a->result_dim[end] == a->result_dim[d]) {
+      width = result_dims(a, end) > width ? result_dims(a, end) : width;
+      ++end;
+    }
+    for (size_t k = d; end > d + 1 && k < end; ++k)
+      a->result_dim[k] += width - result_dims(a, k);
+    d = end;
+  }
+}
+
 static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
                            const HmSpecValue *tile, bool load, bool constants_as_tiles, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
@@ -193,13 +209,15 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
   if (src->rank > HM_MAX_RANK || index->count > HM_MAX_RANK)
     return hm_node_error(L, node, "rank %zu is not supported", src->rank);
   *a = (HmAccess){.rank = src->rank};
-  size_t d = 0, r = 0;
+  size_t d = 0, r = 0, group_rank = 0;
+  bool in_group = false; /* the previous index was an index tensor */
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
     if (r >= HM_MAX_RANK)
       return hm_node_error(L, node, "the indices give a tile of more than %d dimensions", HM_MAX_RANK);
     if (e->kind == HM_ARG_NONE) {
       a->new_dim[r++] = a->any_new = true;
+      in_group = false;
       continue;
     }
     if (d >= src->rank)
@@ -211,12 +229,26 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
       return false;
     if (load)
       broadcast_dim(src, d, a);
-    a->result_dim[d] = r;
-    r += result_dims(a, d);
+    size_t rank = result_dims(a, d);
+    if (a->kind[d] == HM_INDEX_TENSOR && in_group) {
+      /* Adjacent index tensors broadcast together, as torch's advanced indexing does
+       * (`B[rows[:, :, None], cols[None, None, :]]`): one group of dimensions, each right-aligned. */
+      a->result_dim[d] = a->result_dim[d - 1];
+      if (rank > group_rank) {
+        r += rank - group_rank;
+        group_rank = rank;
+      }
+    } else {
+      a->result_dim[d] = r;
+      r += rank;
+      group_rank = rank;
+    }
+    in_group = a->kind[d] == HM_INDEX_TENSOR;
     ++d;
   }
   if (d != src->rank)
     return hm_node_error(L, node, "%zu indices for '%s' of rank %zu", d, src->name, src->rank);
+  align_groups(a);
   for (size_t k = 0; a->any_gather && k < d; ++k)
     if (a->kind[k] == HM_INDEX_RANGE && a->step[k] != 1)
       return hm_node_error(L, node, "index %zu: a slice with a step beside an index tensor is not supported", k);
@@ -670,13 +702,16 @@ static bool scalar_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmS
   if (!shape)
     return hm_node_error(L, node, "out of memory");
   *out = (HmSpecValue){.kind = HM_SPEC_TENSOR, .dtype = src->dtype, .rank = a.nresult, .shape = shape};
+  for (size_t r = 0; r < a.nresult; ++r)
+    shape[r] = (HmDim){.value = 1};
   for (size_t d = 0; d < a.rank; ++d) {
     const HmArg *e = &index->items[d];
     size_t r = a.result_dim[d];
-    if (a.kind[d] == HM_INDEX_TENSOR) {
+    if (a.kind[d] == HM_INDEX_TENSOR) { /* a group's unit dimensions broadcast */
       const HmSpecValue *iv = &hm_arg_node(S, e)->val;
       for (size_t k = 0; k < iv->rank; ++k)
-        shape[r + k] = iv->shape[k];
+        if (iv->shape[k].sym || iv->shape[k].value != 1)
+          shape[r + k] = iv->shape[k];
     } else if (a.kind[d] == HM_INDEX_RANGE && a.block[d] >= 0) {
       shape[r] = (HmDim){.sym = hm_spec_block_size(L->spec, (size_t)a.block[d])->symbol, .value = -1};
     } else if (a.kind[d] == HM_INDEX_RANGE && !slice_size(L, node, src, d, e, &shape[r])) {

@@ -141,3 +141,14 @@ def shift_by_pair(pair: tuple[torch.Tensor, int], shift: torch.Tensor) -> torch.
     for tile in hl.tile(x.size(0)):
         out[tile] = x[tile] + k + s
     return out
+
+
+@helion.kernel(**MLIR)
+def scatter_columns(dy: torch.Tensor, indices: torch.Tensor, shape: list[int]) -> torch.Tensor:
+    """dx[i, indices[i, j]] = dy[i, j] into zeros of a shape given as a list: the host tensor's sizes
+    are unbacked, and the row and column index tensors broadcast together."""
+    dx = dy.new_zeros(*shape)
+    dx = dx.reshape(-1, dx.shape[-1])
+    for tile_m in hl.tile(dy.shape[0]):
+        dx[tile_m.index[:, None], indices[tile_m, :]] = dy[tile_m, :]
+    return dx.view(shape)
