@@ -118,6 +118,19 @@ def chunk_ends(x: torch.Tensor, chunk: int) -> tuple[torch.Tensor, torch.Tensor]
     return by_grid, by_tile
 
 
+@helion.kernel(static_shapes=True)
+def add_constant(x: torch.Tensor, val: hl.constexpr) -> torch.Tensor:
+    """x + torch.tensor(val) in device code: a 0-d constant tensor (_constant_tensor)."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] + torch.tensor(val, dtype=torch.float32)
+    return out
+
+
+def add_constant_reference(x: torch.Tensor, val: int) -> torch.Tensor:
+    return (x + torch.tensor(val, dtype=torch.float32)).to(x.dtype)
+
+
 def chunk_ends_reference(x: torch.Tensor, chunk: int) -> tuple[torch.Tensor, torch.Tensor]:
     ends = x[torch.arange(chunk - 1, x.size(0) + chunk - 1, chunk).clamp(max=x.size(0) - 1)]
     return ends, ends.clone()
@@ -149,5 +162,7 @@ CHECKS = [
     {"kernel": "fill_from_tensor", "args": ["torch.randn(45, 70)", "torch.tensor([3.5], dtype=torch.float64)"], "config": {"block_sizes": [16, 32]},
      "ref": "fill_from_tensor_reference", "modes": ["symbolic"]},
     {"kernel": "chunk_ends", "args": ["torch.randn(37)", "5"], "ref": "chunk_ends_reference"},
+    {"kernel": "add_constant", "args": ["torch.randn(37)", "16"], "ref": "add_constant_reference"},
+    {"kernel": "add_constant", "args": ["torch.arange(37, dtype=torch.int32)", "-3"], "ref": "add_constant_reference"},
     {"kernel": "chunk_ends", "args": ["torch.randn(40)", "8"], "ref": "chunk_ends_reference"},
 ]

@@ -1,6 +1,7 @@
 /* Tensor creation: `full` (hl.zeros, hl.full, and torch.full / zeros_like / full_like in device code,
- * which Helion captures as aten.full) -> tensor.empty + linalg.fill of a number, a scalar argument or
- * the element of a one-element load; `empty` likewise, with zeros; `iota` (hl.arange, torch.arange)
+ * which Helion captures as aten.full; torch.tensor(c), _constant_tensor) -> tensor.empty + linalg.fill
+ * of a number, a scalar argument or the element of a one-element load; `empty` likewise, with zeros;
+ * `iota` (hl.arange, torch.arange)
  * -> a linalg.generic yielding start + i * step. */
 #include "lower/Shapes.h"
 
@@ -29,8 +30,10 @@ static bool fill_value(HmLowering *L, HmScope *S, const HmNode *node, const HmAr
   return true;
 }
 
+/* `variant`: the position of the fill value among the arguments (full: after the shape;
+ * _constant_tensor, torch.tensor(c) in device code: first). */
 static bool lower_full(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
-  const HmArg *value = hm_arg(L, node, 1);
+  const HmArg *value = hm_arg(L, node, (size_t)variant);
   if (!value)
     return false;
   if (node->val.kind != HM_SPEC_TENSOR)
@@ -105,8 +108,9 @@ static bool lower_iota(HmLowering *L, HmScope *S, const HmNode *node, int varian
 }
 
 const HmOpEntry hm_creation_ops[] = {
-    {"helion.language.creation_ops.full", lower_full, 0, HM_OP_OTHER},
-    {"aten.full.default", lower_full, 0, HM_OP_OTHER},
+    {"helion.language.creation_ops.full", lower_full, 1, HM_OP_OTHER},
+    {"aten.full.default", lower_full, 1, HM_OP_OTHER},
+    {"helion.language._tracing_ops._constant_tensor", lower_full, 0, HM_OP_OTHER},
     {"prims.iota.default", lower_iota, 0, HM_OP_OTHER},
     {"aten.empty.memory_format", lower_empty, 0, HM_OP_OTHER},
     {"aten.new_empty.default", lower_empty, 0, HM_OP_OTHER},

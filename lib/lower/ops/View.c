@@ -492,6 +492,7 @@ static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int varian
 const HmOpEntry hm_view_ops[] = {
     {"aten.clone.default", lower_same, 0, HM_OP_OTHER},
     {"aten.alias.default", lower_same, 0, HM_OP_OTHER},
+    {"aten.lift_fresh_copy.default", lower_same, 0, HM_OP_OTHER},
     {"aten.view.default", lower_view, 0, HM_OP_OTHER},
     {"aten.reshape.default", lower_view, 0, HM_OP_OTHER},
     {"aten._unsafe_view.default", lower_view, 0, HM_OP_OTHER},
