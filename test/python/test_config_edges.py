@@ -112,3 +112,10 @@ def test_an_arange_over_a_looped_reduction_is_refused(load_kernel, width):
                                               r"looped reduction's dimension .*reduction_loops None"):
         _run(load_kernel, "examples/tile_ops.py:ramp_rows", [torch.randn(9, width), 5],
              {"block_sizes": [2], "reduction_loops": [8]})
+
+
+def test_a_strided_slice_inside_a_looped_reduction_is_refused(load_kernel):
+    with pytest.raises(HelionMlirError, match=r"stores\.py:\d+: index 0: a strided slice inside a looped reduction "
+                                              r".*reduction_loops None"):
+        _run(load_kernel, "examples/stores.py:strided_copy", [torch.zeros(37), torch.randn(37)],
+             {"reduction_loops": [16]})

@@ -36,6 +36,10 @@ NO_TORCH_OPS = {
     "dot_acc": "hl.dot is a Helion op, lowered to linalg.matmul in both modes",
     "row_argmax_looped": "a looped argmax keeps its linalg form (docs/design.md)",
     "row_argmax_width1": "inductor folds an argmax over one element into the constant 0 (docs/design.md)",
+    "store_fill": "it only stores numbers",
+    "store_strided": "it only loads and stores strided slices",
+    "store_one": "it only loads and stores one-element tiles",
+    "tile_chunk_ends": "it only computes sizes and stores them",
 }
 
 needs_torch_mlir = pytest.mark.skipif(torch_mlir_bridge.unavailable() is not None,

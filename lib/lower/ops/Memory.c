@@ -88,6 +88,13 @@ static bool slice_dim(HmLowering *L, const HmNode *node, const HmSource *src, si
     return hm_node_error(L, node, "index %zu: slices from the end are not supported", d);
   a->step[d] = step->kind == HM_ARG_INT ? step->i : 1;
   if (a->step[d] != 1) { /* Helion gives a strided slice its own block: its elements are the tile */
+    /* Its elements are not the looped reduction's chunk: inside such a loop each step would redo them all. */
+    for (size_t b = 0; b < hm_spec_num_block_sizes(L->spec); ++b) {
+      const HmBlockSize *bs = hm_spec_block_size(L->spec, b);
+      if (L->tiles[b].active && bs->reduction && bs->looped)
+        return hm_node_error(L, node, "index %zu: a strided slice inside a looped reduction (reduction_loops) is "
+                                      "not supported: keep that reduction persistent (reduction_loops None)", d);
+    }
     HmDim count;
     return slice_size(L, node, src, d, e, &count) && fixed_range(L, count, first, d, a);
   }
