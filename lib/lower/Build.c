@@ -232,6 +232,58 @@ static bool cast_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue
   return true;
 }
 
+MlirValue hm_tensor_dim(HmLowering *L, MlirValue tensor, size_t d) {
+  int64_t size = mlirShapedTypeGetDimSize(mlirValueGetType(tensor), (intptr_t)d);
+  if (!mlirShapedTypeIsDynamicSize(size))
+    return hm_index_const(L, size);
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index, .noperands = 2,
+                                      .operands = (MlirValue[]){tensor, hm_index_const(L, (int64_t)d)}});
+}
+
+/* extract_slice's and insert_slice's shared form: `nleading` tensors (source, or piece and dest), then
+ * the dynamic offsets and sizes, and no dynamic strides. */
+static MlirValue slice_op(HmLowering *L, const char *name, size_t nleading, const MlirValue *leading,
+                          const HmSlice *slice, MlirType result) {
+  size_t noperands = nleading + slice->noffset_values + slice->nsize_values;
+  MlirValue *operands = hm_arena_new(&L->arena, MlirValue, noperands);
+  int64_t *strides = hm_arena_new(&L->arena, int64_t, slice->rank);
+  if (!operands || !strides) {
+    hm_fail(L, "out of memory");
+    return (MlirValue){NULL};
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < nleading; ++i)
+    operands[n++] = leading[i];
+  for (size_t i = 0; i < slice->noffset_values; ++i)
+    operands[n++] = slice->offset_values[i];
+  for (size_t i = 0; i < slice->nsize_values; ++i)
+    operands[n++] = slice->size_values[i];
+  for (size_t d = 0; d < slice->rank; ++d)
+    strides[d] = 1;
+  int32_t segments[5] = {1, 1, 0, 0, 0};
+  size_t nsegments = nleading + 3;
+  segments[nleading] = (int32_t)slice->noffset_values;
+  segments[nleading + 1] = (int32_t)slice->nsize_values;
+  MlirNamedAttribute attrs[4] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, nsegments, segments)),
+      hm_named(L, "static_offsets", hm_i64_array(L, slice->rank, slice->offsets)),
+      hm_named(L, "static_sizes", hm_i64_array(L, slice->rank, slice->sizes)),
+      hm_named(L, "static_strides", hm_i64_array(L, slice->rank, strides)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &result,
+                                      .noperands = (intptr_t)noperands, .operands = operands, .nattrs = 4,
+                                      .attrs = attrs});
+}
+
+MlirValue hm_extract_slice(HmLowering *L, MlirValue source, const HmSlice *slice, MlirType result) {
+  return slice_op(L, "tensor.extract_slice", 1, &source, slice, result);
+}
+
+MlirValue hm_insert_slice(HmLowering *L, MlirValue piece, MlirValue dest, const HmSlice *slice) {
+  return slice_op(L, "tensor.insert_slice", 2, (MlirValue[]){piece, dest}, slice, mlirValueGetType(dest));
+}
+
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
   MlirType type = mlirValueGetType(like);
   intptr_t rank = mlirShapedTypeGetRank(type);
@@ -242,12 +294,8 @@ MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
     return (MlirValue){NULL};
   for (intptr_t i = 0; i < rank; ++i) {
     shape[i] = mlirShapedTypeGetDimSize(type, i);
-    if (mlirShapedTypeIsDynamicDim(type, i)) {
-      MlirType index = hm_index_type(L);
-      MlirValue dim = hm_index_const(L, i);
-      dynamic[ndynamic++] = hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index,
-                                                         .noperands = 2, .operands = (MlirValue[]){like, dim}});
-    }
+    if (mlirShapedTypeIsDynamicDim(type, i))
+      dynamic[ndynamic++] = hm_tensor_dim(L, like, (size_t)i);
   }
   MlirType result = hm_ranked_tensor(L, (size_t)rank, shape, element);
   return hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &result,

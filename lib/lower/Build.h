@@ -58,6 +58,20 @@ typedef bool (*HmBodyFn)(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
 bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const MlirAffineMap *maps,
                 MlirValue init, size_t nloops, const bool *reductions, HmBodyFn body, void *ctx,
                 MlirValue *out);
+/* Size `d` of a tensor: a constant where the type knows it, else tensor.dim. */
+MlirValue hm_tensor_dim(HmLowering *L, MlirValue tensor, size_t d);
+/* A slice with unit strides: per dimension a static offset and size, or, where offsets[d] or sizes[d]
+ * is MLIR's dynamic marker, the next of offset_values or size_values (index values, in order). */
+typedef struct HmSlice {
+  size_t rank;
+  const int64_t *offsets, *sizes;
+  size_t noffset_values, nsize_values;
+  const MlirValue *offset_values, *size_values;
+} HmSlice;
+/* tensor.extract_slice of `source` typed `result` (which may drop unit dimensions). */
+MlirValue hm_extract_slice(HmLowering *L, MlirValue source, const HmSlice *slice, MlirType result);
+/* tensor.insert_slice of `piece` into `dest`. */
+MlirValue hm_insert_slice(HmLowering *L, MlirValue piece, MlirValue dest, const HmSlice *slice);
 /* tensor.empty with the dynamic sizes of `like`, and a new element type. */
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element);
 /* Element-wise cast of a tensor to another element type (torch's casting rules). */

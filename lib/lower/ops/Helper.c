@@ -56,52 +56,29 @@ static bool retype_helper(HmLowering *L, const HmGraph *graph, Walk *w) {
   return true;
 }
 
-static MlirValue tensor_dim(HmLowering *L, MlirValue tensor, size_t d) {
-  MlirType index = hm_index_type(L);
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index, .noperands = 2,
-                                      .operands = (MlirValue[]){tensor, hm_index_const(L, (int64_t)d)}});
-}
-
 /* tensor.extract_slice of `source` (or, with `into`, tensor.insert_slice of `slice` into it) at
  * `position` along w->dim (0 when null); `drop` leaves the dimension out of the slice's type (a
  * reduction without keep_dims). */
 static MlirValue slice_at(HmLowering *L, const Walk *w, MlirValue source, MlirValue position, MlirValue into,
                           MlirValue slice, bool drop) {
   MlirType type = mlirValueGetType(source);
-  int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK], strides[HM_MAX_RANK], shape[HM_MAX_RANK];
-  MlirValue operands[2 + 2 * HM_MAX_RANK];
-  size_t n = 0, rank = 0, nsizes = 0;
-  operands[n++] = mlirValueIsNull(into) ? source : slice;
-  if (!mlirValueIsNull(into))
-    operands[n++] = into;
+  int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue dims[HM_MAX_RANK];
+  size_t rank = 0, ndims = 0;
   bool has_offset = !mlirValueIsNull(position);
-  if (has_offset)
-    operands[n++] = position;
   for (size_t d = 0; d < w->rank; ++d) {
-    strides[d] = 1;
     offsets[d] = d == w->dim && has_offset ? mlirShapedTypeGetDynamicStrideOrOffset() : 0;
     sizes[d] = d == w->dim ? 1 : mlirShapedTypeGetDimSize(type, (intptr_t)d);
-    if (sizes[d] == mlirShapedTypeGetDynamicSize()) {
-      operands[n++] = tensor_dim(L, source, d);
-      ++nsizes;
-    }
+    if (sizes[d] == mlirShapedTypeGetDynamicSize())
+      dims[ndims++] = hm_tensor_dim(L, source, d);
     if (d != w->dim || !drop)
       shape[rank++] = sizes[d];
   }
-  bool insert = !mlirValueIsNull(into);
-  MlirType result = insert ? mlirValueGetType(into)
-                           : hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(type));
-  /* insert_slice: source, dest, offsets, sizes, strides; extract_slice: source, offsets, sizes, strides */
-  int32_t inserting[5] = {1, 1, has_offset, (int32_t)nsizes, 0}, extracting[4] = {1, has_offset, (int32_t)nsizes, 0};
-  MlirNamedAttribute attrs[4] = {
-      hm_named(L, "operandSegmentSizes", insert ? hm_i32_array(L, 5, inserting) : hm_i32_array(L, 4, extracting)),
-      hm_named(L, "static_offsets", hm_i64_array(L, w->rank, offsets)),
-      hm_named(L, "static_sizes", hm_i64_array(L, w->rank, sizes)),
-      hm_named(L, "static_strides", hm_i64_array(L, w->rank, strides)),
-  };
-  return hm_build_value(L, (HmOpSpec){.name = insert ? "tensor.insert_slice" : "tensor.extract_slice",
-                                      .nresults = 1, .results = &result, .noperands = (intptr_t)n,
-                                      .operands = operands, .nattrs = 4, .attrs = attrs});
+  HmSlice at = {.rank = w->rank, .offsets = offsets, .sizes = sizes, .noffset_values = has_offset,
+                .offset_values = &position, .nsize_values = ndims, .size_values = dims};
+  if (!mlirValueIsNull(into))
+    return hm_insert_slice(L, slice, into, &at);
+  return hm_extract_slice(L, source, &at, hm_ranked_tensor(L, rank, shape, mlirShapedTypeGetElementType(type)));
 }
 
 /* The slices of every tensor of the tuple at `position`. */

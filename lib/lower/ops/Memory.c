@@ -538,30 +538,20 @@ static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int varian
 
 /* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
 static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, MlirType view_type) {
-  int64_t zeros[HM_MAX_RANK] = {0}, ones[HM_MAX_RANK], sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
-  MlirValue operands[1 + HM_MAX_RANK];
-  size_t n = 0, rank = 0;
-  operands[n++] = tile;
+  int64_t zeros[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue extents[HM_MAX_RANK];
+  size_t rank = 0, nextents = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     if (a->kind[d] == HM_INDEX_POINT)
       continue;
-    ones[rank] = 1;
     sizes[rank] = a->static_extents[d];
     shape[rank] = mlirShapedTypeGetDimSize(view_type, (intptr_t)rank);
     ++rank;
     if (a->static_extents[d] == dynamic())
-      operands[n++] = a->extents[d];
+      extents[nextents++] = a->extents[d];
   }
-  MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(tile));
-  int32_t segments[4] = {1, 0, (int32_t)(n - 1), 0};
-  MlirNamedAttribute attrs[4] = {
-      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
-      hm_named(L, "static_offsets", hm_i64_array(L, rank, zeros)),
-      hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
-      hm_named(L, "static_strides", hm_i64_array(L, rank, ones)),
-  };
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.extract_slice", .nresults = 1, .results = &type,
-                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
+  HmSlice real = {.rank = rank, .offsets = zeros, .sizes = sizes, .nsize_values = nextents, .size_values = extents};
+  return hm_extract_slice(L, tile, &real, hm_ranked_tensor(L, rank, shape, hm_element_of(tile)));
 }
 
 /* A masked store writes back the old elements where the mask is false. */

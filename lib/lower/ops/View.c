@@ -36,14 +36,6 @@ static size_t rank_of(MlirValue t) { return (size_t)mlirShapedTypeGetRank(mlirVa
 
 static int64_t size_of(MlirValue t, size_t d) { return mlirShapedTypeGetDimSize(mlirValueGetType(t), (intptr_t)d); }
 
-static MlirValue dim_of(HmLowering *L, MlirValue t, size_t d) {
-  if (size_of(t, d) != dynamic())
-    return hm_index_const(L, size_of(t, d));
-  MlirType index = hm_index_type(L);
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index, .noperands = 2,
-                                      .operands = (MlirValue[]){t, hm_index_const(L, (int64_t)d)}});
-}
-
 /* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not). */
 static MlirValue cast_to(HmLowering *L, MlirValue t, size_t rank, const int64_t *shape) {
   MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(t));
@@ -334,7 +326,7 @@ static MlirValue transpose(HmLowering *L, MlirValue x, const int64_t *perm) {
   for (size_t d = 0; d < rank; ++d) {
     shape[d] = size_of(x, (size_t)perm[d]);
     if (shape[d] == dynamic())
-      sizes[ndynamic++] = dim_of(L, x, (size_t)perm[d]);
+      sizes[ndynamic++] = hm_tensor_dim(L, x, (size_t)perm[d]);
   }
   MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(x));
   MlirValue init = hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1, .results = &type,
@@ -457,28 +449,17 @@ static bool lower_stack(HmLowering *L, HmScope *S, const HmNode *node, int varia
     MlirValue element;
     if (!hm_cast_tensor(L, v.value, hm_element_of(result), &element))
       return false;
-    int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK], strides[HM_MAX_RANK];
-    MlirValue operands[2 + HM_MAX_RANK] = {element, result};
-    size_t n = 2;
+    int64_t offsets[HM_MAX_RANK], sizes[HM_MAX_RANK];
+    MlirValue dims[HM_MAX_RANK];
+    size_t ndims = 0;
     for (size_t d = 0; d < rank; ++d) {
-      strides[d] = 1;
       offsets[d] = d == (size_t)dim ? (int64_t)i : 0;
       sizes[d] = d == (size_t)dim ? 1 : mlirShapedTypeGetDimSize(type, (intptr_t)d);
-      if (mlirShapedTypeIsDynamicSize(sizes[d])) {
-        MlirType index = hm_index_type(L);
-        operands[n++] = hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1, .results = &index,
-                                                     .noperands = 2,
-                                                     .operands = (MlirValue[]){result, hm_index_const(L, (int64_t)d)}});
-      }
+      if (mlirShapedTypeIsDynamicSize(sizes[d]))
+        dims[ndims++] = hm_tensor_dim(L, result, d);
     }
-    MlirNamedAttribute attrs[4] = {
-        hm_named(L, "operandSegmentSizes", hm_i32_array(L, 5, (int32_t[]){1, 1, 0, (int32_t)(n - 2), 0})),
-        hm_named(L, "static_offsets", hm_i64_array(L, rank, offsets)),
-        hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
-        hm_named(L, "static_strides", hm_i64_array(L, rank, strides)),
-    };
-    result = hm_build_value(L, (HmOpSpec){.name = "tensor.insert_slice", .nresults = 1, .results = &type,
-                                          .noperands = (intptr_t)n, .operands = operands, .nattrs = 4, .attrs = attrs});
+    HmSlice row = {.rank = rank, .offsets = offsets, .sizes = sizes, .nsize_values = ndims, .size_values = dims};
+    result = hm_insert_slice(L, element, result, &row);
   }
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1, .value = result};
   return true;
@@ -520,33 +501,23 @@ static bool lower_split(HmLowering *L, HmScope *S, const HmNode *node, int varia
   HmIrValue *halves = hm_arena_new(&L->arena, HmIrValue, 2);
   if (!halves)
     return hm_node_error(L, node, "out of memory");
-  int64_t offsets[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], strides[HM_MAX_RANK], shape[HM_MAX_RANK];
-  MlirValue operands[HM_MAX_RANK + 1] = {in.value};
-  size_t n = 1;
+  int64_t offsets[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue dims[HM_MAX_RANK];
+  size_t ndims = 0;
   for (size_t d = 0; d < rank; ++d) {
-    strides[d] = 1;
     sizes[d] = d + 1 == rank ? 1 : size_of(in.value, d);
     if (d + 1 < rank) {
       shape[d] = sizes[d];
       if (sizes[d] == dynamic())
-        operands[n++] = dim_of(L, in.value, d);
+        dims[ndims++] = hm_tensor_dim(L, in.value, d);
     }
   }
   MlirType type = hm_ranked_tensor(L, rank - 1, shape, hm_element_of(in.value));
+  HmSlice half_slice = {.rank = rank, .offsets = offsets, .sizes = sizes, .nsize_values = ndims, .size_values = dims};
   for (int64_t half = 0; half < 2; ++half) {
     offsets[rank - 1] = half;
-    int32_t segments[4] = {1, 0, (int32_t)(n - 1), 0};
-    MlirNamedAttribute attrs[4] = {
-        hm_named(L, "operandSegmentSizes", hm_i32_array(L, 4, segments)),
-        hm_named(L, "static_offsets", hm_i64_array(L, rank, offsets)),
-        hm_named(L, "static_sizes", hm_i64_array(L, rank, sizes)),
-        hm_named(L, "static_strides", hm_i64_array(L, rank, strides)),
-    };
     halves[half] = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1,
-                               .value = hm_build_value(L, (HmOpSpec){.name = "tensor.extract_slice", .nresults = 1,
-                                                                     .results = &type, .noperands = (intptr_t)n,
-                                                                     .operands = operands, .nattrs = 4,
-                                                                     .attrs = attrs})};
+                               .value = hm_extract_slice(L, in.value, &half_slice, type)};
   }
   *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = halves, .block_id = -1};
   return true;
