@@ -7,6 +7,8 @@ BUILD_ASAN := build-asan
 LIT := $(VENV)/bin/lit
 JOBS ?= $(shell nproc)
 export PYTHONPATH := $(CURDIR)/python
+# The kernels the tests compile are cached in the build (lib/run/Cache.c), not in the user's cache.
+export HELION_MLIR_CACHE_DIR ?= $(CURDIR)/$(BUILD)/kernel-cache
 
 .PHONY: setup build build-asan demo test test-lit test-lit-asan test-unit test-python fixtures fuzz clean
 

@@ -6,6 +6,7 @@
 
 #include "helion-mlir/support/Context.h"
 #include "helion-mlir/lower/Lower.h"
+#include "helion-mlir/run/Cache.h"
 #include "helion-mlir/run/Runner.h"
 #include "helion-mlir/spec/Spec.h"
 
@@ -158,9 +159,10 @@ int hm_capi_verify_mlir(const char *mlir_text, char **error_out) {
   return ok;
 }
 
-/* Keeps the module's text and its kernel; the module itself is the caller's. */
+/* Keeps the module's text and its kernel; the module itself is the caller's. With `keep_object`
+ * the kernel can be saved to the cache. */
 static HmCompiled *compile_module(MlirModule module, const char *func_name, int opt_level,
-                                  HmDiag *diag) {
+                                  bool keep_object, HmDiag *diag) {
   HmCompiled *compiled = calloc(1, sizeof *compiled);
   if (!compiled) {
     hm_diag_error(diag, "out of memory");
@@ -168,7 +170,7 @@ static HmCompiled *compile_module(MlirModule module, const char *func_name, int 
   }
   compiled->mlir_text = print_module(module, false, diag);
   if (compiled->mlir_text)
-    compiled->kernel = hm_kernel_compile(module, func_name, opt_level, diag);
+    compiled->kernel = hm_kernel_compile(module, func_name, opt_level, keep_object, diag);
   if (!compiled->kernel) {
     hm_capi_destroy(compiled);
     return NULL;
@@ -176,21 +178,87 @@ static HmCompiled *compile_module(MlirModule module, const char *func_name, int 
   return compiled;
 }
 
-HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **error_out) {
+/* ---- The on-disk cache (run/Cache.h) ----
+ *
+ * An entry's payload is the module's text (its length first, 8 bytes in this host's order: entries
+ * never leave the host) and then the kernel's image. A spec's entry is keyed by its JSON: the
+ * lowering is a function of the JSON and of this library's build, which the key names, so a hit
+ * needs no MLIR context at all (creating one costs more than linking the cached code). */
+
+static _Atomic uint64_t cache_hits, cache_writes;
+
+/* A damaged entry, or one whose code does not link, is a miss: the caller compiles again and
+ * replaces it. */
+static HmCompiled *load_cached(const char *dir, const HmCacheKey *key) {
+  size_t size = 0;
+  uint8_t *payload = hm_cache_read(dir, key, &size);
+  if (!payload)
+    return NULL;
+  HmCompiled *compiled = calloc(1, sizeof *compiled);
+  uint64_t text_size = 0;
+  if (compiled && size >= sizeof text_size) {
+    memcpy(&text_size, payload, sizeof text_size);
+    if (text_size <= size - sizeof text_size && (compiled->mlir_text = malloc((size_t)text_size + 1))) {
+      memcpy(compiled->mlir_text, payload + sizeof text_size, (size_t)text_size);
+      compiled->mlir_text[text_size] = '\0';
+      HmDiag diag = {0};
+      size_t at = sizeof text_size + (size_t)text_size;
+      compiled->kernel = hm_kernel_load(payload + at, size - at, &diag);
+      hm_diag_clear(&diag);
+    }
+  }
+  free(payload);
+  if (compiled && !compiled->kernel) {
+    hm_capi_destroy(compiled);
+    return NULL;
+  }
+  if (compiled)
+    ++cache_hits;
+  return compiled;
+}
+
+static void store_cached(const char *dir, const HmCacheKey *key, const HmCompiled *compiled) {
+  HmBuffer payload = {0};
+  uint64_t text_size = strlen(compiled->mlir_text);
+  hm_buffer_append((MlirStringRef){(const char *)&text_size, sizeof text_size}, &payload);
+  hm_buffer_append((MlirStringRef){compiled->mlir_text, (size_t)text_size}, &payload);
   HmDiag diag = {0};
-  HmCompiled *compiled = NULL;
+  if (hm_kernel_save(compiled->kernel, &payload, &diag) && !payload.oom &&
+      hm_cache_write(dir, key, payload.data, payload.len))
+    ++cache_writes;
+  hm_diag_clear(&diag);
+  hm_buffer_free(&payload);
+}
+
+void hm_capi_cache_stats(uint64_t *hits, uint64_t *writes) {
+  *hits = cache_hits;
+  *writes = cache_writes;
+}
+
+HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **error_out) {
+  char *dir = hm_cache_dir();
+  HmCacheKey key = hm_cache_key("json", json_text, "", opt_level);
+  HmCompiled *compiled = dir ? load_cached(dir, &key) : NULL;
+  if (compiled) {
+    free(dir);
+    return compiled;
+  }
+  HmDiag diag = {0};
   MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     HmSpec *spec = NULL;
     HmLowerOptions options = {.tiles = HM_TILES_CONCRETE, .aten = HM_ATEN_LINALG};
     MlirModule module = lower_json(ctx, json_text, options, &spec, &diag);
     if (!mlirModuleIsNull(module)) {
-      compiled = compile_module(module, hm_spec_kernel_name(spec), opt_level, &diag);
+      compiled = compile_module(module, hm_spec_kernel_name(spec), opt_level, dir != NULL, &diag);
       mlirModuleDestroy(module);
     }
     hm_spec_destroy(spec);
     release_context(ctx);
   }
+  if (compiled && dir)
+    store_cached(dir, &key, compiled);
+  free(dir);
   if (!compiled)
     take_error(&diag, error_out);
   return compiled;
@@ -198,17 +266,26 @@ HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **er
 
 HmCompiled *hm_capi_compile_mlir(const char *mlir_text, const char *func_name, int opt_level,
                                  char **error_out) {
+  char *dir = hm_cache_dir();
+  HmCacheKey key = hm_cache_key("mlir", mlir_text, func_name, opt_level);
+  HmCompiled *compiled = dir ? load_cached(dir, &key) : NULL;
+  if (compiled) {
+    free(dir);
+    return compiled;
+  }
   HmDiag diag = {0};
-  HmCompiled *compiled = NULL;
   MlirContext ctx = acquire_context(&diag);
   if (!mlirContextIsNull(ctx)) {
     MlirModule module = parse_module(ctx, mlir_text, &diag);
     if (!mlirModuleIsNull(module)) {
-      compiled = compile_module(module, func_name, opt_level, &diag);
+      compiled = compile_module(module, func_name, opt_level, dir != NULL, &diag);
       mlirModuleDestroy(module);
     }
     release_context(ctx);
   }
+  if (compiled && dir)
+    store_cached(dir, &key, compiled);
+  free(dir);
   if (!compiled)
     take_error(&diag, error_out);
   return compiled;

@@ -1,49 +1,30 @@
+#define _GNU_SOURCE
 #include "helion-mlir/run/Runner.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helion-mlir/support/Context.h"
 #include "helion-mlir/run/Pipeline.h"
+#include "run/FileBytes.h"
+#include "run/Kernel.h"
+#include "run/ObjectJit.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/ExecutionEngine.h"
-
-/* What a run checks a view against: one argument of the function (a memref, or a scalar of a
- * kernel's scalar argument), as plain data, so that the kernel outlives the MLIR context it was
- * compiled in. */
-typedef struct ArgSig {
-  char *type_text; /* "memref<100x70xf32>", for messages */
-  bool scalar;     /* an f64, i64 or i1 argument: passed by value, its view has rank 0 */
-  size_t rank;
-  int64_t *dims; /* -1 where the size is dynamic */
-  /* NULL for the identity layout (row-major, dense); else the layout's `rank` strides, -1 where
-   * dynamic. A strided layout has offset 0 or a dynamic one: the runner passes the address of the
-   * first element. */
-  int64_t *strides;
-  HmDtype dtype;
-  HmDtype alt_dtype; /* a second dtype with the same bits (signless i8 takes uint8), or invalid */
-} ArgSig;
-
-typedef void (*PackedEntry)(void **args);
-
-struct HmKernel {
-  MlirExecutionEngine engine;
-  PackedEntry entry; /* the packed wrapper of _mlir_ciface_<name> */
-  size_t nargs;
-  ArgSig *args;
-};
 
 /* ---- memrefCopy ----
  *
  * The LLVM lowering turns every memref.copy it cannot prove contiguous into a call to MLIR's
  * runtime function `memrefCopy`. Supplying it here keeps the JIT free of libmlir_c_runner_utils. */
 
-typedef struct UnrankedMemRef {
+struct UnrankedMemRef {
   int64_t rank;
   void *descriptor;
-} UnrankedMemRef;
+};
 
 /* A ranked memref descriptor: {allocated, aligned, offset, sizes[rank], strides[rank]}; every field
  * is 8 bytes, so the flexible array lines up with LLVM's struct. */
@@ -72,7 +53,7 @@ static void copy_strided(size_t elem, int64_t rank, int64_t d, const int64_t *si
                  dst + i * dst_step);
 }
 
-static void memref_copy(int64_t elem_size, const UnrankedMemRef *src, const UnrankedMemRef *dst) {
+void hm_kernel_memref_copy(int64_t elem_size, const UnrankedMemRef *src, const UnrankedMemRef *dst) {
   const StridedMemRef *s = src->descriptor;
   const StridedMemRef *t = dst->descriptor;
   int64_t rank = src->rank;
@@ -241,37 +222,56 @@ static bool find_entry(HmKernel *kernel, const char *func_name, HmDiag *diag) {
 /* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. The
  * OpenMP runtime is named here so that the JIT finds the __kmpc_* entry points even when this
  * library was loaded without RTLD_GLOBAL (ctypes). */
-static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_level, HmDiag *diag) {
+static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_level, bool keep_object,
+                          HmDiag *diag) {
   MlirContext ctx = mlirModuleGetContext(llvm_module);
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
   MlirStringRef libs[] = {mlirStringRefCreateFromCString(HM_LIBOMP_PATH)};
-  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 1, libs, false, false);
+  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 1, libs, keep_object, false);
   hm_diag_capture_end(capture);
   if (mlirExecutionEngineIsNull(kernel->engine))
     return hm_diag_error(diag, "the JIT could not compile the LLVM module");
   /* Symbols must be known before initialization resolves the module's externals. */
   mlirExecutionEngineRegisterSymbol(kernel->engine, mlirStringRefCreateFromCString("memrefCopy"),
-                                    (void *)memref_copy);
+                                    (void *)hm_kernel_memref_copy);
   mlirExecutionEngineInitialize(kernel->engine);
   return true;
 }
 
 /* Lowers a copy, so the caller's module stays as it was. The C interface is what the runner calls,
  * so it is requested here rather than required of every module. */
+/* The engine writes its object only to a file: a temporary one, read back and removed. A kernel
+ * whose object cannot be had still runs; it just cannot be saved. */
+static void keep_object(HmKernel *kernel) {
+  const char *dir = getenv("TMPDIR");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/helion-mlir-object-XXXXXX", dir && *dir ? dir : "/tmp");
+  int fd = mkostemp(path, O_CLOEXEC);
+  if (fd < 0)
+    return;
+  close(fd);
+  mlirExecutionEngineDumpToObjectFile(kernel->engine, mlirStringRefCreateFromCString(path));
+  kernel->object = hm_file_read(path, &kernel->object_size);
+  unlink(path);
+}
+
 static bool jit_copy(HmKernel *kernel, MlirModule module, const char *func_name, int opt_level,
-                     HmDiag *diag) {
+                     bool keep, HmDiag *diag) {
   MlirModule copy = clone_module(module);
   MlirContext ctx = mlirModuleGetContext(copy);
   mlirOperationSetAttributeByName(find_func(copy, func_name),
                                   mlirStringRefCreateFromCString("llvm.emit_c_interface"),
                                   mlirUnitAttrGet(ctx));
-  bool ok = hm_pipeline_run(copy, diag) && create_engine(kernel, copy, opt_level, diag) &&
+  bool ok = hm_pipeline_run(copy, diag) && create_engine(kernel, copy, opt_level, keep, diag) &&
             find_entry(kernel, func_name, diag);
   mlirModuleDestroy(copy);
+  if (ok && keep)
+    keep_object(kernel);
   return ok;
 }
 
-HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, HmDiag *diag) {
+HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, bool keep_object,
+                            HmDiag *diag) {
   if (opt_level < 0 || opt_level > 3) {
     hm_diag_error(diag, "optimization level %d is not in 0..3", opt_level);
     return NULL;
@@ -287,8 +287,14 @@ HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_le
     hm_diag_error(diag, "out of memory");
     return NULL;
   }
+  kernel->func_name = strdup(func_name);
+  if (!kernel->func_name) {
+    hm_diag_error(diag, "out of memory");
+    hm_kernel_destroy(kernel);
+    return NULL;
+  }
   if (!read_signature(kernel, func, diag) ||
-      !jit_copy(kernel, module, func_name, opt_level, diag)) {
+      !jit_copy(kernel, module, func_name, opt_level, keep_object, diag)) {
     hm_kernel_destroy(kernel);
     return NULL;
   }
@@ -300,6 +306,9 @@ void hm_kernel_destroy(HmKernel *kernel) {
     return;
   if (!mlirExecutionEngineIsNull(kernel->engine))
     mlirExecutionEngineDestroy(kernel->engine);
+  hm_object_jit_destroy(kernel->loaded);
+  free(kernel->func_name);
+  free(kernel->object);
   for (size_t i = 0; kernel->args && i < kernel->nargs; ++i) {
     free(kernel->args[i].type_text);
     free(kernel->args[i].dims);

@@ -16,6 +16,7 @@ _REPO = Path(__file__).resolve().parents[2]
 
 _c_char_pp = ctypes.POINTER(ctypes.c_void_p)
 _c_i64_p = ctypes.POINTER(ctypes.c_int64)
+_c_u64_p = ctypes.POINTER(ctypes.c_uint64)
 
 # (name, result type, argument types). Strings the library hands out are c_void_p, not c_char_p:
 # ctypes would copy a c_char_p result and lose the pointer that hm_capi_free_string needs.
@@ -31,6 +32,7 @@ _PROTOTYPES = [
      [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
       ctypes.POINTER(ctypes.c_char_p), _c_i64_p, _c_i64_p, _c_i64_p, _c_char_pp]),
     ("hm_capi_set_threads", None, [ctypes.c_int]),
+    ("hm_capi_cache_stats", None, [_c_u64_p, _c_u64_p]),
     ("hm_capi_supported_ops", ctypes.c_void_p, []),
     ("hm_capi_free_string", None, [ctypes.c_void_p]),
     ("hm_capi_destroy", None, [ctypes.c_void_p]),

@@ -171,5 +171,14 @@ def compile_spec(spec: dict, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:
     return Kernel(_lib.call("hm_capi_compile_json", json.dumps(spec).encode(), opt_level))
 
 
-__all__ = ["Kernel", "HelionMlirError", "compile_mlir", "compile_spec", "generate_spec_mlir",
-           "verify_mlir"]
+def cache_stats() -> dict[str, int]:
+    """How many compiles of this process the on-disk cache of compiled kernels answered ("hits")
+    and how many entries it wrote ("writes"). The cache lives in $HELION_MLIR_CACHE_DIR, else
+    $XDG_CACHE_HOME/helion-mlir, else ~/.cache/helion-mlir; HELION_MLIR_CACHE=0 turns it off."""
+    hits, writes = ctypes.c_uint64(), ctypes.c_uint64()
+    _lib.lib().hm_capi_cache_stats(ctypes.byref(hits), ctypes.byref(writes))
+    return {"hits": hits.value, "writes": writes.value}
+
+
+__all__ = ["Kernel", "HelionMlirError", "cache_stats", "compile_mlir", "compile_spec",
+           "generate_spec_mlir", "verify_mlir"]

@@ -33,6 +33,7 @@ extern const UtSuite diag_tests;
 extern const UtSuite context_tests;
 extern const UtSuite spec_tests;
 extern const UtSuite runner_tests;
+extern const UtSuite kernel_image_tests;
 extern const UtSuite size_expr_tests;
 
 #endif

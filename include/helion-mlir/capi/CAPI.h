@@ -34,7 +34,9 @@ int hm_capi_check_spec(const char *json_text, char **error_out);
 int hm_capi_verify_mlir(const char *mlir_text, char **error_out);
 
 /* Lowers a spec with constant tile sizes and JIT-compiles the kernel at LLVM optimization level
- * `opt_level` (0-3). */
+ * `opt_level` (0-3). Both compile calls go through the on-disk cache of run/Cache.h: a kernel some
+ * process compiled before is read back and linked instead of compiled, and a new one is written
+ * there (HELION_MLIR_CACHE=0 turns that off). */
 HmCompiled *hm_capi_compile_json(const char *json_text, int opt_level, char **error_out);
 
 /* JIT-compiles func.func @func_name of an MLIR module in the form hm_lower produces (Runner.h). */
@@ -52,6 +54,9 @@ const char *hm_capi_mlir_text(const HmCompiled *compiled);
 int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const char *const *dtypes,
                 const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
                 char **error_out);
+
+/* How many compiles this process answered from the on-disk cache, and how many entries it wrote. */
+void hm_capi_cache_stats(uint64_t *hits, uint64_t *writes);
 
 /* hm_runner_set_threads: the thread count of every later run (0: the OpenMP runtime's default). */
 void hm_capi_set_threads(int threads);

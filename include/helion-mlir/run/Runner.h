@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "helion-mlir/support/Context.h"
 #include "helion-mlir/support/Diag.h"
 #include "helion-mlir/spec/Spec.h"
 #include "mlir-c/IR.h"
@@ -38,8 +39,19 @@ typedef struct HmKernel HmKernel;
 
 /* Compiles the func.func `func_name` of `module` at LLVM optimization level `opt_level` (0-3). The
  * module is not changed: the pipeline of hm_pipeline_run runs on a copy. The module's context must
- * come from hm_context_create and may be destroyed once this returns. NULL on error. */
-HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, HmDiag *diag);
+ * come from hm_context_create and may be destroyed once this returns. With `keep_object` the
+ * kernel keeps its machine code as an object file, for hm_kernel_save. NULL on error. */
+HmKernel *hm_kernel_compile(MlirModule module, const char *func_name, int opt_level, bool keep_object,
+                            HmDiag *diag);
+
+/* Appends to `out` an image of a kernel compiled with keep_object: its signature and machine code,
+ * which hm_kernel_load of the same build of the library turns back into a kernel on this host
+ * (the on-disk cache, Cache.h, stores these). */
+bool hm_kernel_save(const HmKernel *kernel, HmBuffer *out, HmDiag *diag);
+
+/* The kernel of an image hm_kernel_save wrote, linked without compiling (run/ObjectJit.h). A damaged
+ * image is an error, never a crash; NULL then. */
+HmKernel *hm_kernel_load(const void *image, size_t size, HmDiag *diag);
 
 /* Runs the kernel with one view per function argument, in order. Returns false, having run
  * nothing, when the views do not match the signature (count, rank, element type, static sizes,
