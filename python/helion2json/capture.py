@@ -249,6 +249,8 @@ class _Exporter:
         self.renumber: dict[int, int] = {}
         self.fills: dict[str, int | float | bool] = {}
         self.by_id: dict[int, Any] = {}
+        # The host tensor of torch.rand's seeds, where the device function takes one (device.py).
+        self.rng_seeds: str | None = None
 
     def node_json(self, node: torch.fx.Node, graph_id: int) -> dict:
         where = _where(node, graph_id)
@@ -256,6 +258,11 @@ class _Exporter:
         if node.op == "call_function" and not known_target(target):
             raise CaptureError(f"{where}: op '{target}' is not known to the interchange schema")
         args, kwargs = _with_graph_ids(node, self.renumber)
+        if target == "helion.language.random_ops._rng_seed":
+            if self.rng_seeds is None:
+                raise CaptureError(f"{where}: torch.rand in device code reads seeds that Helion's host code draws; "
+                                   "run the kernel as kernel(*args) under backend \"mlir\"")
+            kwargs = {**kwargs, "seeds": self.rng_seeds}
         self.symbols |= encode.free_symbols(args) | encode.free_symbols(kwargs)
         out: dict[str, Any] = {
             "name": node.name,

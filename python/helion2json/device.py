@@ -21,7 +21,7 @@ from .capture import _Exporter, _export_graphs, _Source
 from .errors import CaptureError
 from .schema import VERSION, validate_spec
 
-TENSOR, SCALAR, DERIVED = "tensor", "scalar", "derived"
+TENSOR, SCALAR, DERIVED, SEEDS = "tensor", "scalar", "derived", "seeds"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +31,9 @@ class DeviceParam:
     kind TENSOR: `value` is its fake tensor. SCALAR: `value` is the sympy expression the host passes:
     a scalar argument's symbol, or an expression of input sizes (`x.size(0) - 1`), which the compiled
     module computes itself. DERIVED: a size or stride the compiled module reads off its memref
-    arguments instead; `value` is unused. The launcher drops what the module computes."""
+    arguments instead; `value` is unused. SEEDS: the int64 tensor of `value` seeds that Helion's host
+    code draws for torch.rand and the like in device code, which `_rng_seed(i)` reads. The launcher
+    drops what the module computes."""
 
     kind: str
     name: str
@@ -50,7 +52,7 @@ def _leaves(value: object):
         yield value
 
 
-def _scalar_type(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]:
+def _scalar_example(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]:
     """(interchange type, example value) of the scalar whose symbol this is: a kernel argument, an
     item of a tuple, list or dict argument, or a value the host code computed (`x.sum().item()`: an
     unbacked symbol, int or float by its name). The launcher passes its value either way."""
@@ -70,8 +72,24 @@ def _scalar_type(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]:
             raise CaptureError(f"the device function takes the scalar {symbol}, which is no argument of the kernel")
     if hint is None:  # an unbacked float: one module serves every value (docs/interchange.md)
         hint = {"float": 0.0, "int": 0, "bool": False}[kind]
-    example = {"float": float, "int": int, "bool": bool}[kind](hint)
-    return kind, encode.encode_float(example) if kind == "float" else example
+    return kind, {"float": float, "int": int, "bool": bool}[kind](hint)
+
+
+def _expression_example(expr: sympy.Basic, fake_args: dict) -> tuple[str, object]:
+    """(interchange type, example value) of a parameter that is an expression of scalars
+    (`1.0 - beta`, `1.0 / (1.0 - p)`, which the host code computed): Helion's host code evaluates it
+    and passes the value, and the device code reads it by the expression's text."""
+    if isinstance(expr, (sympy.logic.boolalg.Boolean, sympy.core.relational.Relational)):
+        kind = "bool"
+    elif expr.is_integer:
+        kind = "int"
+    else:
+        kind = "float"
+    examples = {s: sympy.sympify(_scalar_example(s, fake_args)[1]) for s in expr.free_symbols}
+    try:
+        return kind, {"float": float, "int": int, "bool": bool}[kind](expr.xreplace(examples))
+    except (TypeError, ValueError, ZeroDivisionError):  # no Python value at the examples (1 / (1 - p) at p = 1)
+        return kind, {"float": 0.0, "int": 0, "bool": False}[kind]
 
 
 def _of_sizes(expr: object) -> bool:
@@ -88,6 +106,8 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
     fn = host_function.fn
     source = _Source(fn)
     exporter = _Exporter(env, host_function, config, ())
+    seeds = [(i, p) for i, p in enumerate(params) if p.kind == SEEDS]
+    exporter.rng_seeds = seeds[0][1].name if seeds else None
     graphs, grid, block_sizes = _export_graphs(exporter, host_function.device_ir, config)
     tensor_params = [(i, p) for i, p in enumerate(params) if p.kind == TENSOR]
     host_tensors = []
@@ -103,16 +123,19 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
             "stride": [encode.encode_dim(s) for s in val.stride()],
             "dtype": encode.dtype_name(val.dtype, f"host tensor '{name}'"),
         })
+    for i, p in seeds:
+        host_tensors.append({"name": p.name, "source": "argument", "arg_index": i, "shape": [p.value],
+                             "stride": [1], "dtype": "int64"})
     host_tensors.sort(key=lambda t: (t["arg_index"], t["name"]))
     scalars = []
     for i, p in enumerate(params):
         if p.kind != SCALAR or _of_sizes(p.value):
             continue
-        if not isinstance(p.value, sympy.Symbol):
-            raise CaptureError(f"device function parameter '{p.name}' is the expression {p.value}; only "
-                               "scalar kernel arguments and expressions of input sizes are supported")
-        kind, value = _scalar_type(p.value, exporter.fake_args)
-        exporter.symbols.add(p.value)
+        example = _scalar_example if isinstance(p.value, sympy.Symbol) else _expression_example
+        kind, value = example(p.value, exporter.fake_args)
+        if kind == "float":
+            value = encode.encode_float(value)
+        exporter.symbols |= p.value.free_symbols
         scalars.append({"name": p.name, "arg_index": i, "type": kind, "value": value, "symbol": str(p.value)})
     symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)
     spec = {

@@ -35,7 +35,7 @@ from helion.autotuner.base_cache import LooseAutotuneCacheKey
 from helion.autotuner.benchmarking import do_bench_generic, interleaved_bench_generic
 from helion.autotuner.local_cache import LocalAutotuneCache
 
-from helion2json.device import DERIVED, SCALAR, TENSOR, DeviceParam, export_device_function
+from helion2json.device import DERIVED, SCALAR, SEEDS, TENSOR, DeviceParam, export_device_function
 from helion2json.errors import CaptureError
 
 __all__ = [
@@ -73,13 +73,22 @@ def _param(arg: Any, expr_args: dict) -> DeviceParam:
                        "mlir backend cannot pass")
 
 
-def device_function_spec(args: Sequence[Any]) -> dict:
+def device_function_spec(args: Sequence[Any]) -> tuple[dict, int]:
     """The interchange spec of the device function being generated (called from
     Backend.function_decorator_for_args, while its HostFunction, DeviceFunction and config are
-    current), its parameters in `args` order."""
+    current), its parameters in `args` order, and how many parameters the launcher passes: `args`,
+    then the seeds of torch.rand in device code (DeviceFunction.codegen_function_def appends
+    Helion's `_rng_seed_buffer`, which the host code draws, after them)."""
     device_fn = DeviceFunction.current()
     params = [_param(a, device_fn._expr_args) for a in args]
-    return export_device_function(CompileEnvironment.current(), HostFunction.current(), device_fn.config, params)
+    extra = device_fn.codegen._extra_params
+    if extra:
+        raise CaptureError(f"the device function takes the extra parameters {', '.join(extra)}, which the mlir "
+                           "backend cannot pass")
+    if device_fn.has_rng_ops():
+        params.append(DeviceParam(SEEDS, device_fn.rng_seed_buffer_param_name, device_fn.rng_seed_count))
+    spec = export_device_function(CompileEnvironment.current(), HostFunction.current(), device_fn.config, params)
+    return spec, len(params)
 
 
 def bench_functions() -> tuple[Callable[..., Any], Callable[..., Any]]:

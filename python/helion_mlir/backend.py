@@ -80,9 +80,14 @@ class MlirBackend(_helion.TritonBackend):
                                   "(function_decorator_for_args)")
 
     def function_decorator_for_args(self, args: Sequence[Any]) -> str:
-        spec = _helion.device_function_spec(args)
+        spec, nparams = _helion.device_function_spec(args)
         text = json.dumps(spec, separators=(",", ":"))
-        return f"_mlir_device_function({json.dumps(text)}, {len(args)})"
+        return f"_mlir_device_function({json.dumps(text)}, {nparams})"
+
+    def rng_seed_buffer_expr(self, count: int) -> str:
+        # torch.rand in device code: the seeds come from torch's CPU generator, as in Helion's
+        # reference mode (RefModeContext draws them with the same call on the kernel's device).
+        return f"inductor_prims.seeds({count}, torch.device('cpu'))"
 
     @property
     def default_launcher_name(self) -> str:

@@ -63,7 +63,8 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> lis
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="scripts/helion-suite", description=__doc__.splitlines()[0])
     p.add_argument("src", type=Path, help="an extracted Helion source tree (test/ and examples/)")
-    p.add_argument("--files", nargs="+", default=FILES, help="test files (default: the twelve of issue 10)")
+    p.add_argument("--files", nargs="*", default=FILES,
+                   help="test files (default: the twelve of issue 10; none: `--files` alone)")
     p.add_argument("--examples", nargs="+", default=None, help="example names (default: all)")
     p.add_argument("--no-examples", action="store_true")
     p.add_argument("--source", default="", help="where DIR comes from (written into the report)")

@@ -64,6 +64,9 @@ def main(src: Path, name: str, out_path: Path) -> int:
     sys.path.insert(0, str(src))
     spec = importlib.util.spec_from_file_location(f"examples.{name}", src / "examples" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    # Helion resolves a kernel's globals through sys.modules[fn.__module__] (hl.register_tunable's
+    # fragments, helper functions), so the example must be registered as an import would.
+    sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
         if hasattr(module, "run_example"):

@@ -244,3 +244,12 @@ def test_a_scatter_through_two_index_tensors_into_a_tensor_of_list_sizes():
     expected = torch.zeros(7, 10)
     expected[torch.arange(7)[:, None], indices] = dy
     torch.testing.assert_close(k.scatter_columns(dy, indices, [7, 10]), expected)
+
+
+def test_a_scalar_the_host_code_computes_from_a_float_argument_is_passed_by_value():
+    x = torch.randn(23, 9)
+    for p in (0.25, 0.0, -3.5):
+        torch.testing.assert_close(k.keep_scaled(x, p), x * (1.0 / (1.0 - p)) + (p - 0.5), rtol=1e-6, atol=1e-6)
+    device_fn = _device_function(k.keep_scaled, (x, 0.25))
+    assert [(s["type"], s["symbol"]) for s in device_fn.spec["scalars"]] == [
+        ("float", "FloatTrueDiv(1.0, 1.0 - zuf0)"), ("float", "zuf0 - 0.5")]

@@ -2,11 +2,14 @@
  * which Helion captures as aten.full; torch.tensor(c), _constant_tensor) -> tensor.empty + linalg.fill
  * of a number, a scalar argument or the element of a one-element load; `empty` likewise, with zeros;
  * `iota` (hl.arange, torch.arange)
- * -> a linalg.generic yielding start + i * step. */
+ * -> a linalg.generic yielding start + i * step; `_rng_seed(i)` (the seed of the i-th torch.rand in
+ * device code, which Helion decomposes into Philox on it) -> memref.load of the seeds host tensor. */
 #include "lower/Shapes.h"
 
 #include "mlir-c/AffineMap.h"
 #include "mlir-c/BuiltinTypes.h"
+
+#include <inttypes.h>
 
 static bool fill_value(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *arg, MlirType element,
                        MlirValue *out) {
@@ -107,6 +110,37 @@ static bool lower_iota(HmLowering *L, HmScope *S, const HmNode *node, int varian
   return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &iota, &out->value);
 }
 
+/* _rng_seed(i) with the capture's `seeds`: the host tensor of the seeds Helion's host code draws
+ * (one per torch.rand call site, from torch's generator); the i-th as a rank-0 int64 tensor. */
+static bool lower_rng_seed(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)S, (void)variant;
+  const HmArg *slot = hm_arg(L, node, 0), *seeds = hm_kwarg(node, "seeds");
+  if (!slot || slot->kind != HM_ARG_INT)
+    return hm_node_error(L, node, "_rng_seed needs the seed's slot, an integer");
+  if (!seeds || seeds->kind != HM_ARG_STR)
+    return hm_node_error(L, node, "_rng_seed needs 'seeds', the name of the seeds' host tensor");
+  size_t index;
+  const HmHostTensor *t = hm_spec_find_host_tensor(L->spec, seeds->str, &index);
+  if (!t)
+    return hm_node_error(L, node, "'%s' is not in the spec's host tensors", seeds->str);
+  if (t->dtype != HM_DTYPE_I64 || t->rank != 1 || t->shape[0].sym)
+    return hm_node_error(L, node, "the seeds '%s' must be a 1-d int64 tensor of static size", seeds->str);
+  if (slot->i < 0 || slot->i >= t->shape[0].value)
+    return hm_node_error(L, node, "seed %" PRId64 " is outside '%s', which holds %" PRId64, slot->i, seeds->str,
+                         t->shape[0].value);
+  if (node->val.kind != HM_SPEC_TENSOR || node->val.rank != 0 || node->val.dtype != HM_DTYPE_I64)
+    return hm_node_error(L, node, "_rng_seed must produce a rank-0 int64 tensor");
+  MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+  MlirValue operands[2] = {L->host_args[index], hm_index_const(L, slot->i)};
+  MlirValue seed = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &i64,
+                                                .noperands = 2, .operands = operands});
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, i64, &init))
+    return false;
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .value = hm_fill(L, init, seed), .block_id = -1};
+  return true;
+}
+
 const HmOpEntry hm_creation_ops[] = {
     {"helion.language.creation_ops.full", lower_full, 1, HM_OP_OTHER},
     {"aten.full.default", lower_full, 1, HM_OP_OTHER},
@@ -114,5 +148,6 @@ const HmOpEntry hm_creation_ops[] = {
     {"prims.iota.default", lower_iota, 0, HM_OP_OTHER},
     {"aten.empty.memory_format", lower_empty, 0, HM_OP_OTHER},
     {"aten.new_empty.default", lower_empty, 0, HM_OP_OTHER},
+    {"helion.language.random_ops._rng_seed", lower_rng_seed, 0, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };

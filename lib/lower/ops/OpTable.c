@@ -3,7 +3,7 @@
  *   hm_tracing_ops       Tracing.c       _host_tensor, _get_symnode, sym_size, _new_var, getitem
  *   hm_loop_ops          Loops.c         _for_loop, _for_loop_step, _phi
  *   hm_memory_ops        Memory.c        load, store, _mask_to
- *   hm_creation_ops      Creation.c      full
+ *   hm_creation_ops      Creation.c      full, empty, iota, _rng_seed
  *   hm_tile_ops          TileOps.c       tile.index, tile.begin, tile.end, tile.block_size, tile.id, tile.count;
  *                                        operator.add/sub/mul/floordiv/mod on index values
  *   hm_helion_view_ops   View.c          subscript (x[:, None])

@@ -244,6 +244,8 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
     if (is_float)
       return hm_node_error(L, L->node, "'%s' on float tensors is not supported", L->node->target);
     r = binary(L, "arith.xori", v[0], hm_scalar_const(L, b->compute, -1));
+  } else if (b->op == NEG && !is_float) { /* arith has no negi: 0 - x wraps as torch's negation does */
+    r = binary(L, "arith.subi", hm_scalar_const(L, b->compute, 0), v[0]);
   } else if (b->op == REMAINDER || b->op == DIV_TRUNC || b->op == DIV_FLOOR) {
     if (!compose_binary(L, b->op, v[0], v[1], is_float, &r))
       return false;
@@ -426,18 +428,23 @@ static bool lower_div_mode(HmLowering *L, HmScope *S, const HmNode *node, int va
 }
 
 /* torch.scalar_tensor(v, dtype=...): a rank-0 tensor holding v (decompositions use it as a constant
- * operand that broadcasts). */
+ * operand that broadcasts; hl.rand's Philox makes its seed, a scalar argument, a tensor with it). */
 static bool lower_scalar_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)variant;
   const HmArg *v = hm_arg(L, node, 0);
-  if (!v || (v->kind != HM_ARG_FLOAT && v->kind != HM_ARG_INT && v->kind != HM_ARG_BOOL) ||
-      node->val.kind != HM_SPEC_TENSOR)
+  Operand o;
+  if (!v || node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "scalar_tensor needs a number");
+  if (!read_operand(L, S, node, v, &o))
+    return false;
+  if (o.is_tensor)
+    return hm_node_error(L, node, "scalar_tensor needs a number, not a tensor");
   MlirType element = hm_element_type(L, node->val.dtype);
   MlirValue empty;
   if (!hm_empty_tensor(L, &node->val, element, &empty))
     return false;
-  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1,
-                   .value = hm_fill(L, empty, hm_scalar_const(L, element, v->kind == HM_ARG_FLOAT ? v->f : (double)v->i))};
+  MlirValue fill = mlirValueIsNull(o.scalar) ? hm_scalar_const(L, element, o.constant) : hm_convert_scalar(L, o.scalar, element);
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1, .value = hm_fill(L, empty, fill)};
   return true;
 }
 

@@ -152,3 +152,28 @@ def scatter_columns(dy: torch.Tensor, indices: torch.Tensor, shape: list[int]) -
     for tile_m in hl.tile(dy.shape[0]):
         dx[tile_m.index[:, None], indices[tile_m, :]] = dy[tile_m, :]
     return dx.view(shape)
+
+
+@helion.kernel(**MLIR)
+def keep_scaled(x: torch.Tensor, p: float) -> torch.Tensor:
+    """A scalar the host code computes from a float argument (dropout's 1 / (1 - p)): the launcher
+    passes its value, and the device code reads it by its expression."""
+    scale = 1.0 / (1.0 - p)
+    shifted = p - 0.5
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] * scale + shifted
+    return out
+
+
+@helion.kernel(**MLIR)
+def dropout_and_noise(x: torch.Tensor, p: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """hl.rand with a seed argument (dropout), and torch.rand_like, whose seed Helion's host code
+    draws from torch's generator."""
+    kept = torch.empty_like(x)
+    noise = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        keep = hl.rand([tile[0], tile[1]], seed=seed) > p
+        kept[tile] = torch.where(keep, x[tile], 0.0)
+        noise[tile] = torch.rand_like(x[tile])
+    return kept, noise
