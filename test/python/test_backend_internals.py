@@ -75,3 +75,20 @@ def test_the_registry_and_settings_read_backend_names():
 
     assert "list_backends()" in inspect.getsource(settings._get_backend)
     assert "mlir" in _helion.list_backends()
+
+
+def test_the_seeds_of_torch_rand_follow_the_parameters():
+    # The launcher's parameters are param_args, codegen._extra_params, then the seeds parameter
+    # (device_function_spec counts them so); the host code draws the seeds with the backend's
+    # rng_seed_buffer_expr, as the reference mode draws them with inductor_prims.seeds.
+    from helion._compiler.generate_ast import GenerateAST
+    from helion.runtime.ref_mode import RefModeContext
+
+    source = inspect.getsource(DeviceFunction.codegen_function_def)
+    assert source.index("self.codegen._extra_params") < source.index("self.rng_seed_buffer_param_name")
+    init = inspect.getsource(DeviceFunction.__init__)
+    assert "self.rng_seed_count = 0" in init and "self.rng_seed_buffer_param_name = None" in init
+    assert callable(DeviceFunction.has_rng_ops)
+    assert "env.backend.rng_seed_buffer_expr(" in inspect.getsource(GenerateAST.get_rng_seed_buffer_statements)
+    assert "inductor_prims.seeds(count, self.device_ctx)" in inspect.getsource(RefModeContext._replay_rng_seed_buffer)
+    assert MlirBackend().rng_seed_buffer_expr(2) == "inductor_prims.seeds(2, torch.device('cpu'))"
