@@ -79,6 +79,23 @@ def ref_padded_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return x + 1, x.clone()
 
 
+@helion.kernel(static_shapes=True)
+def overlay_columns(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """2 * x over the first columns of y, then x + 1 written back: tiles of y's wider columns read and
+    write the narrower x with a mask, past whose end nothing is read or written (as in Triton)."""
+    out = torch.empty_like(y)
+    for t0, t1 in hl.tile(y.size()):
+        in_x = (t1.index < x.size(1))[None, :]
+        xs = hl.load(x, [t0, t1], extra_mask=in_x)
+        out[t0, t1] = torch.where(in_x, 2 * xs, y[t0, t1])
+        hl.store(x, [t0, t1], xs + 1, extra_mask=in_x)
+    return out, x
+
+
+def ref_overlay_columns(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.cat([2 * x, y[:, x.size(1):]], dim=1), x + 1
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -89,4 +106,8 @@ CHECKS = [
     {"kernel": "strided_copy", "args": ["torch.zeros(37)", "torch.randn(37)"]},
     {"kernel": "padded_rows", "args": ["torch.randn(50, 37)"], "config": {"block_sizes": [16]}, "ref": "ref_padded_rows"},
     {"kernel": "row_firsts", "args": ["torch.zeros(6, 19)", "torch.randn(6, 5)"]},
+    {"kernel": "overlay_columns", "args": ["torch.randn(37, 20)", "torch.randn(37, 45)"],
+     "config": {"block_sizes": [16, 16]}, "ref": "ref_overlay_columns"},
+    {"kernel": "overlay_columns", "args": ["torch.randn(9, 3, dtype=torch.bfloat16)", "torch.randn(9, 50, dtype=torch.bfloat16)"],
+     "config": {"block_sizes": [8, 32]}, "ref": "ref_overlay_columns"},
 ]

@@ -6,7 +6,8 @@ mismatch is one line naming the tensor (the kernel's variable name) and the dime
 
 The spec itself can index a tensor past its end: `y[tile]` with tiles over `x.size()` and a smaller
 `y` (Triton would read there too). Every load, store and atomic that indexes a dimension by a tile or
-grid index is checked too: the tiled extent must fit in that dimension.
+grid index is checked too: the tiled extent must fit in that dimension, unless the access has an
+extra_mask, whose tile the lowering clips to the tensor (Triton's masked lanes touch no memory).
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def _accesses(spec: dict) -> list[tuple[str, int, object]]:
             if name not in shape or len(dims) != len(shape[name]):
                 continue
             loads = n["target"] == "helion.language.memory_ops.load"
+            mask_at = {"helion.language.memory_ops.load": 2, "helion.language.memory_ops.store": 3}.get(n["target"])
+            if mask_at is not None and len(n["args"]) > mask_at and n["args"][mask_at] is not None:
+                continue  # a masked tile is clipped to the tensor (lib/lower/ops/Memory.c clip_to_source)
             for d, e in enumerate(dims):
                 if loads and shape[name][d] == 1:
                     continue  # a load broadcasts a dimension of size 1 over the tile

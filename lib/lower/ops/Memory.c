@@ -13,7 +13,8 @@
  * (tensor.extract_slice + materialize_in_destination).
  *
  * Accesses through index tensors (gathers and scatters) are Gather.c's. `extra_mask` selects
- * zero (loads) or the old elements (stores) where the mask is false.
+ * zero (loads) or the old elements (stores) where the mask is false, and a masked tile may reach past
+ * the end of its tensor (clip_to_source).
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
  */
@@ -486,6 +487,30 @@ static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue
 }
 
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
+/* A masked access may index past the end of its tensor: concatenate's `hl.load(x, [tile0, tile1],
+ * extra_mask=tile1.index < x.size(1))` with tiles over the wider output, where Triton reads nothing
+ * for the masked lanes. Every tile range that may reach past its dimension is clipped to it, from
+ * min(offset, size) for at most size - offset elements: a load reads the rest as padding (zeros,
+ * which the mask selects anyway) and a store leaves it unwritten. */
+static bool clip_to_source(HmLowering *L, const HmSource *src, HmAccess *a) {
+  for (size_t d = 0; d < a->rank; ++d) {
+    if (a->kind[d] != HM_INDEX_RANGE || a->block[d] < 0 || a->broadcast[d] || mlirValueIsNull(a->offsets[d]))
+      continue;
+    const HmBound *end = &L->tiles[a->block[d]].range.end;
+    if (!src->shape[d].sym && end->constant >= 0 && end->constant <= src->shape[d].value)
+      continue;
+    MlirValue size = src->shape[d].sym ? (MlirValue){NULL} : hm_index_const(L, src->shape[d].value);
+    if (src->shape[d].sym && !hm_dim_value(L, src->shape[d], &size))
+      return false;
+    MlirValue extent = a->static_extents[d] == dynamic() ? a->extents[d] : hm_index_const(L, a->static_extents[d]);
+    a->offsets[d] = hm_arith(L, "arith.minsi", a->offsets[d], size);
+    a->extents[d] = hm_arith(L, "arith.minsi", extent, hm_arith(L, "arith.subi", size, a->offsets[d]));
+    a->static_extents[d] = dynamic();
+    a->padded[d] = a->any_padded = true;
+  }
+  return true;
+}
+
 static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
                            HmIrValue *out) {
   HmAccess a = {.rank = src->rank};
@@ -506,11 +531,12 @@ static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *sr
   return expand_new_dims(L, src->value, &node->val, &a, &out->value);
 }
 
-static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, HmIrValue *out) {
+static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, bool masked, HmIrValue *out) {
   HmAccess a;
   if (!src->host)
     return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
-  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, true, &a))
+  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, true, &a) ||
+      (masked && !a.any_gather && !clip_to_source(L, src, &a)))
     return false;
   if (a.any_gather)
     return hm_gather(L, node, src, &a, out);
@@ -522,8 +548,7 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSou
   return expand_new_dims(L, tensor, &node->val, &a, &out->value);
 }
 
-/* A masked load reads the whole tile (its addresses are valid either way) and zeroes what the mask
- * leaves out. */
+/* A masked load reads the tile (clipped to the tensor) and zeroes what the mask leaves out. */
 static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
   MlirValue mask;
@@ -531,7 +556,7 @@ static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int varian
     return false;
   if (node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "a load must produce a tensor");
-  if (!load_tile(L, S, node, &src, out))
+  if (!load_tile(L, S, node, &src, !mlirValueIsNull(mask), out))
     return false;
   return mlirValueIsNull(mask) || select_masked(L, mask, out->value, (MlirValue){NULL}, &node->val, &out->value);
 }
@@ -757,7 +782,7 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
   if (a.any_gather)
     return hm_scatter(L, &src, &a, stored, tile, mask);
-  if (!mlirValueIsNull(mask) && !keep_unmasked(L, &src, &a, mask, stored, &tile))
+  if (!mlirValueIsNull(mask) && (!clip_to_source(L, &src, &a) || !keep_unmasked(L, &src, &a, mask, stored, &tile)))
     return false;
   MlirValue view = subview(L, src.value, &a);
   bool exact = !a.any_padded && same_static_shape(mlirValueGetType(tile), mlirValueGetType(view));
