@@ -253,3 +253,11 @@ def test_a_scalar_the_host_code_computes_from_a_float_argument_is_passed_by_valu
     device_fn = _device_function(k.keep_scaled, (x, 0.25))
     assert [(s["type"], s["symbol"]) for s in device_fn.spec["scalars"]] == [
         ("float", "FloatTrueDiv(1.0, 1.0 - zuf0)"), ("float", "zuf0 - 0.5")]
+
+
+def test_an_argument_expanded_from_one_element_is_read_at_every_tile():
+    # every stride 0 (Helion's matmul example's addmm bias, torch.broadcast_to of a [1] tensor)
+    x, b = torch.randn(30, 20), torch.randn(1).expand(30, 20)
+    kernel = helion.kernel(k.add_tiles_of_x.fn, backend="mlir", autotune_effort="none",
+                           config=helion.Config(block_sizes=[8, 16]))
+    torch.testing.assert_close(kernel(x, b), x + b, rtol=0, atol=0)
