@@ -11,6 +11,7 @@ their default configs (HELION_AUTOTUNE_EFFORT=none): autotuning is a speed quest
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import sys
@@ -27,6 +28,38 @@ def _first_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {text[0] if text else ''}".strip()
 
 
+def _label(fn: object) -> str:
+    """A kernel's name in the report: a Helion kernel's, a function's qualified name (check.addmm for
+    a local one), a partial with its keywords."""
+    if isinstance(fn, functools.partial):
+        return f"{_label(fn.func)}({', '.join(f'{k}={v!r}' for k, v in fn.keywords.items())})"
+    name = getattr(getattr(fn, "fn", None), "__name__", None) or getattr(fn, "__qualname__", None) or str(fn)
+    return name.replace("<locals>.", "")
+
+
+_OURS = tuple(str(Path(__file__).resolve().parents[2] / "python" / pkg) for pkg in ("helion_mlir", "helion2json"))
+
+
+def not_on_cpu(e: BaseException) -> str | None:
+    """Why the example cannot run on a CPU at all, when that is what `e` says: it needs software or
+    hardware the CPU has not (Triton, CUDA, the CuTe DSL) and asks for it itself, or Helion's runtime
+    has no CPU answer. None for anything else, and for any error raised in helion_mlir or helion2json
+    (a refusal of ours is a failure)."""
+    frames = traceback.extract_tb(e.__traceback__)
+    if any(f.filename.startswith(_OURS) for f in frames):
+        return None
+    text = str(e)
+    if isinstance(e, ModuleNotFoundError) and (e.name or "").split(".")[0] == "triton":
+        return "it imports Triton"
+    if type(e).__name__ == "CuteBackendUnavailable":
+        return "it asks for Helion's CuTe backend (backend=\"cute\"), which needs an NVIDIA GPU"
+    if isinstance(e, AssertionError) and "Torch not compiled with CUDA enabled" in text:
+        return "it puts its tensors on CUDA itself"
+    if "TODO: implement for other devices" in text and any(f.name == "get_num_sm" for f in frames):
+        return "it sizes its grid with helion.runtime.get_num_sm, which Helion answers for GPUs (and Pallas) only"
+    return None
+
+
 def main(src: Path, name: str, out_path: Path) -> int:
     from helion_mlir.testing import configure
 
@@ -35,8 +68,12 @@ def main(src: Path, name: str, out_path: Path) -> int:
 
     out = out_path.open("a")
 
-    def record(kernel: str, result: str) -> None:
-        out.write(json.dumps({"example": name, "kernel": kernel, "result": result}) + "\n")
+    def record(kernel: str, result: str, error: BaseException | None = None) -> None:
+        row = {"example": name, "kernel": kernel, "result": result}
+        reason = not_on_cpu(error) if error is not None else None
+        if reason:
+            row["not_on_cpu"] = reason
+        out.write(json.dumps(row) + "\n")
         out.flush()
 
     def stop(*args: object, **kwargs: object) -> int:
@@ -46,9 +83,7 @@ def main(src: Path, name: str, out_path: Path) -> int:
     original = testing.run_example
 
     def checked(kernel_fn: object, baseline_fn: object, args: tuple, *rest: object, **kwargs: object) -> dict:
-        names = list(kernel_fn) if isinstance(kernel_fn, dict) else [getattr(kernel_fn, "name", None) or
-                                                                       getattr(getattr(kernel_fn, "fn", None),
-                                                                               "__name__", str(kernel_fn))]
+        names = list(kernel_fn) if isinstance(kernel_fn, dict) else [kwargs.get("kernel_name") or _label(kernel_fn)]
         label = ", ".join(str(n) for n in names)
         try:
             original(kernel_fn, baseline_fn, args, *rest, **kwargs)
@@ -56,7 +91,7 @@ def main(src: Path, name: str, out_path: Path) -> int:
         except _Checked:
             record(label, "match")
         except Exception as e:  # the example's own failure is the result
-            record(label, _first_line(e))
+            record(label, _first_line(e), e)
         return {}
 
     testing.run_example = checked
@@ -76,7 +111,7 @@ def main(src: Path, name: str, out_path: Path) -> int:
             return 0
         module.main()
     except Exception as e:
-        record("", _first_line(e))
+        record("", _first_line(e), e)
         traceback.print_exc()
     return 0
 

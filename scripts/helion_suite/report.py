@@ -78,8 +78,17 @@ def write_report(path: Path, tests: dict[str, list[Outcome]], examples: list[dic
                   "Each example's `main()` under backend \"mlir\" with default configs: every run_example call checks "
                   "kernel(*args) against the example's own reference (the benchmark after it is not run).", ""]
         matched = sum(r["result"] == "match" for r in examples)
-        lines += [f"{matched} of {len(examples)} checks match.", ""]
-        lines += _table([[r["example"], r["kernel"] or "-", r["result"].replace("|", "\\|")] for r in examples],
-                        ["example", "kernel", "result"])
+        elsewhere = [r for r in examples if r.get("not_on_cpu")]
+        ran = len(examples) - len(elsewhere)
+        share = f" ({100 * matched / ran:.0f}%)" if ran else ""
+        lines += [f"{matched} of the {ran} checks that bind on CPU match{share}; "
+                  f"{len(elsewhere)} more do not bind on CPU: the example itself needs Triton, CUDA or the CuTe "
+                  "DSL, or asks Helion's runtime what it answers for GPUs only (the reason is in the table; an "
+                  "error raised by helion_mlir or helion2json is never counted so).", ""]
+
+        def result(r: dict) -> str:
+            text = r["result"].replace("|", "\\|")
+            return f"does not bind on CPU: {r['not_on_cpu']} (`{text}`)" if r.get("not_on_cpu") else text
+        lines += _table([[r["example"], r["kernel"] or "-", result(r)] for r in examples], ["example", "kernel", "result"])
         lines += [""]
     path.write_text("\n".join(lines))
