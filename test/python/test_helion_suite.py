@@ -1,0 +1,38 @@
+"""scripts/helion_suite's classification of Helion's examples: what does not bind on a CPU."""
+
+from __future__ import annotations
+
+import pytest
+
+from helion_suite.example import _OURS, not_on_cpu
+
+
+def _raised(code: str, filename: str = "examples/some_example.py") -> BaseException:
+    try:
+        exec(compile(code, filename, "exec"), {})
+    except Exception as e:
+        return e
+    raise AssertionError("nothing raised")
+
+
+@pytest.mark.parametrize("code, reason", [
+    ("raise ModuleNotFoundError(\"No module named 'triton'\", name='triton')", "it imports Triton"),
+    ("raise ModuleNotFoundError(\"No module named 'triton.testing'\", name='triton.testing')", "it imports Triton"),
+    ("raise AssertionError('Torch not compiled with CUDA enabled')", "it puts its tensors on CUDA itself"),
+])
+def test_what_the_example_itself_needs_does_not_bind(code, reason):
+    assert not_on_cpu(_raised(code)) == reason
+
+
+@pytest.mark.parametrize("code", [
+    "raise ModuleNotFoundError(\"No module named 'fla'\", name='fla')",
+    "raise AssertionError('Tensor-likes are not close!')",
+    "raise ValueError('Torch not compiled with CUDA enabled')",
+])
+def test_other_errors_are_failures(code):
+    assert not_on_cpu(_raised(code)) is None
+
+
+def test_an_error_raised_in_our_packages_is_a_failure():
+    e = _raised("raise ModuleNotFoundError(\"No module named 'triton'\", name='triton')", f"{_OURS[0]}/_runtime.py")
+    assert not_on_cpu(e) is None
