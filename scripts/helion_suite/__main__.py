@@ -32,6 +32,10 @@ FILES = ["test_broadcasting", "test_control_flow", "test_examples", "test_indexi
 NOT_EXAMPLES = {"__init__", "aot_compile_example", "aot_example"}
 
 
+def _memory_gib() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
 def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> list[dict]:
     env = dict(os.environ, HELION_AUTOTUNE_EFFORT="none")
     results = []
@@ -48,11 +52,18 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> lis
         except subprocess.TimeoutExpired as e:
             died, text = None, (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
         (log / f"example-{name}.log").write_text(text)
-        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        lines = [json.loads(line) for line in out.read_text().splitlines()]
+        rows = [r for r in lines if "result" in r]
+        # A check that started and never finished is where the process timed out or died.
+        flight = lines[-1] if lines and "started" in lines[-1] else {"kernel": ""}
+        during = f" in this check (its inputs: {flight['started']})" if "started" in flight else ""
         if died is None:
-            rows.append({"example": name, "kernel": "", "result": f"timed out after {timeout:g} s"})
+            rows.append({"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}"})
         elif died:
-            rows.append({"example": name, "kernel": "", "result": f"the process died (exit status {proc.returncode})"})
+            status = proc.returncode
+            what = (f"the process was killed by SIGKILL, which the out-of-memory killer sends (the machine has "
+                    f"{_memory_gib():.0f} GiB)" if status == -9 else f"the process died (exit status {status})")
+            rows.append({"example": name, "kernel": flight["kernel"], "result": what + during})
         for r in rows:
             r["seconds"] = round(time.monotonic() - start, 1)
         results += rows

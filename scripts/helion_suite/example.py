@@ -18,6 +18,8 @@ import sys
 import traceback
 from pathlib import Path
 
+import torch
+
 
 class _Checked(Exception):
     """run_example reached its benchmark: the check passed."""
@@ -60,6 +62,28 @@ def not_on_cpu(e: BaseException) -> str | None:
     return None
 
 
+def _tensors(value: object):
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+    elif isinstance(value, torch.Tensor):
+        yield value
+
+
+def inputs_text(args: tuple) -> str:
+    """A check's inputs in a few words: how many tensors, their bytes, the largest's shape."""
+    tensors = list(_tensors(args))
+    if not tensors:
+        return "no tensors"
+    total = sum(t.numel() * t.element_size() for t in tensors)
+    big = max(tensors, key=lambda t: t.numel())
+    size = f"{total / 2**30:.1f} GiB" if total >= 2**30 else f"{total / 2**20:.1f} MiB"
+    return f"{len(tensors)} tensors, {size}, the largest {list(big.shape)} {str(big.dtype).removeprefix('torch.')}"
+
+
 def main(src: Path, name: str, out_path: Path) -> int:
     from helion_mlir.testing import configure
 
@@ -85,6 +109,9 @@ def main(src: Path, name: str, out_path: Path) -> int:
     def checked(kernel_fn: object, baseline_fn: object, args: tuple, *rest: object, **kwargs: object) -> dict:
         names = list(kernel_fn) if isinstance(kernel_fn, dict) else [kwargs.get("kernel_name") or _label(kernel_fn)]
         label = ", ".join(str(n) for n in names)
+        # What is in flight, should the process time out or be killed in this check.
+        out.write(json.dumps({"example": name, "kernel": label, "started": inputs_text(args)}) + "\n")
+        out.flush()
         try:
             original(kernel_fn, baseline_fn, args, *rest, **kwargs)
             record(label, "no check ran")
