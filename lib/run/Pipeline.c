@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helion-mlir/support/Context.h"
+#include "run/CarryVectors.h"
 #include "run/FastMath.h"
 #include "run/MathApproximation.h"
 #include "run/Vectorize.h"
@@ -12,9 +13,10 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in four parts: the tiling and vectorization (Vectorize.h) run after the
- * first, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the second, and the polynomial
- * approximations of f32 math (MathApproximation.h) run before the last. */
+/* The textual pipeline in five parts: the tiling and vectorization (Vectorize.h) run after the
+ * first, the loop-carried vectors (CarryVectors.h) after the second, HELION_MLIR_CHECKS=1 adds
+ * MLIR's runtime verification after the third, and the polynomial approximations of f32 math
+ * (MathApproximation.h) run before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -23,10 +25,12 @@
     "linalg-fuse-elementwise-ops," \
     "canonicalize," \
     "cse"
-#define TO_BUFFERS \
-    /* The transform script leaves constants and index arithmetic to fold. */ \
+/* The transform script leaves constants and index arithmetic to fold; helion-carry-vectors runs
+ * after this part. */
+#define FOLD \
     "canonicalize," \
-    "cse," \
+    "cse"
+#define TO_BUFFERS \
     /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may \
      * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer \
      * per iteration that the deallocation pipeline frees. */ \
@@ -84,9 +88,9 @@
  * op and its location and aborts instead of reading or writing outside a buffer. */
 #define RUNTIME_CHECKS "generate-runtime-verification"
 
-static const char kPipeline[] = "builtin.module(" FUSE "," TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
+static const char kPipeline[] = "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
 static const char kCheckedPipeline[] =
-    "builtin.module(" FUSE "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
 
 static bool checks_enabled(void) {
   const char *checks = getenv("HELION_MLIR_CHECKS");
@@ -99,8 +103,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is this
- * pass, FUSE, the vectorization, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations,
- * TO_LLVM. */
+ * pass, FUSE, the vectorization, FOLD, the carried vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS,
+ * the math approximations, TO_LLVM. */
 
 static _Alignas(8) const char fastmath_pass_id;
 
@@ -134,6 +138,9 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   if (!add_elements(pm, FUSE, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
+  if (!add_elements(pm, FOLD, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_carry_vectors_pass());
   if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
       !add_elements(pm, TO_LOOPS, diag))
     return false;

@@ -295,6 +295,25 @@ module attributes {transform.with_named_sequence} {
     }
     transform.yield
   }
+  // A column of a tile (4 x 1: a scan's or a reduction's step over the tile's rows) is one vector
+  // of its rows, not rows of one lane each: with the carried value in registers (helion-carry-vectors)
+  // a step is one vector op. Up to 64 rows: the vector's rows are unrolled.
+  transform.named_sequence @is_rank2_column(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %rows, %inner = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %r = transform.match.structured.rank %s : (!transform.any_op) -> !transform.param<i64>
+      %m = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %d = transform.match.structured.dim %s[-1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %r, %m, %d : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+    }
+    %two = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %two : !transform.param<i64>
+    %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %one : !transform.param<i64>
+    %limit = transform.param.constant 64 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %rows, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
   transform.named_sequence @is_rank2_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
     %want = transform.param.constant 2 : i64 -> !transform.param<i64>
@@ -591,6 +610,7 @@ module attributes {transform.with_named_sequence} {
         @is_batch_matmul_m_n -> @vectorize,
         @is_rank1_rows -> @vectorize,
         @is_rank1_chunks -> @tile_rank1_chunks,
+        @is_rank2_column -> @vectorize,
         @is_rank2_rows -> @tile_rank2_rows,
         @is_rank2_chunks -> @tile_rank2_chunks,
         @is_rank3_rows -> @tile_rank3_rows,

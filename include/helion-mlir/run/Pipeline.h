@@ -21,9 +21,10 @@ extern "C" {
 #endif
 
 /* The textual pass pipeline, as mlir-opt-22 --pass-pipeline accepts it. Static storage. The
- * pipeline proper adds three passes the text cannot name: the fast-math flags of run/FastMath.h
- * first, the tiling and vectorization of run/Vectorize.h before bufferization, and the polynomial
- * approximations of run/MathApproximation.h before math-extend-to-supported-types. With HELION_MLIR_CHECKS=1 in the environment it is the debug
+ * pipeline proper adds four passes the text cannot name: the fast-math flags of run/FastMath.h
+ * first, the tiling and vectorization of run/Vectorize.h and the loop-carried vectors of
+ * run/CarryVectors.h before bufferization, and the polynomial approximations of
+ * run/MathApproximation.h before math-extend-to-supported-types. With HELION_MLIR_CHECKS=1 in the environment it is the debug
  * pipeline, which adds MLIR's generate-runtime-verification after bufferization: an access outside
  * a buffer inside the kernel then prints "ERROR: Runtime op verification failed", the op and its
  * location (on stdout) and aborts. */

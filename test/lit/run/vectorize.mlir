@@ -54,3 +54,61 @@ func.func @mask_tile(%x: memref<32xf32>, %out: memref<32xf32>) {
   }
   return
 }
+
+// -----
+
+// A scan over a tile's columns, as the lowering of hl.associative_scan steps it: each step's 4 x 1
+// column is one vector<4x1xf32> (not four one-lane rows), and the running value travels through
+// the loop in registers, so no step allocates (helion-carry-vectors).
+// CHECK-LABEL: llvm.func @scan_columns(
+// CHECK: ^[[LOOP:bb[0-9]+]](%{{[0-9]+}}: i64, %{{[0-9]+}}: !llvm.array<4 x vector<1xf32>>
+// CHECK-NOT: llvm.call @malloc
+// CHECK: llvm.br ^[[LOOP]](
+func.func @scan_columns(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %xt = bufferization.to_tensor %x restrict : memref<4x8xf32> to tensor<4x8xf32>
+  %first = tensor.extract_slice %xt[0, 0] [4, 1] [1, 1] : tensor<4x8xf32> to tensor<4x1xf32>
+  %r:2 = scf.for %j = %c1 to %c8 step %c1 iter_args(%acc = %first, %done = %xt) -> (tensor<4x1xf32>, tensor<4x8xf32>) {
+    %col = tensor.extract_slice %xt[0, %j] [4, 1] [1, 1] : tensor<4x8xf32> to tensor<4x1xf32>
+    %e = tensor.empty() : tensor<4x1xf32>
+    %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%acc, %col : tensor<4x1xf32>, tensor<4x1xf32>) outs(%e : tensor<4x1xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %sum = arith.addf %a, %b : f32
+        linalg.yield %sum : f32
+    } -> tensor<4x1xf32>
+    %next = tensor.insert_slice %s into %done[0, %j] [4, 1] [1, 1] : tensor<4x1xf32> into tensor<4x8xf32>
+    scf.yield %s, %next : tensor<4x1xf32>, tensor<4x8xf32>
+  }
+  bufferization.materialize_in_destination %r#1 in restrict writable %out : (tensor<4x8xf32>, memref<4x8xf32>) -> ()
+  return
+}
+
+// -----
+
+// hl.reduce's accumulator, used after the loop: carried in registers, written once after it.
+// CHECK-LABEL: llvm.func @reduce_columns(
+// CHECK: ^[[LOOP:bb[0-9]+]](%{{[0-9]+}}: i64, %{{[0-9]+}}: !llvm.array<4 x vector<1xf32>>
+// CHECK-NOT: llvm.call @malloc
+// CHECK: llvm.br ^[[LOOP]](
+// CHECK: llvm.extractvalue %{{[0-9]+}}[0] : !llvm.array<4 x vector<1xf32>>
+func.func @reduce_columns(%x: memref<4x8xf32>, %out: memref<4x1xf32>) {
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %xt = bufferization.to_tensor %x restrict : memref<4x8xf32> to tensor<4x8xf32>
+  %first = tensor.extract_slice %xt[0, 0] [4, 1] [1, 1] : tensor<4x8xf32> to tensor<4x1xf32>
+  %r = scf.for %j = %c1 to %c8 step %c1 iter_args(%acc = %first) -> (tensor<4x1xf32>) {
+    %col = tensor.extract_slice %xt[0, %j] [4, 1] [1, 1] : tensor<4x8xf32> to tensor<4x1xf32>
+    %e = tensor.empty() : tensor<4x1xf32>
+    %m = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%acc, %col : tensor<4x1xf32>, tensor<4x1xf32>) outs(%e : tensor<4x1xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %v = arith.maximumf %a, %b : f32
+        linalg.yield %v : f32
+    } -> tensor<4x1xf32>
+    scf.yield %m : tensor<4x1xf32>
+  }
+  bufferization.materialize_in_destination %r in restrict writable %out : (tensor<4x1xf32>, memref<4x1xf32>) -> ()
+  return
+}
