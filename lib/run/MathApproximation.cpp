@@ -16,7 +16,7 @@ namespace {
 
 bool approximated(llvm::StringRef name) {
   return llvm::StringSwitch<bool>(name)
-      .Cases({"math.exp", "math.expm1", "math.log", "math.log1p", "math.tanh"}, true)
+      .Cases({"math.erf", "math.exp", "math.expm1", "math.log", "math.log1p", "math.tanh"}, true)
       .Default(false);
 }
 
@@ -30,7 +30,7 @@ struct MathApproximationPass
 
   llvm::StringRef getArgument() const final { return "helion-math-approximation"; }
   llvm::StringRef getDescription() const final {
-    return "f32 exp, exp2, expm1, log, log1p, tanh as polynomials";
+    return "f32 erf, exp, exp2, expm1, log, log1p, tanh as polynomials";
   }
   void getDependentDialects(mlir::DialectRegistry &registry) const final {
     registry.insert<mlir::arith::ArithDialect, mlir::math::MathDialect>();
