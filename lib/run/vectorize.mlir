@@ -295,6 +295,143 @@ module attributes {transform.with_named_sequence} {
     }
     transform.yield
   }
+  // An element-wise op (every dimension parallel) on rows of 128 to 1024 lanes is tiled into pieces
+  // of 64 (four AVX-512 registers): whole rows of 1024 lanes were vectors of 64 registers, which
+  // LLVM's register allocator, instruction selection and scheduler spent most of a kernel's compile
+  // time on (0.5 s of softmax's), spilling them at run time too. Only rows of a power of two, as
+  // Helion's tiles are: the pieces of other rows would need masks (a row of 70: vector.mask on the
+  // unit-row transfers breaks the later patterns), and those keep the whole row. Reductions keep
+  // their whole row too (one vector.reduction).
+  transform.named_sequence @parallel_row(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
+    %rank, %inner = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      transform.match.structured.dim %s[all] {parallel} : !transform.any_op
+      %r = transform.match.structured.rank %s : (!transform.any_op) -> !transform.param<i64>
+      %d = transform.match.structured.dim %s[-1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %r, %d : !transform.param<i64>, !transform.param<i64>
+    }
+    transform.yield %rank, %inner : !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_rank1_lanes_128(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 128 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank1_lanes_256(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 256 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank1_lanes_512(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 512 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank1_lanes_1024(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 1 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank1_lanes(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:1 = transform.structured.tile_using_for %target tile_sizes [64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank2_lanes_128(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 128 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank2_lanes_256(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 256 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank2_lanes_512(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 512 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank2_lanes_1024(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank2_lanes(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_rank3_lanes_128(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 128 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank3_lanes_256(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 256 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank3_lanes_512(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 512 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_rank3_lanes_1024(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 3 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %width = transform.param.constant 1024 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %inner, %width : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank3_lanes(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
   // A column of a tile (4 x 1: a scan's or a reduction's step over the tile's rows) is one vector
   // of its rows, not rows of one lane each: with the carried value in registers (helion-carry-vectors)
   // a step is one vector op. Up to 64 rows: the vector's rows are unrolled.
@@ -608,6 +745,18 @@ module attributes {transform.with_named_sequence} {
         @is_batch_matmul_m_n32 -> @tile_batch_matmul_m_n32,
         @is_matmul_m_n -> @vectorize,
         @is_batch_matmul_m_n -> @vectorize,
+        @is_rank1_lanes_128 -> @tile_rank1_lanes,
+        @is_rank1_lanes_256 -> @tile_rank1_lanes,
+        @is_rank1_lanes_512 -> @tile_rank1_lanes,
+        @is_rank1_lanes_1024 -> @tile_rank1_lanes,
+        @is_rank2_lanes_128 -> @tile_rank2_lanes,
+        @is_rank2_lanes_256 -> @tile_rank2_lanes,
+        @is_rank2_lanes_512 -> @tile_rank2_lanes,
+        @is_rank2_lanes_1024 -> @tile_rank2_lanes,
+        @is_rank3_lanes_128 -> @tile_rank3_lanes,
+        @is_rank3_lanes_256 -> @tile_rank3_lanes,
+        @is_rank3_lanes_512 -> @tile_rank3_lanes,
+        @is_rank3_lanes_1024 -> @tile_rank3_lanes,
         @is_rank1_rows -> @vectorize,
         @is_rank1_chunks -> @tile_rank1_chunks,
         @is_rank2_column -> @vectorize,

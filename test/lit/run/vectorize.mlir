@@ -112,3 +112,25 @@ func.func @reduce_columns(%x: memref<4x8xf32>, %out: memref<4x1xf32>) {
   bufferization.materialize_in_destination %r in restrict writable %out : (tensor<4x1xf32>, memref<4x1xf32>) -> ()
   return
 }
+
+// -----
+
+// An element-wise op on rows of 1024 works in pieces of 64 lanes (four AVX-512 registers), not on
+// 1024-lane vectors (64 registers, which took LLVM's code generator most of a kernel's compile).
+// CHECK-LABEL: llvm.func @wide_rows(
+// CHECK-NOT: vector<1024xf32>
+// CHECK: llvm.fmul {{.*}} : vector<64xf32>
+// CHECK-NOT: vector<1024xf32>
+// CHECK: llvm.return
+func.func @wide_rows(%x: memref<2x1024xf32>, %out: memref<2x1024xf32>) {
+  %xt = bufferization.to_tensor %x restrict : memref<2x1024xf32> to tensor<2x1024xf32>
+  %e = tensor.empty() : tensor<2x1024xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%xt : tensor<2x1024xf32>) outs(%e : tensor<2x1024xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %a : f32
+      linalg.yield %m : f32
+  } -> tensor<2x1024xf32>
+  bufferization.materialize_in_destination %r in restrict writable %out : (tensor<2x1024xf32>, memref<2x1024xf32>) -> ()
+  return
+}
