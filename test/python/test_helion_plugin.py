@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import helion_mlir
-from helion_mlir.testing import OUT_OF_SCOPE
+from helion_mlir.testing import OUT_OF_SCOPE, OUT_OF_SCOPE_PREFIX, OUT_OF_SCOPE_TESTS
 
 TESTS = '''
 import torch
@@ -59,18 +59,32 @@ class TestLikeHelions(TestCase):
         self.assertExpectedJournal(bound.to_triton_code(helion.Config(block_sizes=[16])))
 '''
 
+# A test of the name of one in OUT_OF_SCOPE_TESTS (which would fail if it ran), and one beside it.
+MISC = '''
+from helion._testing import TestCase
+
+
+class TestLauncher(TestCase):
+    def test_used_global_vals_mutation_raises(self):
+        raise AssertionError("ran")
+
+    def test_other(self):
+        pass
+'''
+
 
 def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
     (tmp_path / "test").mkdir()
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "marker.txt").write_text("")
     (tmp_path / "test" / "test_like_helions.py").write_text(textwrap.dedent(TESTS))
+    (tmp_path / "test" / "test_misc.py").write_text(textwrap.dedent(MISC))
     report = tmp_path / "report.jsonl"
     env = dict(os.environ)
     env.pop("HELION_BACKEND", None)
     env["PYTHONPATH"] = str(Path(helion_mlir.__file__).parents[1])  # the test runs elsewhere
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "helion_mlir.testing", "-p", "no:cacheprovider", "-q",
-                           "--helion-report", str(report), "test/test_like_helions.py"],
+                           "--helion-report", str(report), "test/test_like_helions.py", "test/test_misc.py"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     entries = [json.loads(line) for line in report.read_text().splitlines()]
     calls = {e["nodeid"].split("::")[-1]: e for e in entries if e["when"] == "call"}
@@ -85,4 +99,9 @@ def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
     assert huge["outcome"] == "skipped" and "needs 4294967296.0 GiB of memory, the CPU has" in huge["message"]
     assert calls["test_a_megabyte_after_synchronizing"]["outcome"] == "passed", proc.stdout
     assert {e["when"] for e in entries} >= {"start", "end"}
+    skipped = next(e for e in entries if e["nodeid"].endswith("TestLauncher::test_used_global_vals_mutation_raises")
+                   and e["when"] == "setup")
+    reason = OUT_OF_SCOPE_TESTS["test_misc.py::TestLauncher::test_used_global_vals_mutation_raises"]
+    assert skipped["outcome"] == "skipped" and skipped["message"] == OUT_OF_SCOPE_PREFIX + reason
+    assert calls["test_other"]["outcome"] == "passed"
     assert proc.returncode == 1  # the one failing test
