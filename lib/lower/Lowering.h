@@ -141,6 +141,7 @@ typedef enum HmOpFamily {
   HM_FAMILY_POINTWISE,
   HM_FAMILY_REDUCTION,
   HM_FAMILY_ARG_REDUCTION,
+  HM_FAMILY_SORT,
   HM_FAMILY_DECOMPOSED,
   HM_FAMILY_MATMUL,
   HM_FAMILY_VIEW,
@@ -166,6 +167,7 @@ extern const HmOpEntry hm_tile_ops[];
 extern const HmOpEntry hm_pointwise_ops[];
 extern const HmOpEntry hm_reduction_ops[];
 extern const HmOpEntry hm_arg_reduction_ops[];
+extern const HmOpEntry hm_sort_ops[];
 extern const HmOpEntry hm_decomposed_ops[];
 extern const HmOpEntry hm_matmul_ops[];
 extern const HmOpEntry hm_dot_ops[];

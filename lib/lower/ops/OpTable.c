@@ -14,6 +14,7 @@
  *   hm_pointwise_ops     Pointwise.c     elementwise ATen ops and casts
  *   hm_reduction_ops     Reduction.c     sum, mean, amax, amin, prod
  *   hm_arg_reduction_ops ArgReduction.c  argmax, argmin
+ *   hm_sort_ops          Sort.c          sort, topk
  *   hm_decomposed_ops    Decomposed.c    var, var_mean, max.dim, min.dim, inductor's _inductor_lowering_extra
  *   hm_matmul_ops        Matmul.c        mm, addmm, bmm, baddbmm (and their .dtype forms)
  *   hm_view_ops          View.c          view, reshape, permute, transpose, unsqueeze, squeeze, expand
@@ -46,6 +47,7 @@ static const Family FAMILIES[] = {
     {hm_pointwise_ops, HM_FAMILY_POINTWISE, true},
     {hm_reduction_ops, HM_FAMILY_REDUCTION, true},
     {hm_arg_reduction_ops, HM_FAMILY_ARG_REDUCTION, true},
+    {hm_sort_ops, HM_FAMILY_SORT, true},
     {hm_decomposed_ops, HM_FAMILY_DECOMPOSED, true},
     {hm_matmul_ops, HM_FAMILY_MATMUL, true},
     {hm_view_ops, HM_FAMILY_VIEW, true},
