@@ -59,6 +59,27 @@ def ref_scale_or_shift(x: torch.Tensor, scale: int) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def weighted_steps(x: torch.Tensor, flag: bool) -> torch.Tensor:
+    """A bool argument in a condition with the step of an hl.static_range: the device function takes
+    it as the expression Eq(u0, 1) of an int symbol."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        acc = hl.zeros([tile], dtype=torch.float32)
+        for step in hl.static_range(3):
+            if flag and step != 1:
+                v = x[tile] * (step + 1)
+            else:
+                v = x[tile] - 1.0
+            acc = acc + v
+        out[tile] = acc
+    return out
+
+
+def ref_weighted_steps(x: torch.Tensor, flag: bool) -> torch.Tensor:
+    return sum(x * (step + 1) if flag and step != 1 else x - 1.0 for step in range(3))
+
+
+@helion.kernel(static_shapes=True)
 def combined_conditions(x: torch.Tensor, a: int, b: int) -> torch.Tensor:
     """Conditions joined with `and`, `or` and `not`."""
     out = torch.empty_like(x)
@@ -298,6 +319,9 @@ CHECKS = [
                                               "torch.zeros(20, 130, dtype=torch.float16)"],
      "ref": "ref_copy_positive_rows"},
     {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77)", "3"], "ref": "ref_scale_or_shift"},
+    {"kernel": "weighted_steps", "args": ["torch.randn(77)", "True"], "ref": "ref_weighted_steps", "rtol": 1e-5,
+     "atol": 1e-5},
+    {"kernel": "weighted_steps", "args": ["torch.randn(77)", "False"], "ref": "ref_weighted_steps"},
     {"kernel": "scale_or_shift", "args": ["torch.randn(100, 77, dtype=torch.bfloat16)", "0"],
      "ref": "ref_scale_or_shift", "config": {"block_sizes": [16, 64]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "combined_conditions", "args": ["torch.randn(100, 77)", "1", "2"], "ref": "ref_combined_conditions"},
