@@ -38,6 +38,24 @@ def ref_tile_numbers_16(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @helion.kernel(static_shapes=True)
+def mark_tile_ends(x: torch.Tensor) -> torch.Tensor:
+    """At each tile's end, 1 + x at the tile's begin: the last tiles' ends are past the tensor,
+    where the store is skipped."""
+    out = torch.zeros(x.size(), dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile(x.size(), block_size=[16, 8]):  # fixed: the marks depend on it
+        out[tile_m.end, tile_n.end] = 1.0 + x[tile_m.begin, tile_n.begin]
+    return out
+
+
+def ref_mark_tile_ends_16x8(x: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros(x.size(), dtype=torch.float32)
+    rows = torch.arange(16, x.size(0), 16)
+    cols = torch.arange(8, x.size(1), 8)
+    out[rows[:, None], cols[None, :]] = 1.0 + x[rows[:, None] - 16, cols[None, :] - 8]
+    return out
+
+
+@helion.kernel(static_shapes=True)
 def strided_copy(src: torch.Tensor, dst: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Every other element of dst set to 1, and src[1::3] copied from dst[1::3]."""
     for _ in hl.grid(1):
@@ -102,6 +120,8 @@ CHECKS = [
     {"kernel": "fill_halves", "args": ["torch.zeros(50)", "torch.zeros(50, 29)"], "config": {"block_sizes": [16]}},
     {"kernel": "fill_halves", "args": ["torch.zeros(50, dtype=torch.float16)", "torch.zeros(50, 29, dtype=torch.float16)"]},
     {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "ref": "ref_tile_numbers_16"},
+    {"kernel": "mark_tile_ends", "args": ["torch.randn(64, 40)"], "ref": "ref_mark_tile_ends_16x8"},
+    {"kernel": "mark_tile_ends", "args": ["torch.randn(50, 37)"], "ref": "ref_mark_tile_ends_16x8"},
     {"kernel": "strided_copy", "args": ["torch.zeros(128)", "torch.zeros(128)"]},
     {"kernel": "strided_copy", "args": ["torch.zeros(37)", "torch.randn(37)"]},
     {"kernel": "padded_rows", "args": ["torch.randn(50, 37)"], "config": {"block_sizes": [16]}, "ref": "ref_padded_rows"},

@@ -490,6 +490,29 @@ static bool select_masked(HmLowering *L, MlirValue mask, MlirValue on, MlirValue
                     out);
 }
 
+/* The size of a host tensor's dimension, as an index value. */
+static MlirValue host_dim(HmLowering *L, const HmSource *src, size_t d) {
+  int64_t size = mlirShapedTypeGetDimSize(mlirValueGetType(src->value), (intptr_t)d);
+  if (size != dynamic())
+    return hm_index_const(L, size);
+  MlirType index = hm_index_type(L);
+  return hm_build_value(L, (HmOpSpec){.name = "memref.dim", .nresults = 1, .results = &index, .noperands = 2,
+                                      .operands = (MlirValue[]){src->value, hm_index_const(L, (int64_t)d)}});
+}
+
+/* A position computed in the kernel (`out[tile.end]`) may fall outside its dimension, where Triton's
+ * unmasked store writes whatever memory is there; here the store is skipped. The condition that every
+ * such position is inside, or null when no position is computed. */
+static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAccess *a) {
+  MlirValue inside = {NULL};
+  for (size_t d = 0; d < a->rank; ++d)
+    if (a->kind[d] == HM_INDEX_POINT && !mlirValueIsNull(a->offsets[d])) {
+      MlirValue in = hm_cmpi(L, HM_CMPI_ULT, a->offsets[d], host_dim(L, src, d));
+      inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
+    }
+  return inside;
+}
+
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
 /* A masked access may index past the end of its tensor: concatenate's `hl.load(x, [tile0, tile1],
  * extra_mask=tile1.index < x.size(1))` with tiles over the wider output, where Triton reads nothing
@@ -788,6 +811,14 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     return hm_scatter(L, &src, &a, stored, tile, mask);
   if (!mlirValueIsNull(mask) && (!clip_to_source(L, &src, &a) || !keep_unmasked(L, &src, &a, mask, stored, &tile)))
     return false;
+  MlirValue inside = positions_inside(L, &src, &a);
+  MlirBlock then;
+  HmInsertion outer = {0};
+  if (!mlirValueIsNull(inside)) {
+    MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
+    hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
+    outer = hm_insertion_enter(L, then);
+  }
   MlirValue view = subview(L, src.value, &a);
   bool exact = !a.any_padded && same_static_shape(mlirValueGetType(tile), mlirValueGetType(view));
   MlirValue real = exact ? tile : real_part(L, tile, &a, mlirValueGetType(view));
@@ -795,6 +826,10 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
                                  hm_named(L, "writable", mlirUnitAttrGet(L->ctx))};
   hm_build(L, (HmOpSpec){.name = "bufferization.materialize_in_destination", .noperands = 2,
                          .operands = (MlirValue[]){real, view}, .nattrs = 2, .attrs = attrs});
+  if (!mlirValueIsNull(inside)) {
+    hm_build(L, (HmOpSpec){.name = "scf.yield"});
+    hm_insertion_leave(L, outer);
+  }
   return true;
 }
 
