@@ -25,4 +25,6 @@ CHECKS = [
     {"kernel": "add", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(37, 129, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 64]}},
     {"kernel": "add", "args": ["torch.randn(1000, 3)", "torch.randn(1000, 3)"], "config": {"block_sizes": [64, 4]}},
+    # y's strides are [0, 0]: a tile's view of it starts at offset 0 wherever the tile is.
+    {"kernel": "add", "args": ["torch.randn(100, 77)", "torch.randn(1).expand(100, 77)"]},
 ]

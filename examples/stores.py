@@ -56,6 +56,27 @@ def ref_mark_tile_ends_16x8(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def block_column_sums(x: torch.Tensor) -> torch.Tensor:
+    """Sums of x's column blocks, stored into a host tensor as wide as a registered block size:
+    `sums[:, :]` views the whole of a tensor whose row stride is that size's."""
+    _m, n = x.size()
+    bn = hl.register_block_size(n)
+    sums = torch.empty([16, bn], dtype=torch.float32, device=x.device)  # x has 16 rows
+    for _ in hl.grid(1):
+        acc = hl.zeros([16, bn], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=bn):
+            acc = acc + x[:, tile_n]
+        sums[:, :] = acc
+    return sums
+
+
+def ref_block_column_sums_16(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    padded = torch.nn.functional.pad(x.float(), (0, -n % 16))
+    return padded.reshape(m, -1, 16).sum(1)
+
+
+@helion.kernel(static_shapes=True)
 def strided_copy(src: torch.Tensor, dst: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Every other element of dst set to 1, and src[1::3] copied from dst[1::3]."""
     for _ in hl.grid(1):
@@ -121,6 +142,8 @@ CHECKS = [
     {"kernel": "fill_halves", "args": ["torch.zeros(50, dtype=torch.float16)", "torch.zeros(50, 29, dtype=torch.float16)"]},
     {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "ref": "ref_tile_numbers_16"},
     {"kernel": "mark_tile_ends", "args": ["torch.randn(64, 40)"], "ref": "ref_mark_tile_ends_16x8"},
+    {"kernel": "block_column_sums", "args": ["torch.randn(16, 77)"], "config": {"block_sizes": [16]},
+     "ref": "ref_block_column_sums_16", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "mark_tile_ends", "args": ["torch.randn(50, 37)"], "ref": "ref_mark_tile_ends_16x8"},
     {"kernel": "strided_copy", "args": ["torch.zeros(128)", "torch.zeros(128)"]},
     {"kernel": "strided_copy", "args": ["torch.zeros(37)", "torch.randn(37)"]},

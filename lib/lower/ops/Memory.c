@@ -310,13 +310,13 @@ static MlirValue subview(HmLowering *L, MlirValue memref, const HmAccess *a) {
       kept_strides[kept++] = view_stride;
     }
   }
-  /* MLIR infers a static offset when every offset and stride is static, and the type must match;
-   * a dimension of stride 0 (a broadcast argument, `torch.randn(1).expand(m, n)`) adds nothing to it
-   * whatever its offset. */
+  /* The view's offset as MLIR infers it, which the type must match: static when every term
+   * offset * stride is, and a term with a static 0 on either side is 0 whatever the other is (the
+   * first row of a tensor of dynamic strides, any row of a broadcast one). */
   int64_t view_offset = offset;
   for (size_t d = 0; d < a->rank && view_offset != dynamic_offset(); ++d) {
     int64_t term;
-    if (strides[d] == 0)
+    if (a->static_offsets[d] == 0 || strides[d] == 0)
       continue;
     if (a->static_offsets[d] == dynamic_offset() || strides[d] == dynamic_offset() ||
         __builtin_mul_overflow(a->static_offsets[d], strides[d], &term) ||
