@@ -30,10 +30,11 @@ class DeviceParam:
 
     kind TENSOR: `value` is its fake tensor. SCALAR: `value` is the sympy expression the host passes:
     a scalar argument's symbol, or an expression of input sizes (`x.size(0) - 1`), which the compiled
-    module computes itself. DERIVED: a size or stride the compiled module reads off its memref
-    arguments instead; `value` is unused. SEEDS: the int64 tensor of `value` seeds that Helion's host
-    code draws for torch.rand and the like in device code, which `_rng_seed(i)` reads. The launcher
-    drops what the module computes."""
+    module computes itself. DERIVED: a size or stride of a tensor (`value`: its expression, None for
+    a constexpr), which the compiled module reads off its memref arguments instead, unless that
+    tensor is none of them: then the host passes it as a scalar. SEEDS: the int64 tensor of `value`
+    seeds that Helion's host code draws for torch.rand and the like in device code, which
+    `_rng_seed(i)` reads. The launcher drops what the module computes."""
 
     kind: str
     name: str
@@ -64,7 +65,9 @@ def _scalar_example(symbol: sympy.Symbol, fake_args: dict) -> tuple[str, object]
             hint = value.node.hint
             break
     else:
-        if symbol_is_type(symbol, SymT.UNBACKED_INT):
+        # an unbacked int, or a size no host tensor has (an unspecialized x.stride(0)): the host
+        # code computes it
+        if symbol_is_type(symbol, SymT.UNBACKED_INT) or symbol_is_type(symbol, SymT.SIZE):
             kind, hint = "int", None
         elif symbol_is_type(symbol, SymT.UNBACKED_FLOAT):
             kind, hint = "float", None
@@ -92,12 +95,12 @@ def _expression_example(expr: sympy.Basic, fake_args: dict) -> tuple[str, object
         return kind, {"float": 0.0, "int": 0, "bool": False}[kind]
 
 
-def _of_sizes(expr: object) -> bool:
-    """An expression of input sizes only, which the module reads off its memref arguments."""
-    from torch.utils._sympy.symbol import SymT, symbol_is_type
-
+def _of_sizes(expr: object, host_tensors: list[dict]) -> bool:
+    """An expression of the host tensors' sizes only, which the module reads off its memref
+    arguments."""
+    sizes = {dim for t in host_tensors for dim in t["shape"] if isinstance(dim, str)}
     free = getattr(expr, "free_symbols", None)
-    return bool(free) and all(symbol_is_type(s, SymT.SIZE) for s in free)
+    return bool(free) and all(s.name in sizes for s in free)
 
 
 def export_device_function(env: Any, host_function: Any, config: Any, params: Sequence[DeviceParam]) -> dict:
@@ -129,7 +132,8 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
     host_tensors.sort(key=lambda t: (t["arg_index"], t["name"]))
     scalars = []
     for i, p in enumerate(params):
-        if p.kind != SCALAR or _of_sizes(p.value):
+        derived_unread = p.kind == DERIVED and isinstance(p.value, sympy.Symbol)
+        if (p.kind != SCALAR and not derived_unread) or _of_sizes(p.value, host_tensors):
             continue
         example = _scalar_example if isinstance(p.value, sympy.Symbol) else _expression_example
         kind, value = example(p.value, exporter.fake_args)

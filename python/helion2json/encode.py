@@ -37,8 +37,10 @@ def dtype_name(dtype: torch.dtype, where: str) -> str:
 
 
 def sym_expr(value: object) -> sympy.Expr:
+    """A symbolic value's expression, with the symbols the host code unified (`assert a.size(0) ==
+    b.size(1)`) replaced as Helion's codegen replaces them."""
     if isinstance(value, SYM_TYPES):
-        return value.node.expr
+        return value.node.shape_env.replace(value.node.expr)
     return sympy.sympify(value)
 
 

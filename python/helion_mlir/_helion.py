@@ -36,6 +36,7 @@ from helion.autotuner.benchmarking import do_bench_generic, interleaved_bench_ge
 from helion.autotuner.local_cache import LocalAutotuneCache
 
 from helion2json.device import DERIVED, SCALAR, SEEDS, TENSOR, DeviceParam, export_device_function
+from helion2json.encode import sym_expr
 from helion2json.errors import CaptureError
 
 __all__ = [
@@ -62,7 +63,11 @@ def _param(arg: Any, expr_args: dict) -> DeviceParam:
         raise CaptureError(f"device function parameter '{arg.name}' is a tensor descriptor")
     if isinstance(arg, TensorArg):
         return DeviceParam(TENSOR, arg.name, arg.fake_value)
-    if isinstance(arg, (TensorSizeArg, TensorStrideArg, ConstExprArg)):
+    if isinstance(arg, (TensorSizeArg, TensorStrideArg)):
+        fake = arg.tensor_arg.fake_value
+        prop = fake.size(arg.dim) if isinstance(arg, TensorSizeArg) else fake.stride(arg.dim)
+        return DeviceParam(DERIVED, arg.name, sym_expr(prop))
+    if isinstance(arg, ConstExprArg):
         return DeviceParam(DERIVED, arg.name)
     if isinstance(arg, SymbolArgument):
         symbol = next((expr for expr, a in expr_args.items() if a is arg), None)

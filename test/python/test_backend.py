@@ -128,6 +128,14 @@ def test_dynamic_shapes_reuse_one_module(monkeypatch):
     assert compiles == []
 
 
+def test_sizes_and_strides_no_memref_has_are_launch_arguments():
+    x = torch.randn(30, 17)
+    torch.testing.assert_close(k.add_row_stride(x), x + 17)
+    torch.testing.assert_close(k.add_row_stride(x.t()), x.t() + 1)
+    torch.testing.assert_close(k.add_sizes_of_other(x, torch.randn(5, 30)), x + 5)
+    torch.testing.assert_close(k.add_sizes_of_other(x, torch.randn(9, 30)), x + 9)
+
+
 @pytest.mark.parametrize("kernel, y, message", [
     (k.add_tiles_of_x, torch.randn(30, 16),
      r"add_tiles_of_x: tensor 'y' \(device argument 1\): dimension 1 has size 16, but the kernel indexes "

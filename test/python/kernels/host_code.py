@@ -93,6 +93,27 @@ def add_dynamic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(backend="mlir", autotune_effort="none", static_shapes=False)
+def add_row_stride(x: torch.Tensor) -> torch.Tensor:
+    """x.stride(0), which static_shapes=False leaves a symbol no tensor size is: a launch argument."""
+    stride = x.stride(0)
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] + stride
+    return out
+
+
+@helion.kernel(backend="mlir", autotune_effort="none", static_shapes=False)
+def add_sizes_of_other(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """The assert unifies w.size(1) with x.size(0), so the tiles cover x; w.size(0), a size of a
+    tensor the device code does not read, is a launch argument."""
+    assert x.size(0) == w.size(1)
+    out = torch.empty_like(x)
+    for tile in hl.tile((w.size(1), x.size(1))):
+        out[tile] = x[tile] + w.size(0)
+    return out
+
+
 @helion.kernel(**MLIR)
 def scale_into(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """Writes `out`, whatever its layout, and returns it."""
