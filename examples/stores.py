@@ -77,6 +77,23 @@ def ref_block_column_sums_16(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def sums_and_spread(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Row sums, and each row filled with 2 * w's element: a [tile, 1] value stored into
+    out[tile, :] broadcasts, persistent or in each chunk of a looped reduction."""
+    m, n = x.size()
+    sums = torch.empty([m], dtype=x.dtype, device=x.device)
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        sums[tile_m] = torch.sum(x[tile_m, :], dim=-1)
+        out[tile_m, :] = (w[tile_m] * 2.0).unsqueeze(-1)
+    return sums, out
+
+
+def ref_sums_and_spread(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return x.sum(-1), (w * 2.0)[:, None].expand(x.shape).contiguous()
+
+
+@helion.kernel(static_shapes=True)
 def strided_copy(src: torch.Tensor, dst: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Every other element of dst set to 1, and src[1::3] copied from dst[1::3]."""
     for _ in hl.grid(1):
@@ -142,6 +159,10 @@ CHECKS = [
     {"kernel": "fill_halves", "args": ["torch.zeros(50, dtype=torch.float16)", "torch.zeros(50, 29, dtype=torch.float16)"]},
     {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "ref": "ref_tile_numbers_16"},
     {"kernel": "mark_tile_ends", "args": ["torch.randn(64, 40)"], "ref": "ref_mark_tile_ends_16x8"},
+    {"kernel": "sums_and_spread", "args": ["torch.randn(37, 70)", "torch.randn(37)"], "ref": "ref_sums_and_spread",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "sums_and_spread", "args": ["torch.randn(37, 70)", "torch.randn(37)"], "ref": "ref_sums_and_spread",
+     "config": {"block_sizes": [8], "reduction_loops": [16]}, "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "block_column_sums", "args": ["torch.randn(16, 77)"], "config": {"block_sizes": [16]},
      "ref": "ref_block_column_sums_16", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "mark_tile_ends", "args": ["torch.randn(50, 37)"], "ref": "ref_mark_tile_ends_16x8"},

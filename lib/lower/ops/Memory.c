@@ -24,6 +24,8 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
+#include <string.h>
+
 static int64_t dynamic(void) { return mlirShapedTypeGetDynamicSize(); }
 static int64_t dynamic_offset(void) { return mlirShapedTypeGetDynamicStrideOrOffset(); }
 
@@ -770,6 +772,55 @@ static bool scalar_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmS
   return true;
 }
 
+/* `:` over a dimension a looped reduction runs over, inside that loop, is the loop's chunk (Helion's
+ * codegen): the block's symbol, else `dim` unchanged. */
+static HmDim looped_chunk(HmLowering *L, HmDim size, HmDim dim) {
+  for (size_t b = 0; b < hm_spec_num_block_sizes(L->spec); ++b) {
+    const HmBlockSize *bs = hm_spec_block_size(L->spec, b);
+    bool same = bs->has_size && (size.sym ? bs->size.sym && strcmp(size.sym, bs->size.sym) == 0
+                                          : !bs->size.sym && bs->size.value == size.value);
+    if (L->tiles[b].active && bs->reduction && bs->looped && same)
+      return (HmDim){.sym = bs->symbol, .value = -1};
+  }
+  return dim;
+}
+
+/* torch's assignment broadcasts a size-1 dimension of the value over what the indices take
+ * (`out[tile, :] = bias[tile].unsqueeze(-1)`): the value repeated to the tile the indices give, as a
+ * number stored there fills it. Values of another rank than that tile are check_store_shape's. */
+static bool broadcast_stored(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
+                             MlirValue *tile, const HmSpecValue **stored) {
+  const HmSpecValue *val = *stored;
+  HmSpecValue *wide = hm_arena_new(&L->arena, HmSpecValue, 1);
+  if (!wide)
+    return hm_node_error(L, node, "out of memory");
+  bool any_unit = false;
+  for (size_t r = 0; r < val->rank; ++r)
+    any_unit |= !val->shape[r].sym && val->shape[r].value == 1;
+  if (!any_unit || !index || index->kind != HM_ARG_LIST)
+    return true;
+  for (size_t i = 0; i < index->count; ++i)
+    if (index->items[i].kind == HM_ARG_NONE)
+      return true;
+  if (!scalar_tile(L, S, node, src, index, wide))
+    return false;
+  if (wide->rank != val->rank)
+    return true;
+  bool repeats = false;
+  for (size_t r = 0; r < val->rank; ++r) {
+    bool unit = !val->shape[r].sym && val->shape[r].value == 1;
+    repeats |= unit && (wide->shape[r].sym || wide->shape[r].value != 1);
+    if (!unit)
+      wide->shape[r] = val->shape[r];
+    else if (index->count == src->rank && is_whole(&index->items[r]))
+      wide->shape[r] = looped_chunk(L, src->shape[r], wide->shape[r]);
+  }
+  if (!repeats)
+    return true;
+  *stored = wide;
+  return hm_broadcast(L, *tile, wide, hm_element_of(*tile), tile);
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
   HmAccess a;
@@ -799,6 +850,8 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
     if (!hm_cast_tensor(L, value.value, element, &tile))
       return false;
     stored = &hm_arg_node(S, stored_arg)->val;
+    if (!broadcast_stored(L, S, node, &src, index, &tile, &stored))
+      return false;
   }
   if (!plan_access(L, S, node, &src, index, stored, false, &a))
     return false;
