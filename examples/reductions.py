@@ -129,6 +129,25 @@ def standardize_reference(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def var_mean_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """torch.var_mean of rows in x's own dtype: for 16-bit floats inductor computes the variance
+    in a buffer of its own, which the node reads with the mean."""
+    m, _n = x.size()
+    variances = torch.empty([m, 1], dtype=x.dtype, device=x.device)
+    means = torch.empty([m, 1], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        var, mean = torch.var_mean(x[tile_m, :], dim=-1, keepdim=True, correction=1)
+        variances[tile_m, :] = var
+        means[tile_m, :] = mean
+    return variances, means
+
+
+def var_mean_rows_reference(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    var, mean = torch.var_mean(x.float(), dim=-1, keepdim=True, correction=1)
+    return var.to(x.dtype), mean.to(x.dtype)
+
+
+@helion.kernel(static_shapes=True)
 def rms_norm(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     m, _n = x.size()
     out = torch.empty_like(x)
@@ -244,4 +263,11 @@ CHECKS = [
     # Looped: each chunk's best values and indices compete with the running ones.
     {"kernel": "row_max_and_min", "args": ["torch.randint(0, 5, (37, 300)).to(torch.bfloat16)"],
      "config": {"block_sizes": [8], "reduction_loops": [64]}, "ref": "row_max_and_min_reference"},
+    {"kernel": "var_mean_rows", "args": ["torch.randn(33, 130, dtype=torch.bfloat16)"], "ref": "var_mean_rows_reference"},
+    {"kernel": "var_mean_rows", "args": ["torch.randn(40, 77, dtype=torch.float16)"], "ref": "var_mean_rows_reference",
+     "config": {"block_sizes": [16]}},
+    {"kernel": "var_mean_rows", "args": ["torch.randn(100, 77)"], "ref": "var_mean_rows_reference", "rtol": 1e-5,
+     "atol": 1e-5},
+    {"kernel": "var_mean_rows", "args": ["torch.randn(33, 130, dtype=torch.bfloat16)"], "ref": "var_mean_rows_reference",
+     "config": {"block_sizes": [8], "reduction_loops": [32]}},
 ]

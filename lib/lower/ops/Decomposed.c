@@ -11,9 +11,12 @@
  *   mean     one sum extra: sum / count (var_mean's mean)
  *   squares  a tensor x with reduction dims and a center, a sum extra (var: center = sum / count) or
  *            a mean extra (var_mean): the sum of (x - center)^2 over the real elements
+ *   variance one squares extra: squares / max(count - correction, 0), in the node's dtype (var_mean
+ *            of 16-bit floats, whose variance inductor rounds in a buffer of its own)
  *
  * The reading node: `mean` is sum / count, `var` is squares / max(count - correction, 0), `var_mean`
- * is that and the mean extra (its `_extra_deps`). Other ops decompose into extras that read alike but
+ * is that and the mean extra (its `_extra_deps`), or, when its last extra is the mean, that and the
+ * variance extra (its `_extra_deps`). Other ops decompose into extras that read alike but
  * compute something else (max.dim's extra is an amax), so an extra is lowered only when the node it
  * was split from, named "<node>_extra[_N]" after it, is one of these.
  */
@@ -25,7 +28,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-typedef enum Role { NONE, SUM, MEAN, SQUARES } Role;
+typedef enum Role { NONE, SUM, MEAN, SQUARES, VARIANCE } Role;
 
 /* A node and the scope its graph's placeholders resolve in (values may be gone: tracing only). */
 typedef struct Traced {
@@ -39,7 +42,7 @@ typedef struct Extra {
   bool reduced[HM_MAX_RANK]; /* its dims that are summed */
   const HmNode *center;   /* SQUARES: the input the center comes from */
   bool center_is_sum;     /* SQUARES: the center is a sum (var), not a mean (var_mean) */
-  const HmNode *summed;   /* MEAN: the sum extra's data, for the count */
+  const HmNode *summed;   /* MEAN: the sum extra's data, for the count; VARIANCE: the squares' */
   bool sum_reduced[HM_MAX_RANK];
 } Extra;
 
@@ -164,11 +167,13 @@ static bool classify(HmLowering *L, Traced extra, Extra *out) {
       if (nodes[i] && source_role(L, extra.scope, inputs[i], &(Extra){0}) == NONE)
         has[i] = origin_dims(L, extra.node, &nodes[i]->val, reduced[i]);
   Extra source;
+  Role role;
   if (n == 1 && has[0]) {
     *out = (Extra){.role = SUM, .data = nodes[0]};
     memcpy(out->reduced, reduced[0], sizeof out->reduced);
-  } else if (n == 1 && source_role(L, extra.scope, inputs[0], &source) == SUM) {
-    *out = (Extra){.role = MEAN, .summed = source.data};
+  } else if (n == 1 && (role = source_role(L, extra.scope, inputs[0], &source)) != NONE &&
+             (role == SUM || role == SQUARES)) {
+    *out = (Extra){.role = role == SUM ? MEAN : VARIANCE, .summed = source.data};
     memcpy(out->sum_reduced, source.reduced, sizeof out->sum_reduced);
   } else if (n == 2 && has[0] != has[1]) {
     size_t x = has[0] ? 0 : 1;
@@ -244,6 +249,13 @@ static bool lower_squares(HmLowering *L, HmScope *S, const HmNode *node, const E
          hm_sum_tensor(L, node, squares, xv, e->reduced, node->val.rank == xv->rank, out);
 }
 
+/* A variance's correction (torch's default 1). */
+static double correction_of(const HmNode *node) {
+  const HmArg *correction = hm_kwarg(node, "correction");
+  return !correction || correction->kind == HM_ARG_NONE ? 1
+         : correction->kind == HM_ARG_FLOAT ? correction->f : (double)correction->i;
+}
+
 static const char *const FINALS[] = {"aten.mean.dim", "aten.var.correction", "aten.var_mean.correction",
                                      "aten.max.dim", "aten.min.dim"};
 
@@ -290,12 +302,35 @@ static bool lower_extra(HmLowering *L, HmScope *S, const HmNode *node, int varia
   if (e.role == SUM)
     return hm_sum_tensor(L, node, S->values[e.data->index].value, &e.data->val, e.reduced,
                          node->val.rank == e.data->val.rank, &out->value);
-  const HmNode *in = hm_arg_node(S, &node->args[0].items[node->args[0].items[0].kind == HM_ARG_NONE ? 1 : 0]);
+  const HmArg *list = &node->args[0];
+  const HmNode *in = NULL;
+  for (size_t i = 0; i < list->count && !in; ++i)
+    in = list->items[i].kind == HM_ARG_NODE ? hm_arg_node(S, &list->items[i]) : NULL;
   MlirType result = hm_element_type(L, node->val.dtype);
-  MlirValue mean;
-  return hm_cast_tensor(L, S->values[in->index].value, acc_type(L, result), &mean) &&
-         hm_divide_by_count(L, &e.summed->val, e.sum_reduced, 0, mean, &mean) &&
-         hm_cast_tensor(L, mean, result, &out->value);
+  double c = e.role == VARIANCE ? correction_of(origin) : 0;
+  MlirValue quotient;
+  return in && hm_cast_tensor(L, S->values[in->index].value, acc_type(L, result), &quotient) &&
+         hm_divide_by_count(L, &e.summed->val, e.sum_reduced, c, quotient, &quotient) &&
+         hm_cast_tensor(L, quotient, result, &out->value);
+}
+
+/* var_mean whose extras computed both results: the mean its last extra, the variance its
+ * `_extra_deps`; each in its result's dtype. */
+static bool var_mean_of_extras(HmLowering *L, HmScope *S, const HmNode *node, const HmArg *mean, HmIrValue *out) {
+  const HmArg *deps = hm_kwarg(node, "_extra_deps");
+  Extra e;
+  Traced var = deps && deps->kind == HM_ARG_LIST && deps->count == 1 && deps->items[0].kind == HM_ARG_NODE
+                   ? trace(L, S, &deps->items[0]) : (Traced){NULL, S};
+  if (!var.node || !hm_node_is(L, var.node, HM_OP_EXTRA) || !classify(L, var, &e) || e.role != VARIANCE)
+    return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
+  HmIrValue *items = hm_arena_new(&L->arena, HmIrValue, 2);
+  if (!items)
+    return hm_node_error(L, node, "out of memory");
+  items[0] = items[1] = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  *out = (HmIrValue){.kind = HM_IR_LIST, .count = 2, .items = items, .block_id = -1};
+  return hm_cast_tensor(L, S->values[deps->items[0].node].value, hm_element_type(L, node->val.items[0].dtype),
+                        &items[0].value) &&
+         hm_cast_tensor(L, S->values[mean->node].value, hm_element_type(L, node->val.items[1].dtype), &items[1].value);
 }
 
 /* The reading node: its last extra, divided by the count (less the correction for a variance). */
@@ -317,12 +352,12 @@ bool hm_lower_decomposed(HmLowering *L, HmScope *S, const HmNode *node, HmIrValu
   Extra e;
   bool is_var = want == SQUARES;
   const HmSpecValue *val = is_var && node->val.kind == HM_SPEC_LIST && node->val.count == 2 ? &node->val.items[0] : &node->val;
-  if (!t.node || !hm_node_is(L, t.node, HM_OP_EXTRA) || !classify(L, t, &e) || e.role != want ||
-      t.node->val.rank != val->rank)
+  bool known = t.node && hm_node_is(L, t.node, HM_OP_EXTRA) && classify(L, t, &e);
+  if (known && val != &node->val && e.role == MEAN)
+    return var_mean_of_extras(L, S, node, last, out);
+  if (!known || e.role != want || t.node->val.rank != val->rank)
     return hm_node_error(L, node, "'%s' as inductor decomposes it is not supported", node->target);
-  const HmArg *correction = hm_kwarg(node, "correction");
-  double c = !is_var ? 0 : !correction || correction->kind == HM_ARG_NONE ? 1
-             : correction->kind == HM_ARG_FLOAT ? correction->f : (double)correction->i;
+  double c = is_var ? correction_of(node) : 0;
   MlirType result = hm_element_type(L, val->dtype);
   MlirValue value;
   if (!hm_cast_tensor(L, S->values[last->node].value, acc_type(L, result), &value) ||
