@@ -152,6 +152,7 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
     "flatten_pairs": {"ones": ("torch.randn(1, 2)",), "odd": ("torch.randn(13, 22)",)},
     "running_argmax": {"ones": ("torch.randn(1, 1)", "torch.arange(1.0).repeat(1, 1)"),
                        "odd": ("torch.randn(11, 15)", "torch.arange(15.0).repeat(11, 1)")},
+    "block_column_sums": {"ones": ("torch.randn(16, 1)",), "odd": ("torch.randn(16, 25)",)},  # 16 rows
 }
 DTYPES = (torch.float16, torch.bfloat16)
 

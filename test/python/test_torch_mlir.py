@@ -40,6 +40,9 @@ NO_TORCH_OPS = {
     "store_strided": "it only loads and stores strided slices",
     "store_one": "it only loads and stores one-element tiles",
     "tile_chunk_ends": "it only computes sizes and stores them",
+    "sort_rows": "sort has no torch-mlir op here: it keeps its linalg form (lib/lower/ops/Sort.c)",
+    "topk_rows": "topk has no torch-mlir op here: it keeps its linalg form (lib/lower/ops/Sort.c)",
+    "var_mean_bf16": "inductor's decomposition of var_mean (sums, squares, divisions) is linalg in both modes",
 }
 
 needs_torch_mlir = pytest.mark.skipif(torch_mlir_bridge.unavailable() is not None,
@@ -85,6 +88,14 @@ def _spec(name: str) -> dict:
     return json.loads((ROOT / "test" / "fixtures" / f"{name}.json").read_text())
 
 
+def _copy(arg: object) -> object:
+    """A fresh copy of a tensor argument, for a kernel that writes it in place; an expanded tensor (a
+    stride of 0), which no kernel can write, as it is: the module was compiled for its strides."""
+    if not isinstance(arg, torch.Tensor) or 0 in arg.stride():
+        return arg
+    return arg.clone()
+
+
 def _computes_what_ours_does(name: str, argv: list[str], lowered: str, whose: str) -> None:
     """`lowered` (linalg from torch-mlir) reads back into MLIR 22, JIT-compiles, and computes our
     linalg lowering's outputs on the same inputs; where not, the failure says who matches PyTorch."""
@@ -95,8 +106,8 @@ def _computes_what_ours_does(name: str, argv: list[str], lowered: str, whose: st
 
     torch.manual_seed(0)
     args = eval_args(_option(argv, "--arg"), {})
-    expected_ours = _outputs(ours(tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)))
-    expected_theirs = _outputs(theirs(tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)))
+    expected_ours = _outputs(ours(tuple(_copy(a) for a in args)))
+    expected_theirs = _outputs(theirs(tuple(_copy(a) for a in args)))
     differ = [i for i, (a, b) in enumerate(zip(expected_ours, expected_theirs)) if not _close(a, b)]
     if not differ:
         return
