@@ -1,12 +1,14 @@
 """scripts/helion-suite DIR: Helion's own tests and examples on the CPU under backend "mlir".
 
-    scripts/helion-suite DIR [--files test_views ...] [--examples NAME ... | --no-examples]
+    scripts/helion-suite DIR [--files test_views ...] [--examples NAME ... | --no-examples | --examples-from FILE]
                              [--source TEXT] [--test-timeout S] [--example-timeout S] [--out FILE]
 
 DIR is an extracted Helion source tree (its test/ and examples/). Each test file runs in its own
 pytest process under `-p helion_mlir.testing`; each example's main() runs in its own process
 (helion_suite.example). docs/helion-suite.md (or --out) is written from the results; the runs' output
-goes to --log (default: a temporary folder, named in the output).
+goes to --log (default: a temporary folder, named in the output), with results.json, which records
+the helion-mlir commit it ran on. --examples-from takes the examples' results from an earlier run's
+results.json (the examples take most of the time) and the report names that run's commit.
 """
 
 from __future__ import annotations
@@ -71,6 +73,14 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> lis
     return results
 
 
+def _commit() -> str:
+    """The helion-mlir commit this run measures, marked when the work tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="scripts/helion-suite", description=__doc__.splitlines()[0])
     p.add_argument("src", type=Path, help="an extracted Helion source tree (test/ and examples/)")
@@ -78,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="test files (default: the twelve of issue 10; none: `--files` alone)")
     p.add_argument("--examples", nargs="+", default=None, help="example names (default: all)")
     p.add_argument("--no-examples", action="store_true")
+    p.add_argument("--examples-from", type=Path, default=None,
+                   help="an earlier run's results.json whose examples' results the report takes")
     p.add_argument("--source", default="", help="where DIR comes from (written into the report)")
     p.add_argument("--test-timeout", type=float, default=120.0)
     # An example's main() runs its GPU-sized shapes; on two shared CPU cores one that needs more than
@@ -90,6 +102,19 @@ def main(argv: list[str] | None = None) -> int:
     if not (src / "test").is_dir() or not (src / "examples").is_dir():
         print(f"helion-suite: {src} has no test/ and examples/ folders", file=sys.stderr)
         return 2
+    if opts.examples_from and (opts.examples or opts.no_examples):
+        p.error("--examples-from takes the examples' results from an earlier run: not with --examples or --no-examples")
+    commit = examples_commit = _commit()
+    earlier = None
+    if opts.examples_from:
+        try:
+            earlier = json.loads(opts.examples_from.read_text())
+            earlier_examples = earlier["examples"]
+            examples_commit = earlier.get("examples_commit", earlier["commit"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"helion-suite: {opts.examples_from}: not a results.json of a run that recorded its commit ({e})",
+                  file=sys.stderr)
+            return 2
     log = opts.log or Path(tempfile.mkdtemp(prefix="helion-suite-"))
     log.mkdir(parents=True, exist_ok=True)
     print(f"helion-suite: logs in {log}", flush=True)
@@ -101,12 +126,17 @@ def main(argv: list[str] | None = None) -> int:
         counts = {k: sum(o.outcome == k for o in tests[name]) for k in ("passed", "failed", "skipped")}
         print(f"{name}: {counts} in {time.monotonic() - t0:.0f} s", flush=True)
     examples = []
-    if not opts.no_examples:
+    source = opts.source + (", " if opts.source else "") + f"helion-mlir {commit}"
+    if earlier is not None:
+        examples = earlier_examples
+        source += f" (Helion's examples from an earlier run on helion-mlir {examples_commit}, {opts.examples_from})"
+    elif not opts.no_examples:
         names = opts.examples or sorted(f.stem for f in (src / "examples").glob("*.py") if f.stem not in NOT_EXAMPLES)
         examples = _run_examples(src, names, opts.example_timeout, log)
     (log / "results.json").write_text(json.dumps(
-        {"tests": {k: [vars(o) for o in v] for k, v in tests.items()}, "examples": examples}, indent=1))
-    write_report(opts.out, tests, examples, source=opts.source, examples_run=not opts.no_examples,
+        {"commit": commit, "examples_commit": examples_commit, "tests": {k: [vars(o) for o in v] for k, v in tests.items()}, "examples": examples},
+        indent=1))
+    write_report(opts.out, tests, examples, source=source, examples_run=earlier is not None or not opts.no_examples,
                  date=datetime.date.today().isoformat(), minutes=(time.monotonic() - started) / 60)
     print(f"helion-suite: wrote {opts.out}")
     return 0

@@ -1,0 +1,65 @@
+"""scripts/helion-suite on a tiny Helion-like tree: --examples-from takes the examples' results from an
+earlier run's results.json, and the report names both runs' helion-mlir commits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TEST = '''
+def test_passes():
+    assert 1 + 1 == 2
+
+def test_fails():
+    assert 1 + 1 == 3, "arithmetic is off"
+'''
+
+
+def suite(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(ROOT / "scripts" / "helion-suite"), str(tmp_path / "src"), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def tree(tmp_path: Path) -> None:
+    (tmp_path / "src" / "test").mkdir(parents=True)
+    (tmp_path / "src" / "examples").mkdir()
+    (tmp_path / "src" / "test" / "test_tiny.py").write_text(TEST)
+
+
+def test_examples_from_an_earlier_run(tmp_path):
+    tree(tmp_path)
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps({"commit": "abc1234", "tests": {}, "examples": [
+        {"example": "add", "kernel": "add", "result": "match", "seconds": 1.0}]}))
+    out, log = tmp_path / "report.md", tmp_path / "log"
+    proc = suite(tmp_path, "--files", "test_tiny", "--examples-from", str(earlier), "--out", str(out),
+                 "--log", str(log))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = out.read_text()
+    assert "examples from an earlier run on helion-mlir abc1234" in report
+    assert "| add | add | match |" in report
+    assert "| test_tiny | 1 | 1 | 0 |" in report
+    results = json.loads((log / "results.json").read_text())
+    assert results["examples_commit"] == "abc1234"
+    assert results["commit"] and results["commit"] != "abc1234"
+    assert results["examples"][0]["example"] == "add"
+
+
+def test_an_earlier_run_without_its_commit_is_refused(tmp_path):
+    tree(tmp_path)
+    earlier = tmp_path / "old.json"
+    earlier.write_text(json.dumps({"tests": {}, "examples": []}))
+    out = tmp_path / "report.md"
+    proc = suite(tmp_path, "--files", "test_tiny", "--examples-from", str(earlier), "--out", str(out))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "not a results.json of a run that recorded its commit" in proc.stderr
+    assert not out.exists()
+
+
+def test_examples_from_excludes_choosing_examples(tmp_path):
+    tree(tmp_path)
+    proc = suite(tmp_path, "--examples-from", str(tmp_path / "x.json"), "--no-examples")
+    assert proc.returncode == 2 and "--examples-from" in proc.stderr
