@@ -245,6 +245,37 @@ def test_the_tool_converts_through_the_bridge(target, tmp_path):
     assert "affine.parallel" in text and f"{target}." in text and "torch." not in text
 
 
+def _without_a_chosen_python(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HELION_MLIR_PYTHON", "VIRTUAL_ENV")}
+    return {**env, "PATH": "/usr/bin:/bin", **extra}
+
+
+@needs_torch_mlir
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python3").exists(), reason="needs the checkout's .venv (make setup)")
+def test_the_tool_in_the_build_tree_finds_the_checkouts_venv(tmp_path):
+    """helion-mlir run from build/bin, with no HELION_MLIR_PYTHON and no virtual environment active,
+    uses the .venv that `make setup` made, not a python3 on the PATH that lacks torch-mlir."""
+    out = tmp_path / "out.mlir"
+    proc = subprocess.run([str(TOOL), str(ROOT / "test" / "fixtures" / "softmax.json"), "--aten=tosa", "-o", str(out)],
+                          capture_output=True, text=True, env=_without_a_chosen_python())
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert "tosa." in out.read_text()
+
+
+@needs_torch_mlir
+def test_the_tool_uses_the_active_virtual_environment(tmp_path):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    marker = tmp_path / "ran"
+    (venv / "bin" / "python3").write_text(f"#!/bin/sh\ntouch {marker}\nexec {sys.executable} \"$@\"\n")
+    (venv / "bin" / "python3").chmod(0o755)
+    out = tmp_path / "out.mlir"
+    proc = subprocess.run([str(TOOL), str(ROOT / "test" / "fixtures" / "softmax.json"), "--aten=tosa", "-o", str(out)],
+                          capture_output=True, text=True, env=_without_a_chosen_python(VIRTUAL_ENV=str(venv)))
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert marker.exists() and "tosa." in out.read_text()
+
+
 @needs_torch_mlir
 def test_the_tool_reports_an_op_torch_mlir_cannot_convert_in_one_line(tmp_path):
     out = tmp_path / "out.mlir"

@@ -68,21 +68,33 @@ static bool read_all(int fd, HmBuffer *text) {
   }
 }
 
-/* $HELION_MLIR_PYTHON, else the python3 in this program's directory, else python3 from the PATH. */
-static const char *python(char *beside, size_t size) {
+/* `dir` + `tail` into `path` when that is an executable. */
+static bool executable_at(char *path, size_t size, const char *dir, size_t dirlen, const char *tail) {
+  int n = snprintf(path, size, "%.*s%s", (int)dirlen, dir, tail);
+  return n > 0 && (size_t)n < size && access(path, X_OK) == 0;
+}
+
+/* $HELION_MLIR_PYTHON; else the python3 beside this program (an installed .venv/bin); else the active
+ * virtual environment's; else, for a program in a build tree of the checkout (build/bin), the
+ * checkout's .venv that `make setup` creates; else python3 from the PATH. */
+static const char *python(char *path, size_t size) {
   const char *chosen = getenv("HELION_MLIR_PYTHON");
   if (chosen && *chosen)
     return chosen;
-  ssize_t n = readlink("/proc/self/exe", beside, size - 1);
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  const char *slash = NULL;
   if (n > 0) {
-    beside[n] = '\0';
-    char *slash = strrchr(beside, '/');
-    if (slash && (size_t)(slash - beside) + sizeof "/python3" <= size) {
-      strcpy(slash, "/python3");
-      if (access(beside, X_OK) == 0)
-        return beside;
-    }
+    self[n] = '\0';
+    slash = strrchr(self, '/');
   }
+  if (slash && executable_at(path, size, self, (size_t)(slash - self), "/python3"))
+    return path;
+  const char *venv = getenv("VIRTUAL_ENV");
+  if (venv && *venv && executable_at(path, size, venv, strlen(venv), "/bin/python3"))
+    return path;
+  if (slash && executable_at(path, size, self, (size_t)(slash - self), "/../../.venv/bin/python3"))
+    return path;
   return "python3";
 }
 
@@ -122,8 +134,8 @@ static bool run_child(const char *interpreter, const char *target, const int fds
 }
 
 bool hm_bridge_convert(const char *target, const HmBuffer *module, HmBuffer *out, HmDiag *diag) {
-  char beside[PATH_MAX];
-  const char *interpreter = python(beside, sizeof beside);
+  char found[PATH_MAX];
+  const char *interpreter = python(found, sizeof found);
   int fds[3] = {-1, -1, -1};
   bool ok = true;
   for (int i = 0; i < 3 && ok; ++i)
