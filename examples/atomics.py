@@ -5,6 +5,7 @@ import torch
 
 import helion
 import helion.language as hl
+from helion.autotuner import PowerOfTwoFragment
 
 
 @helion.kernel(static_shapes=True)
@@ -47,6 +48,26 @@ def histogram_with_previous_reference(ids: torch.Tensor, weights: torch.Tensor, 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
+@helion.kernel(static_shapes=True)
+def split_column_sums(x: torch.Tensor) -> torch.Tensor:
+    """Column sums of `split` row chunks each, added atomically: the chunks' block size is computed
+    from a tunable (next_power_of_2(cdiv(m, split)), as Helion's matmul_split_k sizes its K chunks)."""
+    m, n = x.size()
+    split = hl.register_tunable("split", PowerOfTwoFragment(1, 64, 4))
+    chunk = helion.next_power_of_2(helion.cdiv(m, split))
+    out = torch.zeros([n], dtype=torch.float32, device=x.device)
+    for tile_n, outer in hl.tile([n, m], block_size=[None, chunk]):
+        acc = hl.zeros([tile_n], dtype=torch.float32)
+        for inner in hl.tile(outer.begin, outer.end):
+            acc += x[inner, tile_n].sum(0)
+        hl.atomic_add(out, [tile_n], acc)
+    return out
+
+
+def split_column_sums_reference(x: torch.Tensor) -> torch.Tensor:
+    return x.sum(0)
+
+
 CHECKS = [
     {"kernel": "global_sum", "args": ["torch.randn(1000)"], "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "global_sum", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "rtol": 1e-4, "atol": 1e-4},
@@ -57,4 +78,8 @@ CHECKS = [
                                                    "torch.zeros(10)", "torch.rand(300)"],
      "config": {"block_sizes": [32]}, "ref": "histogram_with_previous_reference", "rtol": 1e-5, "atol": 1e-5,
      "modes": ["symbolic"]},
+    {"kernel": "split_column_sums", "args": ["torch.randn(100, 37)"], "config": {"block_sizes": [16, 8], "split": 8},
+     "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "split_column_sums", "args": ["torch.randn(50, 9)"], "config": {"block_sizes": [8, 4], "split": 2},
+     "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
 ]

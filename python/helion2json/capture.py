@@ -351,6 +351,11 @@ class _Exporter:
             loops = [g["id"] for g in graphs if g["kind"] in LOOP_GRAPH_KINDS and bs.block_id in g["block_ids"]]
             size = bs.size if isinstance(bs.size, (int, torch.SymInt)) else None
             tile = bs.from_config(self.config)
+            if isinstance(tile, torch.SymInt):
+                # A block size computed from tunables (matmul_split_k's next_power_of_2(cdiv(k,
+                # split_k))): Helion records how to evaluate it on a config.
+                expression = self.env.config_value_expressions.get(tile.node.expr)
+                tile = expression.evaluate(self.config) if expression is not None else tile
             # A block no graph sizes a tile by (hl.grid's) still names its symbol.
             self.symbols |= encode.free_symbols(size) | {bs.symbol()}
             out.append({
