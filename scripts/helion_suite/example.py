@@ -59,6 +59,9 @@ def not_on_cpu(e: BaseException) -> str | None:
         return "it puts its tensors on CUDA itself"
     if "TODO: implement for other devices" in text and any(f.name == "get_num_sm" for f in frames):
         return "it sizes its grid with helion.runtime.get_num_sm, which Helion answers for GPUs (and Pallas) only"
+    if isinstance(e, ValueError) and "Invalid scaling configuration" in text and frames and \
+            "_scaled_mm" in (frames[-1].line or ""):
+        return "its reference calls torch._scaled_mm with block scales, which torch's CPU kernel refuses"
     return None
 
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from helion_suite.example import _OURS, not_on_cpu
 
 
-def _raised(code: str, filename: str = "examples/some_example.py") -> BaseException:
+_FILES = tempfile.TemporaryDirectory()  # removed when the tests end
+
+
+def _raised(code: str, filename: str | None = None) -> BaseException:
+    if filename is None:  # a real file, so that tracebacks show its lines
+        with tempfile.NamedTemporaryFile("w", suffix=".py", dir=_FILES.name, delete=False) as f:
+            f.write(code + "\n")
+        filename = f.name
     try:
         exec(compile(code, filename, "exec"), {})
     except Exception as e:
@@ -36,3 +45,10 @@ def test_other_errors_are_failures(code):
 def test_an_error_raised_in_our_packages_is_a_failure():
     e = _raised("raise ModuleNotFoundError(\"No module named 'triton'\", name='triton')", f"{_OURS[0]}/_runtime.py")
     assert not_on_cpu(e) is None
+
+
+def test_torch_refusing_block_scales_on_the_cpu_does_not_bind():
+    # torch._scaled_mm is C: the traceback's last line is the example's call of it
+    call = "raise ValueError('Invalid scaling configuration.')  # torch._scaled_mm(a, b, scale_a, scale_b)"
+    assert not_on_cpu(_raised(call)) == "its reference calls torch._scaled_mm with block scales, which torch's CPU kernel refuses"
+    assert not_on_cpu(_raised("raise ValueError('Invalid scaling configuration.')  # elsewhere")) is None
