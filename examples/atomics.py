@@ -65,7 +65,7 @@ def split_column_sums(x: torch.Tensor) -> torch.Tensor:
 
 
 def split_column_sums_reference(x: torch.Tensor) -> torch.Tensor:
-    return x.sum(0)
+    return x.sum(0, dtype=torch.float32)
 
 
 CHECKS = [

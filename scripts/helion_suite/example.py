@@ -65,6 +65,15 @@ def not_on_cpu(e: BaseException) -> str | None:
     return None
 
 
+def other_backend(fn: object) -> str | None:
+    """Why a check that failed runs no kernel of ours: the example calls its kernel with another of
+    Helion's backends by its own choice (nvfp4_gemv's functools.partial(..., backend="triton"))."""
+    backend = fn.keywords.get("backend") if isinstance(fn, functools.partial) else None
+    if backend in ("triton", "cute"):
+        return f"it runs the kernel on Helion's {backend} backend (backend={backend!r}), which needs an NVIDIA GPU"
+    return None
+
+
 def _tensors(value: object):
     if isinstance(value, (tuple, list)):
         for item in value:
@@ -96,9 +105,9 @@ def main(src: Path, name: str, out_path: Path) -> int:
     out = out_path.open("a")
     checks: list[str] = []
 
-    def record(kernel: str, result: str, error: BaseException | None = None) -> None:
+    def record(kernel: str, result: str, error: BaseException | None = None, backend: str | None = None) -> None:
         row = {"example": name, "kernel": kernel, "result": result}
-        reason = not_on_cpu(error) if error is not None else None
+        reason = backend or (not_on_cpu(error) if error is not None else None)
         if reason:
             row["not_on_cpu"] = reason
         out.write(json.dumps(row) + "\n")
@@ -123,7 +132,7 @@ def main(src: Path, name: str, out_path: Path) -> int:
         except _Checked:
             record(label, "match")
         except Exception as e:  # the example's own failure is the result
-            record(label, _first_line(e), e)
+            record(label, _first_line(e), e, other_backend(kernel_fn))
         return {}
 
     testing.run_example = checked

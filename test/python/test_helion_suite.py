@@ -6,7 +6,9 @@ import tempfile
 
 import pytest
 
-from helion_suite.example import _OURS, not_on_cpu
+import functools
+
+from helion_suite.example import _OURS, not_on_cpu, other_backend
 
 
 _FILES = tempfile.TemporaryDirectory()  # removed when the tests end
@@ -52,3 +54,12 @@ def test_torch_refusing_block_scales_on_the_cpu_does_not_bind():
     call = "raise ValueError('Invalid scaling configuration.')  # torch._scaled_mm(a, b, scale_a, scale_b)"
     assert not_on_cpu(_raised(call)) == "its reference calls torch._scaled_mm with block scales, which torch's CPU kernel refuses"
     assert not_on_cpu(_raised("raise ValueError('Invalid scaling configuration.')  # elsewhere")) is None
+
+
+def test_a_kernel_the_example_runs_on_another_backend_does_not_bind():
+    def gemv(x, backend="mlir"):
+        return x
+
+    assert other_backend(functools.partial(gemv, backend="triton")).startswith("it runs the kernel on Helion's triton")
+    assert other_backend(functools.partial(gemv, backend="mlir")) is None
+    assert other_backend(gemv) is None
