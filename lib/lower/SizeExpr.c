@@ -266,5 +266,8 @@ bool hm_dim_value(HmLowering *L, HmDim dim, MlirValue *out) {
       *out = L->sym_values[i];
       return true;
     }
+  /* an int argument (hl.tile(max_seq_len)) or an enclosing hl.grid's index */
+  if (is_identifier(dim.sym) && kernel_value(L, dim.sym, out))
+    return true;
   return hm_size_value(L, dim.sym, out);
 }

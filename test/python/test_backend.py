@@ -269,3 +269,9 @@ def test_an_argument_expanded_from_one_element_is_read_at_every_tile():
     kernel = helion.kernel(k.add_tiles_of_x.fn, backend="mlir", autotune_effort="none",
                            config=helion.Config(block_sizes=[8, 16]))
     torch.testing.assert_close(kernel(x, b), x + b, rtol=0, atol=0)
+
+
+def test_an_inner_loop_up_to_an_int_argument():
+    x = torch.randn(37, 50)
+    for n in (50, 13, 1):
+        torch.testing.assert_close(k.row_prefix_sums(x, n), x[:, :n].sum(-1), rtol=1e-5, atol=1e-5)

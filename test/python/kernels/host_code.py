@@ -198,3 +198,15 @@ def dropout_and_noise(x: torch.Tensor, p: float, seed: int) -> tuple[torch.Tenso
         kept[tile] = torch.where(keep, x[tile], 0.0)
         noise[tile] = torch.rand_like(x[tile])
     return kept, noise
+
+
+@helion.kernel(**MLIR)
+def row_prefix_sums(x: torch.Tensor, n: int) -> torch.Tensor:
+    """Each row's sum of its first n elements: an inner loop up to an int argument."""
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(x.size(0)):
+        acc = hl.zeros([tile_m], dtype=x.dtype)
+        for tile_k in hl.tile(n):
+            acc += x[tile_m, tile_k].sum(-1)
+        out[tile_m] = acc
+    return out
