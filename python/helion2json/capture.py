@@ -356,11 +356,14 @@ class _Exporter:
                 # split_k))): Helion records how to evaluate it on a config.
                 expression = self.env.config_value_expressions.get(tile.node.expr)
                 tile = expression.evaluate(self.config) if expression is not None else tile
-            # A block no graph sizes a tile by (hl.grid's) still names its symbol.
-            self.symbols |= encode.free_symbols(size) | {bs.symbol()}
+            # A block no graph sizes a tile by (hl.grid's) still names its symbol, as the graphs'
+            # values do (encode.sym_expr: a block of a fixed size computed from tunables is that
+            # size's symbol).
+            symbol = self.env.shape_env.replace(bs.symbol())
+            self.symbols |= encode.free_symbols(size) | {symbol}
             out.append({
                 "block_id": bs.block_id,
-                "symbol": str(bs.symbol()),
+                "symbol": str(symbol),
                 "size": None if size is None else encode.encode_dim(size),
                 "reduction": bool(bs.reduction),
                 "tile_size": tile if isinstance(tile, int) else None,
