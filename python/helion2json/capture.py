@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any, Sequence
 
+import sympy
 import torch
 
 from . import encode
@@ -360,6 +361,8 @@ class _Exporter:
             # values do (encode.sym_expr: a block of a fixed size computed from tunables is that
             # size's symbol).
             symbol = self.env.shape_env.replace(bs.symbol())
+            if not isinstance(symbol, sympy.Symbol):  # specialized to a number, which values show as such
+                symbol = bs.symbol()
             self.symbols |= encode.free_symbols(size) | {symbol}
             out.append({
                 "block_id": bs.block_id,
