@@ -136,6 +136,77 @@ def chunk_ends_reference(x: torch.Tensor, chunk: int) -> tuple[torch.Tensor, tor
     return ends, ends.clone()
 
 
+@helion.kernel(static_shapes=True)
+def swizzle_from(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """A grid that starts at 3 (hl.tile(3, n)): the elements before it keep their zeros, each later
+    one adds table[(i >> 2) * 8 + (i & 3)] (a swizzled gather by the tile's positions)."""
+    n = x.size(0)
+    out = torch.zeros_like(x)
+    for tile in hl.tile(3, n):
+        idx = (tile.index >> 2) * 8 + (tile.index & 3)
+        out[tile] = x[tile] + table[idx]
+    return out
+
+
+def swizzle_from_reference(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    i = torch.arange(3, x.size(0))
+    out = torch.zeros_like(x)
+    out[3:] = x[3:] + table[(i >> 2) * 8 + (i & 3)]
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def interior_counts(x: torch.Tensor) -> torch.Tensor:
+    """A 2-D grid over the interior, hl.tile([1, 2], [m - 1, n]): each element there adds its row
+    tile's count; the border keeps its zeros."""
+    m, n = x.size()
+    out = torch.zeros_like(x)
+    for tile_m, tile_n in hl.tile([1, 2], [m - 1, n]):
+        out[tile_m, tile_n] = x[tile_m, tile_n] + tile_m.count
+    return out
+
+
+def interior_counts_reference(x: torch.Tensor, block_m: int) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    m = x.size(0)
+    out[1 : m - 1, 2:] = x[1 : m - 1, 2:] + (m - 2 + block_m - 1) // block_m
+    return out
+
+
+def interior_counts_reference_8(x: torch.Tensor) -> torch.Tensor:
+    return interior_counts_reference(x, 8)
+
+
+@helion.kernel(static_shapes=True)
+def every_third_from(x: torch.Tensor) -> torch.Tensor:
+    """An outer hl.grid(2, n, 3): elements 2, 5, 8, ... doubled, the others zero."""
+    out = torch.zeros_like(x)
+    for i in hl.grid(2, x.size(0), 3):
+        out[i] = x[i] * 2
+    return out
+
+
+def every_third_from_reference(x: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    out[2::3] = x[2::3] * 2
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def count_between(x: torch.Tensor, begin: int, end: int) -> torch.Tensor:
+    """An outer hl.tile(begin, end) over int arguments, which one module serves for every value."""
+    out = torch.zeros_like(x)
+    for tile in hl.tile(begin, end, block_size=8):
+        out[tile] = x[tile] + tile.count
+    return out
+
+
+def count_between_reference(x: torch.Tensor, begin: int, end: int) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    out[begin:end] = x[begin:end] + (end - begin + 7) // 8
+    return out
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
@@ -165,4 +236,10 @@ CHECKS = [
     {"kernel": "add_constant", "args": ["torch.randn(37)", "16"], "ref": "add_constant_reference"},
     {"kernel": "add_constant", "args": ["torch.arange(37, dtype=torch.int32)", "-3"], "ref": "add_constant_reference"},
     {"kernel": "chunk_ends", "args": ["torch.randn(40)", "8"], "ref": "chunk_ends_reference"},
+    {"kernel": "swizzle_from", "args": ["torch.randn(45)", "torch.randn(96)"], "config": {"block_sizes": [16]},
+     "ref": "swizzle_from_reference", "modes": ["symbolic"]},
+    {"kernel": "interior_counts", "args": ["torch.randn(21, 13)"], "config": {"block_sizes": [8, 4]},
+     "ref": "interior_counts_reference_8", "modes": ["symbolic"]},
+    {"kernel": "every_third_from", "args": ["torch.randn(37)"], "ref": "every_third_from_reference"},
+    {"kernel": "count_between", "args": ["torch.randn(50)", "5", "42"], "ref": "count_between_reference"},
 ]

@@ -94,35 +94,59 @@ static void bind_host_symbols(HmLowering *L) {
   }
 }
 
+/* One grid dimension's range: the spec's [begin, end) (hl.tile(4, n)), else the block's whole size. */
+static bool grid_range(HmLowering *L, const HmGrid *grid, size_t i, HmTileRange *out) {
+  int block = grid->block_ids[i];
+  *out = hm_tile_full_range(L, block);
+  if (!grid->begin)
+    return true;
+  HmBound *bounds[2] = {&out->begin, &out->end};
+  const HmDim *dims[2] = {&grid->begin[i], &grid->end[i]};
+  for (size_t k = 0; k < 2; ++k) {
+    *bounds[k] = (HmBound){.constant = dims[k]->sym ? -1 : dims[k]->value};
+    if (dims[k]->sym && !hm_dim_value(L, *dims[k], &bounds[k]->value))
+      return false;
+  }
+  return true;
+}
+
 /* One affine.parallel over all grid blocks: per-dimension bounds are concatenated into one map. */
-static MlirOperation build_parallel(HmLowering *L, const HmGrid *grid, MlirBlock *body) {
-  size_t n = grid->nblock_ids, nsyms = 0, nops = 0;
+static MlirOperation build_parallel(HmLowering *L, const HmGrid *grid, const HmTileRange *ranges, MlirBlock *body) {
+  size_t n = grid->nblock_ids, nlower = 0, nupper = 0;
   MlirAffineExpr lower[8], upper[8];
-  MlirValue operands[16];
+  MlirValue lower_ops[16], upper_ops[32], operands[48];
   MlirAttribute steps[8];
-  if (n == 0 || n > 8)
-    return (hm_node_error(L, NULL, "grids of %zu dimensions are not supported", n), (MlirOperation){NULL});
   for (size_t i = 0; i < n; ++i) {
     HmLoopBounds b;
-    HmTileRange range = hm_tile_full_range(L, grid->block_ids[i]);
-    if (!hm_tile_loop_bounds(L, grid->block_ids[i], &range, &b))
+    if (!hm_tile_loop_bounds(L, grid->block_ids[i], &ranges[i], &b))
       return (MlirOperation){NULL};
-    lower[i] = mlirAffineMapGetResult(b.lower, 0);
+    /* Grid bounds are entry-block values (sizes, constants), so their maps take symbols only. */
+    if (!b.affine || mlirAffineMapGetNumDims(b.lower) || mlirAffineMapGetNumDims(b.upper))
+      return (hm_node_error(L, NULL, "a grid's bounds must be sizes of the kernel's tensors"), (MlirOperation){NULL});
+    lower[i] = mlirAffineExprShiftSymbols(mlirAffineMapGetResult(b.lower, 0), (uint32_t)b.nlower_operands,
+                                          (uint32_t)nlower, 0);
     upper[i] = mlirAffineExprShiftSymbols(mlirAffineMapGetResult(b.upper, 0), (uint32_t)b.nupper_operands,
-                                          (uint32_t)nsyms, 0);
+                                          (uint32_t)nupper, 0);
+    for (size_t k = 0; k < b.nlower_operands; ++k)
+      lower_ops[nlower++] = b.lower_operands[k];
     for (size_t k = 0; k < b.nupper_operands; ++k)
-      operands[nops++] = b.upper_operands[k];
-    nsyms += b.nupper_operands;
+      upper_ops[nupper++] = b.upper_operands[k];
     steps[i] = mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), b.step);
   }
+  size_t nops = 0;
+  for (size_t k = 0; k < nlower; ++k)
+    operands[nops++] = lower_ops[k];
+  for (size_t k = 0; k < nupper; ++k)
+    operands[nops++] = upper_ops[k];
   MlirType groups_type = mlirRankedTensorTypeGet(1, (int64_t[]){(int64_t)n}, mlirIntegerTypeGet(L->ctx, 32),
                                                  mlirAttributeGetNull());
   MlirAttribute groups = mlirDenseElementsAttrInt32SplatGet(groups_type, 1);
   MlirNamedAttribute attrs[6] = {
-      hm_named(L, "lowerBoundsMap", mlirAffineMapAttrGet(mlirAffineMapGet(L->ctx, 0, 0, (intptr_t)n, lower))),
+      hm_named(L, "lowerBoundsMap",
+               mlirAffineMapAttrGet(mlirAffineMapGet(L->ctx, 0, (intptr_t)nlower, (intptr_t)n, lower))),
       hm_named(L, "lowerBoundsGroups", groups),
       hm_named(L, "upperBoundsMap",
-               mlirAffineMapAttrGet(mlirAffineMapGet(L->ctx, 0, (intptr_t)nsyms, (intptr_t)n, upper))),
+               mlirAffineMapAttrGet(mlirAffineMapGet(L->ctx, 0, (intptr_t)nupper, (intptr_t)n, upper))),
       hm_named(L, "upperBoundsGroups", groups),
       hm_named(L, "steps", mlirArrayAttrGet(L->ctx, (intptr_t)n, steps)),
       hm_named(L, "reductions", mlirArrayAttrGet(L->ctx, 0, NULL)),
@@ -143,8 +167,14 @@ static bool kernel_error(HmLowering *L, const char *message) {
 }
 
 static bool lower_grid(HmLowering *L, const HmGrid *grid) {
+  HmTileRange ranges[8];
+  if (grid->nblock_ids == 0 || grid->nblock_ids > 8)
+    return hm_node_error(L, NULL, "grids of %zu dimensions are not supported", grid->nblock_ids);
+  for (size_t i = 0; i < grid->nblock_ids; ++i)
+    if (!grid_range(L, grid, i, &ranges[i]))
+      return kernel_error(L, "could not build the tile grid");
   MlirBlock body;
-  MlirOperation parallel = build_parallel(L, grid, &body);
+  MlirOperation parallel = build_parallel(L, grid, ranges, &body);
   if (mlirOperationIsNull(parallel))
     return kernel_error(L, "could not build the tile grid");
   HmInsertion outer = hm_insertion_enter(L, body);
@@ -152,8 +182,7 @@ static bool lower_grid(HmLowering *L, const HmGrid *grid) {
   bool ok = true;
   size_t entered = 0;
   for (; ok && entered < grid->nblock_ids; ++entered) {
-    HmTileRange range = hm_tile_full_range(L, grid->block_ids[entered]);
-    ok = hm_tile_enter(L, grid->block_ids[entered], &range, mlirBlockGetArgument(body, (intptr_t)entered),
+    ok = hm_tile_enter(L, grid->block_ids[entered], &ranges[entered], mlirBlockGetArgument(body, (intptr_t)entered),
                        &saved[entered]);
   }
   if (ok) {

@@ -224,6 +224,10 @@ bool hm_size_static(HmLowering *L, const char *text, bool hint, int64_t *out) {
 }
 
 bool hm_size_value(HmLowering *L, const char *text, MlirValue *out) {
+  /* Plain symbols hm_dim_value did not know may still be an int argument or a grid index
+   * (hl.tile(begin, end) with int arguments). */
+  if (is_identifier(text) && kernel_value(L, text, out))
+    return true;
   Parser p = {.L = L, .s = text, .mode = VALUE, .ok = true};
   Size s = is_identifier(text) ? fail(&p) : parse(&p); /* plain symbols are hm_dim_value's */
   if (!p.ok)

@@ -309,6 +309,15 @@ static bool check_tables(Checker *c, json_t *root) {
         return false;
     }
   }
+  json_t *grids = json_object_get(root, "grid");
+  for (size_t i = 0; i < json_array_size(grids); ++i)
+    for (size_t k = 0; k < 2; ++k) {
+      const char *key = k == 0 ? "begin" : "end";
+      char p[PATH_LEN];
+      snprintf(p, sizeof p, "$.grid[%zu].%s", i, key);
+      if (!dims(c, json_object_get(json_array_get(grids, i), key), p))
+        return false;
+    }
   json_t *tensors = json_object_get(root, "host_tensors");
   if (!unique_names(c, tensors, "host_tensors", "host tensor"))
     return false;

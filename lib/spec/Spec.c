@@ -866,6 +866,28 @@ static bool read_host_tensor(Reader *r, json_t *v, size_t index, const char *pat
   return true;
 }
 
+/* The optional [begin, end) of each grid dimension: both or neither, one entry per block id. */
+static bool read_grid_range(Reader *r, json_t *v, const char *path, HmGrid *out) {
+  json_t *bounds[2];
+  const char *const keys[2] = {"begin", "end"};
+  HmDim **dims[2] = {&out->begin, &out->end};
+  for (size_t k = 0; k < 2; ++k)
+    if (!optional(r, v, keys[k], JSON_ARRAY, path, &bounds[k]))
+      return false;
+  if (!bounds[0] != !bounds[1])
+    return fail(r, path, bounds[0] ? "missing field 'end'" : "missing field 'begin'", NULL);
+  for (size_t k = 0; bounds[0] && k < 2; ++k) {
+    char p[PATH_MAX_LEN];
+    size_t n;
+    subpath(p, path, keys[k]);
+    if (!read_dims(r, bounds[k], p, &n, dims[k]))
+      return false;
+    if (n != out->nblock_ids)
+      return fail(r, p, "a grid's begin and end have one entry per block id", NULL);
+  }
+  return true;
+}
+
 static bool read_grid(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
   (void)index;
   HmGrid *out = out_;
@@ -883,7 +905,7 @@ static bool read_grid(Reader *r, json_t *v, size_t index, const char *path, void
       snprintf(p, sizeof p, "%s.block_ids[%zu]", path, i);
       return fail(r, p, "not a block id", NULL);
     }
-  return true;
+  return read_grid_range(r, v, path, out);
 }
 
 static bool read_outputs(Reader *r, json_t *root) {

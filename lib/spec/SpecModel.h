@@ -118,6 +118,7 @@ typedef struct HmGrid {
   int root_graph;
   size_t nblock_ids;
   int *block_ids;
+  HmDim *begin, *end; /* per block id, [begin, end) (hl.tile(4, n)); NULL: [0, the block's size) */
 } HmGrid;
 
 typedef struct HmSymbol {

@@ -511,6 +511,43 @@ def _settle_broadcast_dims(infos: list) -> None:
                     env.resolve_broadcast_dim(fake.size(d), block_id)
 
 
+def _root_ranges(exporter: _Exporter, nroots: int) -> list[tuple[list, list]]:
+    """Each root's [begin, end) per block id, from the top-level hl.tile/hl.grid call as Helion's
+    codegen binds it (the Device IR's root graphs carry no loop bounds): `hl.tile(4, n)` begins at 4."""
+    from helion._compiler.generate_ast import _flatten_starred_args
+    from helion._compiler.host_function import HostFunction
+
+    host_function = HostFunction.current()
+    ranges: list[tuple[list, list]] = [([], [])] * nroots
+    fors = (n for stmt in host_function.body for n in ast.walk(stmt) if isinstance(n, ast.For))
+    for node in fors:
+        root = getattr(node, "_root_id", None)
+        call = node.iter
+        if root is None or not 0 <= root < nroots or not isinstance(call, ast.Call):
+            continue
+        fn = call.func._type_info.proxy()
+        args = [a._type_info.proxy() for a in _flatten_starred_args(call.args)]
+        kwargs = {k.arg: k.value._type_info.proxy() for k in call.keywords}
+        bound = fn._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        begin_or_end, end_or_none = list(bound.arguments.values())[:2]
+        as_list = lambda v: list(v) if isinstance(v, (list, tuple, torch.Size)) else [v]
+        ends = as_list(begin_or_end if end_or_none is None else end_or_none)
+        begins = [0] * len(ends) if end_or_none is None else as_list(begin_or_end)
+        where = f"{_display_path(host_function.fn.__code__.co_filename)}:{node.lineno}"
+        ranges[root] = ([_grid_bound(exporter, b, where) for b in begins],
+                        [_grid_bound(exporter, e, where) for e in ends])
+    return ranges
+
+
+def _grid_bound(exporter: _Exporter, value: object, where: str) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, (int, torch.SymInt)):
+        raise CaptureError(f"{where}: a top-level loop bound must be an integer or a size, got "
+                           f"{type(value).__name__}")
+    exporter.symbols |= encode.free_symbols(value)
+    return encode.encode_dim(value)
+
+
 def _export_graphs(exporter: _Exporter, device_ir: Any, cfg: Any) -> tuple[list, list, list]:
     """The graphs the config runs, the grids and the block sizes (HostFunction and env current)."""
     if len(device_ir.root_ids) != len(device_ir.grid_block_ids):
@@ -527,6 +564,9 @@ def _export_graphs(exporter: _Exporter, device_ir: Any, cfg: Any) -> tuple[list,
     graphs = [exporter.graph_json(by_id[gid]) for gid in reachable]
     grid = [{"root_graph": exporter.renumber[r], "block_ids": list(ids)}
             for r, ids in zip(device_ir.root_ids, device_ir.grid_block_ids)]
+    for entry, (begins, ends) in zip(grid, _root_ranges(exporter, len(grid))):
+        if any(b != 0 for b in begins):
+            entry.update(begin=begins, end=ends)
     block_sizes = exporter.block_sizes_json(graphs, {b for g in grid for b in g["block_ids"]})
     return graphs, grid, block_sizes
 

@@ -172,6 +172,10 @@ def check_references(spec: dict) -> None:
         if root >= len(graphs) or kinds[root] != "root":
             _fail(f"$.grid[{i}].root_graph", f"{root} is not the id of a root graph")
         _ids(grid["block_ids"], f"$.grid[{i}].block_ids", range(nblocks), "a block id")
+        for key in ("begin", "end"):
+            if key in grid and len(grid[key]) != len(grid["block_ids"]):
+                _fail(f"$.grid[{i}].{key}", "a grid's begin and end have one entry per block id")
+            _dims(grid.get(key, []), f"$.grid[{i}].{key}", symbols)
 
     calls = []
     for i, graph in enumerate(graphs):

@@ -59,11 +59,14 @@ _ACCESS_OPS = ("helion.language.memory_ops.", "helion.language.atomic_ops.")
 def _accesses(spec: dict) -> list[tuple[str, int, object]]:
     """(host tensor, dimension, the extent its index spans: an int or a size expression) for every
     dimension a memory op indexes by a tile or grid index."""
+    # A grid over [begin, end) (hl.tile(4, n)) reaches its end, not just its block's size.
+    reach = {b["block_id"]: b["size"] for b in spec["block_sizes"]}
+    for grid in spec["grid"]:
+        reach.update(zip(grid["block_ids"], grid.get("end", [])))
     extent = {}
     for b in reversed(spec["block_sizes"]):  # a symbol's own block is its first one
-        extent[b["symbol"]] = b["size"]
-    grid_index = {s["name"]: extent_of for s in spec["symbols"] if s["kind"] == "grid_index"
-                  for extent_of in [spec["block_sizes"][s["block_id"]]["size"]]}
+        extent[b["symbol"]] = reach[b["block_id"]]
+    grid_index = {s["name"]: reach[s["block_id"]] for s in spec["symbols"] if s["kind"] == "grid_index"}
     extent.update(grid_index)
     shape = {t["name"]: t["shape"] for t in spec["host_tensors"]}
     found = set()

@@ -48,3 +48,22 @@ def test_a_short_bias_after_a_good_call_is_refused():
     helion_mlir.run(kernel, [torch.randn(2, 300), torch.randn(300)], config=CONFIG)
     with pytest.raises(helion_mlir.LaunchError, match=r"dimension 0 has size 3, but .* spanning 700"):
         helion_mlir.run(kernel, [torch.randn(2, 700), torch.randn(3)], config=CONFIG)
+
+
+@helion.kernel(static_shapes=True)
+def shift_from_4(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    for tile in hl.tile(4, x.size(0)):
+        out[tile] = y[tile] + 1
+    return out
+
+
+def test_a_grid_from_its_begin_reaches_its_end():
+    """hl.tile(4, n) spans [4, n): a y of 62 elements, more than the block's size (60) but short of n, is
+    refused."""
+    x = torch.randn(64)
+    with pytest.raises(helion_mlir.LaunchError, match=r"tensor 'y': dimension 0 has size 62, but the kernel "
+                                                      r"indexes it with tiles spanning 64"):
+        helion_mlir.run(shift_from_4, [x, torch.randn(62)], config=helion.Config(block_sizes=[16]))
+    out = helion_mlir.run(shift_from_4, [x, x.clone()], config=helion.Config(block_sizes=[16]))
+    torch.testing.assert_close(out, torch.cat([torch.zeros(4), x[4:] + 1]))
