@@ -207,6 +207,27 @@ def count_between_reference(x: torch.Tensor, begin: int, end: int) -> torch.Tens
     return out
 
 
+@helion.kernel(static_shapes=True)
+def row_swizzle(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Python's >>, <<, |, & and ^ on a row's begin (index arithmetic): row r adds
+    table[((r >> 2) << 3) | ((r & 3) ^ 1)] to each of its elements. The high part is a size
+    expression of the begin (BitwiseFn functions); in the inner loop the begin is a loop argument, so
+    the low part and the `|` are operator nodes."""
+    rows, cols = x.size()
+    out = torch.empty_like(x)
+    for tile_r in hl.tile(rows, block_size=1):
+        r = tile_r.begin
+        high = ((r >> 2) << 3) & ~7
+        for tile_c in hl.tile(cols):
+            out[r, tile_c] = x[r, tile_c] + table[high | ((r & 3) ^ 1)]
+    return out
+
+
+def row_swizzle_reference(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    r = torch.arange(x.size(0))
+    return x + table[((r >> 2) << 3) | ((r & 3) ^ 1)][:, None]
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
@@ -241,5 +262,7 @@ CHECKS = [
     {"kernel": "interior_counts", "args": ["torch.randn(21, 13)"], "config": {"block_sizes": [8, 4]},
      "ref": "interior_counts_reference_8", "modes": ["symbolic"]},
     {"kernel": "every_third_from", "args": ["torch.randn(37)"], "ref": "every_third_from_reference"},
+    {"kernel": "row_swizzle", "args": ["torch.randn(21, 13)", "torch.randn(48)"], "config": {"block_sizes": [8]},
+     "ref": "row_swizzle_reference"},
     {"kernel": "count_between", "args": ["torch.randn(50)", "5", "42"], "ref": "count_between_reference"},
 ]

@@ -1,6 +1,6 @@
 /* A recursive-descent reader of the sympy size expressions Helion writes ("u0*u1",
  * "((u0*u1*u3)//16)", "Max(1, u0)"): integers, symbols (sizes, tile sizes, grid indices, int
- * arguments), + - * //, parentheses and Max/Min.
+ * arguments), + - * //, parentheses, Max/Min and the bitwise functions.
  * Known parts fold to constants; the rest becomes arith ops on index values.
  */
 #include "lower/SizeExpr.h"
@@ -26,11 +26,27 @@ typedef struct Parser {
   int depth; /* nesting of parentheses and calls, bounded so that the C stack is */
 } Parser;
 
-typedef enum Op { ADD, SUB, MUL, FLOORDIV, MAX, MIN } Op;
+typedef enum Op { ADD, SUB, MUL, FLOORDIV, MAX, MIN, AND, OR, XOR, SHL, SHR } Op;
 
 static const char *const ARITH[] = {
     [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli",
     [FLOORDIV] = "arith.floordivsi", [MAX] = "arith.maxsi", [MIN] = "arith.minsi",
+    [AND] = "arith.andi", [OR] = "arith.ori", [XOR] = "arith.xori", [SHL] = "arith.shli", [SHR] = "arith.shrsi",
+};
+
+/* The functions torch's sympy writes for Python's `&`, `|`, `^`, `<<` and `>>` on ints (`r & 3` in
+ * `table[(r >> 2) * 8 + (r & 3)]`): two's complement, `>>` flooring as Python's does. */
+static const struct {
+  const char *call;
+  Op op;
+} CALLS[] = {
+    {"Max(", MAX},
+    {"Min(", MIN},
+    {"BitwiseFn_bitwise_and(", AND},
+    {"BitwiseFn_bitwise_or(", OR},
+    {"BitwiseFn_bitwise_xor(", XOR},
+    {"LShift(", SHL},
+    {"RShift(", SHR},
 };
 
 /* Deeper than any size Helion writes; a deeper one is refused rather than read by deeper recursion. */
@@ -49,6 +65,15 @@ static bool fold(Op op, int64_t a, int64_t b, int64_t *out) {
     return true;
   case MAX: *out = a > b ? a : b; return true;
   case MIN: *out = a < b ? a : b; return true;
+  case AND: *out = a & b; return true;
+  case OR: *out = a | b; return true;
+  case XOR: *out = a ^ b; return true;
+  case SHL: return b >= 0 && b < 63 && !__builtin_mul_overflow(a, (int64_t)1 << b, out);
+  case SHR:
+    if (b < 0)
+      return false;
+    *out = b >= 63 ? (a < 0 ? -1 : 0) : (a < 0 ? ~(~a >> b) : a >> b);
+    return true;
   }
   return false;
 }
@@ -152,10 +177,9 @@ static Size nested(Parser *p) {
     Size inner = expr(p);
     return eat(p, ")") ? inner : fail(p);
   }
-  if (eat(p, "Max("))
-    return call(p, MAX);
-  if (eat(p, "Min("))
-    return call(p, MIN);
+  for (size_t i = 0; i < sizeof CALLS / sizeof CALLS[0]; ++i)
+    if (eat(p, CALLS[i].call))
+      return call(p, CALLS[i].op);
   if (isdigit((unsigned char)*p->s)) {
     int64_t v = 0;
     while (isdigit((unsigned char)*p->s))

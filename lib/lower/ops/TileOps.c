@@ -105,10 +105,14 @@ static bool lower_tile_index(HmLowering *L, HmScope *S, const HmNode *node, int 
   return hm_generic(L, 0, NULL, &identity, init, 1, NULL, iota_body, &body, &out->value);
 }
 
-typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD, TRUEDIV } IndexOp;
+typedef enum IndexOp { ADD, SUB, MUL, FLOORDIV, MOD, TRUEDIV, RSHIFT, LSHIFT, AND, OR, XOR } IndexOp;
 
+/* Python's `>>` floors like an arithmetic shift, and `&`, `|`, `^` act on two's complement, as the
+ * arith ops on index values do. */
 static const char *const INDEX_OPS[] = {
-    [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli", [FLOORDIV] = "arith.floordivsi",
+    [ADD] = "arith.addi",  [SUB] = "arith.subi",   [MUL] = "arith.muli", [FLOORDIV] = "arith.floordivsi",
+    [RSHIFT] = "arith.shrsi", [LSHIFT] = "arith.shli", [AND] = "arith.andi", [OR] = "arith.ori",
+    [XOR] = "arith.xori",
 };
 
 static bool index_operand(HmLowering *L, HmScope *S, const HmNode *node, size_t i, MlirValue *out) {
@@ -171,6 +175,11 @@ static bool lower_float_arith(HmLowering *L, HmScope *S, const HmNode *node, int
   case SUB: result = hm_arith(L, "arith.subf", x, y); break;
   case MUL: result = hm_arith(L, "arith.mulf", x, y); break;
   case TRUEDIV: result = hm_arith(L, "arith.divf", x, y); break;
+  case RSHIFT:
+  case LSHIFT:
+  case AND:
+  case OR:
+  case XOR: return hm_node_error(L, node, "'%s' takes integers, not floats", node->target);
   case FLOORDIV:
     result = hm_build_value(L, (HmOpSpec){.name = "math.floor", .nresults = 1, .results = &f64, .noperands = 1,
                                           .operands = (MlirValue[]){hm_arith(L, "arith.divf", x, y)}});
@@ -221,5 +230,10 @@ const HmOpEntry hm_tile_ops[] = {
     {"operator.floordiv", lower_index_arith, FLOORDIV, HM_OP_OTHER},
     {"operator.mod", lower_index_arith, MOD, HM_OP_OTHER},
     {"operator.truediv", lower_index_arith, TRUEDIV, HM_OP_OTHER},
+    {"operator.rshift", lower_index_arith, RSHIFT, HM_OP_OTHER},
+    {"operator.lshift", lower_index_arith, LSHIFT, HM_OP_OTHER},
+    {"operator.and_", lower_index_arith, AND, HM_OP_OTHER},
+    {"operator.or_", lower_index_arith, OR, HM_OP_OTHER},
+    {"operator.xor", lower_index_arith, XOR, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };

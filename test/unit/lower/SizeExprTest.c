@@ -63,6 +63,25 @@ static void folds_concrete_tiles(void) {
   close_fixture(&f);
 }
 
+/* Python's &, |, ^, << and >> on ints, as torch's sympy writes them; >> floors like Python's. */
+static void folds_bitwise_functions(void) {
+  Fixture f;
+  if (UT_CHECK(open_fixture(&f))) {
+    UT_CHECK(folds(&f, "BitwiseFn_bitwise_and(u0 + 7, -8)", false, 16));
+    UT_CHECK(folds(&f, "BitwiseFn_bitwise_or(8*((u0//4)), BitwiseFn_bitwise_xor(BitwiseFn_bitwise_and(u0, 3), 1))",
+                   false, 33));
+    UT_CHECK(folds(&f, "LShift(u0, 3)", false, 128));
+    UT_CHECK(folds(&f, "RShift(u0, 2)", false, 4));
+    UT_CHECK(folds(&f, "RShift(-5, 1)", false, -3));
+    UT_CHECK(folds(&f, "RShift(-5, 70)", false, -1));
+    UT_CHECK(stays_symbolic(&f, "LShift(1, 63)"));
+    UT_CHECK(stays_symbolic(&f, "LShift(4611686018427387904, 1)"));
+    UT_CHECK(stays_symbolic(&f, "RShift(u0, -1)"));
+    UT_CHECK(!hm_diag_failed(&f.diag));
+  }
+  close_fixture(&f);
+}
+
 static void symbolic_tiles_fold_only_as_hints(void) {
   Fixture f;
   if (UT_CHECK(open_fixture(&f))) {
@@ -116,6 +135,7 @@ static void refuses_what_does_not_fit(void) {
 
 static const UtCase kCases[] = {
     {"folds_concrete_tiles", folds_concrete_tiles},
+    {"folds_bitwise_functions", folds_bitwise_functions},
     {"symbolic_tiles_fold_only_as_hints", symbolic_tiles_fold_only_as_hints},
     {"rejects_what_it_cannot_read", rejects_what_it_cannot_read},
     {"refuses_what_does_not_fit", refuses_what_does_not_fit},
