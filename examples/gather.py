@@ -141,6 +141,34 @@ def sparse_rows_matmul_reference(col: torch.Tensor, val: torch.Tensor, b: torch.
     return (val[:, :, None] * b[col]).sum(1)
 
 
+@helion.kernel(static_shapes=True)
+def group_blocks(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """Per group g of rows [offsets[g], offsets[g + 1]): the 8 x 8 block at its first row, read and
+    written through a pair of index vectors, which Helion takes as a cartesian product (rows x cols,
+    not torch's elementwise pairs), masked to the group's rows and the columns there are."""
+    out = torch.zeros_like(x)
+    n = x.size(1)
+    for g in hl.grid(offsets.size(0) - 1):
+        start = offsets[g]
+        end = offsets[g + 1]
+        rows = start + hl.arange(8)
+        cols = hl.arange(8)
+        mask = (rows < end)[:, None] & (cols < n)[None, :]
+        block = hl.load(x, [rows, cols], extra_mask=mask)
+        hl.store(out, [rows, cols], block * 2 + cols[None, :].to(x.dtype), extra_mask=mask)
+    return out
+
+
+def group_blocks_reference(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    cols = min(8, x.size(1))
+    for g in range(offsets.numel() - 1):
+        start, end = int(offsets[g]), int(offsets[g + 1])
+        rows = slice(start, min(start + 8, end))
+        out[rows, :cols] = x[rows, :cols] * 2 + torch.arange(cols, dtype=x.dtype)
+    return out
+
+
 CHECKS = [
     {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
      "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
@@ -178,4 +206,6 @@ CHECKS = [
     {"kernel": "middle_columns", "args": ["torch.randn(50, 9)"], "ref": "middle_columns_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(45, 8, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},
+    {"kernel": "group_blocks", "args": ["torch.randn(30, 6)", "torch.tensor([0, 3, 14, 14, 30], dtype=torch.int32)"],
+     "ref": "group_blocks_reference"},
 ]

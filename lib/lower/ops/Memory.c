@@ -212,6 +212,32 @@ static void align_groups(HmAccess *a) {
   }
 }
 
+/* The rank of index entry `e` when it is an integer index tensor, else -1. */
+static int index_tensor_rank(HmScope *S, const HmArg *e) {
+  if (e->kind != HM_ARG_NODE)
+    return -1;
+  HmIrValue v = S->values[e->node];
+  if (v.kind != HM_IR_TENSOR || !mlirTypeIsAInteger(hm_element_of(v.value)))
+    return -1;
+  return (int)mlirShapedTypeGetRank(mlirValueGetType(v.value));
+}
+
+/* Helion indexes by adjacent 1-D index tensors as a cartesian product, each its own tile dimension
+ * (`out[rows, cols]` with 8 rows and 8 columns writes 8 x 8 elements:
+ * CompileEnvironment.tensor_indexer_broadcast_shape); only a group holding a tensor of another rank
+ * broadcasts together. Marks the entries of cartesian groups. */
+static void cartesian_groups(HmScope *S, const HmArg *index, bool *cartesian) {
+  for (size_t i = 0; i < index->count;) {
+    size_t end = i;
+    bool all_1d = true;
+    while (end < index->count && index_tensor_rank(S, &index->items[end]) >= 0)
+      all_1d &= index_tensor_rank(S, &index->items[end++]) == 1;
+    for (size_t k = i; k < end; ++k)
+      cartesian[k] = all_1d && end - i > 1;
+    i = end > i ? end : i + 1;
+  }
+}
+
 static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
                            const HmSpecValue *tile, bool load, bool constants_as_tiles, HmAccess *a) {
   if (!index || index->kind != HM_ARG_LIST)
@@ -221,6 +247,8 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
   *a = (HmAccess){.rank = src->rank};
   size_t d = 0, r = 0, group_rank = 0;
   bool in_group = false; /* the previous index was an index tensor */
+  bool cartesian[HM_MAX_RANK] = {false};
+  cartesian_groups(S, index, cartesian);
   for (size_t i = 0; i < index->count; ++i) {
     const HmArg *e = &index->items[i];
     if (r >= HM_MAX_RANK)
@@ -253,7 +281,7 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
       r += rank;
       group_rank = rank;
     }
-    in_group = a->kind[d] == HM_INDEX_TENSOR;
+    in_group = a->kind[d] == HM_INDEX_TENSOR && !cartesian[i];
     ++d;
   }
   if (d != src->rank)
