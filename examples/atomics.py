@@ -46,6 +46,22 @@ def histogram_with_previous_reference(ids: torch.Tensor, weights: torch.Tensor, 
     return out, torch.maximum(peaks, weights), peaks * 2.0
 
 
+@helion.kernel(static_shapes=True)
+def tile_extents(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """hl.atomic_add of index values (Python ints): the tiles' extents, tile.end - tile.begin, add up
+    to x's length, and every element of a tile gets its tile's begin."""
+    total = torch.zeros(1, dtype=torch.int64, device=x.device)
+    begins = torch.zeros_like(x)
+    for tile in hl.tile(x.size(0)):
+        hl.atomic_add(total, [0], tile.end - tile.begin)
+        hl.atomic_add(begins, [tile], tile.begin)
+    return total, begins
+
+
+def tile_extents_reference_16(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.tensor([x.size(0)]), (torch.arange(x.size(0)) // 16 * 16).to(x.dtype)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 @helion.kernel(static_shapes=True)
@@ -82,4 +98,6 @@ CHECKS = [
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "split_column_sums", "args": ["torch.randn(50, 9)"], "config": {"block_sizes": [8, 4], "split": 2},
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "tile_extents", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]},
+     "ref": "tile_extents_reference_16"},
 ]

@@ -135,6 +135,12 @@ static bool plan_value(HmLowering *L, HmScope *S, const HmNode *node, size_t i, 
   HmIrValue v;
   if (!hm_arg_value(L, S, node, value, &v))
     return false;
+  if (v.kind == HM_IR_INDEX) { /* a SymInt (tile.block_size + 1): a Python int, so an i64 scalar */
+    MlirType i64 = mlirIntegerTypeGet(L->ctx, 64);
+    v = (HmIrValue){.kind = HM_IR_SCALAR, .value = hm_build_value(L, (HmOpSpec){.name = "arith.index_cast",
+                                                                                 .nresults = 1, .results = &i64,
+                                                                                 .noperands = 1, .operands = &v.value})};
+  }
   if (v.kind == HM_IR_SCALAR) {
     *out = (Operand){.scalar = hm_convert_scalar(L, v.value, u->element)};
     return true;
