@@ -20,8 +20,14 @@ class IndexedExtents:
         self.names = [s["name"] for s in spec["symbols"] if s["kind"] == "size"]
         # A size symbol's example value stands in until a call gives the real one.
         self.examples = {s["name"]: s["value"] for s in spec["symbols"] if s["kind"] == "size"}
-        # An extent that depends on other values (a scalar argument, a block the kernel sizes itself)
-        # is not known before the launch; the kernel's own bounds are all there is for it.
+        # An int argument (hl.tile(begin, end)) is its example value: helion_mlir.run compiles once
+        # per scalar values, so that is the call's.
+        for s in spec["scalars"]:
+            if s["type"] == "int" and s.get("symbol"):
+                self.names.append(s["symbol"])
+                self.examples[s["symbol"]] = s["value"]
+        # An extent that depends on other values (a block the kernel sizes itself) is not known
+        # before the launch; the kernel's own bounds are all there is for it.
         self.accesses = [(name, d, str(extent), _size_function(expr, self.names))
                          for name, d, extent in _accesses(spec)
                          for expr in [sympy.sympify(str(extent))]

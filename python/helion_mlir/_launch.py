@@ -200,7 +200,7 @@ class Signature:
                     and a.stride() == t.stride and a.device.type == "cpu"):
                 continue
             self._check_tensor(t, a)
-        if not self.static:
+        if not self.static or self.accesses:  # accesses: extents of int arguments (hl.tile(begin, end))
             self._check_sizes(args)
         for i, name, kind in self.scalars:
             if not isinstance(args[i], _SCALAR_TYPES[kind]) or (kind != "bool" and isinstance(args[i], bool)):

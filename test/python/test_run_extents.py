@@ -67,3 +67,29 @@ def test_a_grid_from_its_begin_reaches_its_end():
         helion_mlir.run(shift_from_4, [x, torch.randn(62)], config=helion.Config(block_sizes=[16]))
     out = helion_mlir.run(shift_from_4, [x, x.clone()], config=helion.Config(block_sizes=[16]))
     torch.testing.assert_close(out, torch.cat([torch.zeros(4), x[4:] + 1]))
+
+
+def add_between_kernel(backend: str | None = None):
+    @helion.kernel(static_shapes=True, config=helion.Config(block_sizes=[8]),
+                   **({"backend": backend} if backend else {}))
+    def add_between(x: torch.Tensor, begin: int, end: int) -> torch.Tensor:
+        out = torch.zeros_like(x)
+        for tile in hl.tile(begin, end):
+            out[tile] = x[tile] + 1
+        return out
+
+    return add_between
+
+
+def test_a_grid_to_an_int_argument_past_the_tensor_is_refused():
+    """The grid's end is an int argument: checked at each call (helion_mlir.run and the backend's
+    launcher), not a read past the tensor."""
+    x = torch.randn(30)
+    kernel, backend = add_between_kernel(), add_between_kernel("mlir")
+    torch.testing.assert_close(helion_mlir.run(kernel, [x, 4, 30]), torch.cat([torch.zeros(4), x[4:] + 1]))
+    with pytest.raises(helion_mlir.LaunchError, match=r"tensor '(x|out)': dimension 0 has size 30, but the "
+                                                      r"kernel indexes it with tiles spanning 45"):
+        helion_mlir.run(kernel, [x, 4, 45])
+    torch.testing.assert_close(backend(x, 4, 30), torch.cat([torch.zeros(4), x[4:] + 1]))
+    with pytest.raises(helion_mlir.LaunchError, match=r"dimension 0 has size 30, but .* spanning 45"):
+        backend(x, 4, 45)
