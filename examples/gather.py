@@ -169,6 +169,33 @@ def group_blocks_reference(x: torch.Tensor, offsets: torch.Tensor) -> torch.Tens
     return out
 
 
+@helion.kernel(static_shapes=True)
+def gather_rows(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """torch.gather in device code along a whole dimension (x[:, tile_m]): out[k, m] = x[index[k, m], m]."""
+    k, m = index.size()
+    out = torch.empty([k, m], dtype=x.dtype, device=x.device)
+    for tile_k, tile_m in hl.tile([k, m]):
+        out[tile_k, tile_m] = torch.gather(x[:, tile_m], 0, index[tile_k, tile_m])
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def gather_columns(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """torch.gather along the columns, fewer than x has: out[i, j] = x[i, index[i, j]]."""
+    out = torch.empty(index.size(), dtype=x.dtype, device=x.device)
+    for tile_i in hl.tile(x.size(0)):
+        out[tile_i, :] = torch.gather(x[tile_i, :], 1, index[tile_i, :])
+    return out
+
+
+def gather_rows_reference(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    return torch.gather(x, 0, index)
+
+
+def gather_columns_reference(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    return torch.gather(x, 1, index)
+
+
 CHECKS = [
     {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
      "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
@@ -208,4 +235,9 @@ CHECKS = [
      "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},
     {"kernel": "group_blocks", "args": ["torch.randn(30, 6)", "torch.tensor([0, 3, 14, 14, 30], dtype=torch.int32)"],
      "ref": "group_blocks_reference"},
+    {"kernel": "gather_rows", "args": ["torch.randn(13, 21)", "torch.randint(0, 13, (10, 21))"],
+     "config": {"block_sizes": [4, 8]}, "ref": "gather_rows_reference", "modes": ["symbolic"]},
+    {"kernel": "gather_columns", "args": ["torch.randn(19, 7, dtype=torch.float16)",
+                                          "torch.randint(0, 7, (19, 5), dtype=torch.int32)"],
+     "config": {"block_sizes": [8]}, "ref": "gather_columns_reference"},
 ]

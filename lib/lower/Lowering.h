@@ -145,6 +145,7 @@ typedef enum HmOpFamily {
   HM_FAMILY_DECOMPOSED,
   HM_FAMILY_MATMUL,
   HM_FAMILY_VIEW,
+  HM_FAMILY_GATHER,
 } HmOpFamily;
 
 /* A node's op, resolved once when the lowering starts (hm_resolve_ops): the target's row in its
@@ -174,6 +175,7 @@ extern const HmOpEntry hm_dot_ops[];
 extern const HmOpEntry hm_view_ops[];
 extern const HmOpEntry hm_helion_view_ops[];
 extern const HmOpEntry hm_atomic_ops[];
+extern const HmOpEntry hm_gather_ops[];
 
 /* Resolves the op of every node of every graph (OpTable.c); false when out of memory. */
 bool hm_resolve_ops(HmLowering *L);

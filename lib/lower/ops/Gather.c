@@ -1,5 +1,5 @@
 /* Loads and stores through index tensors: gathers (`table[ids[tile], :]`) and scatters
- * (`out[ids[tile]] = v`).
+ * (`out[ids[tile]] = v`); and torch.gather along a dimension of a tile (aten.gather).
  *
  * A gather cannot be a subview: it is a linalg.generic over the tile whose body reads the host memref
  * with memref.load. Its coordinates are clamped into the host tensor, so neither padding lanes nor
@@ -213,3 +213,69 @@ bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmS
   MlirValue ivs[HM_MAX_RANK];
   return scatter_nest(L, &sc, 0, ivs);
 }
+
+/* torch.gather(x, dim, index) of tiles: out[i][j] = x[index[i][j]][j] for dim 0. A linalg.generic over
+ * the index tile reads x with tensor.extract: along `dim` at the index, clamped into x's tile (the
+ * padding lanes of the index tile hold 0, and torch refuses an index outside x); along the others at
+ * the lane's own position, clamped where the index tile may be the wider (its lanes past x's extent are
+ * padding). */
+typedef struct TensorGather {
+  MlirValue x;
+  size_t rank, dim;
+  MlirValue last[HM_MAX_RANK]; /* per dimension: x's size - 1; null where no clamp is needed */
+} TensorGather;
+
+static bool tensor_gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  TensorGather *g = ctx;
+  MlirValue operands[1 + HM_MAX_RANK] = {g->x};
+  for (size_t k = 0; k < g->rank; ++k) {
+    MlirValue at = k == g->dim ? hm_arith(L, "arith.maxsi", to_index(L, args[0]), hm_index_const(L, 0))
+                               : hm_linalg_index(L, k);
+    operands[1 + k] = mlirValueIsNull(g->last[k]) ? at : hm_arith(L, "arith.minsi", at, g->last[k]);
+  }
+  MlirType element = hm_element_of(g->x);
+  *result = hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &element,
+                                         .noperands = (intptr_t)(1 + g->rank), .operands = operands});
+  return true;
+}
+
+static bool lower_tensor_gather(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)variant;
+  HmIrValue x, index;
+  if (!hm_arg_tensor(L, S, node, 0, &x) || !hm_arg_tensor(L, S, node, 2, &index))
+    return false;
+  MlirType xt = mlirValueGetType(x.value), it = mlirValueGetType(index.value);
+  size_t rank = (size_t)mlirShapedTypeGetRank(xt);
+  const HmArg *dim = hm_arg(L, node, 1);
+  if (rank == 0 || rank > HM_MAX_RANK || (size_t)mlirShapedTypeGetRank(it) != rank || node->val.rank != rank)
+    return hm_node_error(L, node, "'%s' needs an index of the input's rank", node->target);
+  if (!mlirTypeIsAInteger(hm_element_of(index.value)))
+    return hm_node_error(L, node, "'%s' needs an integer index", node->target);
+  if (!dim || dim->kind != HM_ARG_INT || dim->i < -(int64_t)rank || dim->i >= (int64_t)rank)
+    return hm_node_error(L, node, "'%s' needs a constant dimension within rank %zu", node->target, rank);
+  TensorGather g = {.x = x.value, .rank = rank, .dim = (size_t)(dim->i < 0 ? dim->i + (int64_t)rank : dim->i)};
+  for (size_t k = 0; k < rank; ++k) {
+    int64_t xs = mlirShapedTypeGetDimSize(xt, (intptr_t)k), is = mlirShapedTypeGetDimSize(it, (intptr_t)k);
+    bool fits = !mlirShapedTypeIsDynamicSize(xs) && !mlirShapedTypeIsDynamicSize(is) && is <= xs;
+    if (k != g.dim && fits)
+      continue;
+    MlirValue size = mlirShapedTypeIsDynamicSize(xs)
+                         ? hm_build_value(L, (HmOpSpec){.name = "tensor.dim", .nresults = 1,
+                                                        .results = (MlirType[]){hm_index_type(L)}, .noperands = 2,
+                                                        .operands = (MlirValue[]){x.value, hm_index_const(L, (int64_t)k)}})
+                         : hm_index_const(L, xs);
+    g.last[k] = hm_arith(L, "arith.subi", size, hm_index_const(L, 1));
+  }
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
+  MlirAffineMap maps[2] = {identity, identity};
+  MlirValue init;
+  if (!hm_empty_tensor(L, &node->val, hm_element_of(x.value), &init))
+    return false;
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  return hm_generic(L, 1, &index.value, maps, init, rank, NULL, tensor_gather_body, &g, &out->value);
+}
+
+const HmOpEntry hm_gather_ops[] = {
+    {"aten.gather.default", lower_tensor_gather, 0, HM_OP_OTHER},
+    {NULL, NULL, 0, HM_OP_OTHER},
+};

@@ -18,6 +18,7 @@
  *   hm_decomposed_ops    Decomposed.c    var, var_mean, max.dim, min.dim, inductor's _inductor_lowering_extra
  *   hm_matmul_ops        Matmul.c        mm, addmm, bmm, baddbmm (and their .dtype forms)
  *   hm_view_ops          View.c          view, reshape, permute, transpose, unsqueeze, squeeze, expand
+ *   hm_gather_ops        Gather.c        gather (torch.gather along a tile's dimension)
  *
  * With --aten=torch, an ATen op with a torch-mlir form becomes that op (Torch.c) instead, but for an
  * argmax/argmin in a looped reduction.
@@ -51,6 +52,7 @@ static const Family FAMILIES[] = {
     {hm_decomposed_ops, HM_FAMILY_DECOMPOSED, true},
     {hm_matmul_ops, HM_FAMILY_MATMUL, true},
     {hm_view_ops, HM_FAMILY_VIEW, true},
+    {hm_gather_ops, HM_FAMILY_GATHER, true},
 };
 enum { NFAMILIES = sizeof FAMILIES / sizeof *FAMILIES };
 
