@@ -80,6 +80,24 @@ def swap_pairs_reference(x: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor
     return torch.stack((x[:, 1] * 2.0, x[:, 0]), -1), torch.stack((x[:, 0], s[0].expand(x.size(0))), -1)
 
 
+@helion.kernel(static_shapes=True)
+def bits_of(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x.view(dtype) reinterprets the bits: a bfloat16 tile as int16 with its sign bit cleared is |x|
+    viewed back, and a float32 tile as int32 plus one is the next float up (for positive x)."""
+    out = torch.empty_like(x)
+    up = torch.empty(x.size(), dtype=torch.float32, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = (x[tile].view(torch.int16) & 0x7FFF).view(torch.bfloat16)
+        wide = x[tile].to(torch.float32).abs()
+        up[tile] = (wide.view(dtype=torch.int32) + 1).view(torch.float32)
+    return out, up
+
+
+def bits_of_reference(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    wide = x.to(torch.float32).abs()
+    return (x.view(torch.int16) & 0x7FFF).view(torch.bfloat16), (wide.view(torch.int32) + 1).view(torch.float32)
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -96,4 +114,6 @@ CHECKS = [
      "rtol": 1e-3, "atol": 1e-3},
     {"kernel": "stack_pairs", "args": ["torch.randn(45, 70)", "torch.randn(45, 70)"], "ref": "stack_pairs_reference",
      "config": {"block_sizes": [16, 32]}, "modes": ["symbolic"]},
+    {"kernel": "bits_of", "args": ["torch.randn(45, dtype=torch.bfloat16)"], "config": {"block_sizes": [16]},
+     "ref": "bits_of_reference", "rtol": 0, "atol": 0},
 ]

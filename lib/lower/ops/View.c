@@ -9,6 +9,7 @@
  *   position along the new dimension.
  * - hl.split and hl.join take apart and make a last dimension of 2: two extract_slices, and a
  *   linalg.generic selecting by that dimension's index.
+ * - view(dtype): the same bits as another dtype of the same width, an elementwise arith.bitcast.
  * - permute and transpose: linalg.transpose. expand: a linalg.generic that repeats size-1 and
  *   missing dimensions, lined up as Helion's codegen does (hm_broadcast_dims: a missing dimension
  *   of a tile is the one of another block); hm_broadcast, right-aligned, serves addmm's bias.
@@ -470,11 +471,45 @@ static bool lower_same(HmLowering *L, HmScope *S, const HmNode *node, int varian
   return hm_arg_tensor(L, S, node, 0, out);
 }
 
+/* Bits of a tile element as torch stores it; 0 for bool (a byte in torch, i1 here). */
+static unsigned storage_bits(MlirType t) {
+  if (mlirTypeIsAInteger(t))
+    return mlirIntegerTypeGetWidth(t) == 1 ? 0 : mlirIntegerTypeGetWidth(t);
+  return mlirTypeIsAFloat(t) ? mlirFloatTypeGetWidth(t) : 0;
+}
+
+static bool bitcast_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  MlirType *to = ctx;
+  *result = hm_build_value(L, (HmOpSpec){.name = "arith.bitcast", .nresults = 1, .results = to, .noperands = 1,
+                                         .operands = args});
+  return true;
+}
+
+/* x.view(dtype): the same bits read as another dtype of the same width (bf16 as int16), elementwise
+ * arith.bitcast. A dtype of another width would change the last dimension's size. */
+static bool lower_view_dtype(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
+  (void)variant;
+  HmIrValue x;
+  if (!hm_arg_tensor(L, S, node, 0, &x))
+    return false;
+  MlirType from = hm_element_of(x.value), to = hm_element_type(L, node->val.dtype);
+  if (!storage_bits(from) || storage_bits(from) != storage_bits(to))
+    return hm_node_error(L, node, "'%s' reinterprets only between dtypes of the same width (not bool)",
+                         node->target);
+  size_t rank = rank_of(x.value);
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)rank);
+  MlirAffineMap maps[2] = {identity, identity};
+  *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
+  return hm_generic(L, 1, &x.value, maps, hm_empty_like(L, x.value, to), rank, NULL, bitcast_body, &to,
+                    &out->value);
+}
+
 const HmOpEntry hm_view_ops[] = {
     {"aten.clone.default", lower_same, 0, HM_OP_OTHER},
     {"aten.alias.default", lower_same, 0, HM_OP_OTHER},
     {"aten.lift_fresh_copy.default", lower_same, 0, HM_OP_OTHER},
     {"aten.view.default", lower_view, 0, HM_OP_OTHER},
+    {"aten.view.dtype", lower_view_dtype, 0, HM_OP_OTHER},
     {"aten.reshape.default", lower_view, 0, HM_OP_OTHER},
     {"aten._unsafe_view.default", lower_view, 0, HM_OP_OTHER},
     {"aten.unsqueeze.default", lower_unsqueeze, 0, HM_OP_OTHER},
