@@ -96,6 +96,28 @@ def matmul_dyn_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); test/python/test_dynamic.py runs one compiled module at several sizes.
+@helion.kernel(static_shapes=False)
+def spread_row(x: torch.Tensor, bounds: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """x's one row, doubled, into out's rows [bounds[g], bounds[g + 1]) for each g: a tile over a
+    dimension of size 1 reads it broadcast, and with every offset of the view 0 (the row's width
+    specialised, so the ':' is the constant 16) its type has offset 0 whatever the strides."""
+    n = hl.specialize(x.size(1))
+    for g in hl.tile(bounds.size(0) - 1, block_size=1):
+        start = bounds[g.begin]
+        end = bounds[g.begin + 1]
+        for tile_r in hl.tile(start, end):
+            row = x[tile_r, :]
+            out[tile_r, :] = row.reshape([tile_r.block_size, n]) * 2
+    return out
+
+
+def spread_row_reference(x: torch.Tensor, bounds: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    for g in range(bounds.numel() - 1):
+        out[int(bounds[g]) : int(bounds[g + 1])] = x[0] * 2
+    return out
+
+
 CHECKS = [
     {"kernel": "scale_shift", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "scale_shift_reference"},
     {"kernel": "scale_shift", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(129, dtype=torch.float16)"],
@@ -117,4 +139,6 @@ CHECKS = [
      "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "matmul_dyn", "args": ["torch.randn(45, 33, dtype=torch.float16)", "torch.randn(33, 29, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 16, 8]}, "ref": "matmul_dyn_reference", "rtol": 1e-2, "atol": 1e-2},
+    {"kernel": "spread_row", "args": ["torch.randn(1, 16)", "torch.tensor([2, 9, 9, 11], dtype=torch.int32)",
+                                      "torch.zeros(12, 16)"], "config": {"block_sizes": [4]}, "ref": "spread_row_reference"},
 ]
