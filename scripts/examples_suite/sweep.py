@@ -153,6 +153,8 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
     "running_argmax": {"ones": ("torch.randn(1, 1)", "torch.arange(1.0).repeat(1, 1)"),
                        "odd": ("torch.randn(11, 15)", "torch.arange(15.0).repeat(11, 1)")},
     "block_column_sums": {"ones": ("torch.randn(16, 1)",), "odd": ("torch.randn(16, 25)",)},  # 16 rows
+    "spread_row": {"ones": ("torch.randn(1, 1)", "torch.tensor([0, 1], dtype=torch.int32)", "torch.zeros(1, 1)"),
+                   "odd": ("torch.randn(1, 5)", "torch.tensor([1, 4, 4, 7], dtype=torch.int32)", "torch.zeros(7, 5)")},
 }
 DTYPES = (torch.float16, torch.bfloat16)
 
