@@ -63,6 +63,32 @@ def tile_extents_reference_16(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     return torch.tensor([x.size(0)]), (torch.arange(x.size(0)) // 16 * 16).to(x.dtype)
 
 
+@helion.kernel(static_shapes=True)
+def swap_where_equal(x: torch.Tensor, expected: torch.Tensor, value: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """hl.atomic_cas: each element of x that equals `expected` becomes `value`; the old elements are
+    returned too."""
+    old = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        old[tile] = hl.atomic_cas(x, [tile], expected[tile], value[tile])
+    return x, old
+
+
+def swap_where_equal_reference(x: torch.Tensor, expected: torch.Tensor, value: torch.Tensor):
+    return torch.where(x == expected, value, x), x.clone()
+
+
+@helion.kernel(static_shapes=True)
+def claim_slots(slots: torch.Tensor, x: torch.Tensor, wins: torch.Tensor) -> torch.Tensor:
+    """Every tile of x tries to claim each of the slots (0 = free) with its id + 1, and counts its
+    wins: exactly one claim of each slot succeeds, whichever tile runs first, and the tiles'
+    compare-and-swaps race."""
+    for tile in hl.tile(x.size(0)):
+        for s in hl.grid(slots.size(0)):
+            before = hl.atomic_cas(slots, [s], 0, tile.id + 1)
+            hl.atomic_add(wins, [tile.id], (before == 0).to(wins.dtype))
+    return wins
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 @helion.kernel(static_shapes=True)
@@ -101,5 +127,11 @@ CHECKS = [
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "tile_extents", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]},
      "ref": "tile_extents_reference_16"},
+    {"kernel": "swap_where_equal", "args": ["torch.randint(0, 3, (77,), dtype=torch.int32)",
+                                            "torch.randint(0, 3, (77,), dtype=torch.int32)",
+                                            "torch.randint(5, 9, (77,), dtype=torch.int32)"],
+     "config": {"block_sizes": [16]}, "ref": "swap_where_equal_reference"},
+    {"kernel": "swap_where_equal", "args": ["torch.randint(0, 3, (45,)).float()", "torch.randint(0, 3, (45,)).float()",
+                                            "torch.randn(45)"], "ref": "swap_where_equal_reference"},
     {"kernel": "tile_extents", "args": ["torch.randn(77)"], "ref": "tile_extents_reference_16"},
 ]

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helion-mlir/support/Context.h"
+#include "run/Atomics.h"
 #include "run/CarryVectors.h"
 #include "run/FastMath.h"
 #include "run/MathApproximation.h"
@@ -102,9 +103,9 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
 /* ---- The fast-math pass ----
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
- * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is this
- * pass, FUSE, the vectorization, FOLD, the carried vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS,
- * the math approximations, TO_LLVM. */
+ * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
+ * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
+ * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_LLVM. */
 
 static _Alignas(8) const char fastmath_pass_id;
 
@@ -134,6 +135,7 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 }
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
+  mlirOpPassManagerAddOwnedPass(pm, hm_atomics_pass());
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;

@@ -1,5 +1,6 @@
 /* Helion's atomics on host tensors (`hl.atomic_add(out, [tile_m, tile_n], acc)`, split-K) ->
- * one memref.atomic_rmw per real element of the tile, in an scf.for nest over the tile's extent.
+ * one memref.atomic_rmw per real element of the tile, in an scf.for nest over the tile's extent
+ * (hl.atomic_cas: a memref.generic_atomic_rmw, whose body compares and selects).
  *
  * Tile-grid iterations that update the same elements (the K splits of one output tile) would race
  * if the affine.parallel grid ran in parallel; per-element atomic_rmw keeps each update whole either
@@ -24,7 +25,7 @@
 /* arith::AtomicRMWKind values (ArithOpsEnums.td); -1 where the op has no such form. */
 enum { ADDF = 0, ADDI = 1, ANDI = 2, ASSIGN = 3, MAXIMUMF = 4, MAXS = 6, MINIMUMF = 8, MINS = 10, ORI = 14, XORI = 15 };
 
-typedef enum Atomic { ADD, MAX, MIN, XCHG, AND, OR, XOR } Atomic;
+typedef enum Atomic { ADD, MAX, MIN, XCHG, AND, OR, XOR, CAS } Atomic;
 
 typedef struct AtomicKinds {
   int float_kind, int_kind;
@@ -33,6 +34,7 @@ typedef struct AtomicKinds {
 static const AtomicKinds KINDS[] = {
     [ADD] = {ADDF, ADDI},     [MAX] = {MAXIMUMF, MAXS}, [MIN] = {MINIMUMF, MINS}, [XCHG] = {ASSIGN, ASSIGN},
     [AND] = {-1, ANDI},       [OR] = {-1, ORI},         [XOR] = {-1, XORI},
+    [CAS] = {ASSIGN, ASSIGN}, /* a memref.generic_atomic_rmw, not an atomic_rmw kind */
 };
 
 /* The updated elements along one host dimension: [offset, offset + extent), walked by value
@@ -53,8 +55,10 @@ typedef struct Update {
   Range ranges[HM_MAX_RANK];
   MlirValue memref;
   Operand value;      /* the value combined into the host tensor */
+  Operand expected;   /* atomic_cas: the element the value replaces; else unset */
   MlirType element;   /* the host tensor's element type */
   int64_t kind;
+  bool cas;
   MlirValue old;      /* a buffer for the old values, or null when the kernel does not read them */
 } Update;
 
@@ -172,7 +176,31 @@ static bool plan_update(HmLowering *L, HmScope *S, const HmNode *node, int varia
   for (size_t d = 0; d < t->rank; ++d)
     if (!plan_range(L, S, node, t, d, &index->items[d], u))
       return false;
+  u->cas = variant == CAS;
+  if (u->cas) /* atomic_cas(target, index, expected, value) */
+    return plan_value(L, S, node, 2, u, &u->expected) && plan_value(L, S, node, 3, u, &u->value);
   return plan_value(L, S, node, 2, u, &u->value);
+}
+
+/* Compare-and-swap: a memref.generic_atomic_rmw whose body keeps the current element unless it
+ * equals the expected one (torch's ==, as Helion's reference compares), then the value. */
+static MlirValue compare_and_swap(HmLowering *L, const Update *u, MlirValue expected, MlirValue value,
+                                  const MlirValue *operands) {
+  MlirBlock body;
+  MlirRegion region = hm_region_with_block(L, 1, &u->element, &body);
+  MlirValue old = hm_build_value(L, (HmOpSpec){.name = "memref.generic_atomic_rmw", .nresults = 1,
+                                               .results = &u->element, .noperands = (intptr_t)(1 + u->rank),
+                                               .operands = operands, .nregions = 1, .regions = &region});
+  HmInsertion outer = hm_insertion_enter(L, body);
+  MlirValue current = mlirBlockGetArgument(body, 0);
+  MlirValue equal = mlirTypeIsAInteger(u->element) ? hm_cmpi(L, HM_CMPI_EQ, current, expected)
+                                                   : hm_cmpf(L, HM_CMPF_OEQ, current, expected);
+  MlirValue next = hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                                .operands = (MlirValue[]){equal, value, current},
+                                                .infer_results = true});
+  hm_build(L, (HmOpSpec){.name = "memref.atomic_yield", .noperands = 1, .operands = &next});
+  hm_insertion_leave(L, outer);
+  return old;
 }
 
 /* scf.for %iv = 0 to `extent` step 1 with an empty body; `body` receives its block. */
@@ -243,10 +271,15 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
   MlirValue operands[2 + HM_MAX_RANK] = {element, u->memref};
   for (size_t d = 0; d < u->rank; ++d)
     operands[2 + d] = coords[d];
-  MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
-  MlirValue old = hm_build_value(L, (HmOpSpec){.name = "memref.atomic_rmw", .nresults = 1, .results = &u->element,
-                                               .noperands = (intptr_t)(2 + u->rank), .operands = operands,
-                                               .nattrs = 1, .attrs = &kind});
+  MlirValue old;
+  if (u->cas) {
+    old = compare_and_swap(L, u, operand_element(L, u, &u->expected, ivs), element, operands + 1);
+  } else {
+    MlirNamedAttribute kind = hm_named(L, "kind", mlirIntegerAttrGet(mlirIntegerTypeGet(L->ctx, 64), u->kind));
+    old = hm_build_value(L, (HmOpSpec){.name = "memref.atomic_rmw", .nresults = 1, .results = &u->element,
+                                       .noperands = (intptr_t)(2 + u->rank), .operands = operands, .nattrs = 1,
+                                       .attrs = &kind});
+  }
   if (!mlirValueIsNull(u->old)) {
     MlirType type = mlirShapedTypeGetElementType(mlirValueGetType(u->old));
     MlirValue operands[2 + HM_MAX_RANK] = {hm_convert_scalar(L, old, type), u->old};
@@ -339,5 +372,6 @@ const HmOpEntry hm_atomic_ops[] = {
     {"helion.language.atomic_ops.atomic_and", lower_atomic, AND, HM_OP_OTHER},
     {"helion.language.atomic_ops.atomic_or", lower_atomic, OR, HM_OP_OTHER},
     {"helion.language.atomic_ops.atomic_xor", lower_atomic, XOR, HM_OP_OTHER},
+    {"helion.language.atomic_ops.atomic_cas", lower_atomic, CAS, HM_OP_OTHER},
     {NULL, NULL, 0, HM_OP_OTHER},
 };
