@@ -37,8 +37,19 @@ static size_t rank_of(MlirValue t) { return (size_t)mlirShapedTypeGetRank(mlirVa
 
 static int64_t size_of(MlirValue t, size_t d) { return mlirShapedTypeGetDimSize(mlirValueGetType(t), (intptr_t)d); }
 
-/* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not). */
+/* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not).
+ * Two static sizes that differ are an error at the node (null): Helion's shapes pad a
+ * non-power-of-two hl.arange to the next power of two in some ops and not in others. A null `t` (an
+ * error already reported) stays null. */
 static MlirValue cast_to(HmLowering *L, MlirValue t, size_t rank, const int64_t *shape) {
+  if (mlirValueIsNull(t))
+    return t;
+  for (size_t d = 0; d < rank && d < rank_of(t); ++d)
+    if (size_of(t, d) != dynamic() && shape[d] != dynamic() && size_of(t, d) != shape[d]) {
+      hm_node_error(L, L->node, "'%s': dimension %zu has %lld elements where the result has %lld",
+                    L->node->target, d, (long long)size_of(t, d), (long long)shape[d]);
+      return (MlirValue){NULL};
+    }
   MlirType type = hm_ranked_tensor(L, rank, shape, hm_element_of(t));
   if (mlirTypeEqual(type, mlirValueGetType(t)))
     return t;
@@ -88,6 +99,8 @@ static MlirValue expand(HmLowering *L, MlirValue x, const Groups *g, size_t rank
   int64_t implied[HM_MAX_RANK];
   collapsed_shape(g, shape, implied);
   x = cast_to(L, x, g->n, implied);
+  if (mlirValueIsNull(x))
+    return x;
   MlirValue operands[1 + HM_MAX_RANK] = {x};
   size_t n = 1;
   for (size_t d = 0; d < rank; ++d)
