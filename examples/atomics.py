@@ -125,8 +125,6 @@ CHECKS = [
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "split_column_sums", "args": ["torch.randn(50, 9)"], "config": {"block_sizes": [8, 4], "split": 2},
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
-    {"kernel": "tile_extents", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]},
-     "ref": "tile_extents_reference_16"},
     {"kernel": "swap_where_equal", "args": ["torch.randint(0, 3, (77,), dtype=torch.int32)",
                                             "torch.randint(0, 3, (77,), dtype=torch.int32)",
                                             "torch.randint(5, 9, (77,), dtype=torch.int32)"],
