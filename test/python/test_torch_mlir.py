@@ -42,6 +42,10 @@ NO_TORCH_OPS = {
     "tile_chunk_ends": "it only computes sizes and stores them",
     "sort_rows": "sort has no torch-mlir op here: it keeps its linalg form (lib/lower/ops/Sort.c)",
     "topk_rows": "topk has no torch-mlir op here: it keeps its linalg form (lib/lower/ops/Sort.c)",
+    "atomic_index": "hl.atomic_add is a Helion op (memref.atomic_rmw in both modes), its index a number",
+    "atomic_cas": "hl.atomic_cas is a Helion op (memref.generic_atomic_rmw in both modes)",
+    "atomic_cas_one": "hl.atomic_cas is a Helion op (memref.generic_atomic_rmw in both modes)",
+    "gather_tensor": "torch.gather of tiles keeps its linalg form here (lib/lower/ops/Gather.c)",
     "var_mean_bf16": "inductor's decomposition of var_mean (sums, squares, divisions) is linalg in both modes",
 }
 
