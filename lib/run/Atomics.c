@@ -1,4 +1,5 @@
 #include "run/Atomics.h"
+#include "run/ModulePass.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -281,15 +282,10 @@ static MlirWalkResult find(MlirOperation op, void *data) {
   return MlirWalkResultAdvance;
 }
 
-static _Alignas(8) const char atomics_pass_id;
-
-static void pass_noop(void *data) {}
-static void *pass_clone(void *data) { return data; }
-
 /* Rewrites in batches: the walk only collects, as rewriting under a walk would change what it walks.
  * An op of a rank past 8, an element wider than 64 bits or a body expand() does not take is left for
  * the pipeline to refuse. */
-static void pass_run(MlirOperation module_op, MlirExternalPass pass, void *data) {
+static void expand_atomics(MlirOperation module_op, MlirExternalPass pass) {
   MlirOperation batch[64];
   for (;;) {
     Found found = {batch, 0, 64, false};
@@ -311,10 +307,8 @@ static void pass_run(MlirOperation module_op, MlirExternalPass pass, void *data)
 }
 
 MlirPass hm_atomics_pass(void) {
-  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
-  return mlirCreateExternalPass(
-      mlirTypeIDCreate(&atomics_pass_id), mlirStringRefCreateFromCString("HelionExpandAtomics"),
-      mlirStringRefCreateFromCString("helion-expand-atomics"),
-      mlirStringRefCreateFromCString("memref.generic_atomic_rmw as an scf.while around llvm.cmpxchg"),
-      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+  static const HmModulePass pass = {"HelionExpandAtomics", "helion-expand-atomics",
+                                    "memref.generic_atomic_rmw as an scf.while around llvm.cmpxchg",
+                                    expand_atomics};
+  return hm_module_pass(&pass);
 }

@@ -1,4 +1,5 @@
 #include "run/CarryVectors.h"
+#include "run/ModulePass.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -180,17 +181,8 @@ static void carry_vectors(MlirOperation module_op, MlirExternalPass pass) {
   free(loops.ops);
 }
 
-static _Alignas(8) const char carry_vectors_pass_id;
-
-static void pass_noop(void *data) {}
-static void *pass_clone(void *data) { return data; }
-static void pass_run(MlirOperation op, MlirExternalPass pass, void *data) { carry_vectors(op, pass); }
-
 MlirPass hm_carry_vectors_pass(void) {
-  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
-  return mlirCreateExternalPass(
-      mlirTypeIDCreate(&carry_vectors_pass_id), mlirStringRefCreateFromCString("HelionCarryVectors"),
-      mlirStringRefCreateFromCString("helion-carry-vectors"),
-      mlirStringRefCreateFromCString("carry whole-tile vectors of loops in registers"),
-      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+  static const HmModulePass pass = {"HelionCarryVectors", "helion-carry-vectors",
+                                    "carry whole-tile vectors of loops in registers", carry_vectors};
+  return hm_module_pass(&pass);
 }

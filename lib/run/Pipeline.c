@@ -9,6 +9,7 @@
 #include "run/CarryVectors.h"
 #include "run/FastMath.h"
 #include "run/MathApproximation.h"
+#include "run/ModulePass.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
@@ -107,19 +108,12 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
  * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_LLVM. */
 
-static _Alignas(8) const char fastmath_pass_id;
-
-static void pass_noop(void *data) {}
-static void *pass_clone(void *data) { return data; }
-static void pass_run(MlirOperation op, MlirExternalPass pass, void *data) { hm_fastmath_mark(op); }
+static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
 static MlirPass fastmath_pass(void) {
-  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
-  return mlirCreateExternalPass(
-      mlirTypeIDCreate(&fastmath_pass_id), mlirStringRefCreateFromCString("HelionFastMath"),
-      mlirStringRefCreateFromCString("helion-fastmath"),
-      mlirStringRefCreateFromCString("contract float ops, reassociate reduction combiners"),
-      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+  static const HmModulePass pass = {"HelionFastMath", "helion-fastmath",
+                                    "contract float ops, reassociate reduction combiners", fastmath};
+  return hm_module_pass(&pass);
 }
 
 /* The pipeline text is ours, so a parse error is a bug here; the message still says what broke. */

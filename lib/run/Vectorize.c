@@ -1,4 +1,5 @@
 #include "run/Vectorize.h"
+#include "run/ModulePass.h"
 
 #include <stdbool.h>
 
@@ -9,15 +10,10 @@
 /* lib/run/vectorize.mlir, as cmake/EmbedText.cmake embeds it. */
 extern const char hm_transform_vectorize[];
 
-static _Alignas(8) const char vectorize_pass_id;
-
-static void pass_noop(void *data) {}
-static void *pass_clone(void *data) { return data; }
-
 /* The script is parsed at every run, in the payload's context: it is a few hundred lines, and a
  * pass holding parsed IR would tie itself to one context. A parse or interpreter error is reported
  * through the context's diagnostics, which the pipeline captures. */
-static void pass_run(MlirOperation module_op, MlirExternalPass pass, void *data) {
+static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
   MlirContext ctx = mlirOperationGetContext(module_op);
   MlirModule script = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(hm_transform_vectorize));
   bool ok = false;
@@ -39,10 +35,8 @@ static void pass_run(MlirOperation module_op, MlirExternalPass pass, void *data)
 }
 
 MlirPass hm_vectorize_pass(void) {
-  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
-  return mlirCreateExternalPass(
-      mlirTypeIDCreate(&vectorize_pass_id), mlirStringRefCreateFromCString("HelionVectorize"),
-      mlirStringRefCreateFromCString("helion-vectorize"),
-      mlirStringRefCreateFromCString("tile linalg ops into rows and register blocks, and vectorize them"),
-      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+  static const HmModulePass pass = {"HelionVectorize", "helion-vectorize",
+                                    "tile linalg ops into rows and register blocks, and vectorize them",
+                                    vectorize};
+  return hm_module_pass(&pass);
 }
