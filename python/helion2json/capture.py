@@ -602,15 +602,24 @@ def export_kernel(kernel: Any, args: Sequence[object], config: object = None) ->
         if name not in known:
             raise CaptureError(f"the kernel returns '{name}', which is neither a tensor argument nor a tensor "
                                "its device code reads or writes")
+    return _spec(fn, source, bound.kernel.settings.static_shapes, cfg, symbols=symbols,
+                 block_sizes=block_sizes, host_tensors=host_tensors, scalars=scalars, outputs=outputs,
+                 grid=grid, graphs=graphs)
+
+
+def _spec(fn: Any, source: _Source, static_shapes: bool, config: object, *, symbols: list,
+          block_sizes: list, host_tensors: list, scalars: list, outputs: list, grid: list,
+          graphs: list) -> dict:
+    """The spec of `fn` under `config` from its captured sections, validated against the schema."""
     spec = {
         "version": VERSION,
         "kernel": {
             "name": fn.__name__,
             "file": source.file,
             "line": source.line(source.func),
-            "static_shapes": bool(bound.kernel.settings.static_shapes),
+            "static_shapes": bool(static_shapes),
         },
-        "config": json.loads(json.dumps(dict(sorted(dict(cfg).items())), default=str)),
+        "config": json.loads(json.dumps(dict(sorted(dict(config).items())), default=str)),
         "symbols": symbols,
         "block_sizes": block_sizes,
         "host_tensors": host_tensors,

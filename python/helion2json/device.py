@@ -17,9 +17,9 @@ import sympy
 import torch
 
 from . import encode
-from .capture import _Exporter, _export_graphs, _Source
+from .capture import _Exporter, _export_graphs, _Source, _spec
 from .errors import CaptureError
-from .schema import VERSION, validate_spec
+
 
 TENSOR, SCALAR, DERIVED, SEEDS = "tensor", "scalar", "derived", "seeds"
 
@@ -142,22 +142,5 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
         exporter.symbols |= p.value.free_symbols
         scalars.append({"name": p.name, "arg_index": i, "type": kind, "value": value, "symbol": str(p.value)})
     symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)
-    spec = {
-        "version": VERSION,
-        "kernel": {
-            "name": fn.__name__,
-            "file": source.file,
-            "line": source.line(source.func),
-            "static_shapes": bool(env.settings.static_shapes),
-        },
-        "config": json.loads(json.dumps(dict(sorted(dict(config).items())), default=str)),
-        "symbols": symbols,
-        "block_sizes": block_sizes,
-        "host_tensors": host_tensors,
-        "scalars": scalars,
-        "outputs": [],
-        "grid": grid,
-        "graphs": graphs,
-    }
-    validate_spec(spec)
-    return spec
+    return _spec(fn, source, env.settings.static_shapes, config, symbols=symbols, block_sizes=block_sizes,
+                 host_tensors=host_tensors, scalars=scalars, outputs=[], grid=grid, graphs=graphs)
