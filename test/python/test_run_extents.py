@@ -8,17 +8,7 @@ import torch
 import helion
 import helion.language as hl
 import helion_mlir
-
-
-def add_bias_kernel(static_shapes: bool):
-    @helion.kernel(static_shapes=static_shapes)
-    def add_bias(x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        out = torch.empty_like(x)
-        for tile_m, tile_n in hl.tile(x.size()):
-            out[tile_m, tile_n] = x[tile_m, tile_n] + bias[tile_n]
-        return out
-
-    return add_bias
+from kernels.bias import add_bias_kernel
 
 
 CONFIG = helion.Config(block_sizes=[1, 64])
