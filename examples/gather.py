@@ -196,6 +196,20 @@ def gather_columns_reference(x: torch.Tensor, index: torch.Tensor) -> torch.Tens
     return torch.gather(x, 1, index)
 
 
+@helion.kernel(static_shapes=True)
+def add_column(x: torch.Tensor, column: int) -> torch.Tensor:
+    """x[tile_m, column, None]: a point-indexed column kept as a [tile_m, 1] tile (None) that
+    broadcasts along the row."""
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile(x.size()):
+        out[tile_m, tile_n] = x[tile_m, tile_n] + x[tile_m, column, None]
+    return out
+
+
+def add_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
+    return x + x[:, column, None]
+
+
 CHECKS = [
     {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
      "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
@@ -230,6 +244,10 @@ CHECKS = [
     {"kernel": "pick_column", "args": ["torch.randn(50, 9)", "7"], "ref": "pick_column_reference"},
     {"kernel": "pick_column", "args": ["torch.randn(77, 3, dtype=torch.bfloat16)", "1"], "config": {"block_sizes": [16]},
      "ref": "pick_column_reference"},
+    {"kernel": "add_column", "args": ["torch.randn(64, 64)", "5"], "config": {"block_sizes": [16, 16]},
+     "ref": "add_column_reference"},
+    {"kernel": "add_column", "args": ["torch.randn(37, 21, dtype=torch.float16)", "20"],
+     "config": {"block_sizes": [16, 8]}, "ref": "add_column_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(50, 9)"], "ref": "middle_columns_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(45, 8, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},

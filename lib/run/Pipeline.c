@@ -45,6 +45,12 @@
     /* The vectors of a row are 1-D; what is n-D (a padded load's masked read, a matmul's register \
      * block) becomes 1-D transfers, unrolled, and the masks and reductions vector ops LLVM has. */ \
     "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})," \
+    /* A broadcast read of one element (a point-indexed column, a[tile, idx, None]) is a 0-d \
+     * transfer by now, and the LLVM conversion lowers a transfer only from a memref whose last \
+     * stride is 1, which an expand_shape of a column view has not. Reading through the views \
+     * from the buffer they view (a kernel argument or a tile temporary, both contiguous) lets it \
+     * lower; a transfer that may read past its view's end is left on the view. */ \
+    "fold-memref-alias-ops," \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
      * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold \

@@ -134,3 +134,39 @@ func.func @wide_rows(%x: memref<2x1024xf32>, %out: memref<2x1024xf32>) {
   bufferization.materialize_in_destination %r in restrict writable %out : (tensor<2x1024xf32>, memref<2x1024xf32>) -> ()
   return
 }
+
+// -----
+
+// A point-indexed column broadcast along the row (x[tile_m, column, None]): the row's broadcast
+// read of the [16, 1] column view, whose unit dimension keeps the row stride 64, is one scalar
+// load at the element's place in x, splat across the row; no transfer is left that the LLVM
+// conversion cannot take. The Helion kernel: examples/gather.py add_column (fixture
+// gather_column), run against torch in test/python/test_examples.py.
+// CHECK-LABEL: llvm.func @column_broadcast(
+// CHECK: %[[ROW:.+]] = llvm.load {{.*}} : !llvm.ptr -> vector<16xf32>
+// CHECK: %[[ONE:.+]] = llvm.load {{.*}} : !llvm.ptr -> vector<1xf32>
+// CHECK: %[[E:.+]] = llvm.extractelement %[[ONE]]
+// CHECK: %[[I:.+]] = llvm.insertelement %[[E]]
+// CHECK: %[[SPLAT:.+]] = llvm.shufflevector %[[I]], {{.*}} [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] : vector<16xf32>
+// CHECK: llvm.fadd %[[ROW]], %[[SPLAT]] {{.*}} : vector<16xf32>
+// CHECK-NOT: builtin.unrealized_conversion_cast
+// CHECK: llvm.return
+func.func @column_broadcast(%x: memref<64x64xf32>, %out: memref<64x64xf32>, %column: index) {
+  affine.parallel (%i, %j) = (0, 0) to (64, 64) step (16, 16) {
+    %tile = memref.subview %x[%i, %j] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
+    %t = bufferization.to_tensor %tile restrict : memref<16x16xf32, strided<[64, 1], offset: ?>> to tensor<16x16xf32>
+    %col = memref.subview %x[%i, %column] [16, 1] [1, 1] : memref<64x64xf32> to memref<16xf32, strided<[64], offset: ?>>
+    %c = bufferization.to_tensor %col restrict : memref<16xf32, strided<[64], offset: ?>> to tensor<16xf32>
+    %c2 = tensor.expand_shape %c [[0, 1]] output_shape [16, 1] : tensor<16xf32> into tensor<16x1xf32>
+    %e = tensor.empty() : tensor<16x16xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%t, %c2 : tensor<16x16xf32>, tensor<16x1xf32>) outs(%e : tensor<16x16xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %s = arith.addf %a, %b : f32
+        linalg.yield %s : f32
+    } -> tensor<16x16xf32>
+    %dst = memref.subview %out[%i, %j] [16, 16] [1, 1] : memref<64x64xf32> to memref<16x16xf32, strided<[64, 1], offset: ?>>
+    bufferization.materialize_in_destination %r in restrict writable %dst : (tensor<16x16xf32>, memref<16x16xf32, strided<[64, 1], offset: ?>>) -> ()
+  }
+  return
+}
