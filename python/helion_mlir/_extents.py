@@ -7,9 +7,8 @@ included."""
 
 from __future__ import annotations
 
-import sympy
-
-from ._launch import LaunchError, _accesses, _size_function
+from ._launch import LaunchError, _accesses
+from ._sizes import SizeExpr
 
 
 class IndexedExtents:
@@ -28,10 +27,10 @@ class IndexedExtents:
                 self.examples[s["symbol"]] = s["value"]
         # An extent that depends on other values (a block the kernel sizes itself) is not known
         # before the launch; the kernel's own bounds are all there is for it.
-        self.accesses = [(name, d, str(extent), _size_function(expr, self.names))
+        self.accesses = [(name, d, expr.text, expr.function(self.names))
                          for name, d, extent in _accesses(spec)
-                         for expr in [sympy.sympify(str(extent))]
-                         if {str(s) for s in expr.free_symbols} <= set(self.names)]
+                         for expr in [SizeExpr(str(extent))]
+                         if expr.symbols <= set(self.names)]
 
     def check(self, buffers: dict, sizes: dict[str, int]) -> None:
         """`buffers`: each host tensor by name; `sizes`: the size symbols' values at this call."""

@@ -13,10 +13,10 @@ extra_mask, whose tile the lowering clips to the tensor (Triton's masked lanes t
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
 
-import sympy
 import torch
+
+from ._sizes import SizeExpr
 
 _DTYPES = {
     "float64": torch.float64, "float32": torch.float32, "float16": torch.float16,
@@ -29,17 +29,6 @@ _SCALAR_TYPES = {"float": (float, int), "int": (int,), "bool": (bool,)}
 
 class LaunchError(ValueError):
     """A device function launched with arguments it was not compiled for."""
-
-
-def _size_function(expr: sympy.Expr, names: list[str]) -> Callable[..., int]:
-    """A symbolic size as a Python function of the size symbols' values."""
-    symbols = [sympy.Symbol(n, integer=True) for n in names]
-    expr = expr.subs({sympy.Symbol(s.name): s for s in symbols})
-    try:
-        fn = sympy.lambdify(symbols, expr, modules="math")
-        return lambda *values: int(fn(*values))
-    except (TypeError, NameError, SyntaxError):  # torch's FloorDiv/Mod have no printer
-        return lambda *values: int(expr.subs(dict(zip(symbols, values))))
 
 
 @dataclasses.dataclass
@@ -122,11 +111,8 @@ class Signature:
                     self.size_names.append(dim)
                     self.size_dims.append((t["arg_index"], d))
         # A host tensor sized by a block size (`[cdiv(m, m_block), n]`) has the config's tile size there.
-        tiles = {sympy.Symbol(s["name"]): s["value"] for s in spec["symbols"]
+        tiles = {s["name"]: s["value"] for s in spec["symbols"]
                  if s["kind"] == "block_size" and isinstance(s.get("value"), int)}
-
-        def sized(text: str) -> sympy.Expr:
-            return sympy.sympify(text).subs(tiles)
         # static_shapes=False: Helion binds one kernel for tensors of any strides, and the module
         # reads every argument's strides at run time (lib/lower/Kernel.c).
         any_strides = not spec["kernel"].get("static_shapes", True)
@@ -134,7 +120,7 @@ class Signature:
             exprs = []
             for d, dim in enumerate(t["shape"]):
                 if isinstance(dim, str):
-                    exprs.append((d, dim, _size_function(sized(dim), self.size_names)))
+                    exprs.append((d, dim, SizeExpr(dim).function(self.size_names, tiles)))
             self.tensors.append(_Tensor(
                 name=t["name"], index=t["arg_index"], dtype=_DTYPES[t["dtype"]], rank=len(t["shape"]),
                 shape=tuple(d if isinstance(d, int) else None for d in t["shape"]),
@@ -143,6 +129,9 @@ class Signature:
         self.nparams = nparams
         self.static = all(not t.exprs and None not in t.stride for t in self.tensors)
         by_name = {t.name: t for t in self.tensors}
+        # A message names a size symbol by the tensor size it is ("x.size(1)").
+        self._size_of = {s["name"]: f"{s['tensor']}.size({s['dim']})" for s in spec["symbols"]
+                         if s["kind"] == "size" and "tensor" in s}
         self.accesses = []  # (tensor, dim, extent text, function of the size symbols) when symbolic
         self.violation = None  # the first static access that cannot fit, as the launch error
         for name, d, extent in _accesses(spec):
@@ -150,9 +139,8 @@ class Signature:
             if isinstance(extent, int) and t.shape[d] is not None:
                 if extent > t.shape[d] and self.violation is None:
                     self.violation = self._extent_message(t, d, t.shape[d], str(extent), extent)
-            elif {str(f) for f in sized(str(extent)).free_symbols} <= set(self.size_names):
-                fn = _size_function(sized(str(extent)), self.size_names)
-                self.accesses.append((t, d, self._readable(str(extent), spec), fn))
+            elif (expr := SizeExpr(str(extent))).symbols - tiles.keys() <= set(self.size_names):
+                self.accesses.append((t, d, expr.text, expr.function(self.size_names, tiles)))
             # else: a loop from another tile's begin to its end (hl.tile(t.begin, t.end)) spans what
             # that tile does, whose own accesses are checked; its extent is known only in the kernel.
 
@@ -176,12 +164,12 @@ class Signature:
             if want is not None and stride != want and a.shape[d] != 1:
                 self._fail(f"{what}: dimension {d} has stride {stride}, the kernel was compiled for {want}")
 
-    @staticmethod
-    def _readable(expr: str, spec: dict) -> str:
-        """A size expression with its symbols written as the tensor sizes they are ("x.size(1)")."""
-        names = {s["name"]: f"{s['tensor']}.size({s['dim']})" for s in spec["symbols"]
-                 if s["kind"] == "size" and "tensor" in s}
-        return str(sympy.sympify(expr).subs({sympy.Symbol(k): sympy.Symbol(v) for k, v in names.items()}))
+    def _readable(self, expr: str) -> str:
+        """A size expression with its symbols written as the tensor sizes they are ("x.size(1)"),
+        for a message only: sympy's printing of it, which orders the terms by those names."""
+        import sympy
+
+        return str(sympy.sympify(expr).subs({sympy.Symbol(k): sympy.Symbol(v) for k, v in self._size_of.items()}))
 
     def _extent_message(self, t: _Tensor, d: int, size: int, text: str, extent: int) -> str:
         where = "" if text == str(extent) else f" ({text})"
@@ -214,7 +202,7 @@ class Signature:
         for t, d, text, fn in self.accesses:
             extent, size = fn(*values), args[t.index].shape[d]
             if extent > size:
-                raise LaunchError(self._extent_message(t, d, size, text, extent))
+                raise LaunchError(self._extent_message(t, d, size, self._readable(text), extent))
         for t in self.tensors:
             for d, text, fn in t.exprs:
                 want = fn(*values)

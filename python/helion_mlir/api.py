@@ -6,7 +6,6 @@ import inspect
 import json
 from typing import Any, Sequence
 
-import sympy
 import torch
 
 from helion2json import export_kernel
@@ -14,6 +13,7 @@ from helion2json import export_kernel
 from .kernel import Kernel, compile_spec, generate_spec_mlir, _check_tensor
 from ._extents import IndexedExtents
 from ._lib import HelionMlirError
+from ._sizes import SizeExpr
 
 _TORCH_DTYPES = {
     "float64": torch.float64, "float32": torch.float32, "float16": torch.float16,
@@ -40,7 +40,10 @@ class _Compiled:
         self.kernel: Kernel = kernel or compile_spec(spec)
         self.host_tensors = spec["host_tensors"]
         sizes = {s["name"]: s["value"] for s in spec["symbols"] if s["value"] is not None}
-        self.allocated = {t["name"]: self._shape(t, sizes) for t in self.host_tensors
+        # Each host-allocated tensor's sizes, read once: at a call a symbolic size is evaluated.
+        self.dims = {t["name"]: [SizeExpr(d) if isinstance(d, str) else d for d in t["shape"]]
+                     for t in self.host_tensors if t["source"] == "allocated"}
+        self.allocated = {t["name"]: self._shape(t["name"], sizes) for t in self.host_tensors
                           if t["source"] == "allocated"}
         names = {t["name"] for t in self.host_tensors}
         missing = [o for o in spec["outputs"] if o not in names]
@@ -55,16 +58,14 @@ class _Compiled:
                           if s["kind"] == "size" and s.get("tensor") in arg_of}
         self.extents = IndexedExtents(spec)
 
-    @staticmethod
-    def _shape(tensor: dict, sizes: dict[str, int]) -> list[int]:
-        """A host-allocated tensor's shape; symbolic sizes take the example values it was
-        compiled for."""
+    def _shape(self, name: str, sizes: dict[str, int]) -> list[int]:
+        """A host-allocated tensor's shape; symbolic sizes take the values in `sizes`."""
         shape = []
-        for dim in tensor["shape"]:
-            value = sympy.sympify(dim).subs(sizes) if isinstance(dim, str) else sympy.Integer(dim)
-            if not value.is_Integer:
-                raise HelionMlirError(f"host tensor '{tensor['name']}': size {dim} has no value")
-            shape.append(int(value))
+        for dim in self.dims[name]:
+            value = dim.value(sizes) if isinstance(dim, SizeExpr) else dim
+            if value is None:
+                raise HelionMlirError(f"host tensor '{name}': size {dim.text} has no value")
+            shape.append(value)
         return shape
 
     def _sizes(self, args: tuple) -> dict[str, int]:
@@ -77,7 +78,7 @@ class _Compiled:
             if t["source"] == "argument":
                 buffers[t["name"]] = args[t["arg_index"]]
             else:
-                shape = self._shape(t, sizes) if sizes else self.allocated[t["name"]]
+                shape = self._shape(t["name"], sizes) if sizes else self.allocated[t["name"]]
                 # The host code's torch.zeros/full (the spec's fill) or torch.empty, in the layout
                 # the module was compiled for (empty_like of a transposed argument is transposed).
                 dtype = _TORCH_DTYPES[t["dtype"]]
