@@ -38,7 +38,14 @@ def _memory_gib() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 
 
-def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> list[dict]:
+def _first_to_be_killed() -> None:
+    """An example's GPU-sized inputs can exhaust the machine's memory: the out-of-memory killer then
+    takes the example, not whatever else runs beside the suite."""
+    with open("/proc/self/oom_score_adj", "w") as f:
+        f.write("1000")
+
+
+def _run_examples(src: Path, names: list[str], timeout: float, log: Path, commit: str) -> list[dict]:
     env = dict(os.environ, HELION_AUTOTUNE_EFFORT="none")
     results = []
     for name in names:
@@ -48,7 +55,7 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> lis
         start = time.monotonic()
         try:
             proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                  timeout=timeout)
+                                  timeout=timeout, preexec_fn=_first_to_be_killed)
             died = proc.returncode != 0
             text = proc.stdout
         except subprocess.TimeoutExpired as e:
@@ -68,6 +75,7 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path) -> lis
             rows.append({"example": name, "kernel": flight["kernel"], "result": what + during})
         for r in rows:
             r["seconds"] = round(time.monotonic() - start, 1)
+            r["commit"] = commit
         results += rows
         print(f"example {name}: " + "; ".join(f"{r['kernel']}: {r['result']}" for r in rows), flush=True)
     return results
@@ -86,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("src", type=Path, help="an extracted Helion source tree (test/ and examples/)")
     p.add_argument("--files", nargs="*", default=FILES,
                    help="test files (default: the twelve of issue 10; none: `--files` alone)")
-    p.add_argument("--examples", nargs="+", default=None, help="example names (default: all)")
+    p.add_argument("--examples", nargs="+", default=None,
+                   help="example names (default: all); with --examples-from, the ones to run again")
     p.add_argument("--no-examples", action="store_true")
     p.add_argument("--examples-from", type=Path, default=None,
                    help="an earlier run's results.json whose examples' results the report takes")
@@ -102,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (src / "test").is_dir() or not (src / "examples").is_dir():
         print(f"helion-suite: {src} has no test/ and examples/ folders", file=sys.stderr)
         return 2
-    if opts.examples_from and (opts.examples or opts.no_examples):
-        p.error("--examples-from takes the examples' results from an earlier run: not with --examples or --no-examples")
+    if opts.examples_from and opts.no_examples:
+        p.error("--examples-from takes the examples' results from an earlier run: not with --no-examples")
     commit = examples_commit = _commit()
     earlier = None
     if opts.examples_from:
@@ -128,11 +137,22 @@ def main(argv: list[str] | None = None) -> int:
     examples = []
     source = opts.source + (", " if opts.source else "") + f"helion-mlir {commit}"
     if earlier is not None:
-        examples = earlier_examples
-        source += f" (Helion's examples from an earlier run on helion-mlir {examples_commit}, {opts.examples_from})"
+        # The earlier run's rows keep its order; an example run again replaces its rows in place.
+        again = set(opts.examples or [])
+        rerun = {name: _run_examples(src, [name], opts.example_timeout, log, commit) for name in opts.examples or []}
+        for row in earlier_examples:
+            row.setdefault("commit", examples_commit)
+            if row["example"] not in again:
+                examples.append(row)
+            elif row["example"] in rerun:
+                examples += rerun.pop(row["example"])
+        examples += [row for rows in rerun.values() for row in rows]
+        rerun_text = f"; {', '.join(opts.examples)} run again on helion-mlir {commit}" if opts.examples else ""
+        source += (f" (Helion's examples from an earlier run on helion-mlir {examples_commit}, "
+                   f"{opts.examples_from}{rerun_text})")
     elif not opts.no_examples:
         names = opts.examples or sorted(f.stem for f in (src / "examples").glob("*.py") if f.stem not in NOT_EXAMPLES)
-        examples = _run_examples(src, names, opts.example_timeout, log)
+        examples = _run_examples(src, names, opts.example_timeout, log, commit)
     (log / "results.json").write_text(json.dumps(
         {"commit": commit, "examples_commit": examples_commit, "tests": {k: [vars(o) for o in v] for k, v in tests.items()}, "examples": examples},
         indent=1))

@@ -98,6 +98,13 @@ def write_report(path: Path, tests: dict[str, list[Outcome]], examples: list[dic
         def result(r: dict) -> str:
             text = r["result"].replace("|", "\\|")
             return f"does not bind on CPU: {r['not_on_cpu']} (`{text}`)" if r.get("not_on_cpu") else text
-        lines += _table([[r["example"], r["kernel"] or "-", result(r)] for r in examples], ["example", "kernel", "result"])
+        # A report that reran some examples on a newer commit says which commit each row ran on.
+        commits = {r.get("commit") for r in examples}
+        if len(commits) > 1:
+            lines += _table([[r["example"], r["kernel"] or "-", result(r), r.get("commit") or "-"] for r in examples],
+                            ["example", "kernel", "result", "helion-mlir"])
+        else:
+            lines += _table([[r["example"], r["kernel"] or "-", result(r)] for r in examples],
+                            ["example", "kernel", "result"])
         lines += [""]
     path.write_text("\n".join(lines))

@@ -1,5 +1,6 @@
 """scripts/helion-suite on a tiny Helion-like tree: --examples-from takes the examples' results from an
-earlier run's results.json, and the report names both runs' helion-mlir commits."""
+earlier run's results.json, and the report names both runs' helion-mlir commits; with --examples it
+runs those examples again and says which commit each row ran on."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def test_fails():
 '''
 
 
+# An example whose main() checks itself; it also checks that the out-of-memory killer would take it
+# first (the suite runs examples with GPU-sized inputs beside other work).
+EXAMPLE = '''
+def main():
+    with open("/proc/self/oom_score_adj") as f:
+        assert f.read().strip() == "1000"
+'''
+
+
 def suite(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", str(ROOT / "scripts" / "helion-suite"), str(tmp_path / "src"), *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -27,6 +37,7 @@ def tree(tmp_path: Path) -> None:
     (tmp_path / "src" / "test").mkdir(parents=True)
     (tmp_path / "src" / "examples").mkdir()
     (tmp_path / "src" / "test" / "test_tiny.py").write_text(TEST)
+    (tmp_path / "src" / "examples" / "selfcheck.py").write_text(EXAMPLE)
 
 
 def test_examples_from_an_earlier_run(tmp_path):
@@ -59,7 +70,29 @@ def test_an_earlier_run_without_its_commit_is_refused(tmp_path):
     assert not out.exists()
 
 
-def test_examples_from_excludes_choosing_examples(tmp_path):
+def test_examples_run_again_replace_the_earlier_rows(tmp_path):
+    tree(tmp_path)
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps({"commit": "abc1234", "tests": {}, "examples": [
+        {"example": "selfcheck", "kernel": "one", "result": "AssertionError: off", "seconds": 1.0},
+        {"example": "add", "kernel": "add", "result": "match", "seconds": 1.0},
+        {"example": "selfcheck", "kernel": "two", "result": "AssertionError: off", "seconds": 1.0}]}))
+    out, log = tmp_path / "report.md", tmp_path / "log"
+    proc = suite(tmp_path, "--files", "--examples-from", str(earlier), "--examples", "selfcheck", "--out", str(out),
+                 "--log", str(log))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((log / "results.json").read_text())
+    now = results["commit"]
+    assert [(r["example"], r["kernel"], r["result"], r["commit"]) for r in results["examples"]] == [
+        ("selfcheck", "main()'s own checks", "match", now), ("add", "add", "match", "abc1234")]
+    report = out.read_text()
+    assert f"selfcheck run again on helion-mlir {now}" in report
+    assert f"| selfcheck | main()'s own checks | match | {now} |" in report
+    assert "| add | add | match | abc1234 |" in report
+    assert "AssertionError: off" not in report
+
+
+def test_examples_from_excludes_no_examples(tmp_path):
     tree(tmp_path)
     proc = suite(tmp_path, "--examples-from", str(tmp_path / "x.json"), "--no-examples")
     assert proc.returncode == 2 and "--examples-from" in proc.stderr
