@@ -29,7 +29,9 @@ irdl.dialect @torch {
     %si8 = irdl.is si8
     %ui8 = irdl.is ui8
     %i1 = irdl.is i1
-    %dtype = irdl.any_of(%f16, %bf16, %f32, %f64, %si64, %si32, %si16, %si8, %ui8, %i1)
+    %f8e4m3fn = irdl.is f8E4M3FN
+    %f8e5m2 = irdl.is f8E5M2
+    %dtype = irdl.any_of(%f16, %bf16, %f32, %f64, %si64, %si32, %si16, %si8, %ui8, %i1, %f8e4m3fn, %f8e5m2)
     irdl.parameters(sizes: %sizes, dtype: %dtype)
   }
   // MLIR 22 prints it `!torch.list<!torch.int>`; torch-mlir spells it `!torch.list<int>`.

@@ -178,6 +178,20 @@ def interior_counts_reference_8(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
+def split_heads(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
+    """x [batch * heads, n] as [batch, heads, n], each row stored at its hl.grid index's quotient and
+    remainder by `heads` (sympy's FloorDiv and PythonMod in the store's indices)."""
+    out = torch.empty([batch, heads, x.size(1)], dtype=x.dtype, device=x.device)
+    for bh in hl.grid(x.size(0)):
+        out[bh // heads, bh % heads, :] = x[bh, :] * 2
+    return out
+
+
+def split_heads_reference(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
+    return (x * 2).reshape(batch, heads, x.size(1))
+
+
+@helion.kernel(static_shapes=True)
 def every_third_from(x: torch.Tensor) -> torch.Tensor:
     """An outer hl.grid(2, n, 3): elements 2, 5, 8, ... doubled, the others zero."""
     out = torch.zeros_like(x)
@@ -262,6 +276,7 @@ CHECKS = [
     {"kernel": "interior_counts", "args": ["torch.randn(21, 13)"], "ref": "interior_counts_reference_8",
      "modes": ["symbolic"]},
     {"kernel": "every_third_from", "args": ["torch.randn(37)"], "ref": "every_third_from_reference"},
+    {"kernel": "split_heads", "args": ["torch.randn(15, 24)", "3", "5"], "ref": "split_heads_reference"},
     {"kernel": "row_swizzle", "args": ["torch.randn(21, 13)", "torch.randn(48)"], "config": {"block_sizes": [8]},
      "ref": "row_swizzle_reference"},
     {"kernel": "count_between", "args": ["torch.randn(50)", "5", "42"], "ref": "count_between_reference"},

@@ -1,5 +1,6 @@
 #include "lower/Build.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ MlirType hm_element_type(HmLowering *L, HmDtype dtype) {
   case HM_DTYPE_I8:
   case HM_DTYPE_U8: return mlirIntegerTypeGet(L->ctx, 8);
   case HM_DTYPE_BOOL: return mlirIntegerTypeGet(L->ctx, 1);
+  case HM_DTYPE_F8E4M3FN: return mlirFloat8E4M3FNTypeGet(L->ctx);
+  case HM_DTYPE_F8E5M2: return mlirFloat8E5M2TypeGet(L->ctx);
   default: return (MlirType){NULL};
   }
 }
@@ -71,6 +74,29 @@ MlirValue hm_index_const(HmLowering *L, int64_t value) {
                                       .nattrs = 1, .attrs = &attr});
 }
 
+bool hm_is_narrow_float(MlirType t) {
+  return mlirTypeIsAF16(t) || mlirTypeIsABF16(t) || mlirTypeIsAFloat8E4M3FN(t) || mlirTypeIsAFloat8E5M2(t);
+}
+
+MlirType hm_op_math_type(HmLowering *L, MlirType t) { return hm_is_narrow_float(t) ? mlirF32TypeGet(L->ctx) : t; }
+
+static bool is_fp8(MlirType t) { return mlirTypeIsAFloat8E4M3FN(t) || mlirTypeIsAFloat8E5M2(t); }
+
+/* torch's e4m3fn conversion saturates (c10's fp8e4m3fn_from_fp32_value): a magnitude past 448, its
+ * largest finite value, and infinity become 448 with their sign, where IEEE rounding (arith.truncf,
+ * APFloat) gives the NaN e4m3fn has instead of an infinity. */
+static const double E4M3FN_MAX = 448.0;
+
+/* A number as torch narrows it to fp8: through f32, then e4m3fn saturating. */
+static double fp8_value(MlirType type, double value) {
+  if (isfinite(value) && fabs(value) > FLT_MAX)
+    value = copysign(INFINITY, value);
+  value = (float)value;
+  if (mlirTypeIsAFloat8E4M3FN(type) && !isnan(value))
+    value = fmin(fmax(value, -E4M3FN_MAX), E4M3FN_MAX);
+  return value;
+}
+
 static MlirAttribute scalar_attr(MlirContext ctx, MlirType type, double value) {
   if (mlirTypeIsAInteger(type)) {
     if (mlirIntegerTypeGetWidth(type) == 1)
@@ -79,7 +105,7 @@ static MlirAttribute scalar_attr(MlirContext ctx, MlirType type, double value) {
       return mlirIntegerAttrGet(type, value > 0 ? INT64_MAX : INT64_MIN);
     return mlirIntegerAttrGet(type, (int64_t)value);
   }
-  return mlirFloatAttrDoubleGet(ctx, type, value);
+  return mlirFloatAttrDoubleGet(ctx, type, is_fp8(type) ? fp8_value(type, value) : value);
 }
 
 MlirValue hm_scalar_const(HmLowering *L, MlirType type, double value) {
@@ -88,13 +114,6 @@ MlirValue hm_scalar_const(HmLowering *L, MlirType type, double value) {
                                       .nattrs = 1, .attrs = &attr});
 }
 
-static unsigned float_width(MlirType t) {
-  if (mlirTypeIsAF64(t))
-    return 64;
-  if (mlirTypeIsAF32(t))
-    return 32;
-  return 16;
-}
 
 /* torch casting rules: float<->float by width, int->float signed, float->int truncating, and
  * anything -> bool as "!= 0". */
@@ -107,6 +126,19 @@ MlirValue hm_convert_scalar(HmLowering *L, MlirValue value, MlirType to) {
     MlirValue zero = hm_scalar_const(L, from, 0);
     return from_int ? hm_cmpi(L, HM_CMPI_NE, value, zero) : hm_cmpf(L, HM_CMPF_UNE, value, zero);
   }
+  MlirType f32 = mlirF32TypeGet(L->ctx);
+  if ((is_fp8(from) || is_fp8(to)) && !mlirTypeIsAF32(from) && !mlirTypeIsAF32(to)) {
+    /* torch converts fp8 from and to any other type through f32 (f64 rounds twice). */
+    return hm_convert_scalar(L, hm_convert_scalar(L, value, f32), to);
+  }
+  if (mlirTypeIsAFloat8E4M3FN(to)) {
+    /* minimumf and maximumf keep a NaN, which arith.truncf makes e4m3fn's NaN, as torch does. */
+    MlirValue low = hm_scalar_const(L, f32, -E4M3FN_MAX), high = hm_scalar_const(L, f32, E4M3FN_MAX);
+    MlirValue clamped = hm_build_value(L, (HmOpSpec){.name = "arith.minimumf", .nresults = 1, .results = &f32,
+                                                     .noperands = 2, .operands = (MlirValue[]){value, high}});
+    value = hm_build_value(L, (HmOpSpec){.name = "arith.maximumf", .nresults = 1, .results = &f32,
+                                         .noperands = 2, .operands = (MlirValue[]){clamped, low}});
+  }
   const char *name;
   if (from_int && to_int) {
     unsigned fw = mlirIntegerTypeGetWidth(from), tw = mlirIntegerTypeGetWidth(to);
@@ -115,12 +147,12 @@ MlirValue hm_convert_scalar(HmLowering *L, MlirValue value, MlirType to) {
     name = mlirIntegerTypeGetWidth(from) == 1 ? "arith.uitofp" : "arith.sitofp";
   } else if (to_int) {
     name = "arith.fptosi";
-  } else if (float_width(to) == float_width(from)) {
+  } else if (mlirFloatTypeGetWidth(to) == mlirFloatTypeGetWidth(from)) {
     /* f16 <-> bf16: go through f32, which holds both exactly. */
     MlirValue wide = hm_convert_scalar(L, value, mlirF32TypeGet(L->ctx));
     return hm_convert_scalar(L, wide, to);
   } else {
-    name = float_width(to) > float_width(from) ? "arith.extf" : "arith.truncf";
+    name = mlirFloatTypeGetWidth(to) > mlirFloatTypeGetWidth(from) ? "arith.extf" : "arith.truncf";
   }
   return hm_build_value(L, (HmOpSpec){.name = name, .nresults = 1, .results = &to, .noperands = 1,
                                       .operands = &value});

@@ -30,6 +30,9 @@ MlirNamedAttribute hm_named(HmLowering *L, const char *name, MlirAttribute attr)
 
 MlirType hm_index_type(HmLowering *L);
 MlirType hm_element_type(HmLowering *L, HmDtype dtype);
+/* f16, bf16 and the fp8 types: torch computes on them in f32 ("op math") and rounds the result. */
+bool hm_is_narrow_float(MlirType t);
+MlirType hm_op_math_type(HmLowering *L, MlirType t);
 MlirType hm_ranked_tensor(HmLowering *L, size_t rank, const int64_t *shape, MlirType element);
 
 MlirValue hm_index_const(HmLowering *L, int64_t value);

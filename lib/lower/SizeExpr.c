@@ -1,6 +1,6 @@
 /* A recursive-descent reader of the sympy size expressions Helion writes ("u0*u1",
  * "((u0*u1*u3)//16)", "Max(1, u0)"): integers, symbols (sizes, tile sizes, grid indices, int
- * arguments), + - * //, parentheses, Max/Min and the bitwise functions.
+ * arguments), + - * //, parentheses, Max/Min, the modulo (PythonMod, Mod) and the bitwise functions.
  * Known parts fold to constants; the rest becomes arith ops on index values.
  */
 #include "lower/SizeExpr.h"
@@ -26,8 +26,9 @@ typedef struct Parser {
   int depth; /* nesting of parentheses and calls, bounded so that the C stack is */
 } Parser;
 
-typedef enum Op { ADD, SUB, MUL, FLOORDIV, MAX, MIN, AND, OR, XOR, SHL, SHR } Op;
+typedef enum Op { ADD, SUB, MUL, FLOORDIV, MOD, MAX, MIN, AND, OR, XOR, SHL, SHR } Op;
 
+/* MOD has no op of its own: apply builds it from FLOORDIV. */
 static const char *const ARITH[] = {
     [ADD] = "arith.addi", [SUB] = "arith.subi", [MUL] = "arith.muli",
     [FLOORDIV] = "arith.floordivsi", [MAX] = "arith.maxsi", [MIN] = "arith.minsi",
@@ -42,6 +43,10 @@ static const struct {
 } CALLS[] = {
     {"Max(", MAX},
     {"Min(", MIN},
+    /* Python's `%` on ints (`bh % heads`), and sympy's Mod for operands known non-negative: both
+     * take the divisor's sign, as a - b * (a // b) does. */
+    {"PythonMod(", MOD},
+    {"Mod(", MOD},
     {"BitwiseFn_bitwise_and(", AND},
     {"BitwiseFn_bitwise_or(", OR},
     {"BitwiseFn_bitwise_xor(", XOR},
@@ -62,6 +67,11 @@ static bool fold(Op op, int64_t a, int64_t b, int64_t *out) {
     if (b == 0 || (a == INT64_MIN && b == -1))
       return false;
     *out = a / b - (a % b != 0 && (a < 0) != (b < 0));
+    return true;
+  case MOD:
+    if (b == 0)
+      return false;
+    *out = b == -1 ? 0 : a % b + (a % b != 0 && (a % b < 0) != (b < 0) ? b : 0);
     return true;
   case MAX: *out = a > b ? a : b; return true;
   case MIN: *out = a < b ? a : b; return true;
@@ -94,6 +104,8 @@ static Size apply(Parser *p, Op op, Size a, Size b) {
     Size folded = {.known = true};
     return fold(op, a.v, b.v, &folded.v) ? folded : fail(p);
   }
+  if (op == MOD)
+    return apply(p, SUB, a, apply(p, MUL, apply(p, FLOORDIV, a, b), b));
   MlirType index = hm_index_type(p->L);
   MlirValue operands[2] = {materialize(p, a), materialize(p, b)};
   return (Size){.value = hm_build_value(p->L, (HmOpSpec){.name = ARITH[op], .nresults = 1, .results = &index,

@@ -36,10 +36,10 @@ static bool wide_float(MlirType type) {
 static bool narrow_float(MlirType type) {
   if (mlirTypeIsAShaped(type))
     type = mlirShapedTypeGetElementType(type);
-  return mlirTypeIsAF16(type) || mlirTypeIsABF16(type);
+  return mlirTypeIsAF16(type) || mlirTypeIsABF16(type) || mlirTypeIsAFloat8E4M3FN(type) || mlirTypeIsAFloat8E5M2(type);
 }
 
-/* A block that rounds to half or bfloat is one torch op on 16-bit tensors, computed in f32 (a
+/* A block that rounds to half, bfloat or fp8 is one torch op on narrow tensors, computed in f32 (a
  * linalg body, before fusion): torch's own kernel decides where it fuses, so its f32 steps stay
  * separate too, and the result rounds to what torch's does. */
 static bool rounds_to_16_bit(MlirBlock block) {

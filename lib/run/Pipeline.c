@@ -8,6 +8,7 @@
 #include "run/Atomics.h"
 #include "run/CarryVectors.h"
 #include "run/FastMath.h"
+#include "run/Fp8.h"
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
 #include "run/Vectorize.h"
@@ -15,10 +16,10 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in five parts: the tiling and vectorization (Vectorize.h) run after the
+/* The textual pipeline in six parts: the tiling and vectorization (Vectorize.h) run after the
  * first, the loop-carried vectors (CarryVectors.h) after the second, HELION_MLIR_CHECKS=1 adds
- * MLIR's runtime verification after the third, and the polynomial approximations of f32 math
- * (MathApproximation.h) run before the last. */
+ * MLIR's runtime verification after the third, the polynomial approximations of f32 math
+ * (MathApproximation.h) run before the fifth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -64,14 +65,16 @@
      * leaves behind need a second lower-affine. */ \
     "expand-strided-metadata," \
     "lower-affine"
-#define TO_LLVM \
+#define TO_F32 \
     /* libm and LLVM's intrinsics have no half or bfloat math: compute it in f32 and round, as torch \
      * does on the CPU. */ \
     "math-extend-to-supported-types," \
     /* LLVM legalizes bf16 arithmetic through __truncsfbf2, which Debian 12's libgcc lacks, so the \
-     * JIT could not resolve it. Computing in f32 and rounding after each op is what torch does; \
-     * arith-expand then turns the bf16 conversions into integer bit operations. */ \
-    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}," \
+     * JIT could not resolve it, and it has no 8-bit float type at all. Computing in f32 and \
+     * rounding after each op is what torch does; helion-expand-fp8 (Fp8.h), then arith-expand, \
+     * turn the fp8 and bf16 conversions into integer bit operations. */ \
+    "arith-emulate-unsupported-floats{source-types=bf16,f8E4M3FN,f8E5M2 target-type=f32}"
+#define TO_LLVM \
     "arith-expand{include-bf16=true}," \
     "convert-scf-to-cf," \
     "convert-openmp-to-llvm," \
@@ -96,9 +99,9 @@
  * op and its location and aborts instead of reading or writing outside a buffer. */
 #define RUNTIME_CHECKS "generate-runtime-verification"
 
-static const char kPipeline[] = "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_LLVM ")";
+static const char kPipeline[] = "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_F32 "," TO_LLVM ")";
 static const char kCheckedPipeline[] =
-    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_LLVM ")";
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_F32 "," TO_LLVM ")";
 
 static bool checks_enabled(void) {
   const char *checks = getenv("HELION_MLIR_CHECKS");
@@ -112,7 +115,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
- * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_LLVM. */
+ * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_F32,
+ * the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -147,6 +151,9 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
       !add_elements(pm, TO_LOOPS, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());
+  if (!add_elements(pm, TO_F32, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_fp8_pass());
   return add_elements(pm, TO_LLVM, diag);
 }
 

@@ -103,6 +103,10 @@ static HmDtype element_dtype(MlirType type, HmDtype *alt_dtype) {
     return HM_DTYPE_F16;
   if (mlirTypeIsABF16(type))
     return HM_DTYPE_BF16;
+  if (mlirTypeIsAFloat8E4M3FN(type))
+    return HM_DTYPE_F8E4M3FN;
+  if (mlirTypeIsAFloat8E5M2(type))
+    return HM_DTYPE_F8E5M2;
   if (mlirTypeIsAInteger(type))
     return integer_dtype(type, alt_dtype);
   return HM_DTYPE_INVALID;

@@ -43,11 +43,13 @@ typedef struct Reader {
 static const char *const DTYPE_NAMES[] = {
     [HM_DTYPE_F64] = "float64", [HM_DTYPE_F32] = "float32", [HM_DTYPE_F16] = "float16", [HM_DTYPE_BF16] = "bfloat16",
     [HM_DTYPE_I64] = "int64",   [HM_DTYPE_I32] = "int32",   [HM_DTYPE_I16] = "int16",   [HM_DTYPE_I8] = "int8",
-    [HM_DTYPE_U8] = "uint8",    [HM_DTYPE_BOOL] = "bool",
+    [HM_DTYPE_U8] = "uint8",    [HM_DTYPE_BOOL] = "bool",   [HM_DTYPE_F8E4M3FN] = "float8_e4m3fn",
+    [HM_DTYPE_F8E5M2] = "float8_e5m2",
 };
 static const size_t DTYPE_SIZES[] = {
     [HM_DTYPE_F64] = 8, [HM_DTYPE_F32] = 4, [HM_DTYPE_F16] = 2, [HM_DTYPE_BF16] = 2, [HM_DTYPE_I64] = 8,
     [HM_DTYPE_I32] = 4, [HM_DTYPE_I16] = 2, [HM_DTYPE_I8] = 1,  [HM_DTYPE_U8] = 1,   [HM_DTYPE_BOOL] = 1,
+    [HM_DTYPE_F8E4M3FN] = 1, [HM_DTYPE_F8E5M2] = 1,
 };
 
 HmDtype hm_dtype_from_name(const char *name) {
@@ -60,7 +62,8 @@ HmDtype hm_dtype_from_name(const char *name) {
 const char *hm_dtype_name(HmDtype dtype) { return dtype ? DTYPE_NAMES[dtype] : "invalid"; }
 size_t hm_dtype_size(HmDtype dtype) { return dtype ? DTYPE_SIZES[dtype] : 0; }
 bool hm_dtype_is_float(HmDtype dtype) {
-  return dtype == HM_DTYPE_F64 || dtype == HM_DTYPE_F32 || dtype == HM_DTYPE_F16 || dtype == HM_DTYPE_BF16;
+  return dtype == HM_DTYPE_F64 || dtype == HM_DTYPE_F32 || dtype == HM_DTYPE_F16 || dtype == HM_DTYPE_BF16 ||
+         dtype == HM_DTYPE_F8E4M3FN || dtype == HM_DTYPE_F8E5M2;
 }
 
 static const char *json_type_name(const json_t *v) {

@@ -21,6 +21,8 @@ DTYPE_NAMES = {
     torch.int8: "int8",
     torch.uint8: "uint8",
     torch.bool: "bool",
+    torch.float8_e4m3fn: "float8_e4m3fn",
+    torch.float8_e5m2: "float8_e5m2",
 }
 
 # Python scalars are 64-bit, so a symbolic scalar's dtype follows its kind.

@@ -20,6 +20,7 @@ extern "C" {
 typedef enum HmDtype {
   HM_DTYPE_INVALID = 0,
   HM_DTYPE_F64, HM_DTYPE_F32, HM_DTYPE_F16, HM_DTYPE_BF16, HM_DTYPE_I64, HM_DTYPE_I32, HM_DTYPE_I16, HM_DTYPE_I8, HM_DTYPE_U8, HM_DTYPE_BOOL,
+  HM_DTYPE_F8E4M3FN, HM_DTYPE_F8E5M2,
 } HmDtype;
 
 HmDtype hm_dtype_from_name(const char *name);

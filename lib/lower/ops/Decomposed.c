@@ -186,9 +186,7 @@ static bool classify(HmLowering *L, Traced extra, Extra *out) {
   return out->role != NONE;
 }
 
-static MlirType acc_type(HmLowering *L, MlirType t) {
-  return mlirTypeIsAF16(t) || mlirTypeIsABF16(t) ? mlirF32TypeGet(L->ctx) : t;
-}
+static MlirType acc_type(HmLowering *L, MlirType t) { return hm_op_math_type(L, t); }
 
 typedef struct SquaresBody {
   size_t rank;

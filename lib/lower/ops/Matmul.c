@@ -67,10 +67,8 @@ static const Form FORMS[] = {
     [MM] = {0, -1, 2}, [ADDMM] = {1, 0, 2}, [BMM] = {0, -1, 3}, [BADDBMM] = {1, 0, 3}, [DOT] = {0, 2, 0},
 };
 
-/* Torch's "op math" for the accumulation: 16-bit floats accumulate in f32 and round once. */
-static MlirType accumulator_type(HmLowering *L, MlirType result) {
-  return mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
-}
+/* Torch's "op math" for the accumulation: 16- and 8-bit floats accumulate in f32 and round once. */
+static MlirType accumulator_type(HmLowering *L, MlirType result) { return hm_op_math_type(L, result); }
 
 /* Whether `x` must be broadcast to `to`: a missing leading dimension or a size-1 one that `to` repeats. */
 static bool needs_broadcast(HmLowering *L, MlirValue x, const HmSpecValue *to) {

@@ -272,9 +272,7 @@ static bool compute_body(HmLowering *L, const MlirValue *args, void *ctx, MlirVa
   return true;
 }
 
-static MlirType op_math(HmLowering *L, MlirType t) {
-  return mlirTypeIsAF16(t) || mlirTypeIsABF16(t) ? mlirF32TypeGet(L->ctx) : t;
-}
+static MlirType op_math(HmLowering *L, MlirType t) { return hm_op_math_type(L, t); }
 
 static unsigned rank_of_float(MlirType t) {
   return mlirTypeIsAF64(t) ? 4 : mlirTypeIsAF32(t) ? 3 : mlirTypeIsABF16(t) ? 2 : mlirTypeIsAF16(t) ? 1 : 0;

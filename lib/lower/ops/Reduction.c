@@ -136,7 +136,7 @@ static bool divide_by_count(HmLowering *L, const HmSpecValue *in, const bool *re
 static bool reduce_tensor(HmLowering *L, const HmNode *node, HmReductionKind kind, MlirValue in, const HmSpecValue *in_val,
                           const bool *reduced, bool keep, MlirValue *out) {
   MlirType result = hm_element_type(L, node->val.dtype);
-  MlirType acc = mlirTypeIsAF16(result) || mlirTypeIsABF16(result) ? mlirF32TypeGet(L->ctx) : result;
+  MlirType acc = hm_op_math_type(L, result);
   const ReductionInfo *info = &REDUCTIONS[kind];
   const char *combine = mlirTypeIsAInteger(acc) ? info->int_combine : info->float_combine;
   if (!combine)

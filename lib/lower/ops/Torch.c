@@ -100,6 +100,8 @@ static HmDtype dtype_of_element(MlirType element) {
   if (mlirTypeIsAF32(element)) return HM_DTYPE_F32;
   if (mlirTypeIsAF16(element)) return HM_DTYPE_F16;
   if (mlirTypeIsABF16(element)) return HM_DTYPE_BF16;
+  if (mlirTypeIsAFloat8E4M3FN(element)) return HM_DTYPE_F8E4M3FN;
+  if (mlirTypeIsAFloat8E5M2(element)) return HM_DTYPE_F8E5M2;
   if (mlirTypeIsAInteger(element)) {
     switch (mlirIntegerTypeGetWidth(element)) {
     case 64: return HM_DTYPE_I64;
@@ -179,6 +181,8 @@ static int64_t scalar_type_code(HmDtype dtype) {
   case HM_DTYPE_F64: return 7;
   case HM_DTYPE_BOOL: return 11;
   case HM_DTYPE_BF16: return 15;
+  case HM_DTYPE_F8E5M2: return 23;
+  case HM_DTYPE_F8E4M3FN: return 24;
   default: return -1;
   }
 }
@@ -266,7 +270,7 @@ static bool scalar_operand(HmLowering *L, HmScope *S, const HmNode *node, const 
 }
 
 static unsigned float_rank(HmDtype d) {
-  return d == HM_DTYPE_F64 ? 2 : d == HM_DTYPE_F32 || d == HM_DTYPE_F16 || d == HM_DTYPE_BF16 ? 1 : 0;
+  return d == HM_DTYPE_F64 ? 2 : d != HM_DTYPE_INVALID && hm_dtype_is_float(d) ? 1 : 0;
 }
 
 static unsigned int_width(HmDtype d) {

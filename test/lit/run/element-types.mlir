@@ -67,3 +67,52 @@ func.func @index_ops(%x: memref<8xf32>, %i: index) {
   memref.store %v, %x[%i] : memref<8xf32>
   return
 }
+
+// -----
+
+// fp8 has no LLVM type: its memrefs hold bytes, and helion-expand-fp8 (lib/run/Fp8.c) makes the
+// conversions integer operations on them (the numerics against torch: test/python/test_fp8.py).
+// CHECK-LABEL: llvm.func @widen_e4m3fn(
+// CHECK: %[[BYTE:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i8
+// CHECK: llvm.zext %[[BYTE]] : i8 to i32
+// CHECK: llvm.uitofp %{{.+}} : i32 to f32
+// CHECK: %[[BITS:.+]] = llvm.or
+// CHECK: %[[F:.+]] = llvm.bitcast %[[BITS]] : i32 to f32
+// CHECK: llvm.store %[[F]], %{{.+}} : f32, !llvm.ptr
+func.func @widen_e4m3fn(%x: memref<4xf8E4M3FN>, %y: memref<4xf32>, %i: index) {
+  %v = memref.load %x[%i] : memref<4xf8E4M3FN>
+  %e = arith.extf %v : f8E4M3FN to f32
+  memref.store %e, %y[%i] : memref<4xf32>
+  return
+}
+
+// -----
+
+// A vector narrows lane by lane in vector integer ops, to a vector of bytes.
+// CHECK-LABEL: llvm.func @narrow_e5m2(
+// CHECK: llvm.bitcast %{{.+}} : vector<8xf32> to vector<8xi32>
+// CHECK: llvm.lshr %{{.+}}, %{{.+}} : vector<8xi32>
+// CHECK: %[[BYTES:.+]] = llvm.trunc %{{.+}} : vector<8xi32> to vector<8xi8>
+// CHECK: llvm.store %[[BYTES]], %{{.+}} : vector<8xi8>, !llvm.ptr
+func.func @narrow_e5m2(%x: memref<8xf32>, %y: memref<8xf8E5M2>, %i: index) {
+  %v = vector.load %x[%i] : memref<8xf32>, vector<8xf32>
+  %t = arith.truncf %v : vector<8xf32> to vector<8xf8E5M2>
+  vector.store %t, %y[%i] : memref<8xf8E5M2>, vector<8xf8E5M2>
+  return
+}
+
+// -----
+
+// Arithmetic on fp8 computes in f32 and rounds back.
+// CHECK-LABEL: llvm.func @add_e4m3fn(
+// CHECK-NOT: f8E4M3FN
+// CHECK: llvm.fadd {{.*}} : f32
+// CHECK: llvm.trunc %{{.+}} : i32 to i8
+// CHECK: llvm.return
+func.func @add_e4m3fn(%x: memref<4xf8E4M3FN>, %i: index, %j: index) {
+  %a = memref.load %x[%i] : memref<4xf8E4M3FN>
+  %b = memref.load %x[%j] : memref<4xf8E4M3FN>
+  %s = arith.addf %a, %b : f8E4M3FN
+  memref.store %s, %x[%i] : memref<4xf8E4M3FN>
+  return
+}

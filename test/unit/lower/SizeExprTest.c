@@ -59,6 +59,11 @@ static void folds_concrete_tiles(void) {
     UT_CHECK(folds(&f, "Max(1, u0 - 20)", false, 1));
     UT_CHECK(folds(&f, "Min(u0, 3, 7)", false, 3));
     UT_CHECK(folds(&f, "-7//2", false, -4)); /* floor division, as sympy's // */
+    UT_CHECK(folds(&f, "PythonMod(-7, 3)", false, 2)); /* the divisor's sign, as Python's % */
+    UT_CHECK(folds(&f, "PythonMod(7, -3)", false, -2));
+    UT_CHECK(folds(&f, "Mod(u0 + 3, 5)", false, 4));
+    UT_CHECK(folds(&f, "PythonMod(-9223372036854775807 - 1, -1)", false, 0));
+    UT_CHECK(stays_symbolic(&f, "PythonMod(u0, 0)"));
   }
   close_fixture(&f);
 }

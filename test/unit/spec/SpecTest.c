@@ -207,10 +207,12 @@ static void knows_names_targets_and_symbols(void) {
 }
 
 static void dtypes_round_trip(void) {
-  for (int d = HM_DTYPE_F64; d <= HM_DTYPE_BOOL; ++d)
+  for (int d = HM_DTYPE_F64; d <= HM_DTYPE_F8E5M2; ++d)
     UT_CHECK(hm_dtype_from_name(hm_dtype_name((HmDtype)d)) == (HmDtype)d);
   UT_CHECK(hm_dtype_from_name("complex64") == HM_DTYPE_INVALID);
   UT_CHECK(hm_dtype_size(HM_DTYPE_BF16) == 2 && hm_dtype_is_float(HM_DTYPE_BF16) && !hm_dtype_is_float(HM_DTYPE_I32));
+  UT_CHECK(hm_dtype_from_name("float8_e4m3fn") == HM_DTYPE_F8E4M3FN && hm_dtype_size(HM_DTYPE_F8E4M3FN) == 1 &&
+           hm_dtype_is_float(HM_DTYPE_F8E4M3FN) && hm_dtype_size(HM_DTYPE_F8E5M2) == 1 && hm_dtype_is_float(HM_DTYPE_F8E5M2));
 }
 
 static void arena_allocations_are_zeroed_and_aligned(void) {
