@@ -178,20 +178,6 @@ def interior_counts_reference_8(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(static_shapes=True)
-def split_heads(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
-    """x [batch * heads, n] as [batch, heads, n], each row stored at its hl.grid index's quotient and
-    remainder by `heads` (sympy's FloorDiv and PythonMod in the store's indices)."""
-    out = torch.empty([batch, heads, x.size(1)], dtype=x.dtype, device=x.device)
-    for bh in hl.grid(x.size(0)):
-        out[bh // heads, bh % heads, :] = x[bh, :] * 2
-    return out
-
-
-def split_heads_reference(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
-    return (x * 2).reshape(batch, heads, x.size(1))
-
-
-@helion.kernel(static_shapes=True)
 def every_third_from(x: torch.Tensor) -> torch.Tensor:
     """An outer hl.grid(2, n, 3): elements 2, 5, 8, ... doubled, the others zero."""
     out = torch.zeros_like(x)
@@ -240,6 +226,20 @@ def row_swizzle(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
 def row_swizzle_reference(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     r = torch.arange(x.size(0))
     return x + table[(((r >> 2) << 3) | ((r & 3) ^ 1)) % table.size(0)][:, None]
+
+
+@helion.kernel(static_shapes=True)
+def split_heads(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
+    """x [batch * heads, n] as [batch, heads, n], each row stored at its hl.grid index's quotient and
+    remainder by `heads` (sympy's FloorDiv and PythonMod in the store's indices)."""
+    out = torch.empty([batch, heads, x.size(1)], dtype=x.dtype, device=x.device)
+    for bh in hl.grid(x.size(0)):
+        out[bh // heads, bh % heads, :] = x[bh, :] * 2
+    return out
+
+
+def split_heads_reference(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
+    return (x * 2).reshape(batch, heads, x.size(1))
 
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`

@@ -1,4 +1,5 @@
 #include "run/Fp8.h"
+#include "run/ModulePass.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -240,17 +241,8 @@ static void expand_fp8(MlirOperation module_op, MlirExternalPass pass) {
     mlirExternalPassSignalFailure(pass);
 }
 
-static _Alignas(8) const char fp8_pass_id;
-
-static void pass_noop(void *data) {}
-static void *pass_clone(void *data) { return data; }
-static void pass_run(MlirOperation op, MlirExternalPass pass, void *data) { expand_fp8(op, pass); }
-
 MlirPass hm_fp8_pass(void) {
-  MlirExternalPassCallbacks callbacks = {pass_noop, pass_noop, NULL, pass_clone, pass_run};
-  return mlirCreateExternalPass(
-      mlirTypeIDCreate(&fp8_pass_id), mlirStringRefCreateFromCString("HelionExpandFp8"),
-      mlirStringRefCreateFromCString("helion-expand-fp8"),
-      mlirStringRefCreateFromCString("8-bit float conversions as integer bit operations"),
-      mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks, NULL);
+  static const HmModulePass pass = {"HelionExpandFp8", "helion-expand-fp8",
+                                    "8-bit float conversions as integer bit operations", expand_fp8};
+  return hm_module_pass(&pass);
 }
