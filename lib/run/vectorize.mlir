@@ -19,24 +19,29 @@ module attributes {transform.with_named_sequence} {
   // row, unrolled, each carrying the rows read so far (LLVM's register coalescer took seconds on 64
   // rows of 128), so larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot
   // legalize those branches for half or bfloat vectors (LLVM ERROR: Do not know how to soft
-  // promote this operator's operand). Vectorizing the pad itself would let the row reads below
-  // fold into reads of the unpadded source and read its rows past the end.
+  // promote this operator's operand). Rows past 4096 lanes keep the copy too: a reduction over a
+  // whole long row (4 x 130000 in tiles of 131072) made a 130000-lane read that LLVM compiled for
+  // minutes. Vectorizing the pad itself would let the row reads below fold into reads of the
+  // unpadded source and read its rows past the end.
   //
   // @pad_copy: the fill under a pad copy, its element width, rank and leading size.
   transform.named_sequence @pad_copy(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     transform.match.operation_name %op ["tensor.insert_slice"] : !transform.any_op
     %dest = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %dest ["linalg.fill"] : !transform.any_op
-    %width, %rank, %rows = transform.match.structured %dest : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    %width, %rank, %rows, %lanes_in_row = transform.match.structured %dest : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
       %v = transform.match.structured.init %s[0] : (!transform.any_op) -> !transform.any_value
       %w = transform.match.structured.elemental_bitwidth %v : (!transform.any_value) -> !transform.param<i64>
       %r = transform.match.structured.rank %s : (!transform.any_op) -> !transform.param<i64>
       %d = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
-      transform.match.structured.yield %w, %r, %d : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+      %l = transform.match.structured.dim %s[-1] : (!transform.any_op) -> !transform.param<i64>
+      transform.match.structured.yield %w, %r, %d, %l : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
     }
     %half = transform.param.constant 16 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ne %width, %half : !transform.param<i64>
+    %lanes = transform.param.constant 4096 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %lanes_in_row, %lanes : !transform.param<i64>
     transform.yield %width, %rank, %rows : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
   }
   transform.named_sequence @is_row_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {

@@ -73,6 +73,23 @@ def test_softmax_reduces_over_padded_row_tiles():
     torch.testing.assert_close(out, torch.softmax(x, dim=1), rtol=1e-5, atol=1e-6)
 
 
+@helion.kernel(static_shapes=True)
+def row_sums_at_once(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0)], dtype=x.dtype)
+    for tile_m in hl.tile(x.size(0)):
+        out[tile_m] = x[tile_m, :].sum(-1)
+    return out
+
+
+@pytest.mark.parametrize("columns", [3000, 20000])
+def test_a_whole_row_reduced_at_once_is_padded_right(columns):
+    """Rows read whole into tiles of the next power of two: 3000 in 4096 by one masked vector read,
+    20000 in 32768 by a copy into the zero fill (docs/design.md, lib/run/vectorize.mlir)."""
+    x = torch.randn(3, columns)
+    out = helion_mlir.run(row_sums_at_once, [x], config=helion.Config(block_sizes=[1], reduction_loops=[None]))
+    torch.testing.assert_close(out, x.sum(-1), rtol=1e-5, atol=1e-4)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()

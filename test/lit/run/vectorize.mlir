@@ -170,3 +170,36 @@ func.func @column_broadcast(%x: memref<64x64xf32>, %out: memref<64x64xf32>, %col
   }
   return
 }
+
+// -----
+
+// A padded load of a whole long row (a 130000-element row in a tile of 131072, Helion's reduction
+// over a row at once) keeps its copy into the fill, a memcpy here: one masked read of it would be a
+// 130000-lane vector, which LLVM took minutes to compile. The fill and the reduction still work in
+// chunks of 1024.
+// CHECK-LABEL: llvm.func @padded_long_row(
+// CHECK-NOT: vector<130000xf32>
+// CHECK: "llvm.intr.memcpy"
+// CHECK-NOT: vector<130000xf32>
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+// CHECK-NOT: vector<130000xf32>
+// CHECK: llvm.return
+func.func @padded_long_row(%x: memref<4x130000xf32>, %out: memref<4xf32>) {
+  %xt = bufferization.to_tensor %x restrict : memref<4x130000xf32> to tensor<4x130000xf32>
+  %zero = arith.constant 0.0 : f32
+  %row = tensor.extract_slice %xt[0, 0] [1, 130000] [1, 1] : tensor<4x130000xf32> to tensor<1x130000xf32>
+  %padded = tensor.pad %row low[0, 0] high[0, 1072] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<1x130000xf32> to tensor<1x131072xf32>
+  %e = tensor.empty() : tensor<1xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1xf32>) -> tensor<1xf32>
+  %sum = linalg.reduce ins(%padded : tensor<1x131072xf32>) outs(%init : tensor<1xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  %dst = memref.subview %out[0] [1] [1] : memref<4xf32> to memref<1xf32, strided<[1]>>
+  bufferization.materialize_in_destination %sum in restrict writable %dst : (tensor<1xf32>, memref<1xf32, strided<[1]>>) -> ()
+  return
+}
