@@ -245,6 +245,27 @@ def split_heads_reference(x: torch.Tensor, batch: int, heads: int) -> torch.Tens
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
+@helion.kernel(static_shapes=True)
+def outer_tile_positions(x: torch.Tensor) -> torch.Tensor:
+    """An outer tile's id, end and count read in an inner loop, where the loop's graph names them by
+    symbol (tile_id, tile_end, tile_count): each row block's last row, scaled by the block's id and
+    offset by the number of blocks, into one output row per block."""
+    m, n = x.size()
+    out = torch.empty([(m + 3) // 4, n], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m, block_size=4):
+        block, end, count = tile_m.id, tile_m.end, tile_m.count
+        for tile_n in hl.tile(n):
+            out[block, tile_n] = x[end - 1, tile_n] * (block + 1) + count
+    return out
+
+
+def outer_tile_positions_reference(x: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    blocks = torch.arange((m + 3) // 4)
+    last = torch.clamp(blocks * 4 + 3, max=m - 1)
+    return x[last] * (blocks + 1).to(x.dtype)[:, None] + len(blocks)
+
+
 CHECKS = [
     {"kernel": "add_position", "args": ["torch.randn(100)"], "ref": "add_position_reference"},
     {"kernel": "add_position", "args": ["torch.randn(77, dtype=torch.float16)"], "config": {"block_sizes": [16]},
@@ -271,6 +292,8 @@ CHECKS = [
     {"kernel": "add_constant", "args": ["torch.randn(37)", "16"], "ref": "add_constant_reference"},
     {"kernel": "add_constant", "args": ["torch.arange(37, dtype=torch.int32)", "-3"], "ref": "add_constant_reference"},
     {"kernel": "chunk_ends", "args": ["torch.randn(40)", "8"], "ref": "chunk_ends_reference"},
+    {"kernel": "outer_tile_positions", "args": ["torch.randn(37, 50)"], "config": {"block_sizes": [16]},
+     "ref": "outer_tile_positions_reference"},
     {"kernel": "swizzle_from", "args": ["torch.randn(45)", "torch.randn(96)"], "config": {"block_sizes": [16]},
      "ref": "swizzle_from_reference", "modes": ["symbolic"]},
     {"kernel": "interior_counts", "args": ["torch.randn(21, 13)"], "ref": "interior_counts_reference_8",

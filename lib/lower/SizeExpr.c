@@ -5,6 +5,8 @@
  */
 #include "lower/SizeExpr.h"
 
+#include "lower/Tiles.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -126,13 +128,14 @@ static bool eat(Parser *p, const char *token) {
   return true;
 }
 
-/* A symbol that is no size: the index of an enclosing hl.grid loop (`min((i + 1) * c, n)`), or an
- * int argument of the kernel. */
+/* A symbol that is no size: a position of an enclosing loop's tile (an hl.grid index in
+ * `min((i + 1) * c, n)`, an outer tile's begin in `min(t.begin + c, n) - 1`), or an int argument of
+ * the kernel. */
 static bool kernel_value(HmLowering *L, const char *name, MlirValue *out) {
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, name);
-  if (sym && sym->grid_index && sym->block_id >= 0 && (size_t)sym->block_id < hm_spec_num_block_sizes(L->spec) &&
-      L->tiles[sym->block_id].active) {
-    *out = L->tiles[sym->block_id].offset;
+  if (sym && sym->tile != HM_TILE_NONE && sym->block_id >= 0 &&
+      (size_t)sym->block_id < hm_spec_num_block_sizes(L->spec) && L->tiles[sym->block_id].active) {
+    *out = hm_tile_position(L, sym->block_id, sym->tile);
     return true;
   }
   size_t scalar;

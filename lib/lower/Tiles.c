@@ -256,3 +256,47 @@ bool hm_tile_is_padded(HmLowering *L, HmDim dim) {
   int64_t extent = L->tiles[block].static_extent;
   return extent < 0 || extent != L->static_tiles[block];
 }
+
+/* affine.apply of `e` over (d0 = a)[s0 = b]. */
+static MlirValue apply2(HmLowering *L, MlirAffineExpr e, MlirValue a, MlirValue b) {
+  MlirAffineMap map = mlirAffineMapGet(L->ctx, 1, 1, 1, &e);
+  return hm_affine_apply(L, map, 2, (MlirValue[]){a, b});
+}
+
+/* A loop bound as a term of an affine map: a constant, or the next dim operand. */
+static MlirAffineExpr bound_term(HmLowering *L, HmBound b, MlirValue *operands, size_t *n) {
+  if (b.constant >= 0)
+    return mlirAffineConstantExprGet(L->ctx, b.constant);
+  operands[*n] = b.value;
+  return mlirAffineDimExprGet(L->ctx, (intptr_t)(*n)++);
+}
+
+/* tile.count: (end - begin) ceildiv stride over the range the tile's loop covers. */
+static MlirValue tile_count(HmLowering *L, int block, MlirAffineExpr tile) {
+  const HmTileRange *r = &L->tiles[block].range;
+  MlirValue operands[3];
+  size_t n = 0;
+  MlirAffineExpr end = bound_term(L, r->end, operands, &n), begin = bound_term(L, r->begin, operands, &n);
+  MlirAffineExpr stride = r->step > 0 ? mlirAffineConstantExprGet(L->ctx, r->step) : tile;
+  MlirAffineExpr span = mlirAffineAddExprGet(end, mlirAffineMulExprGet(begin, mlirAffineConstantExprGet(L->ctx, -1)));
+  MlirAffineExpr e = mlirAffineCeilDivExprGet(span, stride);
+  operands[n] = L->tile_sizes[block];
+  return hm_affine_apply(L, mlirAffineMapGet(L->ctx, (intptr_t)n, 1, 1, &e), n + 1, operands);
+}
+
+MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which) {
+  const HmTile *t = &L->tiles[block];
+  MlirValue size = L->tile_sizes[block];
+  MlirAffineExpr d0 = mlirAffineDimExprGet(L->ctx, 0), s0 = mlirAffineSymbolExprGet(L->ctx, 0);
+  /* A concrete tile size is a constant of the map (the symbol operand is then unused). */
+  MlirAffineExpr tile = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block]) : s0;
+  switch (which) {
+  case HM_TILE_NONE: break;
+  case HM_TILE_BEGIN: return t->offset;
+  case HM_TILE_END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
+  case HM_TILE_BLOCK_SIZE: return size;
+  case HM_TILE_ID: return apply2(L, mlirAffineFloorDivExprGet(d0, tile), t->offset, size);
+  case HM_TILE_COUNT: return tile_count(L, block, tile);
+  }
+  return (MlirValue){NULL};
+}

@@ -35,6 +35,10 @@ bool hm_tile_loop_bounds(HmLowering *L, int block, const HmTileRange *range, HmL
 bool hm_tile_enter(HmLowering *L, int block, const HmTileRange *range, MlirValue iv, HmTile *saved);
 void hm_tile_leave(HmLowering *L, int block, const HmTile *saved);
 
+/* A position of `block`'s current tile (its loop open): tile.begin, tile.end, tile.block_size,
+ * tile.id and tile.count, and the symbols of an outer tile that name them in an inner loop. */
+MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which);
+
 /* Whether dimension `dim` of a tile tensor may hold padding beyond the tile's extent. */
 bool hm_tile_is_padded(HmLowering *L, HmDim dim);
 

@@ -699,10 +699,16 @@ static bool read_table(Reader *r, json_t *root, const char *key, size_t elem_siz
   return true;
 }
 
-enum { SYMBOL_BLOCK_SIZE, SYMBOL_SIZE, SYMBOL_SCALAR, SYMBOL_GRID_INDEX, SYMBOL_UNBACKED };
+enum { SYMBOL_BLOCK_SIZE, SYMBOL_SIZE, SYMBOL_SCALAR, SYMBOL_GRID_INDEX, SYMBOL_TILE_END, SYMBOL_TILE_ID,
+       SYMBOL_TILE_COUNT, SYMBOL_UNBACKED };
 static const char *const SYMBOL_KINDS[] = {
     [SYMBOL_BLOCK_SIZE] = "block_size", [SYMBOL_SIZE] = "size", [SYMBOL_SCALAR] = "scalar",
-    [SYMBOL_GRID_INDEX] = "grid_index", [SYMBOL_UNBACKED] = "unbacked",
+    [SYMBOL_GRID_INDEX] = "grid_index", [SYMBOL_TILE_END] = "tile_end", [SYMBOL_TILE_ID] = "tile_id",
+    [SYMBOL_TILE_COUNT] = "tile_count", [SYMBOL_UNBACKED] = "unbacked",
+};
+static const HmTilePosition SYMBOL_TILE_POSITIONS[] = {
+    [SYMBOL_GRID_INDEX] = HM_TILE_BEGIN, [SYMBOL_TILE_END] = HM_TILE_END, [SYMBOL_TILE_ID] = HM_TILE_ID,
+    [SYMBOL_TILE_COUNT] = HM_TILE_COUNT,
 };
 
 static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
@@ -722,7 +728,7 @@ static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, vo
   double number;
   if (!json_is_null(value) && !json_is_integer(value) && !read_float(r, value, p, &number))
     return false;
-  bool needs_block = which == SYMBOL_BLOCK_SIZE || which == SYMBOL_GRID_INDEX;
+  bool needs_block = which == SYMBOL_BLOCK_SIZE || SYMBOL_TILE_POSITIONS[which] != HM_TILE_NONE;
   if ((needs_block && !field(r, v, "block_id", JSON_INTEGER, path)) ||
       (which == SYMBOL_SCALAR && !field(r, v, "arg_index", JSON_INTEGER, path)))
     return false;
@@ -735,7 +741,7 @@ static bool read_symbol(Reader *r, json_t *v, size_t index, const char *path, vo
   json_t *block = json_object_get(v, "block_id");
   out->value = json_is_integer(value) ? json_integer_value(value) : -1;
   out->block_id = block ? index_value(block) : -1;
-  out->grid_index = which == SYMBOL_GRID_INDEX;
+  out->tile = SYMBOL_TILE_POSITIONS[which];
   return true;
 }
 

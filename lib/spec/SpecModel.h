@@ -121,10 +121,21 @@ typedef struct HmGrid {
   HmDim *begin, *end; /* per block id, [begin, end) (hl.tile(4, n)); NULL: [0, the block's size) */
 } HmGrid;
 
+/* A position of a block's current tile: what tile.begin, tile.end, ... give, and what a symbol of an
+ * enclosing loop's tile stands for where an inner loop reads it (kinds grid_index, tile_end, ...). */
+typedef enum HmTilePosition {
+  HM_TILE_NONE,
+  HM_TILE_BEGIN, /* the tile's offset; an hl.grid loop's index */
+  HM_TILE_END,
+  HM_TILE_BLOCK_SIZE,
+  HM_TILE_ID,
+  HM_TILE_COUNT,
+} HmTilePosition;
+
 typedef struct HmSymbol {
   const char *name;
-  int block_id;    /* the block whose tile size (or, for a grid index, whose index) it is; else -1 */
-  bool grid_index; /* the index of an hl.grid loop over block_id: the offset of its current tile */
+  int block_id; /* the block whose tile size (or, for a tile position, whose tile) it is; else -1 */
+  HmTilePosition tile; /* HM_TILE_NONE unless the symbol is a position of block_id's current tile */
   int64_t value;
 } HmSymbol;
 

@@ -428,7 +428,13 @@ class _Exporter:
         from torch.utils._sympy.symbol import SymT, symbol_is_type
 
         from helion._compiler.host_function import HostFunction
-        from helion._compiler.variable_origin import GridOrigin, TileBeginOrigin
+        from helion._compiler.variable_origin import (GridOrigin, TileBeginOrigin, TileCountOrigin, TileEndOrigin,
+                                                      TileIdOrigin)
+
+        # A symbol of a tile's position that an inner loop reads (`i_b = tile_b.id` used in an inner
+        # loop): the lowering computes it from that block's current tile.
+        positions = {GridOrigin: "grid_index", TileBeginOrigin: "grid_index", TileEndOrigin: "tile_end",
+                     TileIdOrigin: "tile_id", TileCountOrigin: "tile_count"}
 
         hints = self.env.shape_env.backed_var_to_val
         origins = {expr: info.origin for expr, info in HostFunction.current().expr_to_origin.items()}
@@ -458,10 +464,10 @@ class _Exporter:
                 entry.update(kind="size", value=int(hints[sym]))
                 entry.update(dims.get(sym.name, {}))
             # An hl.grid index and a tile's begin are both the offset of the block's current tile
-            # (an expression may name it where no tile_begin node does: `min(t.begin + 3, n)`);
-            # GridOrigin's other subclasses (tile.end, tile.id, ...) are not.
-            elif type(origins.get(sym)) in (GridOrigin, TileBeginOrigin):
-                entry.update(kind="grid_index", block_id=origins[sym].block_id, value=None)
+            # (an expression may name it where no tile_begin node does: `min(t.begin + 3, n)`).
+            # TileExtentOrigin is left unbacked: nothing reads it as a symbol in a loop of its own.
+            elif type(origins.get(sym)) in positions:
+                entry.update(kind=positions[type(origins[sym])], block_id=origins[sym].block_id, value=None)
             else:
                 entry.update(kind="unbacked", value=None)
             out.append(entry)

@@ -8,11 +8,10 @@
  * are index values: affine maps over the tile's offset, extent and size.
  */
 #include "lower/Shapes.h"
+#include "lower/Tiles.h"
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
-
-typedef enum TileQuery { BEGIN, END, BLOCK_SIZE, ID, COUNT } TileQuery;
 
 /* The block whose current tile the op's argument names. */
 static bool tile_block(HmLowering *L, HmScope *S, const HmNode *node, int *block) {
@@ -25,55 +24,12 @@ static bool tile_block(HmLowering *L, HmScope *S, const HmNode *node, int *block
   return true;
 }
 
-/* affine.apply of `e` over (d0 = a)[s0 = b]. */
-static MlirValue apply2(HmLowering *L, MlirAffineExpr e, MlirValue a, MlirValue b) {
-  MlirAffineMap map = mlirAffineMapGet(L->ctx, 1, 1, 1, &e);
-  return hm_affine_apply(L, map, 2, (MlirValue[]){a, b});
-}
-
-/* A loop bound as a term of an affine map: a constant, or the next dim operand. */
-static MlirAffineExpr bound_term(HmLowering *L, HmBound b, MlirValue *operands, size_t *n) {
-  if (b.constant >= 0)
-    return mlirAffineConstantExprGet(L->ctx, b.constant);
-  operands[*n] = b.value;
-  return mlirAffineDimExprGet(L->ctx, (intptr_t)(*n)++);
-}
-
-/* tile.count: (end - begin) ceildiv stride over the range the tile's loop covers. */
-static MlirValue tile_count(HmLowering *L, int block, MlirAffineExpr tile) {
-  const HmTileRange *r = &L->tiles[block].range;
-  MlirValue operands[3];
-  size_t n = 0;
-  MlirAffineExpr end = bound_term(L, r->end, operands, &n), begin = bound_term(L, r->begin, operands, &n);
-  MlirAffineExpr stride = r->step > 0 ? mlirAffineConstantExprGet(L->ctx, r->step) : tile;
-  MlirAffineExpr span = mlirAffineAddExprGet(end, mlirAffineMulExprGet(begin, mlirAffineConstantExprGet(L->ctx, -1)));
-  MlirAffineExpr e = mlirAffineCeilDivExprGet(span, stride);
-  operands[n] = L->tile_sizes[block];
-  return hm_affine_apply(L, mlirAffineMapGet(L->ctx, (intptr_t)n, 1, 1, &e), n + 1, operands);
-}
-
-static MlirValue query(HmLowering *L, int block, TileQuery q) {
-  const HmTile *t = &L->tiles[block];
-  MlirValue size = L->tile_sizes[block];
-  MlirAffineExpr d0 = mlirAffineDimExprGet(L->ctx, 0), s0 = mlirAffineSymbolExprGet(L->ctx, 0);
-  /* A concrete tile size is a constant of the map (the symbol operand is then unused). */
-  MlirAffineExpr tile = L->static_tiles[block] >= 0 ? mlirAffineConstantExprGet(L->ctx, L->static_tiles[block]) : s0;
-  switch (q) {
-  case BEGIN: return t->offset;
-  case END: return apply2(L, mlirAffineAddExprGet(d0, s0), t->offset, t->extent);
-  case BLOCK_SIZE: return size;
-  case ID: return apply2(L, mlirAffineFloorDivExprGet(d0, tile), t->offset, size);
-  case COUNT: return tile_count(L, block, tile);
-  }
-  return (MlirValue){NULL};
-}
-
 static bool lower_query(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   int block;
   if (!tile_block(L, S, node, &block))
     return false;
-  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = query(L, block, (TileQuery)variant),
-                   .block_id = variant == BLOCK_SIZE ? block : -1};
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = hm_tile_position(L, block, (HmTilePosition)variant),
+                   .block_id = variant == HM_TILE_BLOCK_SIZE ? block : -1};
   return true;
 }
 
@@ -219,11 +175,11 @@ static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int
 
 const HmOpEntry hm_tile_ops[] = {
     {"helion.language.tile_ops.tile_index", lower_tile_index, 0, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_begin", lower_query, BEGIN, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_end", lower_query, END, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_block_size", lower_query, BLOCK_SIZE, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_id", lower_query, ID, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_count", lower_query, COUNT, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_begin", lower_query, HM_TILE_BEGIN, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_end", lower_query, HM_TILE_END, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_block_size", lower_query, HM_TILE_BLOCK_SIZE, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_id", lower_query, HM_TILE_ID, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_count", lower_query, HM_TILE_COUNT, HM_OP_OTHER},
     {"operator.add", lower_index_arith, ADD, HM_OP_OTHER},
     {"operator.sub", lower_index_arith, SUB, HM_OP_OTHER},
     {"operator.mul", lower_index_arith, MUL, HM_OP_OTHER},

@@ -1,6 +1,7 @@
 /* Helion's tracing ops that name things rather than compute: host tensors, tile-size symbols,
  * sizes, copies and list access. */
 #include "lower/Shapes.h"
+#include "lower/Tiles.h"
 
 static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   const HmArg *name = hm_arg(L, node, 0);
@@ -13,13 +14,14 @@ static bool lower_host_tensor(HmLowering *L, HmScope *S, const HmNode *node, int
   return true;
 }
 
-/* The index of an hl.grid loop is the offset of the block's current tile (of size 1, or of the
- * loop's step). */
-static bool grid_index(HmLowering *L, const HmNode *node, const HmSymbol *sym, HmIrValue *out) {
+/* A position of an enclosing loop's current tile: an hl.grid loop's index (the tile's offset, of a
+ * tile of size 1 or of the loop's step), or an outer tile's end, id or count read in an inner loop. */
+static bool tile_position(HmLowering *L, const HmNode *node, const HmSymbol *sym, HmIrValue *out) {
   if (sym->block_id < 0 || (size_t)sym->block_id >= hm_spec_num_block_sizes(L->spec) ||
       !L->tiles[sym->block_id].active)
-    return hm_node_error(L, node, "grid index '%s' is used outside its loop", sym->name);
-  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = L->tiles[sym->block_id].offset, .block_id = -1};
+    return hm_node_error(L, node, "'%s', a position of block %d's tile, is used outside that block's loop",
+                         sym->name, sym->block_id);
+  *out = (HmIrValue){.kind = HM_IR_INDEX, .value = hm_tile_position(L, sym->block_id, sym->tile), .block_id = -1};
   return true;
 }
 
@@ -40,8 +42,8 @@ static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int varian
     return true;
   }
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, val->expr);
-  if (sym && sym->grid_index)
-    return grid_index(L, node, sym, out);
+  if (sym && sym->tile != HM_TILE_NONE)
+    return tile_position(L, node, sym, out);
   HmDim dim = {.sym = val->expr, .value = -1};
   out->block_id = hm_dim_block(L, dim);
   return hm_dim_value(L, dim, &out->value);

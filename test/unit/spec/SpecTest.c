@@ -106,19 +106,27 @@ static void names_json_paths(void) {
   expect_error("{\"version\": 1", "{\"version\": \"1\"", "t.json: $.version: expected integer, got string");
 }
 
-/* A grid_index symbol names the block whose index it is; an `if` graph says where its branches keep
- * the merged variables. */
+/* A grid_index symbol, and an outer tile's end, id or count, name the block whose tile they are a
+ * position of; an `if` graph says where its branches keep the merged variables. */
 static void reads_control_flow_fields(void) {
   HmDiag diag = {0};
-  const char *grid_index = "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, ";
-  HmSpec *spec = parse_with("\"symbols\": [", grid_index, &diag);
+  const char *positions = "\"symbols\": [{\"name\": \"u1\", \"kind\": \"grid_index\", \"block_id\": 0, \"value\": null}, "
+                          "{\"name\": \"u2\", \"kind\": \"tile_end\", \"block_id\": 0, \"value\": null}, "
+                          "{\"name\": \"u3\", \"kind\": \"tile_id\", \"block_id\": 0, \"value\": null}, "
+                          "{\"name\": \"u4\", \"kind\": \"tile_count\", \"block_id\": 0, \"value\": null}, ";
+  HmSpec *spec = parse_with("\"symbols\": [", positions, &diag);
   if (UT_CHECK(spec != NULL)) {
-    const HmSymbol *index = hm_spec_find_symbol(spec, "u1");
-    UT_CHECK(index && index->grid_index && index->block_id == 0);
-    UT_CHECK(!hm_spec_find_symbol(spec, "u0")->grid_index);
+    static const struct { const char *name; HmTilePosition tile; } expected[] = {
+        {"u0", HM_TILE_NONE}, {"u1", HM_TILE_BEGIN}, {"u2", HM_TILE_END}, {"u3", HM_TILE_ID}, {"u4", HM_TILE_COUNT}};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
+      const HmSymbol *sym = hm_spec_find_symbol(spec, expected[i].name);
+      UT_CHECK(sym && sym->tile == expected[i].tile && sym->block_id == 0);
+    }
   }
   hm_spec_destroy(spec);
   hm_diag_clear(&diag);
+  expect_error("\"symbols\": [", "\"symbols\": [{\"name\": \"u1\", \"kind\": \"tile_id\", \"value\": null}, ",
+               "t.json: $.symbols[0]: missing field 'block_id'");
   expect_error("\"kind\": \"root\"", "\"kind\": \"if\"", "t.json: $.graphs[0]: missing field 'branch_outputs'");
   expect_error("\"kind\": \"root\"", "\"kind\": \"if\", \"branch_outputs\": [[0, null]]",
                "t.json: $.graphs[0].branch_outputs[0][1]: expected an output index or a node name, got null");
