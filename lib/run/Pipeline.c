@@ -11,15 +11,17 @@
 #include "run/Fp8.h"
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
+#include "run/ScalarTransfers.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in six parts: the tiling and vectorization (Vectorize.h) run after the
+/* The textual pipeline in seven parts: the tiling and vectorization (Vectorize.h) run after the
  * first, the loop-carried vectors (CarryVectors.h) after the second, HELION_MLIR_CHECKS=1 adds
- * MLIR's runtime verification after the third, the polynomial approximations of f32 math
- * (MathApproximation.h) run before the fifth, and the fp8 conversions (Fp8.h) before the last. */
+ * MLIR's runtime verification after the third, the 0-d transfers become loads and stores
+ * (ScalarTransfers.h) after the fourth, the polynomial approximations of f32 math
+ * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -45,13 +47,9 @@
     "func.func(convert-linalg-to-loops)," \
     /* The vectors of a row are 1-D; what is n-D (a padded load's masked read, a matmul's register \
      * block) becomes 1-D transfers, unrolled, and the masks and reductions vector ops LLVM has. */ \
-    "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})," \
-    /* A broadcast read of one element (a point-indexed column, a[tile, idx, None]) is a 0-d \
-     * transfer by now, and the LLVM conversion lowers a transfer only from a memref whose last \
-     * stride is 1, which an expand_shape of a column view has not. Reading through the views \
-     * from the buffer they view (a kernel argument or a tile temporary, both contiguous) lets it \
-     * lower; a transfer that may read past its view's end is left on the view. */ \
-    "fold-memref-alias-ops," \
+    "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})"
+/* helion-scalar-transfers runs between TO_LOOPS and TO_OPENMP. */
+#define TO_OPENMP \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
      * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold \
@@ -99,9 +97,11 @@
  * op and its location and aborts instead of reading or writing outside a buffer. */
 #define RUNTIME_CHECKS "generate-runtime-verification"
 
-static const char kPipeline[] = "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_F32 "," TO_LLVM ")";
+static const char kPipeline[] =
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_OPENMP "," TO_F32 "," TO_LLVM ")";
 static const char kCheckedPipeline[] =
-    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_F32 "," TO_LLVM ")";
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_OPENMP "," TO_F32 ","
+    TO_LLVM ")";
 
 static bool checks_enabled(void) {
   const char *checks = getenv("HELION_MLIR_CHECKS");
@@ -115,8 +115,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
- * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the math approximations, TO_F32,
- * the fp8 conversions, TO_LLVM. */
+ * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar transfers, TO_OPENMP, the math
+ * approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -149,6 +149,9 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, hm_carry_vectors_pass());
   if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
       !add_elements(pm, TO_LOOPS, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_scalar_transfers_pass());
+  if (!add_elements(pm, TO_OPENMP, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());
   if (!add_elements(pm, TO_F32, diag))

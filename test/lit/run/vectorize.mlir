@@ -138,10 +138,10 @@ func.func @wide_rows(%x: memref<2x1024xf32>, %out: memref<2x1024xf32>) {
 // -----
 
 // A point-indexed column broadcast along the row (x[tile_m, column, None]): the row's broadcast
-// read of the [16, 1] column view, whose unit dimension keeps the row stride 64, is one scalar
-// load at the element's place in x, splat across the row; no transfer is left that the LLVM
-// conversion cannot take. The Helion kernel: examples/gather.py add_column (fixture
-// gather_column), run against torch in test/python/test_examples.py.
+// read of the [16, 1] column view, whose unit dimension keeps the row stride 64, is one load of the
+// element (a 0-d transfer by then, helion-scalar-transfers), splat across the row. The Helion
+// kernel: examples/gather.py add_column (fixture gather_column), run against torch in
+// test/python/test_examples.py.
 // CHECK-LABEL: llvm.func @column_broadcast(
 // CHECK: %[[ROW:.+]] = llvm.load {{.*}} : !llvm.ptr -> vector<16xf32>
 // CHECK: %[[ONE:.+]] = llvm.load {{.*}} : !llvm.ptr -> vector<1xf32>
