@@ -111,6 +111,23 @@ def split_column_sums_reference(x: torch.Tensor) -> torch.Tensor:
     return x.sum(0, dtype=torch.float32)
 
 
+@helion.kernel(static_shapes=True)
+def mark_ahead(x: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+    """marks[tile.begin + 20] += the tile's sum: a position the kernel computes, past the end of marks
+    for the last tiles, where the update is skipped (Triton's atomic would write past it)."""
+    for tile in hl.tile(x.size(0), block_size=16):  # fixed: the positions depend on it
+        hl.atomic_add(marks, [tile.begin + 20], x[tile].sum())
+    return marks
+
+
+def mark_ahead_reference(x: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+    marks = marks.clone()
+    for begin in range(0, x.size(0), 16):
+        if begin + 20 < marks.size(0):
+            marks[begin + 20] += x[begin:begin + 16].sum()
+    return marks
+
+
 CHECKS = [
     {"kernel": "global_sum", "args": ["torch.randn(1000)"], "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "global_sum", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "rtol": 1e-4, "atol": 1e-4},
@@ -123,6 +140,8 @@ CHECKS = [
      "modes": ["symbolic"]},
     {"kernel": "split_column_sums", "args": ["torch.randn(100, 37)"], "config": {"block_sizes": [16, 8], "split": 8},
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "mark_ahead", "args": ["torch.randn(100)", "torch.zeros(100)"], "ref": "mark_ahead_reference",
+     "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "split_column_sums", "args": ["torch.randn(50, 9)"], "config": {"block_sizes": [8, 4], "split": 2},
      "ref": "split_column_sums_reference", "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "swap_where_equal", "args": ["torch.randint(0, 3, (77,), dtype=torch.int32)",

@@ -210,6 +210,44 @@ def add_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
     return x + x[:, column, None]
 
 
+@helion.kernel(static_shapes=True)
+def add_next_first(x: torch.Tensor) -> torch.Tensor:
+    """Each element plus the first element of the next tile, x[tile.end]: past the end of x for the
+    last tile, where the load reads zero, as a masked load's masked lanes do (Triton's unmasked load
+    would read past the end)."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0), block_size=16):  # fixed: the positions depend on it
+        out[tile] = x[tile] + x[tile.end]
+    return out
+
+
+def add_next_first_reference(x: torch.Tensor) -> torch.Tensor:
+    n = x.size(0)
+    ends = torch.clamp((torch.arange(n) // 16 + 1) * 16, max=n)
+    return x + torch.cat([x, x.new_zeros(1)])[ends]
+
+
+@helion.kernel(static_shapes=True)
+def add_segments(x: torch.Tensor, y: torch.Tensor, offsets: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """out = x + y over the segments [offsets[g], offsets[g + 1]), which may reach past the end of a
+    tensor: a range the kernel loads, which no launch check sees (Triton would read and write past
+    the end there). Past its end a tensor reads zeros and is not written."""
+    for g in hl.grid(offsets.size(0) - 1):
+        for tile in hl.tile(offsets[g], offsets[g + 1]):
+            out[tile] = x[tile] + y[tile]
+    return out
+
+
+def add_segments_reference(x: torch.Tensor, y: torch.Tensor, offsets: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    n = out.numel()
+    xs, ys = (torch.cat([t, t.new_zeros(max(0, n - t.numel()))])[:n] for t in (x, y))
+    for g in range(offsets.numel() - 1):
+        begin, end = int(offsets[g]), min(int(offsets[g + 1]), n)
+        out[begin:end] = xs[begin:end] + ys[begin:end]
+    return out
+
+
 CHECKS = [
     {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
      "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
@@ -248,6 +286,11 @@ CHECKS = [
      "ref": "add_column_reference"},
     {"kernel": "add_column", "args": ["torch.randn(37, 21, dtype=torch.float16)", "20"],
      "config": {"block_sizes": [16, 8]}, "ref": "add_column_reference"},
+    {"kernel": "add_next_first", "args": ["torch.randn(100)"], "ref": "add_next_first_reference"},
+    {"kernel": "add_next_first", "args": ["torch.randn(64, dtype=torch.float16)"], "ref": "add_next_first_reference"},
+    {"kernel": "add_segments", "args": ["torch.randn(100)", "torch.randn(60)", "torch.tensor([0, 30, 30, 100])",
+                                        "torch.zeros(80)"], "config": {"block_sizes": [16]},
+     "ref": "add_segments_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(50, 9)"], "ref": "middle_columns_reference"},
     {"kernel": "middle_columns", "args": ["torch.randn(45, 8, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [16]}, "ref": "middle_columns_reference"},

@@ -37,10 +37,13 @@ typedef struct HmIrValue {
 } HmIrValue;
 
 /* A loop bound: `constant` when it is statically known (>= 0), else the index value `value`. A known
- * bound may carry its value too (the block's extent, defined once in the entry block). */
+ * bound may carry its value too (the block's extent, defined once in the entry block). `computed`: the
+ * kernel computes the value (an integer it loads, an outer tile's begin or end), which no launch
+ * check sees. */
 typedef struct HmBound {
   MlirValue value;
   int64_t constant;
+  bool computed;
 } HmBound;
 
 /* The elements a tile loop covers, [begin, end), and its step: 0 for the block's tile size, else an

@@ -300,3 +300,12 @@ MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which) {
   }
   return (MlirValue){NULL};
 }
+
+bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e) {
+  const HmNode *n = hm_arg_node(S, e);
+  if (!n || !hm_node_is(L, n, HM_OP_GET_SYMNODE) || n->val.kind != HM_SPEC_SYM)
+    return false;
+  const HmSymbol *sym = hm_spec_find_symbol(L->spec, n->val.expr);
+  return sym && sym->tile == HM_TILE_BEGIN && sym->block_id >= 0 &&
+         (size_t)sym->block_id < hm_spec_num_block_sizes(L->spec) && !L->tiles[sym->block_id].range.end.computed;
+}

@@ -42,4 +42,8 @@ MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which);
 /* Whether dimension `dim` of a tile tensor may hold padding beyond the tile's extent. */
 bool hm_tile_is_padded(HmLowering *L, HmDim dim);
 
+/* Whether index `e` of a memory op is the index of an hl.grid loop whose end the kernel does not
+ * compute: the launch check (python/helion_mlir/_launch.py) sees every unmasked access there. */
+bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e);
+
 #endif

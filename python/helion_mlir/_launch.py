@@ -44,15 +44,39 @@ class _Tensor:
 
 
 _ACCESS_OPS = ("helion.language.memory_ops.", "helion.language.atomic_ops.")
+_LOOP_OPS = "helion.language._tracing_ops._for_loop"  # and _for_loop_step
+
+
+def _loop_ends(spec: dict) -> dict[int, object]:
+    """Per block id of a loop in the device code, where it ends: an int, a size expression, or None
+    when the kernel computes it (hl.tile(offsets[g], offsets[g + 1]), an outer tile's end), which
+    the lowering clips to each tensor the loop's tiles index (lib/lower/ops/Memory.c). A block that
+    loops to different ends keeps its size."""
+    graphs = {g["id"]: g for g in spec["graphs"]}
+    ends: dict[int, set] = {}
+    for graph in spec["graphs"]:
+        nodes = {n["name"]: n for n in graph["nodes"]}
+        for n in graph["nodes"]:
+            if not n["target"].startswith(_LOOP_OPS) or len(n["args"]) < 3 or n["args"][0] not in graphs:
+                continue
+            for block, end in zip(graphs[n["args"][0]].get("block_ids", []), n["args"][2] or []):
+                if isinstance(end, dict) and "node" in end:
+                    val = nodes.get(end["node"], {}).get("val") or {}
+                    end = val.get("expr") if val.get("type") == "sym" else None
+                elif isinstance(end, dict):
+                    end = end.get("sym")
+                ends.setdefault(block, set()).add(end if isinstance(end, (int, str)) else None)
+    return {block: next(iter(found)) for block, found in ends.items() if len(found) == 1}
 
 
 def _accesses(spec: dict) -> list[tuple[str, int, object]]:
     """(host tensor, dimension, the extent its index spans: an int or a size expression) for every
     dimension a memory op indexes by a tile or grid index."""
-    # A grid over [begin, end) (hl.tile(4, n)) reaches its end, not just its block's size.
+    # A grid or loop over [begin, end) (hl.tile(4, n)) reaches its end, not just its block's size.
     reach = {b["block_id"]: b["size"] for b in spec["block_sizes"]}
     for grid in spec["grid"]:
         reach.update(zip(grid["block_ids"], grid.get("end", [])))
+    reach.update(_loop_ends(spec))
     extent = {}
     for b in reversed(spec["block_sizes"]):  # a symbol's own block is its first one
         extent[b["symbol"]] = reach[b["block_id"]]

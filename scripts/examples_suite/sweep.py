@@ -148,6 +148,8 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
                          "odd": ("torch.randn(13)", "torch.tensor([0, 3, 3, 8, 13])", "torch.empty(5)")},
     "pick_column": {"ones": ("torch.randn(1, 1)", "0"), "odd": ("torch.randn(17, 3)", "2")},
     "add_column": {"ones": ("torch.randn(1, 1)", "0"), "odd": ("torch.randn(17, 3)", "2")},
+    "add_segments": {"ones": ("torch.randn(1)", "torch.randn(1)", "torch.tensor([0, 1])", "torch.zeros(1)"),
+                     "odd": ("torch.randn(13)", "torch.randn(5)", "torch.tensor([0, 3, 3, 13])", "torch.zeros(9)")},
     "cross_entropy": {"ones": ("torch.randn(1, 1)", "torch.randint(0, 1, (1,))", "torch.randn(1)"),
                       "odd": ("torch.randn(33, 25)", "torch.randint(0, 25, (33,))", "torch.randn(825)")},
     "flatten_pairs": {"ones": ("torch.randn(1, 2)",), "odd": ("torch.randn(13, 22)",)},

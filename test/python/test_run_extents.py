@@ -83,3 +83,45 @@ def test_a_grid_to_an_int_argument_past_the_tensor_is_refused():
     torch.testing.assert_close(backend(x, 4, 30), torch.cat([torch.zeros(4), x[4:] + 1]))
     with pytest.raises(helion_mlir.LaunchError, match=r"dimension 0 has size 30, but .* spanning 45"):
         backend(x, 4, 45)
+
+
+def copy_into_half_kernel(backend: str | None = None):
+    @helion.kernel(static_shapes=True, config=helion.Config(block_sizes=[16]),
+                   **({"backend": backend} if backend else {}))
+    def copy_into_half(x: torch.Tensor) -> torch.Tensor:
+        out = torch.empty(x.size(0) // 2, dtype=x.dtype, device=x.device)
+        for tile in hl.tile(x.size(0)):
+            out[tile] = x[tile]
+        return out
+
+    return copy_into_half
+
+
+def test_a_host_allocated_tensor_shorter_than_its_tiles_is_refused():
+    """The host code allocates out half as long as the tiles that store into it: refused before the
+    launch (helion_mlir.run and the backend's launcher), not written past its end."""
+    x = torch.randn(100)
+    for kernel in (lambda: helion_mlir.run(copy_into_half_kernel(), [x]), lambda: copy_into_half_kernel("mlir")(x)):
+        with pytest.raises(helion_mlir.LaunchError, match=r"tensor 'out'( \(device argument 1\))?: dimension 0 has "
+                                                          r"size 50, but the kernel indexes it with tiles spanning 100"):
+            kernel()
+
+
+@helion.kernel(static_shapes=True)
+def shift_columns_from_4(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    for tile_m in hl.tile(x.size(0)):
+        for tile_n in hl.tile(4, x.size(1)):
+            out[tile_m, tile_n] = y[tile_m, tile_n] + 1
+    return out
+
+
+def test_a_loop_from_its_begin_reaches_its_end():
+    """An inner hl.tile(4, n) spans [4, n), though its block's size is n - 4: a y of n - 2 columns is
+    refused."""
+    x, config = torch.randn(8, 64), helion.Config(block_sizes=[8, 16])
+    with pytest.raises(helion_mlir.LaunchError, match=r"tensor 'y': dimension 1 has size 62, but the kernel "
+                                                      r"indexes it with tiles spanning 64"):
+        helion_mlir.run(shift_columns_from_4, [x, torch.randn(8, 62)], config=config)
+    out = helion_mlir.run(shift_columns_from_4, [x, x.clone()], config=config)
+    torch.testing.assert_close(out, torch.cat([torch.zeros(8, 4), x[:, 4:] + 1], dim=1))

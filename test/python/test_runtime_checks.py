@@ -43,3 +43,40 @@ def test_an_out_of_bounds_access_reports_and_aborts():
     assert "ERROR: Runtime op verification failed" in report, report[-2000:]
     assert "subview runs out-of-bounds along dimension 0" in report, report[-2000:]
     assert 'Location: loc("load_1"(' in report, report[-2000:]  # the kernel's load of the bias
+
+
+INSIDE = r"""
+import sys
+import torch, helion, helion_mlir
+sys.path.insert(0, "examples")
+import atomics
+import gather
+
+torch.manual_seed(0)
+x = torch.randn(100)
+print("next first:", torch.equal(helion_mlir.run(gather.add_next_first, [x]), gather.add_next_first_reference(x)))
+y, offsets, out = torch.randn(60), torch.tensor([0, 30, 30, 100]), torch.zeros(80)
+got = helion_mlir.run(gather.add_segments, [x, y, offsets, out.clone()], helion.Config(block_sizes=[16]))
+print("segments:", torch.equal(got, gather.add_segments_reference(x, y, offsets, out)))
+m = torch.randn(32, 48)
+got = helion_mlir.run(gather.add_column, [m, 48], helion.Config(block_sizes=[16, 16]))
+print("column past the end:", torch.equal(got, m))
+marks = torch.zeros(100)
+got = helion_mlir.run(atomics.mark_ahead, [x, marks.clone()])
+print("marks ahead:", torch.allclose(got, atomics.mark_ahead_reference(x, marks), atol=1e-5))
+"""
+
+
+def test_positions_and_ranges_no_launch_check_sees_stay_inside():
+    """x[tile.end] past x's end, a loop over segments the kernel loads that reach past y and out, a
+    column index past the last column and atomics at tile.begin + 20: under the runtime verification
+    every access stays inside its buffer (the reads there give zeros, the writes are skipped), matching
+    the references."""
+    path = os.pathsep.join([str(ROOT / "python"), str(ROOT / "test" / "python")])
+    env = {**os.environ, "PYTHONPATH": path, "HELION_MLIR_CHECKS": "1"}
+    proc = subprocess.run([sys.executable, "-c", INSIDE], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 0, report[-2000:]
+    for line in ("next first: True", "segments: True", "column past the end: True", "marks ahead: True"):
+        assert line in proc.stdout, report[-2000:]

@@ -11,9 +11,10 @@
  *
  * An index may also be an integer tensor of one dimension (`hl.atomic_add(out, [ids[tile]], v)`, a
  * scatter): its elements are the positions, one value dimension, and an element whose position is
- * outside the host tensor is skipped, as a scatter skips it. The ops return the old values: when the
- * kernel reads them, each one is stored into a tile buffer of the result's shape (zero in the padding),
- * read back as a tensor.
+ * outside the host tensor is skipped, as a scatter skips it; so is an element at a position the kernel
+ * computes (`tile.begin`, an int argument) or in the tile of a loop whose end it computes, which no
+ * launch check sees. The ops return the old values: when the kernel reads them, each one is stored
+ * into a tile buffer of the result's shape (zero in the padding), read back as a tensor.
  */
 #include "lower/Shapes.h"
 #include "lower/Tiles.h"
@@ -38,11 +39,14 @@ static const AtomicKinds KINDS[] = {
 };
 
 /* The updated elements along one host dimension: [offset, offset + extent), walked by value
- * dimension `value_dim`; an integer index has no value dimension (value_dim -1, extent 1). */
+ * dimension `value_dim`; an integer index has no value dimension (value_dim -1, extent 1). `size`,
+ * the host dimension's, where an element's position may be outside it and the element is then
+ * skipped: positions from an index tensor (`positions`), a position computed in the kernel, and the
+ * tile of a loop whose end the kernel computes, none of which the launch check sees. */
 typedef struct Range {
   MlirValue offset, extent;
   int value_dim;
-  MlirValue positions, size; /* an index tensor and the host dimension's size, or null */
+  MlirValue positions, size;
 } Range;
 
 /* The value's operand of the op: a tensor, or null for a scalar, and the scalar converted. */
@@ -106,11 +110,11 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
       const HmTile *tile = &L->tiles[v.block_id];
       *r = (Range){.offset = tile->offset, .extent = tile->extent, .value_dim = (int)u->value_rank++};
-      return true;
+      return !tile->range.end.computed || hm_dim_value(L, t->shape[d], &r->size);
     }
     if (v.kind == HM_IR_INDEX) {
       *r = (Range){.offset = v.value, .value_dim = -1};
-      return true;
+      return hm_tile_checked_grid_index(L, S, e) || hm_dim_value(L, t->shape[d], &r->size);
     }
     const HmNode *producer = hm_arg_node(S, e);
     if (v.kind == HM_IR_TENSOR && producer && producer->val.kind == HM_SPEC_TENSOR && producer->val.rank == 1 &&
@@ -242,10 +246,10 @@ static MlirValue operand_element(HmLowering *L, const Update *u, const Operand *
 /* The innermost body: the value's element at `ivs`, atomically combined into the host tensor; the
  * old element kept in the result buffer when the kernel reads it. */
 static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs) {
-  bool scatter = false;
+  bool guarded = false;
   for (size_t d = 0; d < u->rank; ++d)
-    scatter |= !mlirValueIsNull(u->ranges[d].positions);
-  MlirValue element = scatter ? (MlirValue){NULL} : operand_element(L, u, &u->value, ivs);
+    guarded |= !mlirValueIsNull(u->ranges[d].size);
+  MlirValue element = guarded ? (MlirValue){NULL} : operand_element(L, u, &u->value, ivs);
   MlirValue coords[HM_MAX_RANK], inside = {NULL};
   for (size_t d = 0; d < u->rank; ++d) {
     const Range *r = &u->ranges[d];
@@ -254,14 +258,16 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
       coords[d] = to_index(L, hm_build_value(L, (HmOpSpec){.name = "tensor.extract", .nresults = 1, .results = &type,
                                                           .noperands = 2,
                                                           .operands = (MlirValue[]){r->positions, ivs[d]}}));
-      MlirValue in = hm_cmpi(L, HM_CMPI_ULT, coords[d], r->size);
-      inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
     } else {
       coords[d] = r->value_dim >= 0 ? add_index(L, r->offset, ivs[d]) : r->offset;
     }
+    if (!mlirValueIsNull(r->size)) {
+      MlirValue in = hm_cmpi(L, HM_CMPI_ULT, coords[d], r->size);
+      inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
+    }
   }
   HmInsertion outer = {0};
-  if (scatter) { /* a position outside the host tensor skips its element */
+  if (guarded) { /* a position outside the host tensor skips its element */
     MlirBlock then;
     MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), mlirRegionCreate()};
     hm_build(L, (HmOpSpec){.name = "scf.if", .noperands = 1, .operands = &inside, .nregions = 2, .regions = regions});
@@ -288,7 +294,7 @@ static void update_element(HmLowering *L, const Update *u, const MlirValue *ivs)
         operands[2 + u->ranges[d].value_dim] = ivs[d];
     hm_build(L, (HmOpSpec){.name = "memref.store", .noperands = (intptr_t)(2 + u->value_rank), .operands = operands});
   }
-  if (scatter) {
+  if (guarded) {
     hm_build(L, (HmOpSpec){.name = "scf.yield"});
     hm_insertion_leave(L, outer);
   }

@@ -118,6 +118,7 @@ static bool loop_bound(HmLowering *L, HmScope *S, const HmNode *node, const HmAr
   /* Index values, and integers the kernel loads (jagged rows: hl.tile(offsets[i], offsets[i + 1])). */
   if (!src || !hm_as_index(L, &S->values[src->index], &out->value))
     return hm_node_error(L, node, "a loop bound must be a non-negative integer, a size or an integer value");
+  out->computed = true;
   return true;
 }
 

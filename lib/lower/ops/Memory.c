@@ -14,7 +14,9 @@
  *
  * Accesses through index tensors (gathers and scatters) are Gather.c's. `extra_mask` selects
  * zero (loads) or the old elements (stores) where the mask is false, and a masked tile may reach past
- * the end of its tensor (clip_to_source).
+ * the end of its tensor (clip_to_source). What no launch check sees stays inside the tensor too: a
+ * position computed in the kernel (positions_inside) and the tile of a loop whose end the kernel
+ * computes (clip_computed_ranges).
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
  */
@@ -151,6 +153,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
   MlirValue position;
   if (hm_as_index(L, &v, &position)) {
     point(position, 0, d, a);
+    a->grid_index[d] = hm_tile_checked_grid_index(L, S, e);
     return true;
   }
   if (v.kind == HM_IR_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
@@ -531,12 +534,13 @@ static MlirValue host_dim(HmLowering *L, const HmSource *src, size_t d) {
 }
 
 /* A position computed in the kernel (`out[tile.end]`) may fall outside its dimension, where Triton's
- * unmasked store writes whatever memory is there; here the store is skipped. The condition that every
- * such position is inside, or null when no position is computed. */
-static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAccess *a) {
+ * unmasked store writes whatever memory is there; here the store is skipped, and a load reads zeros
+ * (read_inside). The condition that every such position is inside, or null when no position is
+ * computed. A load trusts the launch check with grid indices when it is not masked (`checked`). */
+static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAccess *a, bool checked) {
   MlirValue inside = {NULL};
   for (size_t d = 0; d < a->rank; ++d)
-    if (a->kind[d] == HM_INDEX_POINT && !mlirValueIsNull(a->offsets[d])) {
+    if (a->kind[d] == HM_INDEX_POINT && !mlirValueIsNull(a->offsets[d]) && !(checked && a->grid_index[d])) {
       MlirValue in = hm_cmpi(L, HM_CMPI_ULT, a->offsets[d], host_dim(L, src, d));
       inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
     }
@@ -544,27 +548,47 @@ static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAc
 }
 
 /* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
+static bool clippable(const HmAccess *a, size_t d) {
+  return a->kind[d] == HM_INDEX_RANGE && a->block[d] >= 0 && !a->broadcast[d] && !mlirValueIsNull(a->offsets[d]);
+}
+
+/* Dimension d's tile range clipped to the tensor, from min(offset, size) for at most size - offset
+ * elements: a load reads the rest as padding (zeros) and a store leaves it unwritten. */
+static bool clip_dim(HmLowering *L, const HmSource *src, HmAccess *a, size_t d) {
+  MlirValue size = src->shape[d].sym ? (MlirValue){NULL} : hm_index_const(L, src->shape[d].value);
+  if (src->shape[d].sym && !hm_dim_value(L, src->shape[d], &size))
+    return false;
+  MlirValue extent = a->static_extents[d] == dynamic() ? a->extents[d] : hm_index_const(L, a->static_extents[d]);
+  a->offsets[d] = hm_arith(L, "arith.minsi", a->offsets[d], size);
+  a->extents[d] = hm_arith(L, "arith.minsi", extent, hm_arith(L, "arith.subi", size, a->offsets[d]));
+  a->static_extents[d] = dynamic();
+  a->padded[d] = a->any_padded = true;
+  return true;
+}
+
 /* A masked access may index past the end of its tensor: concatenate's `hl.load(x, [tile0, tile1],
  * extra_mask=tile1.index < x.size(1))` with tiles over the wider output, where Triton reads nothing
- * for the masked lanes. Every tile range that may reach past its dimension is clipped to it, from
- * min(offset, size) for at most size - offset elements: a load reads the rest as padding (zeros,
- * which the mask selects anyway) and a store leaves it unwritten. */
+ * for the masked lanes. Every tile range that may reach past its dimension is clipped to it. */
 static bool clip_to_source(HmLowering *L, const HmSource *src, HmAccess *a) {
   for (size_t d = 0; d < a->rank; ++d) {
-    if (a->kind[d] != HM_INDEX_RANGE || a->block[d] < 0 || a->broadcast[d] || mlirValueIsNull(a->offsets[d]))
+    if (!clippable(a, d))
       continue;
     const HmBound *end = &L->tiles[a->block[d]].range.end;
     if (!src->shape[d].sym && end->constant >= 0 && end->constant <= src->shape[d].value)
       continue;
-    MlirValue size = src->shape[d].sym ? (MlirValue){NULL} : hm_index_const(L, src->shape[d].value);
-    if (src->shape[d].sym && !hm_dim_value(L, src->shape[d], &size))
+    if (!clip_dim(L, src, a, d))
       return false;
-    MlirValue extent = a->static_extents[d] == dynamic() ? a->extents[d] : hm_index_const(L, a->static_extents[d]);
-    a->offsets[d] = hm_arith(L, "arith.minsi", a->offsets[d], size);
-    a->extents[d] = hm_arith(L, "arith.minsi", extent, hm_arith(L, "arith.subi", size, a->offsets[d]));
-    a->static_extents[d] = dynamic();
-    a->padded[d] = a->any_padded = true;
   }
+  return true;
+}
+
+/* The tile of a loop whose end the kernel computes (`hl.tile(offsets[g], offsets[g + 1])`, an outer
+ * tile's end) spans what no launch check sees, and Triton would read and write past the tensor there:
+ * its range is clipped to the tensor as a masked access's is. */
+static bool clip_computed_ranges(HmLowering *L, const HmSource *src, HmAccess *a) {
+  for (size_t d = 0; d < a->rank; ++d)
+    if (clippable(a, d) && L->tiles[a->block[d]].range.end.computed && !clip_dim(L, src, a, d))
+      return false;
   return true;
 }
 
@@ -588,21 +612,63 @@ static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *sr
   return expand_new_dims(L, src->value, &node->val, &a, &out->value);
 }
 
+static bool read_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, MlirValue *out) {
+  MlirValue tensor = to_tensor(L, subview(L, src->value, a));
+  MlirType tile_type = unexpanded_type(L, &node->val, a);
+  if (a->any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
+    tensor = pad(L, tensor, a, &node->val, tile_type);
+  return expand_new_dims(L, tensor, &node->val, a, out);
+}
+
+/* A position computed in the kernel (`x[tile.end]`, `x[tile, column]`) may fall outside its
+ * dimension, where Triton's unmasked load reads whatever memory is there: here the load reads
+ * nothing and gives zeros, as a masked load's masked lanes are (the store's counterpart:
+ * positions_inside). */
+static bool read_inside(HmLowering *L, const HmNode *node, const HmSource *src, const HmAccess *a, MlirValue inside,
+                        MlirValue *out) {
+  MlirBlock then, otherwise;
+  MlirRegion regions[2] = {hm_region_with_block(L, 0, NULL, &then), hm_region_with_block(L, 0, NULL, &otherwise)};
+  HmInsertion outer = hm_insertion_enter(L, then);
+  MlirValue loaded = {NULL}, zeros = {NULL};
+  bool ok = read_tile(L, node, src, a, &loaded);
+  if (ok)
+    hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = 1, .operands = &loaded});
+  hm_insertion_leave(L, outer);
+  outer = hm_insertion_enter(L, otherwise);
+  MlirType element = hm_element_type(L, node->val.dtype);
+  ok = ok && hm_empty_tensor(L, &node->val, element, &zeros);
+  if (ok) {
+    zeros = hm_fill(L, zeros, hm_scalar_const(L, element, 0));
+    hm_build(L, (HmOpSpec){.name = "scf.yield", .noperands = 1, .operands = &zeros});
+  }
+  hm_insertion_leave(L, outer);
+  if (ok && !mlirTypeEqual(mlirValueGetType(loaded), mlirValueGetType(zeros)))
+    ok = hm_node_error(L, node, "the tile read at a computed position has another type than its tile");
+  if (!ok) {
+    mlirRegionDestroy(regions[0]);
+    mlirRegionDestroy(regions[1]);
+    return false;
+  }
+  MlirType type = mlirValueGetType(loaded);
+  *out = hm_build_value(L, (HmOpSpec){.name = "scf.if", .nresults = 1, .results = &type, .noperands = 1,
+                                      .operands = &inside, .nregions = 2, .regions = regions});
+  return true;
+}
+
 static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, bool masked, HmIrValue *out) {
   HmAccess a;
   if (!src->host)
     return load_from_tile(L, node, src, hm_arg(L, node, 1), out);
-  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, true, &a) ||
-      (masked && !a.any_gather && !clip_to_source(L, src, &a)))
+  if (!plan_access(L, S, node, src, hm_arg(L, node, 1), &node->val, true, &a))
     return false;
   if (a.any_gather)
     return hm_gather(L, node, src, &a, out);
-  MlirValue tensor = to_tensor(L, subview(L, src->value, &a));
-  MlirType tile_type = unexpanded_type(L, &node->val, &a);
-  if (a.any_padded || !mlirTypeEqual(mlirValueGetType(tensor), tile_type))
-    tensor = pad(L, tensor, &a, &node->val, tile_type);
+  if (!(masked ? clip_to_source : clip_computed_ranges)(L, src, &a))
+    return false;
   *out = (HmIrValue){.kind = HM_IR_TENSOR, .block_id = -1};
-  return expand_new_dims(L, tensor, &node->val, &a, &out->value);
+  MlirValue inside = positions_inside(L, src, &a, !masked);
+  return mlirValueIsNull(inside) ? read_tile(L, node, src, &a, &out->value)
+                                 : read_inside(L, node, src, &a, inside, &out->value);
 }
 
 /* A masked load reads the tile (clipped to the tensor) and zeroes what the mask leaves out. */
@@ -890,9 +956,10 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
   if (a.any_gather)
     return hm_scatter(L, &src, &a, stored, tile, mask);
-  if (!mlirValueIsNull(mask) && (!clip_to_source(L, &src, &a) || !keep_unmasked(L, &src, &a, mask, stored, &tile)))
+  if (mlirValueIsNull(mask) ? !clip_computed_ranges(L, &src, &a)
+                            : !clip_to_source(L, &src, &a) || !keep_unmasked(L, &src, &a, mask, stored, &tile))
     return false;
-  MlirValue inside = positions_inside(L, &src, &a);
+  MlirValue inside = positions_inside(L, &src, &a, false);
   MlirBlock then;
   HmInsertion outer = {0};
   if (!mlirValueIsNull(inside)) {
