@@ -19,6 +19,10 @@ the plugin sets them first (it loads before any test module):
 - the tests in OUT_OF_SCOPE_TESTS check Triton's or CuTe's generated code or internals, not a kernel's
   numbers: each is skipped with its reason, prefixed "out of scope: " (scripts/helion-suite counts
   them apart from the real skips).
+- the tests in REFERENCE_LESS_ACCURATE fail on their torch CPU reference's error, not ours: when one
+  fails a closeness assertion, its report says so with the float64 measurement, prefixed "reference
+  less accurate: " (scripts/helion-suite counts them apart from the other failures; any other failure
+  of such a test stays an ordinary one).
 
 `--helion-report FILE` writes one JSON object per test: its outcome, the first line of its failure or
 the reason for its skip, whether it compared a journal, and how many device functions it launched
@@ -68,6 +72,28 @@ OUT_OF_SCOPE_TESTS = {
         "its interchange spec, whose size symbols record the example sizes (docs/interchange.md), so "
         "Triton's code-text test of specialization cannot hold (its numbers checks pass)",
 }
+
+
+REFERENCE_PREFIX = "reference less accurate: "
+
+# Helion's tests whose torch reference on the CPU is further from float64 than our kernel is, so that
+# the test fails on the reference's error: keyed by file::class::test, with the measurement of both
+# against float64 on the test's own inputs (scripts/reference-accuracy prints it).
+REFERENCE_LESS_ACCURATE = {
+    "test_examples.py::TestExamples::test_layernorm_bwd_large_batch":
+        "torch's float16 layer_norm backward on the CPU (batch 1152000, dim 16) is off by up to 279.6 in "
+        "grad_weight and 221.4 in grad_bias against float64, 10 and 14 of their 16 elements outside the "
+        "test's rtol 0.05 atol 0.03; ours by 0.5547 and 0.4183, none outside (grad_x: both inside, ours "
+        "off by 0.0078, torch by 0.049)",
+}
+
+
+def reference_less_accurate(key: str, excinfo: pytest.ExceptionInfo | None) -> str | None:
+    """The REFERENCE_LESS_ACCURATE reason when test `key` failed a closeness assertion, else None."""
+    reason = REFERENCE_LESS_ACCURATE.get(key)
+    if reason is None or excinfo is None or not excinfo.errisinstance(AssertionError):
+        return None
+    return reason if "not close" in str(excinfo.value) else None
 
 
 class _Tally:
@@ -219,6 +245,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, OUT_OF_SCOPE)
     report.user_properties += [("helion_journals", _tally.journals), ("helion_launches", _tally.launches)]
+    reason = reference_less_accurate(_test_key(item), call.excinfo) if report.when == "call" and report.failed else None
+    if reason is not None:
+        report.user_properties.append(("helion_reference", reason))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -232,6 +261,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     else:
         message = _first_line(report) if report.failed else ""
     props = dict(report.user_properties)
+    if "helion_reference" in props:
+        message = REFERENCE_PREFIX + props["helion_reference"]
     entry = {
         "nodeid": report.nodeid, "when": report.when, "outcome": report.outcome, "message": message,
         "journals": props.get("helion_journals", 0), "launches": props.get("helion_launches", 0),

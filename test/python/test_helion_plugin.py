@@ -11,8 +11,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import helion_mlir
-from helion_mlir.testing import OUT_OF_SCOPE, OUT_OF_SCOPE_PREFIX, OUT_OF_SCOPE_TESTS
+from helion_mlir.testing import (OUT_OF_SCOPE, OUT_OF_SCOPE_PREFIX, OUT_OF_SCOPE_TESTS, REFERENCE_LESS_ACCURATE,
+                                 REFERENCE_PREFIX, reference_less_accurate)
 
 TESTS = '''
 import torch
@@ -105,3 +108,49 @@ def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
     assert skipped["outcome"] == "skipped" and skipped["message"] == OUT_OF_SCOPE_PREFIX + reason
     assert calls["test_other"]["outcome"] == "passed"
     assert proc.returncode == 1  # the one failing test
+
+
+# A test of the name of one in REFERENCE_LESS_ACCURATE, failing its closeness check.
+EXAMPLES = '''
+import torch
+from helion._testing import TestCase
+
+
+class TestExamples(TestCase):
+    def test_layernorm_bwd_large_batch(self):
+        torch.testing.assert_close(torch.zeros(3), torch.ones(3))
+'''
+
+REFERENCE_KEY = "test_examples.py::TestExamples::test_layernorm_bwd_large_batch"
+
+
+def test_a_closeness_failure_on_the_references_error_says_so(tmp_path):
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "test_examples.py").write_text(textwrap.dedent(EXAMPLES))
+    report = tmp_path / "report.jsonl"
+    env = dict(os.environ)
+    env.pop("HELION_BACKEND", None)
+    env["PYTHONPATH"] = str(Path(helion_mlir.__file__).parents[1])
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "helion_mlir.testing", "-p", "no:cacheprovider", "-q",
+                           "--helion-report", str(report), "test/test_examples.py"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    [call] = [json.loads(line) for line in report.read_text().splitlines() if json.loads(line)["when"] == "call"]
+    assert call["outcome"] == "failed", proc.stdout
+    assert call["message"] == REFERENCE_PREFIX + REFERENCE_LESS_ACCURATE[REFERENCE_KEY]
+    assert proc.returncode == 1  # still a failure
+
+
+def _raised(error: BaseException) -> pytest.ExceptionInfo:
+    try:
+        raise error
+    except BaseException:
+        return pytest.ExceptionInfo.from_current()
+
+
+def test_only_a_listed_tests_closeness_failure_is_the_references():
+    not_close = AssertionError("Tensor-likes are not close!\n\nMismatched elements: 10 / 16")
+    assert reference_less_accurate(REFERENCE_KEY, _raised(not_close)) == REFERENCE_LESS_ACCURATE[REFERENCE_KEY]
+    assert reference_less_accurate(REFERENCE_KEY, _raised(AssertionError("3 != 4"))) is None
+    assert reference_less_accurate(REFERENCE_KEY, _raised(RuntimeError("not close"))) is None
+    assert reference_less_accurate(REFERENCE_KEY, None) is None
+    assert reference_less_accurate("test_examples.py::TestExamples::test_other", _raised(not_close)) is None

@@ -96,3 +96,26 @@ def test_examples_from_excludes_no_examples(tmp_path):
     tree(tmp_path)
     proc = suite(tmp_path, "--examples-from", str(tmp_path / "x.json"), "--no-examples")
     assert proc.returncode == 2 and "--examples-from" in proc.stderr
+
+
+REFERENCE = '''
+import torch
+from helion._testing import TestCase
+
+
+class TestExamples(TestCase):
+    def test_layernorm_bwd_large_batch(self):
+        torch.testing.assert_close(torch.zeros(3), torch.ones(3))
+'''
+
+
+def test_a_failure_on_the_references_error_has_its_column_and_reason(tmp_path):
+    tree(tmp_path)
+    (tmp_path / "src" / "test" / "test_examples.py").write_text(REFERENCE)
+    out = tmp_path / "report.md"
+    proc = suite(tmp_path, "--files", "test_examples", "--no-examples", "--out", str(out), "--log", str(tmp_path / "log"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = out.read_text()
+    assert "| test_examples | 0 | 0 | 0 | 0 | 1 | 0% |" in report
+    assert "Reference less accurate (1 tests" in report
+    assert "- `test_examples.py::TestExamples::test_layernorm_bwd_large_batch`: torch's float16 layer_norm" in report
