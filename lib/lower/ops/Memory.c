@@ -547,7 +547,7 @@ static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAc
   return inside;
 }
 
-/* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
+/* Whether dimension d is a tile's range into the host tensor, which clipping can shorten. */
 static bool clippable(const HmAccess *a, size_t d) {
   return a->kind[d] == HM_INDEX_RANGE && a->block[d] >= 0 && !a->broadcast[d] && !mlirValueIsNull(a->offsets[d]);
 }
@@ -592,6 +592,7 @@ static bool clip_computed_ranges(HmLowering *L, const HmSource *src, HmAccess *a
   return true;
 }
 
+/* Indexing a tile value: only whole dimensions and None (`tile.index[:, None]`), which reshape it. */
 static bool load_from_tile(HmLowering *L, const HmNode *node, const HmSource *src, const HmArg *index,
                            HmIrValue *out) {
   HmAccess a = {.rank = src->rank};
