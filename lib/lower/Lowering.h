@@ -62,6 +62,10 @@ typedef struct HmTile {
   MlirValue extent;
   int64_t static_extent; /* the extent when it is the same for every tile, else -1 */
   HmTileRange range;     /* what the loop covers (tile.count) */
+  /* hl.jagged_tile (lower/Jagged.h): each row's end, a tensor over the parent tiles, and its recorded
+   * shape; null for other tiles. */
+  MlirValue jagged_ends;
+  const HmSpecValue *jagged_shape;
 } HmTile;
 
 typedef struct HmScope {

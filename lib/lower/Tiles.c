@@ -220,6 +220,7 @@ bool hm_tile_enter(HmLowering *L, int block, const HmTileRange *range, MlirValue
   HmTile *tile = &L->tiles[block];
   tile->active = true;
   tile->range = *range;
+  tile->jagged_ends = (MlirValue){NULL};
   tile->offset = tile_offset(L, block, range, iv);
   int64_t size = L->static_tiles[block];
   int64_t begin = range->begin.constant, end = range->end.constant;

@@ -282,6 +282,37 @@ static bool no_cycles(Checker *c, const Calls *calls, size_t ngraphs) {
   return ok;
 }
 
+/* A jagged block's parents are other blocks, and each loop over it runs over it alone and takes the
+ * parent tensor as its first argument. */
+static bool jagged(Checker *c, json_t *bs, size_t block) {
+  json_t *parents = json_object_get(bs, "jagged_parents");
+  char p[PATH_LEN];
+  for (size_t j = 0; j < json_array_size(parents); ++j) {
+    json_int_t id = json_integer_value(json_array_get(parents, j));
+    snprintf(p, sizeof p, "$.block_sizes[%zu].jagged_parents[%zu]", block, j);
+    char message[96];
+    snprintf(message, sizeof message, "%lld is not the id of another block", (long long)id);
+    if (id < 0 || (size_t)id >= c->nblocks || (size_t)id == block)
+      return fail(c, p, message);
+  }
+  json_t *loops = json_object_get(bs, "loops");
+  for (size_t j = 0; parents && j < json_array_size(loops); ++j) {
+    json_int_t g = json_integer_value(json_array_get(loops, j));
+    json_t *graph = json_array_get(c->graphs, (size_t)g);
+    json_t *ids = json_object_get(graph, "block_ids");
+    json_t *first = json_array_get(ids, 0);
+    bool alone = json_array_size(ids) == 1 && json_integer_value(first) == (json_int_t)block;
+    if (alone && json_array_size(json_object_get(graph, "node_args")) > 0)
+      continue;
+    snprintf(p, sizeof p, "$.block_sizes[%zu].loops[%zu]", block, j);
+    char message[128];
+    snprintf(message, sizeof message, "graph %lld is not a loop over jagged block %zu alone that takes its parent tensor",
+             (long long)g, block);
+    return fail(c, p, message);
+  }
+  return true;
+}
+
 static bool check_tables(Checker *c, json_t *root) {
   if (!unique_names(c, c->symbols, "symbols", "symbol"))
     return false;
@@ -308,6 +339,8 @@ static bool check_tables(Checker *c, json_t *root) {
       if (!id_in(c, json_array_get(loops, j), p, LOOP_KINDS, "the id of a loop graph"))
         return false;
     }
+    if (!jagged(c, bs, i))
+      return false;
   }
   json_t *grids = json_object_get(root, "grid");
   for (size_t i = 0; i < json_array_size(grids); ++i)

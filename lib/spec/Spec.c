@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SPEC_VERSION = 1, PATH_MAX_LEN = 512 };
+/* The versions this reader takes: 2 adds block_sizes[*].jagged_parents, which a version-1 spec has not. */
+enum { SPEC_VERSION_MIN = 1, SPEC_VERSION = 2, PATH_MAX_LEN = 512 };
 
 struct HmSpec {
   HmArena arena;
@@ -38,6 +39,7 @@ struct HmSpec {
 typedef struct Reader {
   HmSpec *spec;
   HmDiag *diag;
+  json_int_t version;
 } Reader;
 
 static const char *const DTYPE_NAMES[] = {
@@ -782,6 +784,22 @@ static bool read_scalar(Reader *r, json_t *v, size_t index, const char *path, vo
   return true;
 }
 
+/* An hl.jagged_tile block: the blocks whose tiles are the dimensions of its parent tensor. */
+static bool read_jagged_parents(Reader *r, json_t *v, const char *path, HmBlockSize *out) {
+  out->njagged_parents = 0;
+  out->jagged_parents = NULL;
+  json_t *parents = json_object_get(v, "jagged_parents");
+  if (!parents)
+    return true;
+  char p[PATH_MAX_LEN];
+  subpath(p, path, "jagged_parents");
+  if (r->version < 2)
+    return fail(r, p, "jagged_parents needs version 2", NULL);
+  if (!read_int_array(r, v, "jagged_parents", path, &out->njagged_parents, &out->jagged_parents))
+    return false;
+  return out->njagged_parents > 0 || fail(r, p, "a jagged tile has at least one parent tile", NULL);
+}
+
 static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path, void *out_) {
   HmBlockSize *out = out_;
   char p[PATH_MAX_LEN];
@@ -818,7 +836,7 @@ static bool read_block_size(Reader *r, json_t *v, size_t index, const char *path
   out->tile_size = json_is_integer(tile) ? json_integer_value(tile) : -1;
   out->has_size = !json_is_null(size);
   subpath(p, path, "size");
-  return !out->has_size || read_dim(r, size, p, &out->size);
+  return (!out->has_size || read_dim(r, size, p, &out->size)) && read_jagged_parents(r, v, path, out);
 }
 
 enum { SOURCE_ARGUMENT, SOURCE_ALLOCATED };
@@ -977,10 +995,11 @@ static bool read_spec(Reader *r, json_t *root) {
   json_t *version = field(r, root, "version", JSON_INTEGER, "$");
   if (!version)
     return false;
-  if (json_integer_value(version) != SPEC_VERSION) {
+  r->version = json_integer_value(version);
+  if (r->version < SPEC_VERSION_MIN || r->version > SPEC_VERSION) {
     char msg[96];
-    snprintf(msg, sizeof msg, "unsupported version %lld (this reader takes version %d)",
-             (long long)json_integer_value(version), SPEC_VERSION);
+    snprintf(msg, sizeof msg, "unsupported version %lld (this reader takes versions %d and %d)",
+             (long long)r->version, SPEC_VERSION_MIN, SPEC_VERSION);
     return fail(r, "$.version", msg, NULL);
   }
   /* `config` is informational: what the lowering needs from it is in `block_sizes`. */
@@ -1014,7 +1033,7 @@ HmSpec *hm_spec_parse(const char *text, size_t length, const char *source_name, 
     hm_spec_destroy(spec);
     return NULL;
   }
-  Reader r = {spec, diag};
+  Reader r = {.spec = spec, .diag = diag};
   bool ok = read_spec(&r, root) && hm_spec_check_limits(spec, diag);
   json_decref(root);
   if (!ok) {

@@ -112,6 +112,10 @@ typedef struct HmBlockSize {
   int64_t tile_size; /* -1 when the config gives none */
   bool grid;
   bool looped; /* some loop graph the kernel runs iterates over it */
+  /* hl.jagged_tile: the blocks whose tiles are its parent tensor's dimensions, in order (the tensor of
+   * each row's end, the first argument of the loop over it); none for other blocks. */
+  size_t njagged_parents;
+  int *jagged_parents;
 } HmBlockSize;
 
 typedef struct HmGrid {

@@ -18,7 +18,7 @@ import torch
 from . import encode
 from .errors import CaptureError
 from .references import LOOP_GRAPH_KINDS
-from .schema import VERSION, known_target, validate_spec
+from .schema import known_target, spec_version, validate_spec
 
 GRAPH_KIND_BY_CLASS = {
     "RootGraphInfo": "root",
@@ -343,12 +343,6 @@ class _Exporter:
     def block_sizes_json(self, graphs: list[dict], grid_ids: set[int]) -> list[dict]:
         out = []
         for bs in self.env.block_sizes:
-            if self.env.is_jagged_tile(bs.block_id) and any(bs.block_id in g["block_ids"] for g in graphs):
-                # Helion masks every access in the loop by each row's length (its codegen, not the
-                # Device IR): lowered without that mask, the loop would read the next rows' elements.
-                names = ", ".join(sorted(bs.debug_names)) or f"block {bs.block_id}"
-                raise CaptureError(f"hl.jagged_tile ({names}) is not supported: its per-row length mask "
-                                   "is not part of the Device IR the interchange carries")
             loops = [g["id"] for g in graphs if g["kind"] in LOOP_GRAPH_KINDS and bs.block_id in g["block_ids"]]
             size = bs.size if isinstance(bs.size, (int, torch.SymInt)) else None
             tile = bs.from_config(self.config)
@@ -374,6 +368,10 @@ class _Exporter:
                 "loops": loops,
                 "debug_names": sorted(bs.debug_names),
             })
+            if self.env.is_jagged_tile(bs.block_id):
+                # Helion masks every access by each row's end (its codegen, not the Device IR): the
+                # lowering needs the parent tiles, whose tensor the block's loop takes first.
+                out[-1]["jagged_parents"] = list(self.env.jagged_tile_parent_ids[bs.block_id])
         return out
 
     def host_tensors_json(self) -> list[dict]:
@@ -618,7 +616,7 @@ def _spec(fn: Any, source: _Source, static_shapes: bool, config: object, *, symb
           graphs: list) -> dict:
     """The spec of `fn` under `config` from its captured sections, validated against the schema."""
     spec = {
-        "version": VERSION,
+        "version": spec_version(block_sizes),
         "kernel": {
             "name": fn.__name__,
             "file": source.file,

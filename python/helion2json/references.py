@@ -129,6 +129,17 @@ def _no_cycles(calls: list[list[tuple[int, str]]]) -> None:
                       else f"graph {callee} calls back into graph {caller}, which calls it")
 
 
+def _jagged(bs: dict, path: str, graphs: list[dict], nblocks: int) -> None:
+    """A jagged block's parents are other blocks, and each loop over it runs over it alone and takes
+    the parent tensor as its first argument."""
+    i = bs["block_id"]
+    _ids(bs["jagged_parents"], f"{path}.jagged_parents", set(range(nblocks)) - {i}, "the id of another block")
+    for j, g in enumerate(bs["loops"]):
+        if graphs[g]["block_ids"] != [i] or not graphs[g]["node_args"]:
+            _fail(f"{path}.loops[{j}]", f"graph {g} is not a loop over jagged block {i} alone that takes its "
+                  "parent tensor")
+
+
 def check_references(spec: dict) -> None:
     """Raise SpecError at the first cross-reference violation of a structurally valid spec."""
     symbols = {s["name"] for s in spec["symbols"]}
@@ -147,6 +158,8 @@ def check_references(spec: dict) -> None:
         _expr(bs["symbol"], f"{path}.symbol", symbols)
         _expr(bs["size"], f"{path}.size", symbols)
         _ids(bs["loops"], f"{path}.loops", loop_graphs, "the id of a loop graph")
+        if "jagged_parents" in bs:
+            _jagged(bs, path, graphs, nblocks)
 
     tensors = spec["host_tensors"]
     _unique((t["name"] for t in tensors), lambda i: f"$.host_tensors[{i}].name", "host tensor")

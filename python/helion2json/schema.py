@@ -1,4 +1,4 @@
-"""The interchange schema, version 1: docs/interchange.schema.json checked with `jsonschema`, then the
+"""The interchange schema, versions 1 and 2: docs/interchange.schema.json checked with `jsonschema`, then the
 cross-reference checks it cannot express (references.py). docs/interchange.md explains both.
 
 The C reader (lib/) checks the same rules on read; both name the JSON path of the first violation.
@@ -16,7 +16,7 @@ import jsonschema
 from .errors import CaptureError, SpecError
 from .references import check_references
 
-VERSION = 1
+VERSION = 2  # the newest version; spec_version gives the lowest one that holds a spec
 # An installed package carries its copy (CMakeLists.txt installs it); a source tree has docs/.
 _INSTALLED_SCHEMA = pathlib.Path(__file__).resolve().parent / "interchange.schema.json"
 SCHEMA_PATH = (_INSTALLED_SCHEMA if _INSTALLED_SCHEMA.is_file()
@@ -125,8 +125,14 @@ def _first(errors, instance: object) -> jsonschema.ValidationError:
     return min(errors, key=lambda e: _document_order(instance, e.relative_path))
 
 
+def spec_version(block_sizes: list[dict]) -> int:
+    """The lowest version that holds a spec with these blocks: 2 adds `jagged_parents`, which a version-1
+    reader would ignore and so lower a jagged loop without its row masks; every other spec stays 1."""
+    return 2 if any("jagged_parents" in bs for bs in block_sizes) else 1
+
+
 def validate_spec(spec: object) -> None:
-    """Raise SpecError (naming the JSON path) when `spec` is not a valid version-1 interchange spec."""
+    """Raise SpecError (naming the JSON path) when `spec` is not a valid interchange spec (version 1 or 2)."""
     errors = list(_validator().iter_errors(spec))
     if errors:
         error = _first(errors, spec)

@@ -93,7 +93,7 @@ def delete(*keys):
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (assign("version", 2), "unsupported version 2 (this is version 1)"),
+    (assign("version", 3), "unsupported version 3 (this reader takes versions 1 and 2)"),
     (assign("version", "1"), "expected integer, got string"),
     (assign("version", True), "expected integer, got bool"),
     (delete("kernel"), "missing field 'kernel'"),

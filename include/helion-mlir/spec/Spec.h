@@ -1,4 +1,4 @@
-/* The interchange spec (docs/interchange.md, version 1) read into C.
+/* The interchange spec (docs/interchange.md, versions 1 and 2) read into C.
  *
  * hm_spec_parse checks the structure on read and names the JSON path of the first violation
  * ("$.graphs[0].nodes[4].args[1]: reference to undefined node 'lod'"). The HmSpec owns every string

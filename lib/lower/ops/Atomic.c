@@ -16,6 +16,7 @@
  * launch check sees. The ops return the old values: when the kernel reads them, each one is stored
  * into a tile buffer of the result's shape (zero in the padding), read back as a tensor.
  */
+#include "lower/Jagged.h"
 #include "lower/Shapes.h"
 #include "lower/Tiles.h"
 
@@ -94,6 +95,11 @@ static bool is_full_slice(const HmArg *e) {
          e->items[2].kind == HM_ARG_NONE;
 }
 
+/* Helion masks an atomic's lanes past each row's end; these loops over the value's extents do not. */
+static bool jagged_refused(HmLowering *L, const HmNode *node) {
+  return hm_node_error(L, node, "'%s' over an hl.jagged_tile is not supported", node->target);
+}
+
 static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHostTensor *t, size_t d,
                        const HmArg *e, Update *u) {
   Range *r = &u->ranges[d];
@@ -109,6 +115,8 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     HmIrValue v = S->values[e->node];
     if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
       const HmTile *tile = &L->tiles[v.block_id];
+      if (!mlirValueIsNull(tile->jagged_ends))
+        return jagged_refused(L, node);
       *r = (Range){.offset = tile->offset, .extent = tile->extent, .value_dim = (int)u->value_rank++};
       return !tile->range.end.computed || hm_dim_value(L, t->shape[d], &r->size);
     }
@@ -120,6 +128,8 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     if (v.kind == HM_IR_TENSOR && producer && producer->val.kind == HM_SPEC_TENSOR && producer->val.rank == 1 &&
         mlirTypeIsAInteger(hm_element_of(v.value))) {
       HmDim dim = producer->val.shape[0];
+      if (hm_jagged_dim(L, dim))
+        return jagged_refused(L, node);
       *r = (Range){.offset = hm_index_const(L, 0), .value_dim = (int)u->value_rank++, .positions = v.value};
       if (hm_tile_is_padded(L, dim))
         r->extent = L->tiles[hm_dim_block(L, dim)].extent;

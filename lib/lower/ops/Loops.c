@@ -11,6 +11,7 @@
  * (a reduction_loop graph) a reduction's output instead starts from the reduction's identity and
  * combines each chunk's partial result.
  */
+#include "lower/Jagged.h"
 #include "lower/Shapes.h"
 #include "lower/Tiles.h"
 #include "lower/ops/Reductions.h"
@@ -290,6 +291,18 @@ static bool lower_body(HmLowering *L, HmScope *S, const HmNode *node, const Loop
   return true;
 }
 
+/* A loop over an hl.jagged_tile takes the tensor of its rows' ends first (Helion's codegen reads it as
+ * the loop's first lifted argument), which masks the loop's accesses. */
+static bool enter_jagged(HmLowering *L, HmScope *S, const HmNode *node, int block) {
+  if (hm_spec_block_size(L->spec, (size_t)block)->njagged_parents == 0)
+    return true;
+  const HmArg *args = hm_arg(L, node, 3);
+  const HmNode *ends = args && args->kind == HM_ARG_LIST && args->count > 0 ? hm_arg_node(S, &args->items[0]) : NULL;
+  if (!ends)
+    return hm_node_error(L, node, "the loop over jagged block %d takes no tensor of row ends", block);
+  return hm_jagged_enter(L, block, &S->values[ends->index], &ends->val) || hm_node_error(L, node, "jagged tile");
+}
+
 /* Opens one affine.for per block id, outermost first, and lowers the body graph in the innermost. */
 static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const LoopPlan *plan, size_t level,
                        const MlirValue *inits, MlirValue *results) {
@@ -301,7 +314,8 @@ static bool lower_nest(HmLowering *L, HmScope *S, const HmNode *node, const Loop
     return hm_diag_failed(L->diag) ? false : hm_node_error(L, node, "could not build affine.for");
   HmInsertion outer = hm_insertion_enter(L, body);
   HmTile saved;
-  bool ok = hm_tile_enter(L, block, &plan->ranges[level], mlirBlockGetArgument(body, 0), &saved);
+  bool ok = hm_tile_enter(L, block, &plan->ranges[level], mlirBlockGetArgument(body, 0), &saved) &&
+            enter_jagged(L, S, node, block);
   MlirValue carried[64], yielded[64];
   for (size_t i = 0; i < plan->ncarried; ++i)
     carried[i] = mlirBlockGetArgument(body, (intptr_t)i + 1);

@@ -19,8 +19,13 @@
  * computes (clip_computed_ranges).
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
+ *
+ * Over an hl.jagged_tile, each row's elements past its end are masked too (lower/Jagged.h): a load
+ * reads them as zeros, a store leaves them unwritten and `_mask_to` overwrites them, as Helion's
+ * codegen masks them.
  */
 #include "lower/ops/Access.h"
+#include "lower/Jagged.h"
 #include "lower/Tiles.h"
 
 #include "mlir-c/BuiltinAttributes.h"
@@ -672,17 +677,21 @@ static bool load_tile(HmLowering *L, HmScope *S, const HmNode *node, const HmSou
                                  : read_inside(L, node, src, &a, inside, &out->value);
 }
 
-/* A masked load reads the tile (clipped to the tensor) and zeroes what the mask leaves out. */
+/* A masked load reads the tile (clipped to the tensor) and zeroes what the masks leave out. */
 static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
-  MlirValue mask;
+  MlirValue mask, jagged;
   if (!source_of(L, S, node, &src) || !extra_mask(L, S, node, 2, &mask))
     return false;
   if (node->val.kind != HM_SPEC_TENSOR)
     return hm_node_error(L, node, "a load must produce a tensor");
-  if (!load_tile(L, S, node, &src, !mlirValueIsNull(mask), out))
+  if (!hm_jagged_mask(L, &node->val, &jagged))
+    return hm_node_error(L, node, "could not build the mask of an hl.jagged_tile");
+  if (!load_tile(L, S, node, &src, !mlirValueIsNull(mask) || !mlirValueIsNull(jagged), out))
     return false;
-  return mlirValueIsNull(mask) || select_masked(L, mask, out->value, (MlirValue){NULL}, &node->val, &out->value);
+  if (!mlirValueIsNull(mask) && !select_masked(L, mask, out->value, (MlirValue){NULL}, &node->val, &out->value))
+    return false;
+  return mlirValueIsNull(jagged) || select_masked(L, jagged, out->value, (MlirValue){NULL}, &node->val, &out->value);
 }
 
 /* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
@@ -916,6 +925,30 @@ static bool broadcast_stored(HmLowering *L, HmScope *S, const HmNode *node, cons
   return hm_broadcast(L, *tile, wide, hm_element_of(*tile), tile);
 }
 
+static bool and_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
+  *result = hm_arith(L, "arith.andi", args[0], args[1]);
+  return true;
+}
+
+/* A store over a jagged tile writes only the rows' real elements: `*mask` (extra_mask, or null) and
+ * the jagged mask of the stored value's shape. */
+static bool jagged_store_mask(HmLowering *L, const HmSpecValue *stored, MlirValue *mask) {
+  MlirValue jagged;
+  if (!hm_jagged_mask(L, stored, &jagged))
+    return false;
+  if (mlirValueIsNull(jagged) || mlirValueIsNull(*mask)) {
+    *mask = mlirValueIsNull(jagged) ? *mask : jagged;
+    return true;
+  }
+  if (mlirShapedTypeGetRank(mlirValueGetType(*mask)) > (intptr_t)stored->rank)
+    return hm_fail(L, "extra_mask has more dimensions than the tile");
+  MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)stored->rank);
+  MlirAffineMap maps[3] = {mask_map(L, *mask, stored), identity, identity};
+  MlirValue inputs[2] = {*mask, jagged};
+  return hm_generic(L, 2, inputs, maps, hm_empty_like(L, jagged, hm_element_of(jagged)), stored->rank, NULL, and_body,
+                    NULL, mask);
+}
+
 static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmSource src;
   HmAccess a;
@@ -955,6 +988,8 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
   if (!check_store_shape(L, node, &src, index, &a, stored))
     return false;
   *out = (HmIrValue){.kind = HM_IR_NONE, .block_id = -1};
+  if (!jagged_store_mask(L, stored, &mask))
+    return hm_node_error(L, node, "could not build the mask of an hl.jagged_tile");
   if (a.any_gather)
     return hm_scatter(L, &src, &a, stored, tile, mask);
   if (mlirValueIsNull(mask) ? !clip_computed_ranges(L, &src, &a)
@@ -985,12 +1020,13 @@ static bool lower_store(HmLowering *L, HmScope *S, const HmNode *node, int varia
 typedef struct MaskBody {
   size_t rank;
   MlirValue extents[HM_MAX_RANK]; /* null where the dimension has no padding */
+  bool jagged;                    /* args[1] is the jagged mask's element */
   double other;
 } MaskBody;
 
 static bool mask_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   MaskBody *m = ctx;
-  MlirValue keep = {NULL};
+  MlirValue keep = m->jagged ? args[1] : (MlirValue){NULL};
   for (size_t d = 0; d < m->rank; ++d) {
     if (mlirValueIsNull(m->extents[d]))
       continue;
@@ -1020,15 +1056,19 @@ static bool lower_mask_to(HmLowering *L, HmScope *S, const HmNode *node, int var
       any = true;
     }
   }
+  MlirValue jagged;
+  if (!hm_jagged_mask(L, &node->val, &jagged))
+    return hm_node_error(L, node, "could not build the mask of an hl.jagged_tile");
+  m.jagged = !mlirValueIsNull(jagged);
   *out = in;
-  if (!any)
+  if (!any && !m.jagged)
     return true; /* every element is real: nothing to mask */
   MlirAffineMap identity = mlirAffineMapMultiDimIdentityGet(L->ctx, (intptr_t)m.rank);
-  MlirAffineMap maps[2] = {identity, identity};
-  MlirValue init;
+  MlirAffineMap maps[3] = {identity, identity, identity};
+  MlirValue init, inputs[2] = {in.value, jagged};
   if (!hm_empty_tensor(L, &node->val, hm_element_of(in.value), &init))
     return false;
-  return hm_generic(L, 1, &in.value, maps, init, m.rank, NULL, mask_body, &m, &out->value);
+  return hm_generic(L, m.jagged ? 2 : 1, inputs, maps, init, m.rank, NULL, mask_body, &m, &out->value);
 }
 
 const HmOpEntry hm_memory_ops[] = {
