@@ -10,6 +10,7 @@ those parameters, so the spec stays the contract between the capture and the com
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from typing import Any, Sequence
 
@@ -103,6 +104,54 @@ def _of_sizes(expr: object, host_tensors: list[dict]) -> bool:
     return bool(free) and all(s.name in sizes for s in free)
 
 
+_INDEXED = ("helion.language.memory_ops.load", "helion.language.memory_ops.store", "helion.language.atomic_ops.")
+
+
+def _only_gathered(graphs: list[dict]) -> set[str]:
+    """The host tensors whose first dimension every use indexes with an integer tensor (loads, stores
+    and atomics at computed positions): that size sizes no tile, and the lowering clamps a gather's
+    positions into it and skips a scatter's outside it, so the module can read it at run time."""
+    gathered, other = set(), set()
+    for graph in graphs:
+        nodes = {n["name"]: n for n in graph["nodes"]}
+        tensors = {n["name"]: n["args"][0] for n in graph["nodes"]
+                   if n["target"] == "helion.language._tracing_ops._host_tensor"}
+        for n in graph["nodes"]:
+            for position, arg in enumerate(n["args"]):
+                if not (isinstance(arg, dict) and arg.get("node") in tensors):
+                    continue
+                index = n["args"][1] if len(n["args"]) > 1 and isinstance(n["args"][1], list) else []
+                first = nodes.get(index[0].get("node")) if index and isinstance(index[0], dict) else None
+                val = (first or {}).get("val") or {}
+                by_tensor = val.get("type") == "tensor" and val.get("dtype", "").startswith(("int", "uint"))
+                indexed = position == 0 and n["target"].startswith(_INDEXED) and by_tensor
+                (gathered if indexed else other).add(tensors[arg["node"]])
+    return gathered - other
+
+
+def _read_allocation_sizes(exporter: _Exporter, graphs: list[dict], host_tensors: list[dict],
+                           symbols: list[dict]) -> None:
+    """The host code may size an allocation from a value in memory (jagged_softmax's
+    `torch.zeros(int(offsets[-1].item()) * m)`), which Helion's binding sizes from its hint for
+    unbacked values (8192): a module compiled for that size fits no launch. Where the device code only
+    gathers from or scatters into such a tensor, its first dimension becomes a size the module reads
+    off the memref (a `size` symbol). Kernel arguments and their views keep their sizes: Helion binds
+    the kernel on them."""
+    arguments = {a.untyped_storage()._cdata for a in exporter.fake_args.values() if isinstance(a, torch.Tensor)}
+    allocated = {name for name, val in exporter.host_tensor_vals.items()
+                 if val.untyped_storage()._cdata not in arguments}
+    taken = {s["name"] for s in symbols}
+    gathered = _only_gathered(graphs)
+    for t in host_tensors:
+        shape = t["shape"]
+        if t["name"] not in allocated or t["name"] not in gathered or not shape or not isinstance(shape[0], int):
+            continue
+        name = next(n for n in (f"{t['name']}_size{k}" for k in itertools.count()) if n not in taken)
+        taken.add(name)
+        symbols.append({"name": name, "kind": "size", "value": t["shape"][0], "tensor": t["name"], "dim": 0})
+        shape[0] = name
+
+
 def export_device_function(env: Any, host_function: Any, config: Any, params: Sequence[DeviceParam]) -> dict:
     """The spec of the device function Helion is generating now (its env and HostFunction current):
     host tensors and scalars are `params` entries, `outputs` is empty (the host code returns)."""
@@ -142,5 +191,6 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
         exporter.symbols |= p.value.free_symbols
         scalars.append({"name": p.name, "arg_index": i, "type": kind, "value": value, "symbol": str(p.value)})
     symbols = exporter.symbols_json(block_sizes, host_tensors, scalars)
+    _read_allocation_sizes(exporter, graphs, host_tensors, symbols)
     return _spec(fn, source, env.settings.static_shapes, config, symbols=symbols, block_sizes=block_sizes,
                  host_tensors=host_tensors, scalars=scalars, outputs=[], grid=grid, graphs=graphs)

@@ -72,3 +72,28 @@ def test_atomics_over_a_jagged_tile_are_refused():
     args = (torch.randn(5, 9), torch.tensor([1, 9, 0, 4, 3]), torch.zeros(5, 9))
     with pytest.raises(helion_mlir.HelionMlirError, match=r"atomic_add' over an hl\.jagged_tile is not supported"):
         jagged_atomic_add(*args)
+
+
+@helion.kernel(static_shapes=True, backend="mlir", autotune_effort="none")
+def packed_scale(x: torch.Tensor, offsets: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Packed rows scaled by their row's factor into an allocation the host code sizes from a value in
+    memory, which Helion's binding sizes from its hint for unbacked values instead."""
+    out = torch.zeros(int(offsets[-1].item()), dtype=x.dtype, device=x.device)
+    for tile_b in hl.tile(offsets.size(0) - 1):
+        starts = offsets[tile_b]
+        lengths = offsets[tile_b.index + 1] - starts
+        s = scale[tile_b]
+        for tile_k in hl.jagged_tile(lengths):
+            at = starts[:, None] + tile_k.index[None, :]
+            hl.store(out, [at], hl.load(x, [at]) * s[:, None])
+    return out
+
+
+def test_an_allocation_sized_from_memory_is_read_at_run_time():
+    """Only scattered into, `out` is a size the module reads off its memref: one module serves every
+    total, where a module compiled for Helion's hint would fit no launch."""
+    for lengths in ([3, 0, 9, 4], [1, 17, 2, 5]):
+        offsets = torch.cat([torch.zeros(1, dtype=torch.long), torch.tensor(lengths).cumsum(0)])
+        x, scale = torch.randn(40), torch.randn(4)
+        rows = torch.repeat_interleave(scale, torch.tensor(lengths))
+        torch.testing.assert_close(packed_scale(x, offsets, scale), x[:offsets[-1]] * rows)
