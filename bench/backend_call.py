@@ -10,6 +10,7 @@ code; the kernel here adds 4 floats, so the time is the overhead. Each row is th
 from __future__ import annotations
 
 import argparse
+import ctypes
 import statistics
 import time
 
@@ -53,8 +54,11 @@ def main() -> None:
     device_fn = next(v for v in add.bind((x, y)).compile_config(add.configs[0]).__globals__.values()
                      if isinstance(v, _runtime.DeviceFunction))
     out = torch.empty_like(x)
+    labs = ctypes.CDLL(None).labs  # a C function that does nothing worth timing
+    labs.argtypes, labs.restype = [ctypes.c_long], ctypes.c_long
     rows = [
         ("plain Python call", plain, (x, y)),
+        ("plain ctypes call", labs, (1,)),
         ("torch.add (eager)", torch.add, (x, y)),
         ("launch check only", device_fn.signature.check, ((x, y, out),)),
         ("launch (check + JIT call)", device_fn.launch, ((x, y, out),)),

@@ -231,9 +231,11 @@ def opt_levels(b: Bench, seconds: float) -> dict:
 def second_process_compile(b: Bench) -> dict[str, float]:
     """The same kernel in a fresh process, whose compile the on-disk cache answers: loading the
     library (once per process), the compile (read and link the cached code) and the first call."""
-    out = subprocess.run([sys.executable, __file__, "--child-compile", str(BENCHES.index(b))],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    def child(mode: str):
+        out = subprocess.run([sys.executable, __file__, mode, str(BENCHES.index(b))],
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**child("--child-compile"), "eager_first": child("--child-eager")}
 
 
 def child_compile(index: int) -> dict[str, float]:
@@ -245,12 +247,20 @@ def child_compile(index: int) -> dict[str, float]:
     compile_, _ = _seconds(compile_spec, spec)
     launcher, compiled = _seconds(_Compiled, spec)
     first, _ = _seconds(compiled, args)
-    # Each call allocates its output afresh, and without the parent's mallopt a large one is new
-    # pages every time: what the first call costs beyond a later one is its own.
+    # A later call's output reuses the memory the first one's freed; the first faults its pages in,
+    # as torch's first call in a fresh process does (child_eager).
     later = min(_seconds(compiled, args)[0] for _ in range(3))
     if cache_stats()["hits"] != 2:
         raise SystemExit(f"{b.name}: the second process compiled the kernel instead of reading the cache")
     return {"load": load, "compile": compile_, "launcher": launcher, "first": first, "later": later}
+
+
+def child_eager(index: int) -> float:
+    """PyTorch eager's first call of the same kernel in a fresh process: the page faults of its
+    fresh output, and torch's own first-call work."""
+    b = BENCHES[index]
+    args = b.make_args()
+    return _seconds(b.eager, *args)[0]
 
 
 def _cpu_name() -> str:
@@ -321,9 +331,10 @@ def report(rows: list[dict], limits: dict[str, float], second: dict | None, note
                   f"compile (`compile_spec`) **{ms(second['compile'])} ms**; `helion_mlir.run`'s setup for it "
                   f"(`_Compiled`: the same compile, a second hit, and the launcher's extent checks) "
                   f"{ms(second['launcher'])} ms; first call {ms(second['first'])} ms, against "
-                  f"{ms(second['later'])} ms for the fastest of three later ones, which allocate and fault in "
-                  f"their output as the first does (loading libhelion_mlir.so before all this, once per "
-                  f"process: {ms(second['load'])} ms)."]
+                  f"{ms(second['later'])} ms for the fastest of three later ones, whose outputs reuse the "
+                  f"memory the first one's freed, and {ms(second['eager_first'])} ms for torch's first call "
+                  f"in a fresh process, which faults in its output too (loading libhelion_mlir.so before "
+                  f"all this, once per process: {ms(second['load'])} ms)."]
     return "\n".join(lines) + "\n"
 
 
@@ -336,9 +347,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="a line for the report's header about this run's conditions")
     p.add_argument("--opt-levels", action="store_true", help="also compare LLVM -O1/-O2/-O3")
     p.add_argument("--child-compile", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--child-eager", type=int, help=argparse.SUPPRESS)
     opts = p.parse_args(argv)
     if opts.child_compile is not None:
         print(json.dumps(child_compile(opts.child_compile)))
+        return 0
+    if opts.child_eager is not None:
+        print(json.dumps(child_eager(opts.child_eager)))
         return 0
     # A cache of our own, empty: the compile times are compiles, and the second process reads what
     # this one wrote.

@@ -53,7 +53,7 @@ static void release_context(MlirContext ctx) {
     shared_busy = false;
   mtx_unlock(&shared_lock);
   if (!shared)
-    release_context(ctx);
+    mlirContextDestroy(ctx);
 }
 
 /* Hands the diag's message to the caller, who frees it with hm_capi_free_string. */

@@ -146,6 +146,10 @@ class FixedCall:
         self._kernel = kernel  # keeps the handle alive
         self._scalar_types = scalar_types
         self._arrays = arrays  # dtypes, ranks, sizes, strides
+        # Looked up once, not at every call: a launch costs a few microseconds, and the lookups
+        # (the library's function, the pointer array's type) were a fifth of them.
+        self._data_type = ctypes.c_void_p * len(arrays[1])
+        self._run = _lib.lib().hm_capi_run
 
     def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
         boxes = []  # keep the scalar values alive through the call
@@ -156,9 +160,13 @@ class FixedCall:
             else:
                 boxes.append(self._scalar_types[len(boxes)](a))
                 pointers.append(ctypes.addressof(boxes[-1]))
-        data = (ctypes.c_void_p * max(len(args), 1))(*pointers)
+        # More arguments than the layout has: the library's count check says so.
+        data_type = self._data_type if len(args) <= self._data_type._length_ else ctypes.c_void_p * len(args)
+        data = data_type(*pointers)
         _follow_torch_threads()
-        _lib.call("hm_capi_run", self._kernel._handle, len(args), data, *self._arrays, error=ValueError)
+        err = ctypes.c_void_p()
+        if not self._run(self._kernel._handle, len(args), data, *self._arrays, ctypes.byref(err)):
+            raise ValueError(_lib.take_string(err.value) or "hm_capi_run failed")
 
 
 def compile_mlir(text: str, func: str, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:
