@@ -242,9 +242,6 @@ def split_heads_reference(x: torch.Tensor, batch: int, heads: int) -> torch.Tens
     return (x * 2).reshape(batch, heads, x.size(1))
 
 
-# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
-# (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
-# references are the torch functions above.
 @helion.kernel(static_shapes=True)
 def outer_tile_positions(x: torch.Tensor) -> torch.Tensor:
     """An outer tile's id, end and count read in an inner loop, where the loop's graph names them by
@@ -266,6 +263,9 @@ def outer_tile_positions_reference(x: torch.Tensor) -> torch.Tensor:
     return x[last] * (blocks + 1).to(x.dtype)[:, None] + len(blocks)
 
 
+# The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
+# (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
+# references are the torch functions above.
 CHECKS = [
     {"kernel": "add_position", "args": ["torch.randn(100)"], "ref": "add_position_reference"},
     {"kernel": "add_position", "args": ["torch.randn(77, dtype=torch.float16)"], "config": {"block_sizes": [16]},

@@ -156,6 +156,16 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
     "running_argmax": {"ones": ("torch.randn(1, 1)", "torch.arange(1.0).repeat(1, 1)"),
                        "odd": ("torch.randn(11, 15)", "torch.arange(15.0).repeat(11, 1)")},
     "block_column_sums": {"ones": ("torch.randn(16, 1)",), "odd": ("torch.randn(16, 25)",)},  # 16 rows
+    "split_heads": {"ones": ("torch.randn(1, 1)", "1", "1"), "odd": ("torch.randn(15, 7)", "3", "5")},
+    "jagged_tile_sum": {"ones": ("torch.randn(1, 1)", "torch.tensor([0, 1])"),
+                        "odd": ("torch.randn(13, 3)", "torch.tensor([0, 2, 3, 8, 13])")},
+    "jagged_tile_max": {"ones": ("torch.randn(1, 1)", "torch.tensor([1])"),
+                        "odd": ("torch.randn(5, 7) + torch.arange(7)", "torch.tensor([0, 7, 3, 1, 6])")},
+    "jagged_tile_scale": {"ones": ("torch.randn(1, 1)", "torch.tensor([1])", "torch.randn(1)", "torch.full((1, 1), 7.0)"),
+                          "odd": ("torch.randn(5, 7)", "torch.tensor([0, 7, 3, 1, 6])", "torch.randn(5)",
+                                  "torch.full((5, 7), 7.0)")},
+    "jagged_tile_grid": {"ones": ("torch.randn(1, 1, 1)", "torch.tensor([[1]])"),
+                         "odd": ("torch.randn(3, 5, 7)", "torch.randint(0, 8, (3, 5))")},
     "spread_row": {"ones": ("torch.randn(1, 1)", "torch.tensor([0, 1], dtype=torch.int32)", "torch.zeros(1, 1)"),
                    "odd": ("torch.randn(1, 5)", "torch.tensor([1, 4, 4, 7], dtype=torch.int32)", "torch.zeros(7, 5)")},
 }
