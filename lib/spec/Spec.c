@@ -738,7 +738,7 @@ static const char *const SYMBOL_KINDS[] = {
     [SYMBOL_GRID_INDEX] = "grid_index", [SYMBOL_TILE_END] = "tile_end", [SYMBOL_TILE_ID] = "tile_id",
     [SYMBOL_TILE_COUNT] = "tile_count", [SYMBOL_UNBACKED] = "unbacked",
 };
-static const HmTilePosition SYMBOL_TILE_POSITIONS[] = {
+static const HmTilePosition SYMBOL_TILE_POSITIONS[SYMBOL_UNBACKED + 1] = {
     [SYMBOL_GRID_INDEX] = HM_TILE_BEGIN, [SYMBOL_TILE_END] = HM_TILE_END, [SYMBOL_TILE_ID] = HM_TILE_ID,
     [SYMBOL_TILE_COUNT] = HM_TILE_COUNT,
 };
