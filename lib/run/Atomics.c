@@ -262,48 +262,29 @@ static bool expand(MlirOperation module_op, MlirOperation rmw) {
   return true;
 }
 
-typedef struct Found {
-  MlirOperation *ops;
-  size_t n, cap;
-  bool overflow;
-} Found;
-
-static MlirWalkResult find(MlirOperation op, void *data) {
-  Found *found = data;
+static bool is_atomic_rmw(MlirOperation op) {
   MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
   static const char wanted[] = "memref.generic_atomic_rmw";
-  if (name.length != sizeof wanted - 1 || memcmp(name.data, wanted, name.length) != 0)
-    return MlirWalkResultAdvance;
-  if (found->n == found->cap) {
-    found->overflow = true;
-    return MlirWalkResultInterrupt;
-  }
-  found->ops[found->n++] = op;
-  return MlirWalkResultAdvance;
+  return name.length == sizeof wanted - 1 && memcmp(name.data, wanted, name.length) == 0;
 }
 
-/* Rewrites in batches: the walk only collects, as rewriting under a walk would change what it walks.
- * An op of a rank past 8, an element wider than 64 bits or a body expand() does not take is left for
- * the pipeline to refuse. */
+/* An op of a rank past 8, an element wider than 64 bits or a body expand() does not take is left
+ * for the pipeline to refuse. */
 static void expand_atomics(MlirOperation module_op, MlirExternalPass pass) {
-  MlirOperation batch[64];
-  for (;;) {
-    Found found = {batch, 0, 64, false};
-    mlirOperationWalk(module_op, find, &found, MlirWalkPreOrder);
-    size_t expanded = 0;
-    for (size_t i = 0; i < found.n; ++i) {
-      MlirOperation op = found.ops[i];
-      MlirType element = mlirValueGetType(mlirOperationGetResult(op, 0));
-      unsigned bits = mlirTypeIsAInteger(element) ? mlirIntegerTypeGetWidth(element)
-                      : mlirTypeIsAFloat(element) ? mlirFloatTypeGetWidth(element)
-                                                  : 0;
-      if (mlirOperationGetNumOperands(op) > 9 || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
-        continue;
-      expanded += expand(module_op, op);
-    }
-    if (!found.overflow || expanded == 0)
-      return;
+  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_atomic_rmw);
+  for (size_t i = 0; i < found.count && !found.oom; ++i) {
+    MlirOperation op = found.ops[i];
+    MlirType element = mlirValueGetType(mlirOperationGetResult(op, 0));
+    unsigned bits = mlirTypeIsAInteger(element) ? mlirIntegerTypeGetWidth(element)
+                    : mlirTypeIsAFloat(element) ? mlirFloatTypeGetWidth(element)
+                                                : 0;
+    if (mlirOperationGetNumOperands(op) > 9 || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
+      continue;
+    expand(module_op, op);
   }
+  if (found.oom)
+    mlirExternalPassSignalFailure(pass);
+  hm_op_list_free(&found);
 }
 
 MlirPass hm_atomics_pass(void) {

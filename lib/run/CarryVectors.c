@@ -137,37 +137,14 @@ static bool carry_in_register(MlirOperation loop, MlirBlock body, intptr_t index
   return true;
 }
 
-typedef struct Loops {
-  MlirOperation *ops;
-  size_t count, cap;
-  bool oom;
-} Loops;
-
-static MlirWalkResult collect_loop(MlirOperation op, void *data) {
-  Loops *loops = data;
-  if (!name_is(op, "scf.for"))
-    return MlirWalkResultAdvance;
-  if (loops->count == loops->cap) {
-    size_t cap = loops->cap ? 2 * loops->cap : 16;
-    MlirOperation *grown = realloc(loops->ops, cap * sizeof *grown);
-    if (!grown) {
-      loops->oom = true;
-      return MlirWalkResultInterrupt;
-    }
-    loops->ops = grown;
-    loops->cap = cap;
-  }
-  loops->ops[loops->count++] = op;
-  return MlirWalkResultAdvance;
-}
+static bool is_for(MlirOperation op) { return name_is(op, "scf.for"); }
 
 /* Inner loops first (a post-order walk), so that a read hoisted out of one can qualify in the loop
  * around it. The walk only collects: moving ops while walking their block is not safe. */
 static void carry_vectors(MlirOperation module_op, MlirExternalPass pass) {
-  Loops loops = {0};
-  mlirOperationWalk(module_op, collect_loop, &loops, MlirWalkPostOrder);
+  HmOpList loops = hm_collect_ops(module_op, MlirWalkPostOrder, is_for);
   if (loops.oom) {
-    free(loops.ops);
+    hm_op_list_free(&loops);
     mlirExternalPassSignalFailure(pass);
     return;
   }
@@ -178,7 +155,7 @@ static void carry_vectors(MlirOperation module_op, MlirExternalPass pass) {
     for (intptr_t k = 0; k < carried; ++k)
       carry_in_register(loop, body, k);
   }
-  free(loops.ops);
+  hm_op_list_free(&loops);
 }
 
 MlirPass hm_carry_vectors_pass(void) {

@@ -163,13 +163,6 @@ static MlirValue narrow(Rewriter *r, const Format *f, MlirValue x) {
   return cast(r, "arith.trunci", binary(r, "arith.ori", magnitude, sign), int_type(r, 8));
 }
 
-/* The conversion ops to rewrite, collected first: rewriting while walking their block is not safe. */
-typedef struct Conversions {
-  MlirOperation *ops;
-  size_t count, cap;
-  bool oom;
-} Conversions;
-
 static bool is_named(MlirOperation op, const char *name) {
   return mlirStringRefEqual(mlirIdentifierStr(mlirOperationGetName(op)), mlirStringRefCreateFromCString(name));
 }
@@ -185,24 +178,6 @@ static bool convertible(MlirOperation op) {
   MlirType other = element_of(extf ? to : from);
   return format_of(element_of(extf ? from : to)) &&
          (extf || mlirTypeIsAF32(other) || mlirTypeIsAF16(other) || mlirTypeIsABF16(other));
-}
-
-static MlirWalkResult collect(MlirOperation op, void *data) {
-  Conversions *c = data;
-  if (!convertible(op))
-    return MlirWalkResultAdvance;
-  if (c->count == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 16;
-    MlirOperation *grown = realloc(c->ops, cap * sizeof *grown);
-    if (!grown) {
-      c->oom = true;
-      return MlirWalkResultInterrupt;
-    }
-    c->ops = grown;
-    c->cap = cap;
-  }
-  c->ops[c->count++] = op;
-  return MlirWalkResultAdvance;
 }
 
 static bool rewrite(MlirOperation op) {
@@ -231,12 +206,11 @@ static bool rewrite(MlirOperation op) {
 }
 
 static void expand_fp8(MlirOperation module_op, MlirExternalPass pass) {
-  Conversions c = {0};
-  mlirOperationWalk(module_op, collect, &c, MlirWalkPostOrder);
+  HmOpList c = hm_collect_ops(module_op, MlirWalkPostOrder, convertible);
   bool ok = !c.oom;
   for (size_t i = 0; i < c.count && ok; ++i)
     ok = rewrite(c.ops[i]);
-  free(c.ops);
+  hm_op_list_free(&c);
   if (!ok)
     mlirExternalPassSignalFailure(pass);
 }

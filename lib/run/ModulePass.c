@@ -2,6 +2,7 @@
 
 #include <stdalign.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "mlir-c/Support.h"
 
@@ -22,4 +23,39 @@ MlirPass hm_module_pass(const HmModulePass *pass) {
                                 mlirStringRefCreateFromCString(pass->description),
                                 mlirStringRefCreateFromCString("builtin.module"), 0, NULL, callbacks,
                                 (void *)pass);
+}
+
+typedef struct Collector {
+  HmOpList list;
+  bool (*wanted)(MlirOperation op);
+} Collector;
+
+static MlirWalkResult collect(MlirOperation op, void *data) {
+  Collector *c = data;
+  if (!c->wanted(op))
+    return MlirWalkResultAdvance;
+  HmOpList *l = &c->list;
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    MlirOperation *grown = cap <= SIZE_MAX / sizeof *grown ? realloc(l->ops, cap * sizeof *grown) : NULL;
+    if (!grown) {
+      l->oom = true;
+      return MlirWalkResultInterrupt;
+    }
+    l->ops = grown;
+    l->cap = cap;
+  }
+  l->ops[l->count++] = op;
+  return MlirWalkResultAdvance;
+}
+
+HmOpList hm_collect_ops(MlirOperation root, MlirWalkOrder order, bool (*wanted)(MlirOperation op)) {
+  Collector c = {.wanted = wanted};
+  mlirOperationWalk(root, collect, &c, order);
+  return c.list;
+}
+
+void hm_op_list_free(HmOpList *list) {
+  free(list->ops);
+  *list = (HmOpList){0};
 }

@@ -4,6 +4,10 @@
 #ifndef HELION_MLIR_RUN_MODULEPASS_H
 #define HELION_MLIR_RUN_MODULEPASS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
 
 #ifdef __cplusplus
@@ -21,6 +25,18 @@ typedef struct HmModulePass {
 /* `pass` must outlive every pass manager holding the result (a static object): its address is the
  * pass's TypeID. */
 MlirPass hm_module_pass(const HmModulePass *pass);
+
+/* The ops of a module a pass rewrites, collected by one walk first: rewriting under a walk would
+ * change what it walks. */
+typedef struct HmOpList {
+  MlirOperation *ops;
+  size_t count, cap;
+  bool oom; /* an allocation failed: `ops` holds what was found before */
+} HmOpList;
+
+/* Every op under `root` that `wanted` accepts, in walk `order`. Free the list with hm_op_list_free. */
+HmOpList hm_collect_ops(MlirOperation root, MlirWalkOrder order, bool (*wanted)(MlirOperation op));
+void hm_op_list_free(HmOpList *list);
 
 #ifdef __cplusplus
 }

@@ -42,23 +42,7 @@ static intptr_t memref_operand(MlirOperation op) {
   return mlirOperationGetNumOperands(op) == 2 + mlirShapedTypeGetRank(memref) ? at : -1;
 }
 
-typedef struct Found {
-  MlirOperation *ops;
-  size_t n, cap;
-  bool overflow;
-} Found;
-
-static MlirWalkResult find(MlirOperation op, void *data) {
-  Found *found = data;
-  if (memref_operand(op) < 0)
-    return MlirWalkResultAdvance;
-  if (found->n == found->cap) {
-    found->overflow = true;
-    return MlirWalkResultInterrupt;
-  }
-  found->ops[found->n++] = op;
-  return MlirWalkResultAdvance;
-}
+static bool is_scalar_transfer(MlirOperation op) { return memref_operand(op) >= 0; }
 
 static void rewrite(MlirOperation op) {
   bool read = named(op, "vector.transfer_read");
@@ -83,24 +67,17 @@ static void rewrite(MlirOperation op) {
   mlirOperationDestroy(op);
 }
 
-/* Rewrites in batches: the walk only collects, as rewriting under a walk would change what it walks.
- * A memref of a rank past 64 is left for the pipeline to refuse. */
+/* A memref of a rank past 64 is left for the pipeline to refuse. */
 static void scalar_transfers(MlirOperation module_op, MlirExternalPass pass) {
-  MlirOperation batch[64];
-  for (;;) {
-    Found found = {batch, 0, 64, false};
-    mlirOperationWalk(module_op, find, &found, MlirWalkPreOrder);
-    size_t rewritten = 0;
-    for (size_t i = 0; i < found.n; ++i) {
-      MlirOperation op = found.ops[i];
-      if (mlirShapedTypeGetRank(mlirValueGetType(mlirOperationGetOperand(op, memref_operand(op)))) > 64)
-        continue;
+  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_scalar_transfer);
+  for (size_t i = 0; i < found.count && !found.oom; ++i) {
+    MlirOperation op = found.ops[i];
+    if (mlirShapedTypeGetRank(mlirValueGetType(mlirOperationGetOperand(op, memref_operand(op)))) <= 64)
       rewrite(op);
-      ++rewritten;
-    }
-    if (!found.overflow || rewritten == 0)
-      return;
   }
+  if (found.oom)
+    mlirExternalPassSignalFailure(pass);
+  hm_op_list_free(&found);
 }
 
 MlirPass hm_scalar_transfers_pass(void) {
