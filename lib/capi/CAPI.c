@@ -293,6 +293,10 @@ HmCompiled *hm_capi_compile_mlir(const char *mlir_text, const char *func_name, i
 
 const char *hm_capi_mlir_text(const HmCompiled *compiled) { return compiled->mlir_text; }
 
+const char *hm_capi_openmp_runtime(const HmCompiled *compiled) {
+  return hm_kernel_openmp(compiled->kernel);
+}
+
 /* Slices the flat size and stride arrays into one view per buffer. */
 static bool make_views(size_t n, void *const *data, const char *const *dtypes,
                        const int64_t *ranks, const int64_t *sizes, const int64_t *strides,

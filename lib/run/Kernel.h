@@ -10,6 +10,7 @@
 #include "helion-mlir/run/Runner.h"
 #include "mlir-c/ExecutionEngine.h"
 #include "run/ObjectJit.h"
+#include "run/OpenMpRuntime.h"
 
 /* What a run checks a view against: one argument of the function (a memref, or a scalar of a
  * kernel's scalar argument), as plain data, so that the kernel outlives the MLIR context it was
@@ -34,6 +35,7 @@ struct HmKernel {
   MlirExecutionEngine engine;
   HmObjectJit *loaded;
   PackedEntry entry; /* the packed wrapper of _mlir_ciface_<name> */
+  HmOpenMp openmp;   /* the runtime its __kmpc_* calls were linked to */
   char *func_name;
   size_t nargs;
   ArgSig *args;

@@ -169,11 +169,14 @@ HmKernel *hm_kernel_load(const void *image, size_t size, HmDiag *diag) {
   const uint8_t *object = get_bytes(&r, object_size);
   char *symbol = r.ok && r.left == 0 ? packed_name(kernel->func_name) : NULL;
   void *entry = NULL;
-  if (!symbol)
+  HmOpenMpRuntime openmp;
+  if (!symbol) {
     hm_diag_error(diag, "the saved kernel is damaged");
-  else
-    kernel->loaded = hm_object_jit_load(object, (size_t)object_size, symbol,
+  } else if (hm_openmp_runtime(&openmp, diag)) {
+    kernel->openmp = openmp.kind;
+    kernel->loaded = hm_object_jit_load(object, (size_t)object_size, symbol, &openmp,
                                         (void *)hm_kernel_memref_copy, &entry, diag);
+  }
   free(symbol);
   if (!kernel->loaded) {
     hm_kernel_destroy(kernel);

@@ -23,25 +23,49 @@ static bool orc_failed(LLVMErrorRef err, const char *what, HmDiag *diag) {
   return true;
 }
 
-/* The OpenMP runtime by its path, as the ExecutionEngine is given it: this library may have been
- * loaded without RTLD_GLOBAL (ctypes), so the process's own symbols need not include it. */
-static bool add_runtime(LLVMOrcLLJITRef jit, LLVMOrcJITDylibRef dylib, void *memref_copy,
+/* The OpenMP runtime's library by its path, as the ExecutionEngine is given it: this library may
+ * have been loaded without RTLD_GLOBAL (ctypes), so the process's own symbols need not include it. */
+static bool add_library(LLVMOrcLLJITRef jit, LLVMOrcJITDylibRef dylib, const char *path,
                         HmDiag *diag) {
-  LLVMOrcDefinitionGeneratorRef omp = NULL;
+  LLVMOrcDefinitionGeneratorRef generator = NULL;
   if (orc_failed(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(
-                     &omp, HM_LIBOMP_PATH, LLVMOrcLLJITGetGlobalPrefix(jit), NULL, NULL),
+                     &generator, path, LLVMOrcLLJITGetGlobalPrefix(jit), NULL, NULL),
                  "cannot open the OpenMP runtime for the JIT", diag))
     return false;
-  LLVMOrcJITDylibAddGenerator(dylib, omp);
-  LLVMOrcCSymbolMapPair copy = {
-      LLVMOrcLLJITMangleAndIntern(jit, "memrefCopy"),
-      {(LLVMOrcExecutorAddress)(uintptr_t)memref_copy,
+  LLVMOrcJITDylibAddGenerator(dylib, generator);
+  return true;
+}
+
+static LLVMOrcCSymbolMapPair absolute(LLVMOrcLLJITRef jit, const char *name, void *address) {
+  return (LLVMOrcCSymbolMapPair){
+      LLVMOrcLLJITMangleAndIntern(jit, name),
+      {(LLVMOrcExecutorAddress)(uintptr_t)address,
        {LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable, 0}}};
-  LLVMOrcMaterializationUnitRef unit = LLVMOrcAbsoluteSymbols(&copy, 1);
+}
+
+/* memrefCopy and the OpenMP runtime's symbols that are defined rather than searched for. */
+static bool add_symbols(LLVMOrcLLJITRef jit, LLVMOrcJITDylibRef dylib,
+                        const HmOpenMpRuntime *openmp, void *memref_copy, HmDiag *diag) {
+  size_t n = 1 + openmp->nsymbols;
+  LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof *pairs);
+  if (!pairs)
+    return hm_diag_error(diag, "out of memory");
+  pairs[0] = absolute(jit, "memrefCopy", memref_copy);
+  for (size_t i = 0; i < openmp->nsymbols; ++i)
+    pairs[1 + i] = absolute(jit, openmp->symbols[i].name, openmp->symbols[i].address);
+  /* The unit takes the pairs' names; the array is ours. */
+  LLVMOrcMaterializationUnitRef unit = LLVMOrcAbsoluteSymbols(pairs, n);
+  free(pairs);
   LLVMErrorRef err = LLVMOrcJITDylibDefine(dylib, unit);
   if (err)
     LLVMOrcDisposeMaterializationUnit(unit);
-  return !orc_failed(err, "cannot define memrefCopy for the JIT", diag);
+  return !orc_failed(err, "cannot define the runtime's symbols for the JIT", diag);
+}
+
+static bool add_runtime(LLVMOrcLLJITRef jit, LLVMOrcJITDylibRef dylib,
+                        const HmOpenMpRuntime *openmp, void *memref_copy, HmDiag *diag) {
+  return (!openmp->library || add_library(jit, dylib, openmp->library, diag)) &&
+         add_symbols(jit, dylib, openmp, memref_copy, diag);
 }
 
 /* The ExecutionEngine registers the host target when it first compiles; a process that only loads
@@ -54,7 +78,8 @@ static void init_target(void) {
 }
 
 HmObjectJit *hm_object_jit_load(const void *object, size_t size, const char *symbol,
-                                void *memref_copy, void **entry, HmDiag *diag) {
+                                const HmOpenMpRuntime *openmp, void *memref_copy, void **entry,
+                                HmDiag *diag) {
   HmObjectJit *loaded = calloc(1, sizeof *loaded);
   if (!loaded) {
     hm_diag_error(diag, "out of memory");
@@ -68,7 +93,7 @@ HmObjectJit *hm_object_jit_load(const void *object, size_t size, const char *sym
     return NULL;
   }
   LLVMOrcJITDylibRef dylib = LLVMOrcLLJITGetMainJITDylib(loaded->jit);
-  bool ok = add_runtime(loaded->jit, dylib, memref_copy, diag);
+  bool ok = add_runtime(loaded->jit, dylib, openmp, memref_copy, diag);
   if (ok) {
     LLVMMemoryBufferRef buffer =
         LLVMCreateMemoryBufferWithMemoryRangeCopy(object, size, "helion-mlir-kernel");

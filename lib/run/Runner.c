@@ -12,6 +12,7 @@
 #include "run/FileBytes.h"
 #include "run/Kernel.h"
 #include "run/ObjectJit.h"
+#include "run/OpenMpRuntime.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/ExecutionEngine.h"
@@ -223,21 +224,30 @@ static bool find_entry(HmKernel *kernel, const char *func_name, HmDiag *diag) {
   return true;
 }
 
-/* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. The
- * OpenMP runtime is named here so that the JIT finds the __kmpc_* entry points even when this
- * library was loaded without RTLD_GLOBAL (ctypes). */
+/* `llvm_module` is in the LLVM dialect; the engine keeps its own LLVM IR, not the module. libomp is
+ * named by its path so that the JIT finds the __kmpc_* entry points even when this library was
+ * loaded without RTLD_GLOBAL (ctypes); the bridge's are defined as symbols. */
 static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_level, bool keep_object,
                           HmDiag *diag) {
+  HmOpenMpRuntime openmp;
+  if (!hm_openmp_runtime(&openmp, diag))
+    return false;
+  kernel->openmp = openmp.kind;
   MlirContext ctx = mlirModuleGetContext(llvm_module);
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  MlirStringRef libs[] = {mlirStringRefCreateFromCString(HM_LIBOMP_PATH)};
-  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, 1, libs, keep_object, false);
+  MlirStringRef libs[] = {mlirStringRefCreateFromCString(openmp.library ? openmp.library : "")};
+  kernel->engine = mlirExecutionEngineCreate(llvm_module, opt_level, openmp.library ? 1 : 0, libs,
+                                             keep_object, false);
   hm_diag_capture_end(capture);
   if (mlirExecutionEngineIsNull(kernel->engine))
     return hm_diag_error(diag, "the JIT could not compile the LLVM module");
   /* Symbols must be known before initialization resolves the module's externals. */
   mlirExecutionEngineRegisterSymbol(kernel->engine, mlirStringRefCreateFromCString("memrefCopy"),
                                     (void *)hm_kernel_memref_copy);
+  for (size_t i = 0; i < openmp.nsymbols; ++i)
+    mlirExecutionEngineRegisterSymbol(kernel->engine,
+                                      mlirStringRefCreateFromCString(openmp.symbols[i].name),
+                                      openmp.symbols[i].address);
   mlirExecutionEngineInitialize(kernel->engine);
   return true;
 }
@@ -329,7 +339,20 @@ void omp_set_num_threads(int threads);
 
 static _Atomic int run_threads;
 
-void hm_runner_set_threads(int threads) { run_threads = threads > 0 ? threads : 0; }
+void hm_runner_set_threads(int threads) {
+  run_threads = threads > 0 ? threads : 0;
+  hm_gomp_bridge_set_threads(run_threads);
+}
+
+/* libomp takes the thread count as the calling thread's setting; the bridge passes it to each
+ * parallel region itself. */
+static void set_threads(const HmKernel *kernel) {
+  int threads = run_threads;
+  if (threads && kernel->openmp == HM_OPENMP_LIBOMP)
+    omp_set_num_threads(threads);
+}
+
+const char *hm_kernel_openmp(const HmKernel *kernel) { return hm_openmp_name(kernel->openmp); }
 
 static bool check_sizes(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
   for (size_t d = 0; d < arg->rank; ++d) {
@@ -426,11 +449,10 @@ static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *di
     packed[i] = &descs[i];
     ok = descs[i] != NULL;
   }
-  int threads = run_threads;
-  if (ok && threads)
-    omp_set_num_threads(threads);
-  if (ok)
+  if (ok) {
+    set_threads(kernel);
     kernel->entry(packed);
+  }
   for (size_t i = 0; descs && i < kernel->nargs; ++i)
     free(descs[i]);
   free(descs);

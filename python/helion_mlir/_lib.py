@@ -28,6 +28,7 @@ _PROTOTYPES = [
     ("hm_capi_compile_mlir", ctypes.c_void_p,
      [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int, _c_char_pp]),
     ("hm_capi_mlir_text", ctypes.c_char_p, [ctypes.c_void_p]),
+    ("hm_capi_openmp_runtime", ctypes.c_char_p, [ctypes.c_void_p]),
     ("hm_capi_run", ctypes.c_int,
      [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
       ctypes.POINTER(ctypes.c_char_p), _c_i64_p, _c_i64_p, _c_i64_p, _c_char_pp]),

@@ -94,6 +94,12 @@ class Kernel:
         """The MLIR it was compiled from, before the LLVM lowering."""
         return _lib.lib().hm_capi_mlir_text(self._handle).decode()
 
+    @property
+    def openmp_runtime(self) -> str:
+        """"libgomp" when its tile grid runs on torch's own OpenMP threads (the default), "libomp"
+        when on LLVM's runtime (HELION_MLIR_OPENMP=libomp)."""
+        return _lib.lib().hm_capi_openmp_runtime(self._handle).decode()
+
     def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
         self.fixed_call(args)(*args)
 

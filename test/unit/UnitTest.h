@@ -35,5 +35,6 @@ extern const UtSuite spec_tests;
 extern const UtSuite runner_tests;
 extern const UtSuite kernel_image_tests;
 extern const UtSuite size_expr_tests;
+extern const UtSuite gomp_bridge_tests;
 
 #endif

@@ -46,6 +46,9 @@ HmCompiled *hm_capi_compile_mlir(const char *mlir_text, const char *func_name, i
 /* The MLIR the kernel was compiled from, before the LLVM lowering; owned by `compiled`. */
 const char *hm_capi_mlir_text(const HmCompiled *compiled);
 
+/* hm_kernel_openmp: "libgomp" or "libomp", the OpenMP runtime the kernel's grid runs on. */
+const char *hm_capi_openmp_runtime(const HmCompiled *compiled);
+
 /* Runs the kernel on `n` caller-owned dense buffers, one per function argument. Buffer i starts at
  * data[i], has the dtype named dtypes[i] ("float32", as in the spec) and rank ranks[i]; its sizes
  * and strides (in elements) are the next ranks[i] entries of `sizes` and `strides`, buffer after

@@ -65,6 +65,10 @@ void hm_kernel_destroy(HmKernel *kernel);
  * package sets torch.get_num_threads(), so the kernels use the cores torch would. */
 void hm_runner_set_threads(int threads);
 
+/* The OpenMP runtime the kernel's tile grid runs on: "libgomp" (the one the process had loaded,
+ * torch's, shared with torch's own ops) or "libomp" (LLVM's; HELION_MLIR_OPENMP chooses). */
+const char *hm_kernel_openmp(const HmKernel *kernel);
+
 #ifdef __cplusplus
 }
 #endif
