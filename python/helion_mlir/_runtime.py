@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+import helion as _helion
+import torch
+
 from ._launch import Signature
 from .kernel import Kernel, compile_spec
 
@@ -57,6 +60,34 @@ class _Triton(_Unavailable):
 
 triton = _Triton("triton")
 tl = _TritonLanguage("tl")
+
+
+class _HostRuntime:
+    """`helion.runtime` as the host code sees it: Helion's own, except get_num_sm, which Helion
+    answers for GPUs (and Pallas' interpreter) only. A persistent kernel's host code asks it for the
+    size of its launch grid, which the mlir launcher does not use (the module's grid loops cover
+    every tile, on the threads torch uses): the answer is that thread count."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_helion.runtime, name)
+
+    @staticmethod
+    def get_num_sm(device: torch.device, *, reserved_sms: int = 0) -> int:
+        if device.type != "cpu":
+            return _helion.runtime.get_num_sm(device, reserved_sms=reserved_sms)
+        return max(torch.get_num_threads() - reserved_sms, 1)
+
+
+class _HostHelion:
+    """`helion` in the generated module: Helion, with _HostRuntime as its runtime."""
+
+    runtime = _HostRuntime()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_helion, name)
+
+
+helion = _HostHelion()
 
 
 def __getattr__(name: str) -> _Unavailable:

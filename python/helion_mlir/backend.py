@@ -29,6 +29,17 @@ RUNTIME = "helion_mlir._runtime"
 CONFIG_KEYS = frozenset({"block_sizes", "reduction_loops"})
 
 
+def _must_be_persistent() -> bool:
+    """Whether the kernel being compiled allows only persistent pid_types: Helion refuses a kernel
+    with hl.barrier() unless its pid_type is one (its phases must not overlap), and restricts its
+    config space to them."""
+    from helion._compiler.compile_environment import CompileEnvironment
+
+    if not CompileEnvironment.has_current():
+        return False
+    return "flat" not in CompileEnvironment.current().config_spec.allowed_pid_types
+
+
 class MlirBackend(_helion.TritonBackend):
     """TritonBackend's host codegen with the device function compiled by helion-mlir."""
 
@@ -57,7 +68,16 @@ class MlirBackend(_helion.TritonBackend):
         return None
 
     def supports_config_key(self, key: str) -> bool:
+        # pid_type changes nothing in the module, which runs the phases between barriers one after
+        # the other whatever it is; it is a key only where Helion requires a persistent one.
+        if key == "pid_type":
+            return _must_be_persistent()
         return key in CONFIG_KEYS
+
+    def autotune_config_is_viable(self, config_spec: Any, config: Any) -> bool:
+        # Every pid_type gives the same module: time the kernel's first (flat, or
+        # persistent_blocked, the one Helion generates phases for).
+        return config.pid_type == config_spec.allowed_pid_types[0]
 
     def supports_block_ptr_indexing(self) -> bool:
         return False
@@ -70,6 +90,7 @@ class MlirBackend(_helion.TritonBackend):
         imports = dict(super().library_imports)
         for name in _helion.triton_library_names():
             imports[name] = f"from {RUNTIME} import {name}"
+        imports["helion"] = f"from {RUNTIME} import helion"
         imports["_mlir_device_function"] = f"from {RUNTIME} import device_function as _mlir_device_function"
         imports["_mlir_launch"] = f"from {RUNTIME} import launch as _mlir_launch"
         return imports

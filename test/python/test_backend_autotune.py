@@ -51,3 +51,26 @@ def test_a_quick_autotune_runs_and_its_result_is_cached(tmp_path, monkeypatch):
     again = _row_sums()
     torch.testing.assert_close(again(x), x.sum(-1), rtol=1e-5, atol=1e-5)
     assert again.bind((x,))._config == config
+
+
+def test_pid_type_is_a_key_only_where_helion_requires_a_persistent_one():
+    """A kernel with hl.barrier() (examples/barrier.py) must have a persistent pid_type, which
+    changes nothing in the module; other kernels have no pid_type to tune. The autotuner times the
+    first allowed one only."""
+    from examples_suite.cases import REPO
+    from helion2json.cli import load_entry
+    from helion_mlir.backend import MlirBackend
+
+    backend = MlirBackend()
+    phased, _ = load_entry(f"{REPO}/examples/barrier.py:row_sums_in_two_phases")
+    bound = phased.bind((torch.randn(100, 77),))
+    with bound.env:
+        config = bound.config_spec.default_config()
+    assert config["pid_type"] == "persistent_blocked"
+    assert backend.autotune_config_is_viable(bound.config_spec, helion.Config(pid_type="persistent_blocked"))
+    assert not backend.autotune_config_is_viable(bound.config_spec,
+                                                 helion.Config(pid_type="persistent_interleaved"))
+    plain = _row_sums().bind((torch.randn(64, 40),))
+    with plain.env:
+        assert "pid_type" not in plain.config_spec.default_config()
+    assert backend.autotune_config_is_viable(plain.config_spec, helion.Config(block_sizes=[16]))
