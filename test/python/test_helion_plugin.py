@@ -60,6 +60,14 @@ class TestLikeHelions(TestCase):
     def test_code_only(self):
         bound = twice.bind((torch.randn(37, device=DEVICE),))
         self.assertExpectedJournal(bound.to_triton_code(helion.Config(block_sizes=[16])))
+
+    def test_an_example_that_imports_triton(self):
+        import sys
+        sys.path.insert(0, str(EXAMPLES_DIR))
+        import with_triton_reference  # noqa: F401
+
+    def test_another_missing_module(self):
+        import not_a_module_anywhere  # noqa: F401
 '''
 
 # A test of the name of one in OUT_OF_SCOPE_TESTS (which would fail if it ran), and one beside it.
@@ -80,6 +88,7 @@ def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
     (tmp_path / "test").mkdir()
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "marker.txt").write_text("")
+    (tmp_path / "examples" / "with_triton_reference.py").write_text("import torch\nimport triton\n")
     (tmp_path / "test" / "test_like_helions.py").write_text(textwrap.dedent(TESTS))
     (tmp_path / "test" / "test_misc.py").write_text(textwrap.dedent(MISC))
     report = tmp_path / "report.jsonl"
@@ -101,13 +110,17 @@ def test_helion_style_tests_run_on_the_cpu_against_mlir(tmp_path):
                 and e["when"] != "end")
     assert huge["outcome"] == "skipped" and "needs 4294967296.0 GiB of memory, the CPU has" in huge["message"]
     assert calls["test_a_megabyte_after_synchronizing"]["outcome"] == "passed", proc.stdout
+    assert calls["test_an_example_that_imports_triton"]["outcome"] == "skipped"
+    assert calls["test_an_example_that_imports_triton"]["message"] == (
+        "needs Triton, which a CPU machine does not have: with_triton_reference.py:2 imports it")
+    assert calls["test_another_missing_module"]["outcome"] == "failed"
     assert {e["when"] for e in entries} >= {"start", "end"}
     skipped = next(e for e in entries if e["nodeid"].endswith("TestLauncher::test_used_global_vals_mutation_raises")
                    and e["when"] == "setup")
     reason = OUT_OF_SCOPE_TESTS["test_misc.py::TestLauncher::test_used_global_vals_mutation_raises"]
     assert skipped["outcome"] == "skipped" and skipped["message"] == OUT_OF_SCOPE_PREFIX + reason
     assert calls["test_other"]["outcome"] == "passed"
-    assert proc.returncode == 1  # the one failing test
+    assert proc.returncode == 1  # the failing tests
 
 
 # A test of the name of one in REFERENCE_LESS_ACCURATE, failing its closeness check.
