@@ -128,7 +128,27 @@ def mark_ahead_reference(x: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
     return marks
 
 
+@helion.kernel(static_shapes=True)
+def add_at(x: torch.Tensor, totals: torch.Tensor, at: int) -> torch.Tensor:
+    """totals[at] += each tile's sum: an int-argument position, negative ones counted from the end as
+    torch's indexing does; one outside totals is skipped."""
+    for tile in hl.tile(x.size(0)):
+        hl.atomic_add(totals, [at], x[tile].sum())
+    return totals
+
+
+def add_at_reference(x: torch.Tensor, totals: torch.Tensor, at: int) -> torch.Tensor:
+    totals = totals.clone()
+    if -totals.size(0) <= at < totals.size(0):
+        totals[at] += x.sum()
+    return totals
+
+
 CHECKS = [
+    {"kernel": "add_at", "args": ["torch.randn(100)", "torch.zeros(5)", "-2"], "config": {"block_sizes": [16]},
+     "ref": "add_at_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "add_at", "args": ["torch.randn(100)", "torch.zeros(5)", "-6"], "config": {"block_sizes": [16]},
+     "ref": "add_at_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "global_sum", "args": ["torch.randn(1000)"], "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "global_sum", "args": ["torch.randn(77)"], "config": {"block_sizes": [16]}, "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "column_max", "args": ["torch.randn(100, 77)"]},

@@ -248,6 +248,48 @@ def add_segments_reference(x: torch.Tensor, y: torch.Tensor, offsets: torch.Tens
     return out
 
 
+@helion.kernel(static_shapes=True)
+def window_sums(x: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+    """Row g sums its window x[g, starts[g]:starts[g] + 8), a range the kernel loads that may begin
+    before the row (a negative start) or end past it: positions outside x read zeros (Triton would
+    read before or past the tensor there)."""
+    out = torch.zeros([x.size(0)], dtype=x.dtype, device=x.device)
+    for g in hl.grid(x.size(0)):
+        acc = hl.zeros([1], dtype=x.dtype)
+        for tile in hl.tile(starts[g], starts[g] + 8, block_size=4):  # fixed: the window is 8 wide
+            acc = acc + x[g, tile].sum()
+        out[g] = acc.sum()
+    return out
+
+
+def window_sums_reference(x: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+    n = x.size(1)
+    return torch.stack([x[g, max(s, 0):max(min(s + 8, n), 0)].sum() for g, s in enumerate(starts.tolist())])
+
+
+@helion.kernel(static_shapes=True)
+def scale_windows(x: torch.Tensor, rows: torch.Tensor, starts: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """out[rows[i], p] = 2 * x[rows[i], p] for p in each window [starts[w], starts[w] + 8): a gather
+    and a scatter over a range the kernel loads, which may begin before the tensor or end past it;
+    there the gather reads zeros and the scatter writes nothing."""
+    for w in hl.grid(starts.size(0)):
+        for tile in hl.tile(starts[w], starts[w] + 8, block_size=4):  # fixed: the window is 8 wide
+            for tile_r in hl.tile(rows.size(0)):
+                r = rows[tile_r]
+                out[r, tile] = x[r, tile] * 2
+    return out
+
+
+def scale_windows_reference(x: torch.Tensor, rows: torch.Tensor, starts: torch.Tensor,
+                            out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    n = x.size(1)
+    for s in starts.tolist():
+        cols = slice(max(s, 0), max(min(s + 8, n), 0))
+        out[rows, cols] = x[rows, cols] * 2
+    return out
+
+
 CHECKS = [
     {"kernel": "sparse_rows_matmul", "args": ["torch.randint(0, 16, (30, 13))", "torch.randn(30, 13)", "torch.randn(16, 21)"],
      "config": {"block_sizes": [8, 8, 4]}, "ref": "sparse_rows_matmul_reference", "rtol": 1e-5, "atol": 1e-5},
@@ -288,6 +330,16 @@ CHECKS = [
      "config": {"block_sizes": [16, 8]}, "ref": "add_column_reference"},
     {"kernel": "add_next_first", "args": ["torch.randn(100)"], "ref": "add_next_first_reference"},
     {"kernel": "add_next_first", "args": ["torch.randn(64, dtype=torch.float16)"], "ref": "add_next_first_reference"},
+    # A negative int-argument column counts from the end, as torch's x[:, -2] does.
+    {"kernel": "pick_column", "args": ["torch.randn(50, 9)", "-2"], "ref": "pick_column_reference"},
+    {"kernel": "add_column", "args": ["torch.randn(37, 21, dtype=torch.float16)", "-21"],
+     "config": {"block_sizes": [16, 8]}, "ref": "add_column_reference"},
+    # Windows starting before the row, inside it, and reaching past its end.
+    {"kernel": "window_sums", "args": ["torch.randn(4, 12)", "torch.tensor([-3, 2, 9, -8])"],
+     "ref": "window_sums_reference", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "scale_windows", "args": ["torch.randn(3, 12)", "torch.tensor([2, 0])", "torch.tensor([-5, 7])",
+                                         "torch.zeros(3, 12)"], "config": {"block_sizes": [2]},
+     "ref": "scale_windows_reference"},
     {"kernel": "add_segments", "args": ["torch.randn(100)", "torch.randn(60)", "torch.tensor([0, 30, 30, 100])",
                                         "torch.zeros(80)"], "config": {"block_sizes": [16]},
      "ref": "add_segments_reference"},

@@ -157,7 +157,27 @@ def ref_overlay_columns(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor,
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
+@helion.kernel(static_shapes=True)
+def set_column(x: torch.Tensor, column: int) -> torch.Tensor:
+    """x[:, column] = x[:, 0] + 1 in place: a negative int-argument column counts from the end, as
+    torch's x[:, -1] does; one outside x is not written."""
+    for tile in hl.tile(x.size(0)):
+        x[tile, column] = x[tile, 0] + 1
+    return x
+
+
+def set_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
+    x = x.clone()
+    if -x.size(1) <= column < x.size(1):
+        x[:, column] = x[:, 0] + 1
+    return x
+
+
 CHECKS = [
+    {"kernel": "set_column", "args": ["torch.randn(37, 5)", "-2"], "config": {"block_sizes": [16]},
+     "ref": "set_column_reference"},
+    {"kernel": "set_column", "args": ["torch.randn(37, 5)", "-6"], "config": {"block_sizes": [16]},
+     "ref": "set_column_reference"},
     {"kernel": "fill_halves", "args": ["torch.zeros(50)", "torch.zeros(50, 29)"], "config": {"block_sizes": [16]}},
     {"kernel": "fill_halves", "args": ["torch.zeros(50, dtype=torch.float16)", "torch.zeros(50, 29, dtype=torch.float16)"]},
     {"kernel": "tile_numbers", "args": ["torch.randn(77)"], "ref": "ref_tile_numbers_16"},

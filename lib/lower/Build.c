@@ -389,6 +389,13 @@ MlirValue hm_cmpi(HmLowering *L, HmCmpIPredicate predicate, MlirValue a, MlirVal
   return compare(L, "arith.cmpi", (int)predicate, a, b);
 }
 
+MlirValue hm_position_from_end(HmLowering *L, MlirValue position, MlirValue size) {
+  MlirValue negative = hm_cmpi(L, HM_CMPI_SLT, position, hm_index_const(L, 0));
+  MlirValue wrapped = hm_arith(L, "arith.addi", position, size);
+  return hm_build_value(L, (HmOpSpec){.name = "arith.select", .noperands = 3,
+                                      .operands = (MlirValue[]){negative, wrapped, position}, .infer_results = true});
+}
+
 MlirValue hm_cmpf(HmLowering *L, HmCmpFPredicate predicate, MlirValue a, MlirValue b) {
   return compare(L, "arith.cmpf", (int)predicate, a, b);
 }

@@ -98,6 +98,9 @@ typedef enum HmCmpFPredicate {
 } HmCmpFPredicate;
 /* arith.cmpi / arith.cmpf of two scalars, an i1. */
 MlirValue hm_cmpi(HmLowering *L, HmCmpIPredicate predicate, MlirValue a, MlirValue b);
+/* A position into a dimension of `size` elements as torch's indexing reads it: a negative one counts
+ * from the end (`x[:, -1]` is the last column; Helion's reference mode indexes with torch). */
+MlirValue hm_position_from_end(HmLowering *L, MlirValue position, MlirValue size);
 MlirValue hm_cmpf(HmLowering *L, HmCmpFPredicate predicate, MlirValue a, MlirValue b);
 
 /* Where ops are appended while a region's block is built, and back (MLIR's OpBuilder::InsertionGuard):

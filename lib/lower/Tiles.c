@@ -2,7 +2,9 @@
 
 #include "lower/SizeExpr.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -250,6 +252,11 @@ bool hm_tile_enter(HmLowering *L, int block, const HmTileRange *range, MlirValue
 
 void hm_tile_leave(HmLowering *L, int block, const HmTile *saved) { L->tiles[block] = *saved; }
 
+bool hm_tile_range_computed(const HmLowering *L, int block) {
+  const HmTileRange *r = &L->tiles[block].range;
+  return r->begin.computed || r->end.computed;
+}
+
 bool hm_tile_is_padded(HmLowering *L, HmDim dim) {
   int block = hm_dim_block(L, dim);
   if (block < 0 || !L->tiles[block].active)
@@ -302,11 +309,57 @@ MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which) {
   return (MlirValue){NULL};
 }
 
-bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e) {
+/* The tile position `e` names (a symnode of a tile symbol whose loop's bounds are not computed), or
+ * HM_TILE_NONE. */
+static HmTilePosition uncomputed_position(HmLowering *L, HmScope *S, const HmArg *e) {
   const HmNode *n = hm_arg_node(S, e);
   if (!n || !hm_node_is(L, n, HM_OP_GET_SYMNODE) || n->val.kind != HM_SPEC_SYM)
-    return false;
+    return HM_TILE_NONE;
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, n->val.expr);
-  return sym && sym->tile == HM_TILE_BEGIN && sym->block_id >= 0 &&
-         (size_t)sym->block_id < hm_spec_num_block_sizes(L->spec) && !L->tiles[sym->block_id].range.end.computed;
+  if (!sym || sym->block_id < 0 || (size_t)sym->block_id >= hm_spec_num_block_sizes(L->spec) ||
+      hm_tile_range_computed(L, sym->block_id))
+    return HM_TILE_NONE;
+  return sym->tile;
+}
+
+bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e) {
+  return uncomputed_position(L, S, e) == HM_TILE_BEGIN;
+}
+
+/* Whether symbol `name` (`len` characters) is a tile size, or a position of a tile whose loop's bounds
+ * the kernel does not compute. */
+static bool nonnegative_symbol(HmLowering *L, const char *name, size_t len) {
+  char buf[64];
+  if (len == 0 || len >= sizeof buf)
+    return false;
+  memcpy(buf, name, len);
+  buf[len] = '\0';
+  const HmSymbol *sym = hm_spec_find_symbol(L->spec, buf);
+  if (!sym || sym->block_id < 0 || (size_t)sym->block_id >= hm_spec_num_block_sizes(L->spec))
+    return false;
+  return sym->tile == HM_TILE_NONE || sym->tile == HM_TILE_BLOCK_SIZE || !hm_tile_range_computed(L, sym->block_id);
+}
+
+/* The recorded expression of a position ("u2", "u2 + 1", "Min(36, u5 + 4)"): sums, products, minima
+ * and maxima of such symbols and non-negative integers are never negative. */
+bool hm_tile_nonnegative_position(HmLowering *L, HmScope *S, const HmArg *e) {
+  const HmNode *n = hm_arg_node(S, e);
+  if (!n || n->val.kind != HM_SPEC_SYM || !n->val.expr || !*n->val.expr)
+    return false;
+  for (const char *p = n->val.expr; *p;) {
+    const char *start = p;
+    if (isalpha((unsigned char)*p) || *p == '_') {
+      while (isalnum((unsigned char)*p) || *p == '_')
+        ++p;
+      size_t len = (size_t)(p - start);
+      bool function = *p == '(' && len == 3 && (strncmp(start, "Min", 3) == 0 || strncmp(start, "Max", 3) == 0);
+      if (!function && !nonnegative_symbol(L, start, len))
+        return false;
+    } else if (isdigit((unsigned char)*p) || strchr(" +*(),", *p)) {
+      ++p;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }

@@ -39,11 +39,21 @@ void hm_tile_leave(HmLowering *L, int block, const HmTile *saved);
  * tile.id and tile.count, and the symbols of an outer tile that name them in an inner loop. */
 MlirValue hm_tile_position(HmLowering *L, int block, HmTilePosition which);
 
+/* Whether the kernel computes a bound of `block`'s current loop (an integer it loads, an outer
+ * tile's begin or end), which no launch check sees: its tiles may start before the tensor (a
+ * computed begin may be negative) or reach past its end. */
+bool hm_tile_range_computed(const HmLowering *L, int block);
+
 /* Whether dimension `dim` of a tile tensor may hold padding beyond the tile's extent. */
 bool hm_tile_is_padded(HmLowering *L, HmDim dim);
 
 /* Whether index `e` of a memory op is the index of an hl.grid loop whose end the kernel does not
  * compute: the launch check (python/helion_mlir/_launch.py) sees every unmasked access there. */
 bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e);
+
+/* Whether index `e` is provably never negative: its recorded expression sums or multiplies tile sizes,
+ * positions of tiles (tile.begin, tile.id, ...) of loops whose bounds the kernel does not compute,
+ * and non-negative integers ("u2 + 1" for tile.begin + 1). */
+bool hm_tile_nonnegative_position(HmLowering *L, HmScope *S, const HmArg *e);
 
 #endif

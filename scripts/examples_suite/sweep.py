@@ -148,6 +148,12 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
                          "odd": ("torch.randn(13)", "torch.tensor([0, 3, 3, 8, 13])", "torch.empty(5)")},
     "pick_column": {"ones": ("torch.randn(1, 1)", "0"), "odd": ("torch.randn(17, 3)", "2")},
     "add_column": {"ones": ("torch.randn(1, 1)", "0"), "odd": ("torch.randn(17, 3)", "2")},
+    # Two columns: a window over a dimension of size 1 broadcasts its one element (Helion's semantics).
+    "window_sums": {"ones": ("torch.randn(1, 2)", "torch.tensor([-1])"),
+                    "odd": ("torch.randn(5, 13)", "torch.tensor([-7, 0, 6, 11, -20])")},
+    "scale_windows": {"ones": ("torch.randn(1, 2)", "torch.tensor([0])", "torch.tensor([-1])", "torch.zeros(1, 2)"),
+                      "odd": ("torch.randn(5, 13)", "torch.tensor([4, 1, 4])", "torch.tensor([-6, 3, 10])",
+                              "torch.zeros(5, 13)")},
     "add_segments": {"ones": ("torch.randn(1)", "torch.randn(1)", "torch.tensor([0, 1])", "torch.zeros(1)"),
                      "odd": ("torch.randn(13)", "torch.randn(5)", "torch.tensor([0, 3, 3, 13])", "torch.zeros(9)")},
     "cross_entropy": {"ones": ("torch.randn(1, 1)", "torch.randint(0, 1, (1,))", "torch.randn(1)"),

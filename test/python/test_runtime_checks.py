@@ -64,12 +64,21 @@ print("column past the end:", torch.equal(got, m))
 marks = torch.zeros(100)
 got = helion_mlir.run(atomics.mark_ahead, [x, marks.clone()])
 print("marks ahead:", torch.allclose(got, atomics.mark_ahead_reference(x, marks), atol=1e-5))
+w, starts = torch.randn(4, 12), torch.tensor([-3, 2, 9, -8])
+got = helion_mlir.run(gather.window_sums, [w, starts])
+print("windows:", torch.allclose(got, gather.window_sums_reference(w, starts), atol=1e-5))
+rows, starts, out = torch.tensor([2, 0]), torch.tensor([-5, 7]), torch.zeros(3, 12)
+got = helion_mlir.run(gather.scale_windows, [w[:3].contiguous(), rows, starts, out.clone()], helion.Config(block_sizes=[2]))
+print("scaled windows:", torch.equal(got, gather.scale_windows_reference(w[:3], rows, starts, out)))
+print("column from the end:", torch.equal(helion_mlir.run(gather.pick_column, [m, -48]), m[:, 0]))
 """
 
 
 def test_positions_and_ranges_no_launch_check_sees_stay_inside():
     """x[tile.end] past x's end, a loop over segments the kernel loads that reach past y and out, a
-    column index past the last column and atomics at tile.begin + 20: under the runtime verification
+    column index past the last column, atomics at tile.begin + 20, loops over windows the kernel loads
+    that begin before a row (a load, a gather and a scatter) and a negative column counted from the
+    end: under the runtime verification
     every access stays inside its buffer (the reads there give zeros, the writes are skipped), matching
     the references."""
     path = os.pathsep.join([str(ROOT / "python"), str(ROOT / "test" / "python")])
@@ -78,5 +87,6 @@ def test_positions_and_ranges_no_launch_check_sees_stay_inside():
                           timeout=600)
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, report[-2000:]
-    for line in ("next first: True", "segments: True", "column past the end: True", "marks ahead: True"):
+    for line in ("next first: True", "segments: True", "column past the end: True", "marks ahead: True",
+                 "windows: True", "scaled windows: True", "column from the end: True"):
         assert line in proc.stdout, report[-2000:]

@@ -16,11 +16,13 @@ typedef enum HmIndexKind {
  * static_offsets[d] when that is null), the number of real elements (static_extents[d], or extents[d]
  * when dynamic), and whether the tile tensor pads it (to the tile size of `block[d]`). A load's tile
  * over a dimension of size 1 broadcasts it (Helion's semantics): every real element of the tile is
- * element 0 of that dimension, read with stride 0. */
+ * element 0 of that dimension, read with stride 0. A tile clipped at the tensor's start (a loop whose
+ * begin the kernel computes may start before it) has its real elements after low[d] elements of
+ * padding (null: none). */
 typedef struct HmAccess {
   size_t rank, nresult;
   HmIndexKind kind[HM_MAX_RANK];
-  MlirValue offsets[HM_MAX_RANK], extents[HM_MAX_RANK];
+  MlirValue offsets[HM_MAX_RANK], extents[HM_MAX_RANK], low[HM_MAX_RANK];
   int64_t static_offsets[HM_MAX_RANK], static_extents[HM_MAX_RANK];
   bool padded[HM_MAX_RANK];
   bool broadcast[HM_MAX_RANK];
@@ -29,6 +31,7 @@ typedef struct HmAccess {
   size_t result_dim[HM_MAX_RANK];      /* ranges, index tensors: the (first) tile dimension given */
   MlirValue index_tensor[HM_MAX_RANK]; /* HM_INDEX_TENSOR */
   bool grid_index[HM_MAX_RANK];        /* HM_INDEX_POINT: a grid index the launch check sees */
+  bool signed_position[HM_MAX_RANK];   /* HM_INDEX_POINT: a position that may be negative */
   bool new_dim[HM_MAX_RANK];           /* per tile dimension: added by None */
   bool any_padded, any_gather, any_new;
 } HmAccess;

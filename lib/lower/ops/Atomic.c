@@ -12,9 +12,10 @@
  * An index may also be an integer tensor of one dimension (`hl.atomic_add(out, [ids[tile]], v)`, a
  * scatter): its elements are the positions, one value dimension, and an element whose position is
  * outside the host tensor is skipped, as a scatter skips it; so is an element at a position the kernel
- * computes (`tile.begin`, an int argument) or in the tile of a loop whose end it computes, which no
- * launch check sees. The ops return the old values: when the kernel reads them, each one is stored
- * into a tile buffer of the result's shape (zero in the padding), read back as a tensor.
+ * computes (`tile.begin`, an int argument; a negative one counts from the end, as torch's indexing
+ * does) or in the tile of a loop whose begin or end it computes, which no launch check sees. The ops
+ * return the old values: when the kernel reads them, each one is stored into a tile buffer of the
+ * result's shape (zero in the padding), read back as a tensor.
  */
 #include "lower/Jagged.h"
 #include "lower/Shapes.h"
@@ -43,7 +44,7 @@ static const AtomicKinds KINDS[] = {
  * dimension `value_dim`; an integer index has no value dimension (value_dim -1, extent 1). `size`,
  * the host dimension's, where an element's position may be outside it and the element is then
  * skipped: positions from an index tensor (`positions`), a position computed in the kernel, and the
- * tile of a loop whose end the kernel computes, none of which the launch check sees. */
+ * tile of a loop whose begin or end the kernel computes, none of which the launch check sees. */
 typedef struct Range {
   MlirValue offset, extent;
   int value_dim;
@@ -118,11 +119,21 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
       if (!mlirValueIsNull(tile->jagged_ends))
         return jagged_refused(L, node);
       *r = (Range){.offset = tile->offset, .extent = tile->extent, .value_dim = (int)u->value_rank++};
-      return !tile->range.end.computed || hm_dim_value(L, t->shape[d], &r->size);
+      return !hm_tile_range_computed(L, v.block_id) || hm_dim_value(L, t->shape[d], &r->size);
     }
-    if (v.kind == HM_IR_INDEX) {
-      *r = (Range){.offset = v.value, .value_dim = -1};
-      return hm_tile_checked_grid_index(L, S, e) || hm_dim_value(L, t->shape[d], &r->size);
+    /* An index value or an integer scalar (an int argument); a negative one counts from the end, as in
+     * a load (Memory.c). */
+    bool scalar = v.kind != HM_IR_TENSOR || mlirShapedTypeGetRank(mlirValueGetType(v.value)) == 0;
+    MlirValue position;
+    if (scalar && hm_as_index(L, &v, &position)) {
+      *r = (Range){.offset = position, .value_dim = -1};
+      if (hm_tile_checked_grid_index(L, S, e))
+        return true;
+      if (!hm_dim_value(L, t->shape[d], &r->size))
+        return false;
+      if (!hm_tile_nonnegative_position(L, S, e))
+        r->offset = hm_position_from_end(L, position, r->size);
+      return true;
     }
     const HmNode *producer = hm_arg_node(S, e);
     if (v.kind == HM_IR_TENSOR && producer && producer->val.kind == HM_SPEC_TENSOR && producer->val.rank == 1 &&

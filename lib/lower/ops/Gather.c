@@ -6,6 +6,11 @@
  * stray indices read out of bounds, and padding lanes are set to zero as in any other load. A scatter
  * is an scf.for nest over the value's real extents, one memref.store per element, skipped where the
  * index falls outside the host tensor or extra_mask is false.
+ *
+ * Beside the index tensors, a position the kernel computes (`tile.begin`, an int argument) and the
+ * tile of a loop whose begin or end it computes are what no launch check sees: there a gather reads
+ * zero and a scatter skips the element where the coordinate is outside the tensor, as a plain load
+ * and store do (Memory.c).
  */
 #include "lower/ops/Access.h"
 #include "lower/Tiles.h"
@@ -23,39 +28,56 @@ static MlirValue offset_value(HmLowering *L, const HmAccess *a, size_t d) {
   return mlirValueIsNull(a->offsets[d]) ? hm_index_const(L, a->static_offsets[d]) : a->offsets[d];
 }
 
+/* Whether dimension d's coordinates come from a position or a tile range no launch check sees. */
+static bool unchecked(HmLowering *L, const HmAccess *a, size_t d) {
+  if (a->kind[d] == HM_INDEX_POINT)
+    return !mlirValueIsNull(a->offsets[d]) && !a->grid_index[d];
+  return a->kind[d] == HM_INDEX_RANGE && a->block[d] >= 0 && !a->broadcast[d] && hm_tile_range_computed(L, a->block[d]);
+}
+
 typedef struct GatherBody {
   const HmAccess *a;
   const HmSpecValue *tile;
   MlirValue memref;
   MlirValue last[HM_MAX_RANK];  /* per source dimension: its size - 1, the largest valid coordinate */
+  MlirValue sizes[HM_MAX_RANK]; /* per source dimension: its size */
   size_t input[HM_MAX_RANK];    /* HM_INDEX_TENSOR: which generic input holds its index tensor */
 } GatherBody;
 
-/* The coordinate of the element a lane reads along source dimension `d`, inside [0, size). */
-static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d) {
+/* The coordinate of the element a lane reads along source dimension `d`, inside [0, size); `*inside`
+ * is and-ed with whether an unchecked coordinate was inside before the clamp. */
+static MlirValue coordinate(HmLowering *L, const GatherBody *g, const MlirValue *args, size_t d, MlirValue *inside) {
   const HmAccess *a = g->a;
-  if (a->kind[d] == HM_INDEX_POINT || a->broadcast[d])
-    return offset_value(L, a, d);
-  if (a->kind[d] == HM_INDEX_RANGE) {
-    MlirValue at = hm_arith(L, "arith.addi", offset_value(L, a, d), hm_linalg_index(L, a->result_dim[d]));
-    return a->padded[d] ? hm_arith(L, "arith.minsi", at, g->last[d]) : at;
+  MlirValue at;
+  if (a->kind[d] == HM_INDEX_TENSOR)
+    at = to_index(L, args[g->input[d]]);
+  else if (a->kind[d] == HM_INDEX_POINT || a->broadcast[d])
+    at = offset_value(L, a, d);
+  else
+    at = hm_arith(L, "arith.addi", offset_value(L, a, d), hm_linalg_index(L, a->result_dim[d]));
+  bool check = unchecked(L, a, d);
+  if (check) {
+    MlirValue in = hm_cmpi(L, HM_CMPI_ULT, at, g->sizes[d]);
+    *inside = mlirValueIsNull(*inside) ? in : hm_arith(L, "arith.andi", *inside, in);
   }
-  MlirValue at = hm_arith(L, "arith.maxsi", to_index(L, args[g->input[d]]), hm_index_const(L, 0));
+  if (a->kind[d] == HM_INDEX_TENSOR || check)
+    at = hm_arith(L, "arith.maxsi", at, hm_index_const(L, 0));
+  else if (!(a->kind[d] == HM_INDEX_RANGE && !a->broadcast[d] && a->padded[d]))
+    return at;
   return hm_arith(L, "arith.minsi", at, g->last[d]);
 }
 
 static bool gather_body(HmLowering *L, const MlirValue *args, void *ctx, MlirValue *result) {
   GatherBody *g = ctx;
-  MlirValue coords[HM_MAX_RANK];
+  MlirValue coords[HM_MAX_RANK], keep = {NULL};
   for (size_t d = 0; d < g->a->rank; ++d)
-    coords[d] = coordinate(L, g, args, d);
+    coords[d] = coordinate(L, g, args, d, &keep);
   MlirValue operands[1 + HM_MAX_RANK] = {g->memref};
   for (size_t d = 0; d < g->a->rank; ++d)
     operands[1 + d] = coords[d];
   MlirType element = mlirShapedTypeGetElementType(mlirValueGetType(g->memref));
   MlirValue value = hm_build_value(L, (HmOpSpec){.name = "memref.load", .nresults = 1, .results = &element,
                                                  .noperands = (intptr_t)(1 + g->a->rank), .operands = operands});
-  MlirValue keep = {NULL};
   for (size_t r = 0; r < g->tile->rank; ++r) {
     if (!hm_tile_is_padded(L, g->tile->shape[r]))
       continue;
@@ -91,13 +113,10 @@ bool hm_gather(HmLowering *L, const HmNode *node, const HmSource *src, const HmA
   MlirAffineMap maps[HM_MAX_RANK + 1];
   size_t ninputs = 0;
   for (size_t d = 0; d < a->rank; ++d) {
-    MlirValue size;
-    if (!src->shape[d].sym)
-      g.last[d] = hm_index_const(L, src->shape[d].value - 1);
-    else if (hm_dim_value(L, src->shape[d], &size))
-      g.last[d] = hm_arith(L, "arith.subi", size, hm_index_const(L, 1));
-    else
+    if ((src->shape[d].sym || unchecked(L, a, d)) && !hm_dim_value(L, src->shape[d], &g.sizes[d]))
       return false;
+    g.last[d] = src->shape[d].sym ? hm_arith(L, "arith.subi", g.sizes[d], hm_index_const(L, 1))
+                                  : hm_index_const(L, src->shape[d].value - 1);
     if (a->kind[d] != HM_INDEX_TENSOR)
       continue;
     g.input[d] = ninputs;
@@ -118,7 +137,7 @@ typedef struct Scatter {
   const HmAccess *a;
   const HmSpecValue *tile;
   MlirValue memref, value, mask; /* mask: null, or extra_mask's elements to store */
-  MlirValue sizes[HM_MAX_RANK]; /* per source dimension: its size, to check gathered coordinates */
+  MlirValue sizes[HM_MAX_RANK]; /* per source dimension: its size, to check scattered and unchecked coordinates */
 } Scatter;
 
 static MlirValue extract(HmLowering *L, MlirValue tensor, size_t n, const MlirValue *indices) {
@@ -160,12 +179,13 @@ static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs
   operands[0] = extract(L, sc->value, sc->tile->rank, ivs);
   operands[1] = sc->memref;
   for (size_t d = 0; d < a->rank; ++d) {
-    if (a->kind[d] == HM_INDEX_POINT) {
+    if (a->kind[d] == HM_INDEX_POINT)
       operands[2 + d] = offset_value(L, a, d);
-    } else if (a->kind[d] == HM_INDEX_RANGE) {
+    else if (a->kind[d] == HM_INDEX_RANGE)
       operands[2 + d] = hm_arith(L, "arith.addi", offset_value(L, a, d), ivs[a->result_dim[d]]);
-    } else {
+    else
       operands[2 + d] = scattered_index(L, sc, d, ivs);
+    if (a->kind[d] == HM_INDEX_TENSOR || unchecked(L, a, d)) {
       MlirValue in = hm_cmpi(L, HM_CMPI_ULT, operands[2 + d], sc->sizes[d]);
       inside = mlirValueIsNull(inside) ? in : hm_arith(L, "arith.andi", inside, in);
     }
@@ -208,7 +228,7 @@ bool hm_scatter(HmLowering *L, const HmSource *src, const HmAccess *a, const HmS
                 MlirValue mask) {
   Scatter sc = {.a = a, .tile = tile, .memref = src->value, .value = value, .mask = mask};
   for (size_t d = 0; d < a->rank; ++d)
-    if (a->kind[d] == HM_INDEX_TENSOR && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
+    if ((a->kind[d] == HM_INDEX_TENSOR || unchecked(L, a, d)) && !hm_dim_value(L, src->shape[d], &sc.sizes[d]))
       return false;
   MlirValue ivs[HM_MAX_RANK];
   return scatter_nest(L, &sc, 0, ivs);

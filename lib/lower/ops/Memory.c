@@ -15,8 +15,9 @@
  * Accesses through index tensors (gathers and scatters) are Gather.c's. `extra_mask` selects
  * zero (loads) or the old elements (stores) where the mask is false, and a masked tile may reach past
  * the end of its tensor (clip_to_source). What no launch check sees stays inside the tensor too: a
- * position computed in the kernel (positions_inside) and the tile of a loop whose end the kernel
- * computes (clip_computed_ranges).
+ * position computed in the kernel (positions_inside; a negative one counts from the end, as torch's
+ * indexing does) and the tile of a loop whose begin or end the kernel computes (clip_computed_ranges:
+ * a computed begin may lie before the tensor).
  *
  * `_mask_to` overwrites the padding with a value (the identity of the reduction that follows).
  *
@@ -159,6 +160,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
   if (hm_as_index(L, &v, &position)) {
     point(position, 0, d, a);
     a->grid_index[d] = hm_tile_checked_grid_index(L, S, e);
+    a->signed_position[d] = !hm_tile_nonnegative_position(L, S, e);
     return true;
   }
   if (v.kind == HM_IR_TENSOR && mlirTypeIsAInteger(hm_element_of(v.value))) {
@@ -310,10 +312,21 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
 
 /* A constant index is a position (the dimension is dropped), unless the value keeps a dimension for
  * it: then it is the tile of a loop over one element. A null `tile` (a scalar stored) takes the tile
- * the indices give, of any rank. */
+ * the indices give, of any rank. A position the kernel gives (an int argument, `tile.begin - 1`) counts
+ * from the end when negative, as torch's indexing (Helion's reference mode) does; a grid index never is. */
 static bool plan_access(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, const HmArg *index,
                         const HmSpecValue *tile, bool load, HmAccess *a) {
-  return plan_access_as(L, S, node, src, index, tile, load, false, a);
+  if (!plan_access_as(L, S, node, src, index, tile, load, false, a))
+    return false;
+  for (size_t d = 0; src->host && d < a->rank; ++d) {
+    MlirValue size;
+    if (a->kind[d] != HM_INDEX_POINT || !a->signed_position[d])
+      continue;
+    if (!hm_dim_value(L, src->shape[d], &size))
+      return false;
+    a->offsets[d] = hm_position_from_end(L, a->offsets[d], size);
+  }
+  return true;
 }
 
 /* memref.subview of the real elements; point dimensions are dropped from the view's type. */
@@ -401,12 +414,12 @@ static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d, int bloc
 }
 
 /* tensor.pad with zeros at the high end of each padded or short (non-point) dimension, up to
- * `result_type`, the type of `tile` (whose dimensions say which block's tile size each pads to). */
+ * `result_type`, the type of `tile` (whose dimensions say which block's tile size each pads to), and
+ * at the low end of a dimension clipped at the tensor's start. */
 static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const HmSpecValue *tile, MlirType result_type) {
   int64_t low[HM_MAX_RANK] = {0}, high[HM_MAX_RANK];
-  MlirValue operands[1 + HM_MAX_RANK];
-  size_t n = 0, rank = 0;
-  operands[n++] = tensor;
+  MlirValue lows[HM_MAX_RANK], highs[HM_MAX_RANK], operands[1 + 2 * HM_MAX_RANK];
+  size_t nlow = 0, nhigh = 0, rank = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     if (a->kind[d] == HM_INDEX_POINT)
       continue;
@@ -418,10 +431,23 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const H
       block = hm_dim_block(L, tile->shape[a->result_dim[d]]);
     bool short_range = block < 0 && a->static_extents[d] != dynamic() && want != dynamic() &&
                        want > a->static_extents[d];
-    high[rank++] = block >= 0 ? dynamic_offset() : short_range ? want - a->static_extents[d] : 0;
-    if (block >= 0)
-      operands[n++] = pad_amount(L, a, d, block);
+    high[rank] = block >= 0 ? dynamic_offset() : short_range ? want - a->static_extents[d] : 0;
+    if (!mlirValueIsNull(a->low[d])) {
+      low[rank] = dynamic_offset();
+      lows[nlow++] = a->low[d];
+    }
+    if (block >= 0) {
+      MlirValue amount = pad_amount(L, a, d, block);
+      highs[nhigh++] = mlirValueIsNull(a->low[d]) ? amount : hm_arith(L, "arith.subi", amount, a->low[d]);
+    }
+    ++rank;
   }
+  size_t n = 0;
+  operands[n++] = tensor;
+  for (size_t i = 0; i < nlow; ++i)
+    operands[n++] = lows[i];
+  for (size_t i = 0; i < nhigh; ++i)
+    operands[n++] = highs[i];
   MlirType element = hm_element_of(tensor);
   MlirType index_types[HM_MAX_RANK];
   for (size_t d = 0; d < rank; ++d)
@@ -432,7 +458,7 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const H
   MlirValue zero = hm_scalar_const(L, element, 0);
   hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
   hm_insertion_leave(L, outer);
-  int32_t segments[3] = {1, 0, (int32_t)(n - 1)};
+  int32_t segments[3] = {1, (int32_t)nlow, (int32_t)nhigh};
   MlirNamedAttribute attrs[3] = {
       hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
       hm_named(L, "static_low", hm_i64_array(L, rank, low)),
@@ -558,16 +584,30 @@ static bool clippable(const HmAccess *a, size_t d) {
 }
 
 /* Dimension d's tile range clipped to the tensor, from min(offset, size) for at most size - offset
- * elements: a load reads the rest as padding (zeros) and a store leaves it unwritten. */
+ * elements: a load reads the rest as padding (zeros) and a store leaves it unwritten. A tile of a loop
+ * whose begin the kernel computes may start before the tensor: its real elements are then clipped to
+ * [max(offset, 0), ...), after the padding `low` (none for a tile past the end; at most the extent: a
+ * tile wholly before the tensor is all padding). */
 static bool clip_dim(HmLowering *L, const HmSource *src, HmAccess *a, size_t d) {
   MlirValue size = src->shape[d].sym ? (MlirValue){NULL} : hm_index_const(L, src->shape[d].value);
   if (src->shape[d].sym && !hm_dim_value(L, src->shape[d], &size))
     return false;
   MlirValue extent = a->static_extents[d] == dynamic() ? a->extents[d] : hm_index_const(L, a->static_extents[d]);
-  a->offsets[d] = hm_arith(L, "arith.minsi", a->offsets[d], size);
-  a->extents[d] = hm_arith(L, "arith.minsi", extent, hm_arith(L, "arith.subi", size, a->offsets[d]));
   a->static_extents[d] = dynamic();
   a->padded[d] = a->any_padded = true;
+  if (!L->tiles[a->block[d]].range.begin.computed) {
+    a->offsets[d] = hm_arith(L, "arith.minsi", a->offsets[d], size);
+    a->extents[d] = hm_arith(L, "arith.minsi", extent, hm_arith(L, "arith.subi", size, a->offsets[d]));
+    return true;
+  }
+  MlirValue zero = hm_index_const(L, 0), offset = a->offsets[d];
+  MlirValue start = hm_arith(L, "arith.minsi", hm_arith(L, "arith.maxsi", offset, zero), size);
+  MlirValue stop = hm_arith(L, "arith.addi", offset, extent);
+  stop = hm_arith(L, "arith.minsi", hm_arith(L, "arith.maxsi", stop, zero), size);
+  MlirValue before = hm_arith(L, "arith.maxsi", hm_arith(L, "arith.subi", start, offset), zero);
+  a->low[d] = hm_arith(L, "arith.minsi", before, extent);
+  a->offsets[d] = start;
+  a->extents[d] = hm_arith(L, "arith.subi", stop, start);
   return true;
 }
 
@@ -579,7 +619,8 @@ static bool clip_to_source(HmLowering *L, const HmSource *src, HmAccess *a) {
     if (!clippable(a, d))
       continue;
     const HmBound *end = &L->tiles[a->block[d]].range.end;
-    if (!src->shape[d].sym && end->constant >= 0 && end->constant <= src->shape[d].value)
+    if (!src->shape[d].sym && end->constant >= 0 && end->constant <= src->shape[d].value &&
+        !L->tiles[a->block[d]].range.begin.computed)
       continue;
     if (!clip_dim(L, src, a, d))
       return false;
@@ -587,12 +628,12 @@ static bool clip_to_source(HmLowering *L, const HmSource *src, HmAccess *a) {
   return true;
 }
 
-/* The tile of a loop whose end the kernel computes (`hl.tile(offsets[g], offsets[g + 1])`, an outer
- * tile's end) spans what no launch check sees, and Triton would read and write past the tensor there:
- * its range is clipped to the tensor as a masked access's is. */
+/* The tile of a loop whose begin or end the kernel computes (`hl.tile(offsets[g], offsets[g + 1])`, an
+ * outer tile's begin or end) spans what no launch check sees, and Triton would read and write before
+ * or past the tensor there: its range is clipped to the tensor as a masked access's is. */
 static bool clip_computed_ranges(HmLowering *L, const HmSource *src, HmAccess *a) {
   for (size_t d = 0; d < a->rank; ++d)
-    if (clippable(a, d) && L->tiles[a->block[d]].range.end.computed && !clip_dim(L, src, a, d))
+    if (clippable(a, d) && hm_tile_range_computed(L, a->block[d]) && !clip_dim(L, src, a, d))
       return false;
   return true;
 }
@@ -694,21 +735,27 @@ static bool lower_load(HmLowering *L, HmScope *S, const HmNode *node, int varian
   return mlirValueIsNull(jagged) || select_masked(L, jagged, out->value, (MlirValue){NULL}, &node->val, &out->value);
 }
 
-/* tensor.extract_slice of the real elements of a tile, shaped like `view_type`. */
+/* tensor.extract_slice of the real elements of a tile, shaped like `view_type`: after the padding
+ * of a dimension clipped at the tensor's start. */
 static MlirValue real_part(HmLowering *L, MlirValue tile, const HmAccess *a, MlirType view_type) {
-  int64_t zeros[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
-  MlirValue extents[HM_MAX_RANK];
-  size_t rank = 0, nextents = 0;
+  int64_t offsets[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], shape[HM_MAX_RANK];
+  MlirValue extents[HM_MAX_RANK], lows[HM_MAX_RANK];
+  size_t rank = 0, nextents = 0, nlows = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     if (a->kind[d] == HM_INDEX_POINT)
       continue;
+    if (!mlirValueIsNull(a->low[d])) {
+      offsets[rank] = dynamic_offset();
+      lows[nlows++] = a->low[d];
+    }
     sizes[rank] = a->static_extents[d];
     shape[rank] = mlirShapedTypeGetDimSize(view_type, (intptr_t)rank);
     ++rank;
     if (a->static_extents[d] == dynamic())
       extents[nextents++] = a->extents[d];
   }
-  HmSlice real = {.rank = rank, .offsets = zeros, .sizes = sizes, .nsize_values = nextents, .size_values = extents};
+  HmSlice real = {.rank = rank, .offsets = offsets, .sizes = sizes, .noffset_values = nlows, .offset_values = lows,
+                  .nsize_values = nextents, .size_values = extents};
   return hm_extract_slice(L, tile, &real, hm_ranked_tensor(L, rank, shape, hm_element_of(tile)));
 }
 
