@@ -144,7 +144,26 @@ def add_at_reference(x: torch.Tensor, totals: torch.Tensor, at: int) -> torch.Te
     return totals
 
 
+@helion.kernel(static_shapes=True)
+def swap_in(x: torch.Tensor, values: torch.Tensor, counts: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The old values hl.atomic_xchg and hl.atomic_add return (memref.atomic_rmw's result): x's
+    elements before values replace them, and counts' before each gains 1; then x and counts."""
+    old = torch.empty_like(x)
+    seen = torch.empty_like(counts)
+    for tile in hl.tile(x.size(0)):
+        old[tile] = hl.atomic_xchg(x, [tile], values[tile])
+        seen[tile] = hl.atomic_add(counts, [tile], 1)
+    return old, seen, x, counts
+
+
+def swap_in_reference(x: torch.Tensor, values: torch.Tensor, counts: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return x.clone(), counts.clone(), values.clone(), counts + 1
+
+
 CHECKS = [
+    {"kernel": "swap_in", "args": ["torch.randint(-9, 9, (77,), dtype=torch.int32)",
+                                   "torch.randint(-9, 9, (77,), dtype=torch.int32)", "torch.arange(77)"],
+     "config": {"block_sizes": [16]}, "ref": "swap_in_reference"},
     {"kernel": "add_at", "args": ["torch.randn(100)", "torch.zeros(5)", "-2"], "config": {"block_sizes": [16]},
      "ref": "add_at_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "add_at", "args": ["torch.randn(100)", "torch.zeros(5)", "-6"], "config": {"block_sizes": [16]},

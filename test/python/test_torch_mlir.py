@@ -45,6 +45,7 @@ NO_TORCH_OPS = {
     "atomic_index": "hl.atomic_add is a Helion op (memref.atomic_rmw in both modes), its index a number",
     "atomic_cas": "hl.atomic_cas is a Helion op (memref.generic_atomic_rmw in both modes)",
     "atomic_cas_one": "hl.atomic_cas is a Helion op (memref.generic_atomic_rmw in both modes)",
+    "atomic_swap": "hl.atomic_xchg and hl.atomic_add are Helion ops (memref.atomic_rmw in both modes) and it only stores their old values",
     "gather_tensor": "torch.gather of tiles keeps its linalg form here (lib/lower/ops/Gather.c)",
     "var_mean_bf16": "inductor's decomposition of var_mean (sums, squares, divisions) is linalg in both modes",
 }
