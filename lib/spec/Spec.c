@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The versions this reader takes: 2 adds block_sizes[*].jagged_parents, which a version-1 spec has not. */
+/* The versions this reader takes: 2 adds block_sizes[*].jagged_parents, which a version-1 spec has not.
+ * A version changes only for what a reader could misread (docs/interchange.md, Versions); a value a
+ * newer writer adds to a closed list (a dtype, a symbol kind) is refused by read_choice and
+ * read_dtype in one line at its path. */
 enum { SPEC_VERSION_MIN = 1, SPEC_VERSION = 2, PATH_MAX_LEN = 512 };
 
 struct HmSpec {
@@ -84,6 +87,13 @@ static const char *json_type_name(const json_t *v) {
 static bool fail(Reader *r, const char *path, const char *message, const char *detail) {
   return hm_diag_error(r->diag, "%s: %s: %s%s", r->spec->source, path, message,
                        detail ? hm_spec_shown(detail) : "");
+}
+
+/* A value outside one of the schema's closed lists, quoted as Python's reader shows it: "unknown
+ * dtype 'float4'". A value a newer writer added is refused so, never misread (docs/interchange.md,
+ * "Versions"). */
+static bool fail_unknown(Reader *r, const char *path, const char *list, const char *value) {
+  return hm_diag_error(r->diag, "%s: %s: unknown %s '%s'", r->spec->source, path, list, hm_spec_shown(value));
 }
 
 /* The paths of the fields and items the parse visits, truncated as snprintf would: written by hand,
@@ -276,8 +286,10 @@ static bool read_dims(Reader *r, json_t *arr, const char *path, size_t *n, HmDim
 
 static bool read_dtype(Reader *r, json_t *v, const char *path, HmDtype *out) {
   *out = json_is_string(v) ? hm_dtype_from_name(json_string_value(v)) : HM_DTYPE_INVALID;
+  if (*out == HM_DTYPE_INVALID && !json_is_string(v))
+    return fail(r, path, "unknown dtype ", "(not a string)");
   if (*out == HM_DTYPE_INVALID)
-    return fail(r, path, "unknown dtype ", json_is_string(v) ? json_string_value(v) : "(not a string)");
+    return fail_unknown(r, path, "dtype", json_string_value(v));
   return true;
 }
 
@@ -309,9 +321,12 @@ static bool read_choice(Reader *r, json_t *v, const char *path, const char *what
       *out = (int)i;
       return true;
     }
-  char msg[64];
-  snprintf(msg, sizeof msg, "unknown %s ", what);
-  return fail(r, path, msg, json_is_string(v) ? json_string_value(v) : json_type_name(v));
+  if (!json_is_string(v)) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "unknown %s ", what);
+    return fail(r, path, msg, json_type_name(v));
+  }
+  return fail_unknown(r, path, what, json_string_value(v));
 }
 
 #define CHOICE(r, v, path, what, names, out) read_choice(r, v, path, what, names, sizeof names / sizeof *names, out)

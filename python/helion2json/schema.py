@@ -127,7 +127,9 @@ def _first(errors, instance: object) -> jsonschema.ValidationError:
 
 def spec_version(block_sizes: list[dict]) -> int:
     """The lowest version that holds a spec with these blocks: 2 adds `jagged_parents`, which a version-1
-    reader would ignore and so lower a jagged loop without its row masks; every other spec stays 1."""
+    reader would ignore and so lower a jagged loop without its row masks; every other spec stays 1.
+    A new value of a closed list (a dtype, a symbol kind) needs no new version: every reader refuses
+    one it does not know at its JSON path (docs/interchange.md, Versions)."""
     return 2 if any("jagged_parents" in bs for bs in block_sizes) else 1
 
 

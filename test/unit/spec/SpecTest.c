@@ -93,8 +93,8 @@ static void expect_error(const char *from, const char *to, const char *message) 
 static void names_json_paths(void) {
   expect_error("{\"node\": \"x\"}", "{\"node\": \"y\"}",
                "t.json: $.graphs[0].nodes[1].args[0].node: reference to undefined node y");
-  expect_error("\"float16\"}}", "\"float8\"}}", "t.json: $.graphs[0].nodes[0].val.dtype: unknown dtype float8");
-  expect_error("\"kind\": \"root\"", "\"kind\": \"branch\"", "t.json: $.graphs[0].kind: unknown graph kind branch");
+  expect_error("\"float16\"}}", "\"float8\"}}", "t.json: $.graphs[0].nodes[0].val.dtype: unknown dtype 'float8'");
+  expect_error("\"kind\": \"root\"", "\"kind\": \"branch\"", "t.json: $.graphs[0].kind: unknown graph kind 'branch'");
   expect_error("\"tile_size\": 8", "\"tile_size\": 8, \"block_id\": 3",
                "t.json:1:399: invalid JSON: duplicate object key near '\"block_id\"'");
   expect_error("\"root_graph\": 0", "\"root_graph\": 5", "t.json: $.grid[0].root_graph: not the id of a root graph");
@@ -154,7 +154,7 @@ static void reads_scalars(void) {
   hm_spec_destroy(spec);
   hm_diag_clear(&diag);
   expect_error("\"scalars\": []", "\"scalars\": [{\"name\": \"s\", \"arg_index\": 1, \"type\": \"str\", \"value\": 1, "
-               "\"symbol\": null}]", "t.json: $.scalars[0].type: unknown scalar type str");
+               "\"symbol\": null}]", "t.json: $.scalars[0].type: unknown scalar type 'str'");
   expect_error("\"scalars\": []", "\"scalars\": [{\"name\": \"s\", \"arg_index\": 1, \"type\": \"int\", \"value\": true, "
                "\"symbol\": null}]", "t.json: $.scalars[0].value: expected integer, got bool");
   expect_error("\"scalars\": []", "\"scalars\": [{\"name\": \"s\", \"arg_index\": 0, \"type\": \"int\", \"value\": 1, "
