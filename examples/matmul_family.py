@@ -178,7 +178,34 @@ matmul_3d_2d_reference = dot_shared_weight_reference
 
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). No size is a multiple of its tile, so every kernel has edge tiles.
+@helion.kernel(static_shapes=True)
+def dequant_dot(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """A bf16 x int16 matmul, w dequantized to bf16 per tile (Helion's bf16xint16_gemm): the products
+    and their sum in f32, one rounding to bf16 at the store; the f32 accumulator too, unrounded."""
+    m, k = x.size()
+    _, n = w.size()
+    out = torch.empty([m, n], dtype=torch.bfloat16, device=x.device)
+    wide = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(x[tile_m, tile_k], w[tile_k, tile_n].to(torch.bfloat16), acc=acc)
+        wide[tile_m, tile_n] = acc
+        out[tile_m, tile_n] = acc.to(torch.bfloat16)
+    return out, wide
+
+
+def dequant_dot_reference(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """In float64 from w rounded to bf16 (|w| up to 2000 is not exact in bf16): an f32 or bf16
+    accumulation, or a dot of the int16 values themselves, is off by far more than the f32 tolerance."""
+    exact = x.double() @ w.to(torch.bfloat16).double()
+    return exact.to(torch.bfloat16), exact.float()
+
+
 CHECKS = [
+    {"kernel": "dequant_dot", "args": ["torch.randn(45, 70, dtype=torch.bfloat16)",
+                                       "torch.randint(-2000, 2000, (70, 37), dtype=torch.int16)"],
+     "config": {"block_sizes": [16, 16, 16]}, "ref": "dequant_dot_reference", "rtol": 1e-5, "atol": 1e-2},
     {"kernel": "dot_acc", "args": ["torch.randn(100, 70)", "torch.randn(70, 50)"], "ref": "dot_acc_reference",
      "rtol": 1e-4, "atol": 1e-4},
     {"kernel": "dot_acc", "args": ["torch.randn(65, 47, dtype=torch.float16)", "torch.randn(47, 33, dtype=torch.float16)"],
