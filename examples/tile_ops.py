@@ -263,10 +263,29 @@ def outer_tile_positions_reference(x: torch.Tensor) -> torch.Tensor:
     return x[last] * (blocks + 1).to(x.dtype)[:, None] + len(blocks)
 
 
+@helion.kernel(static_shapes=True)
+def tiles_of_width(x: torch.Tensor, width: int) -> torch.Tensor:
+    """Tiles as wide as an int argument (hl.tile(n, block_size=width)), each element times its tile's
+    id plus the width: the config sizes no block, and Helion's Triton code takes the width as a
+    constexpr, compiled for each value; the module is compiled for the example's."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0), block_size=width):
+        out[tile] = x[tile] * tile.id + tile.block_size
+    return out
+
+
+def tiles_of_width_reference(x: torch.Tensor, width: int) -> torch.Tensor:
+    return x * (torch.arange(x.size(0)) // width).to(x.dtype) + width
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py). Helion's interpreter runs whole dimensions as one tile, so the
 # references are the torch functions above.
 CHECKS = [
+    {"kernel": "tiles_of_width", "args": ["torch.randn(100)", "16"], "config": {"block_sizes": []},
+     "ref": "tiles_of_width_reference"},
+    {"kernel": "tiles_of_width", "args": ["torch.randn(77, dtype=torch.float16)", "32"], "config": {"block_sizes": []},
+     "ref": "tiles_of_width_reference"},
     {"kernel": "add_position", "args": ["torch.randn(100)"], "ref": "add_position_reference"},
     {"kernel": "add_position", "args": ["torch.randn(77, dtype=torch.float16)"], "config": {"block_sizes": [16]},
      "ref": "add_position_reference"},

@@ -351,6 +351,12 @@ class _Exporter:
                 # split_k))): Helion records how to evaluate it on a config.
                 expression = self.env.config_value_expressions.get(tile.node.expr)
                 tile = expression.evaluate(self.config) if expression is not None else tile
+            example = self.env.shape_env.backed_var_to_val.get(tile.node.expr) if isinstance(tile, torch.SymInt) else None
+            if example is not None and int(example) > 0:
+                # A block sized by an int argument (`hl.tile(n, block_size=bs)`): Helion passes it to
+                # Triton as a constexpr, compiled for each value; the module is compiled for the
+                # example's, and the launch check refuses another (helion_mlir._launch.Signature).
+                tile = int(example)
             # A block no graph sizes a tile by (hl.grid's) still names its symbol, as the graphs'
             # values do (encode.sym_expr: a block of a fixed size computed from tunables is that
             # size's symbol).

@@ -186,6 +186,8 @@ def export_device_function(env: Any, host_function: Any, config: Any, params: Se
             continue
         example = _scalar_example if isinstance(p.value, sympy.Symbol) else _expression_example
         kind, value = example(p.value, exporter.fake_args)
+        tile = next((b["tile_size"] for b in block_sizes if b["symbol"] == str(p.value)), None)
+        value = value if tile is None else tile  # a block's tile size the launcher passes
         if kind == "float":
             value = encode.encode_float(value)
         exporter.symbols |= p.value.free_symbols

@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import sympy
 import torch
 
 from helion._compiler.backend_registry import list_backends, register_compiler_backend
@@ -56,7 +57,7 @@ def triton_library_names() -> list[str]:
     return [name for name in TritonBackend().library_imports if name not in _PYTHON_IMPORTS]
 
 
-def _param(arg: Any, expr_args: dict) -> DeviceParam:
+def _param(arg: Any, expr_args: dict, argument_tiles: dict) -> DeviceParam:
     # TensorDescriptorArg is a TensorArg; the config space keeps indexing at "pointer", so one here
     # means Helion generated something the launcher could not pass.
     if isinstance(arg, TensorDescriptorArg):
@@ -68,7 +69,9 @@ def _param(arg: Any, expr_args: dict) -> DeviceParam:
         prop = fake.size(arg.dim) if isinstance(arg, TensorSizeArg) else fake.stride(arg.dim)
         return DeviceParam(DERIVED, arg.name, sym_expr(prop))
     if isinstance(arg, ConstExprArg):
-        return DeviceParam(DERIVED, arg.name)
+        # The tile size of a block an int argument sizes: the launcher passes that argument's value,
+        # which the launch check compares with the one the module was compiled for.
+        return DeviceParam(DERIVED, arg.name, argument_tiles.get(arg.name))
     if isinstance(arg, SymbolArgument):
         symbol = next((expr for expr, a in expr_args.items() if a is arg), None)
         if symbol is None:
@@ -85,7 +88,13 @@ def device_function_spec(args: Sequence[Any]) -> tuple[dict, int]:
     then the seeds of torch.rand in device code (DeviceFunction.codegen_function_def appends
     Helion's `_rng_seed_buffer`, which the host code draws, after them)."""
     device_fn = DeviceFunction.current()
-    params = [_param(a, device_fn._expr_args) for a in args]
+    env = CompileEnvironment.current()
+    argument_tiles = {}
+    for ids, name in device_fn.block_size_var_cache.items():
+        tile = env.block_sizes[ids[0]].from_config(device_fn.config) if len(ids) == 1 else None
+        if isinstance(tile, torch.SymInt) and isinstance(tile._sympy_(), sympy.Symbol):
+            argument_tiles[name] = tile._sympy_()
+    params = [_param(a, device_fn._expr_args, argument_tiles) for a in args]
     extra = device_fn.codegen._extra_params
     if extra:
         raise CaptureError(f"the device function takes the extra parameters {', '.join(extra)}, which the mlir "

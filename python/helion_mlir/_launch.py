@@ -118,6 +118,11 @@ class Signature:
         self.kernel = spec["kernel"]["name"]
         self.tensors: list[_Tensor] = []
         self.scalars = [(s["arg_index"], s["name"], s["type"]) for s in spec["scalars"]]
+        # An int argument that sizes a block's tiles (`hl.tile(n, block_size=bs)`): the module holds the
+        # tile size it was compiled for (Helion's Triton code takes it as a constexpr, one compile each).
+        tile_of = {b["symbol"]: b["tile_size"] for b in spec["block_sizes"] if isinstance(b.get("tile_size"), int)}
+        self.tile_args = [(s["arg_index"], s["name"], tile_of[s["symbol"]]) for s in spec["scalars"]
+                          if s["type"] == "int" and s.get("symbol") in tile_of]
         sizes = [s for s in spec["symbols"] if s["kind"] == "size"]
         # Each size symbol is read off the first tensor dimension that is exactly that symbol; a size
         # given by an int argument (`torch.zeros([n])`) is that argument's value (dimension None).
@@ -219,6 +224,10 @@ class Signature:
             if not isinstance(args[i], _SCALAR_TYPES[kind]) or (kind != "bool" and isinstance(args[i], bool)):
                 self._fail(f"scalar '{name}' (device argument {i}): expected a {kind}, got "
                            f"{type(args[i]).__name__}")
+        for i, name, tile in self.tile_args:
+            if args[i] != tile:
+                self._fail(f"scalar '{name}' (device argument {i}) is the tile size this module was compiled "
+                           f"for, {tile}: got {args[i]!r}")
 
     def _check_sizes(self, args: tuple) -> None:
         """Symbolic sizes: every dimension must agree with the size symbols' values at this launch,

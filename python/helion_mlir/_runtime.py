@@ -9,6 +9,7 @@ generated module references outside the device function; Triton need not be inst
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Callable
 
@@ -99,17 +100,54 @@ def __getattr__(name: str) -> _Unavailable:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _with_tiles(spec: dict, values: dict[int, int]) -> dict:
+    """`spec` with the tile sizes its int arguments give (device argument index -> value) set to
+    `values`: Helion traced those blocks with a symbolic size, so nothing else depends on them."""
+    spec = copy.deepcopy(spec)
+    symbols = {s["symbol"]: values[s["arg_index"]] for s in spec["scalars"] if s["arg_index"] in values}
+    for s in spec["scalars"]:
+        s["value"] = values.get(s["arg_index"], s["value"])
+    for b in spec["block_sizes"]:
+        b["tile_size"] = symbols.get(b["symbol"], b["tile_size"])
+    for sym in spec["symbols"]:
+        if sym["kind"] == "block_size" and sym["name"] in symbols:
+            sym["value"] = symbols[sym["name"]]
+    return spec
+
+
 class DeviceFunction:
     """A device function compiled from its spec; `launch` runs it."""
 
     def __init__(self, spec: dict, nparams: int, kernel: Kernel) -> None:
         self.spec = spec
+        self.nparams = nparams
         self.kernel = kernel
         self.signature = Signature(spec, nparams)
         self._order = [t["arg_index"] for t in spec["host_tensors"]] + [s["arg_index"] for s in spec["scalars"]]
         self._fixed = None  # a static signature admits one layout: its call arrays are built once
+        self._retiled: dict[tuple, DeviceFunction] = {}
+
+    def _for_tiles(self, args: tuple) -> DeviceFunction:
+        """The device function compiled for the tile sizes int arguments give at this launch: Helion's
+        Triton code takes them as constexprs, compiled for each value, and so is this (once each). A
+        value that is no positive int is the signature check's to refuse."""
+        tiles = self.signature.tile_args
+        if len(args) != self.nparams or all(args[i] == tile for i, _, tile in tiles):
+            return self
+        if not all(type(args[i]) is int and args[i] > 0 for i, _, _ in tiles):
+            return self
+        key = tuple(args[i] for i, _, _ in tiles)
+        if key not in self._retiled:
+            spec = _with_tiles(self.spec, {i: args[i] for i, _, _ in tiles})
+            self._retiled[key] = DeviceFunction(spec, self.nparams, compile_spec(spec))
+        return self._retiled[key]
 
     def launch(self, args: tuple) -> None:
+        if self.signature.tile_args:
+            fn = self._for_tiles(args)
+            if fn is not self:
+                fn.launch(args)
+                return
         self.signature.check(args)
         ordered = [args[i] for i in self._order]
         if not self.signature.static:

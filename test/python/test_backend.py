@@ -275,3 +275,17 @@ def test_an_inner_loop_up_to_an_int_argument():
     x = torch.randn(37, 50)
     for n in (50, 13, 1):
         torch.testing.assert_close(k.row_prefix_sums(x, n), x[:, :n].sum(-1), rtol=1e-5, atol=1e-5)
+
+
+def test_a_tile_size_given_by_an_int_argument_is_compiled_for_each_value():
+    """hl.tile(n, block_size=block) with block an int argument: Helion's Triton code takes the width as
+    a constexpr, compiled for each value, and so does the device function (once each); a width that
+    is no positive int is refused in one line."""
+    x = torch.randn(100)
+    for block in (32, 16, 32, 8):
+        torch.testing.assert_close(k.scaled_by_block(x, block), x * 2 + block, rtol=0, atol=0)
+    device_fn = _device_function(k.scaled_by_block, (x, 32), helion.Config(block_sizes=[]))
+    assert {key for key in device_fn._retiled} == {(16,), (8,)}
+    with pytest.raises(LaunchError, match=r"^scaled_by_block: scalar '_BLOCK_SIZE_0' \(device argument 2\) is the "
+                                          r"tile size this module was compiled for, 32: got 0$"):
+        device_fn.launch((x, torch.empty_like(x), 0))

@@ -36,15 +36,18 @@ static bool lower_size(HmLowering *L, HmScope *S, const HmNode *node, int varian
   }
   if (val->kind != HM_SPEC_SYM)
     return hm_node_error(L, node, "expected a size-valued result");
+  /* A block's size symbol is its tile size even when an int argument gives it (`hl.tile(n,
+   * block_size=bs)`: the module is compiled for the argument's example value, which the launch
+   * check holds it to). */
+  HmDim dim = {.sym = val->expr, .value = -1};
   size_t scalar;
-  if (hm_spec_scalar_for_symbol(L->spec, val->expr, &scalar)) {
+  if (hm_dim_block(L, dim) < 0 && hm_spec_scalar_for_symbol(L->spec, val->expr, &scalar)) {
     *out = (HmIrValue){.kind = HM_IR_SCALAR, .value = L->scalar_args[scalar], .block_id = -1};
     return true;
   }
   const HmSymbol *sym = hm_spec_find_symbol(L->spec, val->expr);
   if (sym && sym->tile != HM_TILE_NONE)
     return tile_position(L, node, sym, out);
-  HmDim dim = {.sym = val->expr, .value = -1};
   out->block_id = hm_dim_block(L, dim);
   return hm_dim_value(L, dim, &out->value);
 }

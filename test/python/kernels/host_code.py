@@ -210,3 +210,13 @@ def row_prefix_sums(x: torch.Tensor, n: int) -> torch.Tensor:
             acc += x[tile_m, tile_k].sum(-1)
         out[tile_m] = acc
     return out
+
+
+@helion.kernel(backend="mlir", config=helion.Config(block_sizes=[]), static_shapes=True)
+def scaled_by_block(x: torch.Tensor, block: int) -> torch.Tensor:
+    """Tiles as wide as an int argument (hl.tile(n, block_size=block)), each element plus its tile's
+    width: Helion passes the width to Triton as a constexpr, one compile per value."""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0), block_size=block):
+        out[tile] = x[tile] * 2 + tile.block_size
+    return out
