@@ -118,7 +118,30 @@ def spread_row_reference(x: torch.Tensor, bounds: torch.Tensor, out: torch.Tenso
     return out
 
 
+@helion.kernel(static_shapes=False)
+def end_columns(x: torch.Tensor, totals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """x[:, -1] + x[:, -3], counted from the end of a width known only at run time (torch's negative
+    indices), a column outside x reading zero; totals[-1] gains their sum atomically."""
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        v = x[tile, -1] + x[tile, -3]
+        out[tile] = v
+        hl.atomic_add(totals, [-1], v.sum())
+    return out, totals
+
+
+def end_columns_reference(x: torch.Tensor, totals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    out = x[:, -1] + (x[:, -3] if x.size(1) >= 3 else 0)
+    totals = totals.clone()
+    totals[-1] += out.sum()
+    return out, totals
+
+
 CHECKS = [
+    {"kernel": "end_columns", "args": ["torch.randn(100, 7)", "torch.zeros(3)"], "ref": "end_columns_reference",
+     "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "end_columns", "args": ["torch.randn(37, 2)", "torch.zeros(1)"], "config": {"block_sizes": [16]},
+     "ref": "end_columns_reference", "rtol": 1e-5, "atol": 1e-5},
     {"kernel": "scale_shift", "args": ["torch.randn(100, 77)", "torch.randn(77)"], "ref": "scale_shift_reference"},
     {"kernel": "scale_shift", "args": ["torch.randn(37, 129, dtype=torch.float16)", "torch.randn(129, dtype=torch.float16)"],
      "config": {"block_sizes": [16, 64]}, "ref": "scale_shift_reference"},

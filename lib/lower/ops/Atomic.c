@@ -108,6 +108,13 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     *r = (Range){.offset = hm_index_const(L, e->i < 0 ? e->i + t->shape[d].value : e->i), .value_dim = -1};
     return true;
   }
+  if (e->kind == HM_ARG_INT) { /* from the end of a size known at run time: skipped when outside */
+    *r = (Range){.value_dim = -1};
+    if (!hm_dim_value(L, t->shape[d], &r->size))
+      return false;
+    r->offset = hm_arith(L, "arith.addi", r->size, hm_index_const(L, e->i));
+    return true;
+  }
   if (is_full_slice(e)) {
     *r = (Range){.offset = hm_index_const(L, 0), .value_dim = (int)u->value_rank++};
     return hm_dim_value(L, t->shape[d], &r->extent);

@@ -179,8 +179,13 @@ static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSour
   a->step[d] = 1;
   switch (e->kind) {
   case HM_ARG_INT:
-    if (e->i < 0 && src->shape[d].sym)
-      return hm_node_error(L, node, "index %zu: a negative index into a dimension of unknown size", d);
+    if (e->i < 0 && src->shape[d].sym) { /* from the end of a size known at run time, checked like a computed one */
+      MlirValue size;
+      if (!hm_dim_value(L, src->shape[d], &size))
+        return false;
+      point(hm_arith(L, "arith.addi", size, hm_index_const(L, e->i)), 0, d, a);
+      return true;
+    }
     point((MlirValue){NULL}, e->i < 0 ? e->i + src->shape[d].value : e->i, d, a);
     return true;
   case HM_ARG_SLICE: return slice_dim(L, node, src, d, e, tile_dim, a);
