@@ -10,6 +10,7 @@ typedef struct Flags {
   MlirAttribute none;
   MlirAttribute contract;
   MlirAttribute reassoc;
+  MlirAttribute arcp;
 } Flags;
 
 static bool name_is(MlirOperation op, const char *name) {
@@ -50,12 +51,15 @@ static bool rounds_to_16_bit(MlirBlock block) {
   return false;
 }
 
-/* The ops a multiply-add is made of. */
-static MlirWalkResult mark_contract(MlirOperation op, void *data) {
-  if ((name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf")) &&
-      wide_float(mlirValueGetType(mlirOperationGetResult(op, 0))) &&
+/* The ops a multiply-add is made of may contract; a division may take the divisor's reciprocal,
+ * which LLVM hoists out of a row's loop when the divisor is the row's (a sum, a norm). */
+static MlirWalkResult mark_elementwise(MlirOperation op, void *data) {
+  const Flags *flags = data;
+  bool multiply_add = name_is(op, "arith.mulf") || name_is(op, "arith.addf") || name_is(op, "arith.subf");
+  bool divide = name_is(op, "arith.divf");
+  if ((multiply_add || divide) && wide_float(mlirValueGetType(mlirOperationGetResult(op, 0))) &&
       !rounds_to_16_bit(mlirOperationGetBlock(op)))
-    set_flags(op, data, ((const Flags *)data)->contract);
+    set_flags(op, flags, multiply_add ? flags->contract : flags->arcp);
   return MlirWalkResultAdvance;
 }
 
@@ -77,8 +81,9 @@ void hm_fastmath_mark(MlirOperation module_op) {
       mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<none>")),
       mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<contract>")),
       mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<reassoc,contract>")),
+      mlirAttributeParseGet(ctx, mlirStringRefCreateFromCString("#arith.fastmath<arcp>")),
   };
   /* The combiners first: once marked contract they no longer look unflagged. */
   mlirOperationWalk(module_op, mark_reduce, &flags, MlirWalkPreOrder);
-  mlirOperationWalk(module_op, mark_contract, &flags, MlirWalkPreOrder);
+  mlirOperationWalk(module_op, mark_elementwise, &flags, MlirWalkPreOrder);
 }

@@ -45,6 +45,9 @@
 // SOFTMAX: llvm.intr.fma({{.*}}) : (vector<70xf32>, vector<70xf32>, vector<70xf32>) -> vector<70xf32>
 // SOFTMAX-NOT: llvm.intr.exp
 // SOFTMAX: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<70xf32>) -> f32
+// The division by the row's sum may take its reciprocal (arcp): LLVM divides once a row and
+// multiplies, as torch's softmax does, instead of dividing every element.
+// SOFTMAX: llvm.fdiv {{.*}} {fastmathFlags = #llvm.fastmath<arcp>} : vector<70xf32>
 // MATMUL: llvm.func @matmul(
 // MATMUL: llvm.fpext {{.*}} : vector<{{[0-9]+}}xf16> to vector<{{[0-9]+}}xf32>
 // MATMUL: llvm.fptrunc {{.*}} : vector<32xf32> to vector<32xf16>
