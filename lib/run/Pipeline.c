@@ -7,6 +7,7 @@
 #include "helion-mlir/support/Context.h"
 #include "run/Atomics.h"
 #include "run/CarryVectors.h"
+#include "run/ExclusiveStores.h"
 #include "run/FastMath.h"
 #include "run/Fp8.h"
 #include "run/MathApproximation.h"
@@ -18,7 +19,8 @@
 #include "mlir-c/Pass.h"
 
 /* The textual pipeline in seven parts: the tiling and vectorization (Vectorize.h) run after the
- * first, the loop-carried vectors (CarryVectors.h) after the second, HELION_MLIR_CHECKS=1 adds
+ * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
+ * after the second, HELION_MLIR_CHECKS=1 adds
  * MLIR's runtime verification after the third, the 0-d transfers become loads and stores
  * (ScalarTransfers.h) after the fourth, the polynomial approximations of f32 math
  * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
@@ -39,6 +41,9 @@
     /* Function arguments are memrefs already, so the boundaries need no bufferization. A loop may \
      * yield a fresh tensor (`acc = acc + x` computes into a new one), which becomes a new buffer \
      * per iteration that the deallocation pipeline frees. */ \
+    /* A tile stored whole into the host tensor is computed in its view there (no tile buffer, no \
+     * copy), where helion-exclusive-stores left the store `restrict`. */ \
+    "eliminate-empty-tensors," \
     "one-shot-bufferize{allow-return-allocs-from-loops}," \
     /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak. \
      * It has to see the structured loops, so it runs before they become branches. */ \
@@ -115,7 +120,7 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
- * vectors, TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar transfers, TO_OPENMP, the math
+ * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar transfers, TO_OPENMP, the math
  * approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
@@ -147,6 +152,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   if (!add_elements(pm, FOLD, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_carry_vectors_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_exclusive_stores_pass());
   if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
       !add_elements(pm, TO_LOOPS, diag))
     return false;
