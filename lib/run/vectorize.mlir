@@ -456,6 +456,39 @@ module attributes {transform.with_named_sequence} {
     transform.match.param.cmpi le %rows, %limit : !transform.param<i64>
     transform.yield %op : !transform.any_op
   }
+  // An element-wise row of another length past 128 (a tile's real part, 1000 of 1024 lanes) works
+  // in pieces of 64 too (a shorter row stays one vector of at most eight registers): the loop over
+  // the pieces is peeled, so the last, shorter piece is a vector of its own
+  // static length (no masks, which vector.mask on the unit-row transfers would need), and the
+  // pieces before it are full. A length that 64 divides needs no peel.
+  transform.named_sequence @is_rank2_lanes_any(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
+    %want = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %rank, %want : !transform.param<i64>
+    %short = transform.param.constant 128 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %inner, %short : !transform.param<i64>
+    %limit = transform.param.constant 4096 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %inner, %limit : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_rank2_lanes_peeled(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %rows, %cols = transform.structured.tile_using_for %target tile_sizes [1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %loop = transform.cast %cols : !transform.any_op to !transform.op<"scf.for">
+      transform.sequence %loop : !transform.op<"scf.for"> failures(suppress) {
+      ^bb1(%l: !transform.op<"scf.for">):
+        %main, %rest = transform.loop.peel %l : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      }
+      // The pieces' sizes fold to constants, and their ops to static shapes the vectorizer takes.
+      transform.apply_patterns to %rows {
+        transform.apply_patterns.canonicalization
+      } : !transform.any_op
+      %pieces = transform.structured.match ops{["linalg.generic"]} in %rows : (!transform.any_op) -> !transform.any_op
+      transform.structured.vectorize %pieces : !transform.any_op
+    }
+    transform.yield
+  }
   transform.named_sequence @is_rank2_rows(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     %rank, %inner = transform.include @shape failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
     %want = transform.param.constant 2 : i64 -> !transform.param<i64>
@@ -721,12 +754,63 @@ module attributes {transform.with_named_sequence} {
     transform.match.param.cmpi eq %width, %one : !transform.param<i64>
     transform.yield %op : !transform.any_op
   }
+  // A tile stored through its real part (tensor.extract_slice of a padded tile: 1000 of 1024 lanes)
+  // whose last op is element-wise and used only there: that op computes just the real part, in the
+  // loop around the store (tiled at the slice, TilingInterface's tile-and-fuse), and the store then
+  // writes it in place (eliminate-empty-tensors) instead of copying it out of a padded buffer.
+  transform.named_sequence @is_sliced_store(%slice: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %slice ["tensor.extract_slice"] : !transform.any_op
+    %producer = transform.get_producer_of_operand %slice[0] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %producer ["linalg.generic"] : !transform.any_op
+    transform.match.structured %producer : !transform.any_op {
+    ^bb0(%s: !transform.any_op):
+      transform.match.structured.dim %s[all] {parallel} : !transform.any_op
+      transform.match.structured.yield
+    }
+    transform.yield %slice : !transform.any_op
+  }
+  // A slice of a dynamic size (an edge tile's real part, where the tile size does not divide the
+  // extent) is left alone: fused there, the op would have dynamic sizes, which the vectorizer does
+  // not take. Its sizes are its operands after the source.
+  transform.named_sequence @is_dynamic_slice(%slice: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %slice ["tensor.extract_slice"] : !transform.any_op
+    %size = transform.get_operand %slice[1] : (!transform.any_op) -> !transform.any_value
+    transform.yield %slice : !transform.any_op
+  }
+  // The use counts are no match ops: the action checks them, a failed check ending it.
+  transform.named_sequence @fuse_into_store(%slice: !transform.any_op {transform.readonly}) {
+    transform.sequence %slice : !transform.any_op failures(suppress) {
+    ^bb0(%s: !transform.any_op):
+      %producer = transform.get_producer_of_operand %s[0] : (!transform.any_op) -> !transform.any_op
+      %users = transform.get_consumers_of_result %producer[0] : (!transform.any_op) -> !transform.any_op
+      %count = transform.num_associations %users : (!transform.any_op) -> !transform.param<i64>
+      %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+      transform.match.param.cmpi eq %count, %one : !transform.param<i64>
+      %store = transform.get_consumers_of_result %s[0] : (!transform.any_op) -> !transform.any_op
+      transform.match.operation_name %store ["bufferization.materialize_in_destination"] : !transform.any_op
+      %around = transform.get_parent_op %s : (!transform.any_op) -> !transform.any_op
+      %fused, %new = transform.structured.fuse_into_containing_op %producer into %around : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    }
+    transform.yield
+  }
   transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
     %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %funcs {
       transform.apply_patterns.linalg.decompose_pad
     } : !transform.any_op
-    %loaded = transform.foreach_match in %funcs
+    %stored = transform.foreach_match in %funcs
+        @is_dynamic_slice -> @leave,
+        @is_sliced_store -> @fuse_into_store : (!transform.any_op) -> !transform.any_op
+    // The fused op's destination, a slice of the padded tile's tensor.empty, becomes an empty tensor
+    // of its own, which eliminate-empty-tensors can replace with the host tensor's view; its slices
+    // of padded loads (a layer norm's weight, padded to 1024 and viewed as 1 x 1024) move above
+    // the views and fold into the loaded tensor itself, so the pad is no longer read there.
+    transform.apply_patterns to %stored {
+      transform.apply_patterns.tensor.bubble_up_extract_slice
+      transform.apply_patterns.tensor.fold_tensor_empty
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    %loaded = transform.foreach_match in %stored
         @is_row_pad_copy -> @vectorize,
         @is_tile_pad_copy -> @vectorize : (!transform.any_op) -> !transform.any_op
     %tiled = transform.foreach_match in %loaded
@@ -765,6 +849,7 @@ module attributes {transform.with_named_sequence} {
         @is_rank1_rows -> @vectorize,
         @is_rank1_chunks -> @tile_rank1_chunks,
         @is_rank2_column -> @vectorize,
+        @is_rank2_lanes_any -> @tile_rank2_lanes_peeled,
         @is_rank2_rows -> @tile_rank2_rows,
         @is_rank2_chunks -> @tile_rank2_chunks,
         @is_rank3_rows -> @tile_rank3_rows,
