@@ -14,15 +14,16 @@
 // tiling or vectorization that fails leaves its op as it was (failures(suppress)).
 module attributes {transform.with_named_sequence} {
   // A padded load: tensor.pad becomes a fill and an insert_slice of the loaded part, and the
-  // insert_slice of a 1-D tile, or of a 2-D one of at most 8 rows, one masked vector read of the
-  // source (the fill value where it has no element). The read of a 2-D tile becomes a branch per
-  // row, unrolled, each carrying the rows read so far (LLVM's register coalescer took seconds on 64
-  // rows of 128), so larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot
-  // legalize those branches for half or bfloat vectors (LLVM ERROR: Do not know how to soft
-  // promote this operator's operand). Rows past 4096 lanes keep the copy too: a reduction over a
-  // whole long row (4 x 130000 in tiles of 131072) made a 130000-lane read that LLVM compiled for
-  // minutes. Vectorizing the pad itself would let the row reads below fold into reads of the
-  // unpadded source and read its rows past the end.
+  // insert_slice of a static tile a linalg.copy (@is_static_pad_copy below); that of a dynamic 1-D
+  // tile, or of a 2-D one of at most 8 rows, one masked vector read of the source (the fill value
+  // where it has no element). The read of a 2-D tile becomes a branch per row, unrolled, each
+  // carrying the rows read so far (LLVM's register coalescer took seconds on 64 rows of 128), so
+  // larger tiles keep the copy (memrefCopy), and so do 16-bit ones: LLVM cannot legalize those
+  // branches for half or bfloat vectors (LLVM ERROR: Do not know how to soft promote this operator's
+  // operand). Rows past 4096 lanes keep the copy too: a reduction over a whole long row (4 x 130000
+  // in tiles of 131072) made a 130000-lane read that LLVM compiled for minutes. Vectorizing the pad
+  // itself would let the row reads below fold into reads of the unpadded source and read its rows
+  // past the end.
   //
   // @pad_copy: the fill under a pad copy, its element width, rank and leading size.
   transform.named_sequence @pad_copy(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
@@ -57,6 +58,22 @@ module attributes {transform.with_named_sequence} {
     %limit = transform.param.constant 8 : i64 -> !transform.param<i64>
     transform.match.param.cmpi le %rows, %limit : !transform.param<i64>
     transform.yield %op : !transform.any_op
+  }
+  // A pad of a static tile (a row of 1000 in a 1024-lane tile) becomes a linalg.copy of the loaded
+  // part into the fill, which the rules below tile into rows and pieces like any element-wise op:
+  // read as one 4 x 1000 vector, the part went through the stack, 62 registers a row. Its sizes are
+  // the insert_slice's operands after the source and the destination: a static one has none.
+  transform.named_sequence @is_static_pad_copy(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %width, %rank, %rows = transform.include @pad_copy failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %operands = transform.get_operand %op[all] : (!transform.any_op) -> !transform.any_value
+    %count = transform.num_associations %operands : (!transform.any_value) -> !transform.param<i64>
+    %two = transform.param.constant 2 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi eq %count, %two : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @copy_rows(%op: !transform.any_op {transform.consumed}) {
+    %copy = transform.structured.insert_slice_to_copy %op : (!transform.any_op) -> !transform.any_op
+    transform.yield
   }
   transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
@@ -484,7 +501,7 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns to %rows {
         transform.apply_patterns.canonicalization
       } : !transform.any_op
-      %pieces = transform.structured.match ops{["linalg.generic"]} in %rows : (!transform.any_op) -> !transform.any_op
+      %pieces = transform.structured.match interface{LinalgOp} in %rows : (!transform.any_op) -> !transform.any_op
       transform.structured.vectorize %pieces : !transform.any_op
     }
     transform.yield
@@ -811,6 +828,7 @@ module attributes {transform.with_named_sequence} {
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     %loaded = transform.foreach_match in %stored
+        @is_static_pad_copy -> @copy_rows,
         @is_row_pad_copy -> @vectorize,
         @is_tile_pad_copy -> @vectorize : (!transform.any_op) -> !transform.any_op
     %tiled = transform.foreach_match in %loaded

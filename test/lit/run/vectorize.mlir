@@ -239,3 +239,33 @@ func.func @scaled_rows(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memr
   }
   return
 }
+
+// -----
+
+// A static tile's pad (rows of 1000 in a 1024-lane tile) is a copy of the loaded part into the fill
+// in pieces of 64 and a peeled 40, not one 1000-lane vector a row (which went through the stack).
+// CHECK-LABEL: llvm.func @padded_row_sums(
+// CHECK-NOT: vector<1000xf32>
+// CHECK: llvm.load {{.*}} -> vector<64xf32>
+// CHECK-NOT: vector<1000xf32>
+// CHECK: llvm.load {{.*}} -> vector<40xf32>
+// CHECK-NOT: vector<1000xf32>
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  affine.parallel (%i) = (0) to (64) step (4) {
+    %xv = memref.subview %x[%i, 0] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
+    %xt = bufferization.to_tensor %xv restrict : memref<4x1000xf32, strided<[1000, 1], offset: ?>> to tensor<4x1000xf32>
+    %xp = tensor.pad %xt low[0, 0] high[0, 24] { ^bb0(%a: index, %b: index): tensor.yield %zero : f32 } : tensor<4x1000xf32> to tensor<4x1024xf32>
+    %e = tensor.empty() : tensor<4xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+    %sum = linalg.reduce ins(%xp : tensor<4x1024xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+      (%in: f32, %acc: f32) {
+        %s = arith.addf %in, %acc : f32
+        linalg.yield %s : f32
+      }
+    %ov = memref.subview %out[%i] [4] [1] : memref<64xf32> to memref<4xf32, strided<[1], offset: ?>>
+    bufferization.materialize_in_destination %sum in restrict writable %ov : (tensor<4xf32>, memref<4xf32, strided<[1], offset: ?>>) -> ()
+  }
+  return
+}
