@@ -794,19 +794,25 @@ module attributes {transform.with_named_sequence} {
     %size = transform.get_operand %slice[1] : (!transform.any_op) -> !transform.any_value
     transform.yield %slice : !transform.any_op
   }
-  // The use counts are no match ops: the action checks them, a failed check ending it.
+  // The use counts are no match ops: the action checks them. A suppressing sequence goes on after
+  // a failed op, so the checks and the fusion sit in a propagating one, which a failed check ends.
   transform.named_sequence @fuse_into_store(%slice: !transform.any_op {transform.readonly}) {
     transform.sequence %slice : !transform.any_op failures(suppress) {
     ^bb0(%s: !transform.any_op):
-      %producer = transform.get_producer_of_operand %s[0] : (!transform.any_op) -> !transform.any_op
-      %users = transform.get_consumers_of_result %producer[0] : (!transform.any_op) -> !transform.any_op
-      %count = transform.num_associations %users : (!transform.any_op) -> !transform.param<i64>
-      %one = transform.param.constant 1 : i64 -> !transform.param<i64>
-      transform.match.param.cmpi eq %count, %one : !transform.param<i64>
-      %store = transform.get_consumers_of_result %s[0] : (!transform.any_op) -> !transform.any_op
-      transform.match.operation_name %store ["bufferization.materialize_in_destination"] : !transform.any_op
-      %around = transform.get_parent_op %s : (!transform.any_op) -> !transform.any_op
-      %fused, %new = transform.structured.fuse_into_containing_op %producer into %around : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.sequence %s : !transform.any_op failures(propagate) {
+      ^bb1(%t: !transform.any_op):
+        %producer = transform.get_producer_of_operand %t[0] : (!transform.any_op) -> !transform.any_op
+        %users = transform.get_consumers_of_result %producer[0] : (!transform.any_op) -> !transform.any_op
+        %count = transform.num_associations %users : (!transform.any_op) -> !transform.param<i64>
+        %one = transform.param.constant 1 : i64 -> !transform.param<i64>
+        transform.match.param.cmpi eq %count, %one : !transform.param<i64>
+        %store = transform.get_consumers_of_result %t[0] : (!transform.any_op) -> !transform.any_op
+        %stores = transform.num_associations %store : (!transform.any_op) -> !transform.param<i64>
+        transform.match.param.cmpi eq %stores, %one : !transform.param<i64>
+        transform.match.operation_name %store ["bufferization.materialize_in_destination"] : !transform.any_op
+        %around = transform.get_parent_op %t : (!transform.any_op) -> !transform.any_op
+        %fused, %new = transform.structured.fuse_into_containing_op %producer into %around : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+      }
     }
     transform.yield
   }

@@ -269,3 +269,44 @@ func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// The same op used by a reduction too: fused at the slice, it would be computed twice, so it stays
+// whole (one multiply a piece of the 1024 lanes) and the store copies its real part out.
+// CHECK-LABEL: llvm.func @scaled_rows_used_twice(
+// CHECK: llvm.fmul {{.*}} : vector<64xf32>
+// CHECK-NOT: llvm.fmul
+// CHECK: llvm.call @memrefCopy
+// CHECK: llvm.return
+func.func @scaled_rows_used_twice(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memref<64x1000xf32>, %sums: memref<64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %wt = bufferization.to_tensor %w restrict : memref<1000xf32> to tensor<1000xf32>
+  affine.parallel (%i) = (0) to (64) step (4) {
+    %xv = memref.subview %x[%i, 0] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
+    %xt = bufferization.to_tensor %xv restrict : memref<4x1000xf32, strided<[1000, 1], offset: ?>> to tensor<4x1000xf32>
+    %xp = tensor.pad %xt low[0, 0] high[0, 24] { ^bb0(%a: index, %b: index): tensor.yield %zero : f32 } : tensor<4x1000xf32> to tensor<4x1024xf32>
+    %wp = tensor.pad %wt low[0] high[24] { ^bb0(%a: index): tensor.yield %zero : f32 } : tensor<1000xf32> to tensor<1024xf32>
+    %wr = tensor.expand_shape %wp [[0, 1]] output_shape [1, 1024] : tensor<1024xf32> into tensor<1x1024xf32>
+    %e = tensor.empty() : tensor<4x1024xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xp, %wr : tensor<4x1024xf32>, tensor<1x1024xf32>) outs(%e : tensor<4x1024xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %m = arith.mulf %a, %b : f32
+        linalg.yield %m : f32
+    } -> tensor<4x1024xf32>
+    %ov = memref.subview %out[%i, 0] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
+    %real = tensor.extract_slice %r[0, 0] [4, 1000] [1, 1] : tensor<4x1024xf32> to tensor<4x1000xf32>
+    bufferization.materialize_in_destination %real in restrict writable %ov : (tensor<4x1000xf32>, memref<4x1000xf32, strided<[1000, 1], offset: ?>>) -> ()
+    %e4 = tensor.empty() : tensor<4xf32>
+    %init = linalg.fill ins(%zero : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+    %sum = linalg.reduce ins(%r : tensor<4x1024xf32>) outs(%init : tensor<4xf32>) dimensions = [1]
+      (%in: f32, %acc: f32) {
+        %a = arith.addf %in, %acc : f32
+        linalg.yield %a : f32
+      }
+    %sv = memref.subview %sums[%i] [4] [1] : memref<64xf32> to memref<4xf32, strided<[1], offset: ?>>
+    bufferization.materialize_in_destination %sum in restrict writable %sv : (tensor<4xf32>, memref<4xf32, strided<[1], offset: ?>>) -> ()
+  }
+  return
+}
