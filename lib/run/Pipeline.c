@@ -18,10 +18,10 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in seven parts: the tiling and vectorization (Vectorize.h) run after the
- * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
- * after the second, HELION_MLIR_CHECKS=1 adds
- * MLIR's runtime verification after the third, the 0-d transfers become loads and stores
+/* The textual pipeline in seven parts: the matmul kernels and the vectorization (Vectorize.h) run
+ * after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores
+ * (ExclusiveStores.h) after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification
+ * after the third, the 0-d transfers become loads and stores
  * (ScalarTransfers.h) after the fourth, the polynomial approximations of f32 math
  * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
@@ -148,6 +148,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
   if (!add_elements(pm, FOLD, diag))
     return false;

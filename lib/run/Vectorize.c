@@ -7,15 +7,16 @@
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
 
-/* lib/run/vectorize.mlir, as cmake/EmbedText.cmake embeds it. */
+/* lib/run/matmul.mlir and lib/run/vectorize.mlir, as cmake/EmbedText.cmake embeds them. */
+extern const char hm_transform_matmul[];
 extern const char hm_transform_vectorize[];
 
 /* The script is parsed at every run, in the payload's context: it is a few hundred lines, and a
  * pass holding parsed IR would tie itself to one context. A parse or interpreter error is reported
  * through the context's diagnostics, which the pipeline captures. */
-static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
+static void run_script(MlirOperation module_op, MlirExternalPass pass, const char *text) {
   MlirContext ctx = mlirOperationGetContext(module_op);
-  MlirModule script = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(hm_transform_vectorize));
+  MlirModule script = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(text));
   bool ok = false;
   if (!mlirModuleIsNull(script)) {
     MlirOperation script_op = mlirModuleGetOperation(script);
@@ -23,7 +24,7 @@ static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
     MlirOperation entry = mlirSymbolTableLookup(table, mlirStringRefCreateFromCString("__transform_main"));
     mlirSymbolTableDestroy(table);
     MlirTransformOptions options = mlirTransformOptionsCreate();
-    /* The handle-invalidation checks are for developing a script; this one is fixed and tested. */
+    /* The handle-invalidation checks are for developing a script; these are fixed and tested. */
     mlirTransformOptionsEnableExpensiveChecks(options, false);
     ok = !mlirOperationIsNull(entry) &&
          mlirLogicalResultIsSuccess(mlirTransformApplyNamedSequence(module_op, entry, script_op, options));
@@ -34,9 +35,23 @@ static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
     mlirExternalPassSignalFailure(pass);
 }
 
+static void matmul(MlirOperation module_op, MlirExternalPass pass) {
+  run_script(module_op, pass, hm_transform_matmul);
+}
+
+static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
+  run_script(module_op, pass, hm_transform_vectorize);
+}
+
+MlirPass hm_matmul_pass(void) {
+  static const HmModulePass pass = {"HelionMatmul", "helion-matmul",
+                                    "pack matmul operands, vectorize matmuls as register blocks", matmul};
+  return hm_module_pass(&pass);
+}
+
 MlirPass hm_vectorize_pass(void) {
   static const HmModulePass pass = {"HelionVectorize", "helion-vectorize",
-                                    "tile linalg ops into rows and register blocks, and vectorize them",
+                                    "tile linalg ops into rows and vectorize them",
                                     vectorize};
   return hm_module_pass(&pass);
 }

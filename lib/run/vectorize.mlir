@@ -5,13 +5,12 @@
 // A kernel's tiles are static tensors (Helion's block sizes, powers of two). Whole-tile n-D vectors
 // would be unrolled into thousands of LLVM values, so every linalg op is first tiled into rows of its
 // innermost dimension (1 x ... x 1 x N, N at most 1024) and then vectorized: a row is 1-D vector
-// arithmetic, a reduction along it one vector.reduction. Matmuls get register tiles instead: 8 x 32
-// blocks of the accumulator, whose vector.contract becomes outer products, one FMA per row of the
-// block and element of K, whatever K tile the kernel has (f32 and f64 operands: a 16-bit matmul
-// accumulating in f32 is tiled like any op, into dot products, since the contraction lowering
-// takes no mixed types). An op the vectorizer cannot take (dynamic
-// sizes, a combiner with several results) stays linalg and becomes loops later in the pipeline: a
-// tiling or vectorization that fails leaves its op as it was (failures(suppress)).
+// arithmetic, a reduction along it one vector.reduction. The f32 and f64 matmuls are register
+// blocks by then (lib/run/matmul.mlir, the pass before this one); a 16-bit matmul accumulating in f32
+// is tiled here like any op, into dot products, since the contraction lowering takes no mixed
+// types. An op the vectorizer cannot take (dynamic sizes, a combiner with several results) stays
+// linalg and becomes loops later in the pipeline: a tiling or vectorization that fails leaves its op
+// as it was (failures(suppress)).
 module attributes {transform.with_named_sequence} {
   // A padded load: tensor.pad becomes a fill and an insert_slice of the loaded part, and the
   // insert_slice of a static tile a linalg.copy (@is_static_pad_copy below); that of a dynamic 1-D
@@ -83,206 +82,6 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 
-  transform.named_sequence @is_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @is_batch_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_batch_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_batch_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
-  transform.named_sequence @is_batch_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
-    %m, %n, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
-    ^bb0(%s: !transform.any_op):
-      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
-      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
-      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
-      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
-      transform.match.structured.yield %dm, %dn, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
-    }
-    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m_n(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [1, 0, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
-    transform.yield
-  }
   // The rank of a linalg op and the static size of its innermost dimension (-1: dynamic).
   transform.named_sequence @shape(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
     %rank, %inner = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
@@ -850,14 +649,6 @@ module attributes {transform.with_named_sequence} {
         @has_i1_init1 -> @leave,
         @has_i1_init2 -> @leave,
         @has_i1_init3 -> @leave,
-        @is_matmul_m8_n32 -> @tile_matmul_m8_n32,
-        @is_matmul_m8_n -> @tile_matmul_m8_n,
-        @is_matmul_m_n32 -> @tile_matmul_m_n32,
-        @is_batch_matmul_m8_n32 -> @tile_batch_matmul_m8_n32,
-        @is_batch_matmul_m8_n -> @tile_batch_matmul_m8_n,
-        @is_batch_matmul_m_n32 -> @tile_batch_matmul_m_n32,
-        @is_matmul_m_n -> @vectorize,
-        @is_batch_matmul_m_n -> @vectorize,
         @is_rank1_lanes_128 -> @tile_rank1_lanes,
         @is_rank1_lanes_256 -> @tile_rank1_lanes,
         @is_rank1_lanes_512 -> @tile_rank1_lanes,

@@ -1,0 +1,317 @@
+// The matmul kernels the JIT's pipeline makes of a kernel's f32 and f64 linalg.matmul and
+// linalg.batch_matmul tiles, before the rest of the vectorization (lib/run/vectorize.mlir): lib/run/
+// Vectorize.c parses this file (embedded in the library at build time) and runs @__transform_main
+// through MLIR's transform interpreter, as the pass helion-matmul.
+//
+// Operands. A Helion load of an edge tile is a tensor.pad of the part inside the tensor, and the
+// matmul takes the padded tile. The pad becomes a packed copy: a fill of the static tile, then a
+// loop over the rows the tensor has, each row one masked vector read of the host tensor and one
+// masked write into the tile (rows of more than 64 lanes in pieces of 64). That is the copy the
+// bufferization would make with memrefCopy, as vector code: memrefCopy is a memcpy call per row, 16
+// floats each for a K tile of 16, and took nearly half of a 1000^3 matmul's time (perf). The matmul
+// then reads its operands contiguously, whatever the host's row stride, and never sees a partial
+// tile.
+//
+// Register blocks. The accumulator is tiled into 8 x 32 blocks whose vector.contract becomes outer
+// products: one FMA per block row and element of K, whatever K tile the kernel has (f32 and f64
+// operands: a 16-bit matmul accumulating in f32 is left to vectorize.mlir, which makes it dot
+// products, since the contraction lowering takes no mixed types). A tiling or vectorization that
+// fails leaves its op as it was (failures(suppress)), for vectorize.mlir or the loops later.
+module attributes {transform.with_named_sequence} {
+  // The static sizes of a matmul with operands of 32 bits or more (m, n, k), as params.
+  transform.named_sequence @wide_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
+    %m, %n, %k, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[0] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dk = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %dk, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+    }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
+    transform.yield %m, %n, %k : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+  }
+  // The same for a batch matmul (its batch dimension is the first).
+  transform.named_sequence @wide_batch_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
+    %m, %n, %k, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+    ^bb0(%s: !transform.any_op):
+      %dm = transform.match.structured.dim %s[1] : (!transform.any_op) -> !transform.param<i64>
+      %dn = transform.match.structured.dim %s[2] : (!transform.any_op) -> !transform.param<i64>
+      %dk = transform.match.structured.dim %s[3] : (!transform.any_op) -> !transform.param<i64>
+      %a = transform.match.structured.input %s[0] : (!transform.any_op) -> !transform.any_value
+      %w = transform.match.structured.elemental_bitwidth %a : (!transform.any_value) -> !transform.param<i64>
+      transform.match.structured.yield %dm, %dn, %dk, %w : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+    }
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %width, %single : !transform.param<i64>
+    transform.yield %m, %n, %k : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+  }
+
+  // ---- Operands: padded tiles become packed copies ----
+  //
+  // Each matcher yields the pad and the length of its rows (the lhs's are K long, the rhs's N).
+  transform.named_sequence @lhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %pad = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
+    transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %pad = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
+    transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %pad = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
+    transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %pad = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
+    transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
+  }
+  // The pad as a fill and a copy of the host's part into it (the copy's sizes are the part's).
+  transform.named_sequence @pad_as_copy(%pad: !transform.any_op {transform.consumed}) -> !transform.any_op {
+    %insert = transform.structured.rewrite_in_destination_passing_style %pad : (!transform.any_op) -> !transform.any_op
+    %copy = transform.structured.insert_slice_to_copy %insert : (!transform.any_op) -> !transform.any_op
+    transform.yield %copy : !transform.any_op
+  }
+  // A row of at most 64 lanes is one masked vector of the tile's row length; a longer one is
+  // copied in pieces of 64 (a whole row of 1024 lanes would be 64 registers).
+  transform.named_sequence @short_rows(%lanes: !transform.param<i64> {transform.readonly}) {
+    %piece = transform.param.constant 64 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi le %lanes, %piece : !transform.param<i64>
+    transform.yield
+  }
+  transform.named_sequence @long_rows(%lanes: !transform.param<i64> {transform.readonly}) {
+    %piece = transform.param.constant 64 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi gt %lanes, %piece : !transform.param<i64>
+    transform.yield
+  }
+  transform.named_sequence @lhs_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @lhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @lhs_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @lhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @rhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @rhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_lhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_lhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_rhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_rhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @pack_rows_2d(%pad: !transform.any_op {transform.consumed}, %lanes: !transform.param<i64> {transform.readonly}) {
+    %copy = transform.include @pad_as_copy failures(propagate) (%pad) : (!transform.any_op) -> !transform.any_op
+    %row, %loop = transform.structured.tile_using_for %copy tile_sizes [1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %row vector_sizes [1, %lanes] : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }
+  transform.named_sequence @pack_pieces_2d(%pad: !transform.any_op {transform.consumed}, %lanes: !transform.param<i64> {transform.readonly}) {
+    %copy = transform.include @pad_as_copy failures(propagate) (%pad) : (!transform.any_op) -> !transform.any_op
+    %row, %loops:2 = transform.structured.tile_using_for %copy tile_sizes [1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    transform.structured.vectorize %row vector_sizes [1, 64] : !transform.any_op
+    transform.yield
+  }
+  transform.named_sequence @pack_rows_3d(%pad: !transform.any_op {transform.consumed}, %lanes: !transform.param<i64> {transform.readonly}) {
+    %copy = transform.include @pad_as_copy failures(propagate) (%pad) : (!transform.any_op) -> !transform.any_op
+    %row, %loops:2 = transform.structured.tile_using_for %copy tile_sizes [1, 1, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    transform.structured.vectorize %row vector_sizes [1, 1, %lanes] : !transform.any_op, !transform.param<i64>
+    transform.yield
+  }
+  transform.named_sequence @pack_pieces_3d(%pad: !transform.any_op {transform.consumed}, %lanes: !transform.param<i64> {transform.readonly}) {
+    %copy = transform.include @pad_as_copy failures(propagate) (%pad) : (!transform.any_op) -> !transform.any_op
+    %row, %loops:3 = transform.structured.tile_using_for %copy tile_sizes [1, 1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    transform.structured.vectorize %row vector_sizes [1, 1, 64] : !transform.any_op
+    transform.yield
+  }
+
+  // ---- Register blocks ----
+  transform.named_sequence @is_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @is_batch_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @tile_batch_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @is_batch_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
+    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
+    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
+    transform.yield %op : !transform.any_op
+  }
+  transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      transform.structured.vectorize %target : !transform.any_op
+    }
+    transform.yield
+  }
+
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    // One operand at a time: a pad both operands share is packed once.
+    %lhs = transform.foreach_match in %funcs
+        @lhs_pad_short -> @pack_rows_2d,
+        @lhs_pad_long -> @pack_pieces_2d,
+        @batch_lhs_pad_short -> @pack_rows_3d,
+        @batch_lhs_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
+    %rhs = transform.foreach_match in %lhs
+        @rhs_pad_short -> @pack_rows_2d,
+        @rhs_pad_long -> @pack_pieces_2d,
+        @batch_rhs_pad_short -> @pack_rows_3d,
+        @batch_rhs_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
+    %blocks = transform.foreach_match in %rhs
+        @is_matmul_m8_n32 -> @tile_matmul_m8_n32,
+        @is_matmul_m8_n -> @tile_matmul_m8_n,
+        @is_matmul_m_n32 -> @tile_matmul_m_n32,
+        @is_batch_matmul_m8_n32 -> @tile_batch_matmul_m8_n32,
+        @is_batch_matmul_m8_n -> @tile_batch_matmul_m8_n,
+        @is_batch_matmul_m_n32 -> @tile_batch_matmul_m_n32,
+        @is_matmul_m_n -> @vectorize,
+        @is_batch_matmul_m_n -> @vectorize : (!transform.any_op) -> !transform.any_op
+    // The packed rows' vector.mask ops become masked transfers: the bufferization put a constant
+    // into a vector.mask's region, which then held two ops ('vector.mask' op expects only one
+    // operation to mask). The register blocks' vector.contract ops are lowered to outer products
+    // by vectorize.mlir, with the rest of the kernel's vector ops: applying its pattern sets here
+    // as well doubled the compile of attention's two unrolled batch matmuls.
+    transform.apply_patterns to %blocks {
+      transform.apply_patterns.vector.lower_masked_transfers
+    } : !transform.any_op
+    transform.yield
+  }
+}

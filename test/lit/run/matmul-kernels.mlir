@@ -1,0 +1,24 @@
+// The f32 matmul kernels of the JIT's pipeline (lib/run/matmul.mlir) on the LLVM dialect: an edge
+// tile's padded operands are packed by vector code, not memrefCopy, and the register blocks are
+// FMAs on 32-lane rows. The numerics are checked against torch in test/python/test_run.py and
+// test/python/test_examples.py.
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s
+// The one memrefCopy left is the output tile's store after the K loop.
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// ONE: {{^1$}}
+
+// CHECK-LABEL: llvm.func @matmul(
+// In the K loop, the lhs's 32x16 tile is packed a row at a time: one masked load of the host's row
+// (its mask the columns the tensor has) and one masked store into the tile; then the rhs's 16x32.
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.intr.masked.load {{.*}} -> vector<16xf32>
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.intr.masked.store {{.*}} : vector<16xf32>, vector<16xi1> into !llvm.ptr
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.intr.masked.load {{.*}} -> vector<32xf32>
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.intr.masked.store {{.*}} : vector<32xf32>, vector<32xi1> into !llvm.ptr
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// CHECK: llvm.call @memrefCopy
+// CHECK: llvm.return
