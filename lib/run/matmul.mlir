@@ -78,9 +78,16 @@ module attributes {transform.with_named_sequence} {
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
   }
-  // The pad as a fill and a copy of the host's part into it (the copy's sizes are the part's).
+  // The pad as a fill and a copy of the host's part into it (the copy's sizes are the part's). The
+  // fill's tile is an alloc_tensor, not a tensor.empty: CSE would merge the fill with another one of
+  // the same shape (the accumulator's zeros, when the operand tile has its shape), and the
+  // bufferization would then copy the shared zeros into a fresh buffer at every K step.
   transform.named_sequence @pad_as_copy(%pad: !transform.any_op {transform.consumed}) -> !transform.any_op {
     %insert = transform.structured.rewrite_in_destination_passing_style %pad : (!transform.any_op) -> !transform.any_op
+    %fill = transform.get_producer_of_operand %insert[1] : (!transform.any_op) -> !transform.any_op
+    %empty = transform.get_producer_of_operand %fill[1] : (!transform.any_op) -> !transform.any_op
+    %typed = transform.cast %empty : !transform.any_op to !transform.op<"tensor.empty">
+    %tile = transform.bufferization.empty_tensor_to_alloc_tensor %typed : (!transform.op<"tensor.empty">) -> !transform.op<"bufferization.alloc_tensor">
     %copy = transform.structured.insert_slice_to_copy %insert : (!transform.any_op) -> !transform.any_op
     transform.yield %copy : !transform.any_op
   }
