@@ -173,7 +173,27 @@ def set_column_reference(x: torch.Tensor, column: int) -> torch.Tensor:
     return x
 
 
+@helion.kernel(static_shapes=True)
+def replace_keeping_old(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """out[tile] = x[tile] in place, and 2 * old + new into a second output: the tile read before
+    the store keeps the values it had when it was read."""
+    kept = torch.empty_like(out)
+    for tile in hl.tile(out.size(0)):
+        old = out[tile]
+        out[tile] = x[tile]
+        kept[tile] = old * 2.0 + out[tile]
+    return kept
+
+
+def replace_keeping_old_reference(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    return out * 2.0 + x
+
+
 CHECKS = [
+    {"kernel": "replace_keeping_old", "args": ["torch.randn(128)", "torch.randn(128)"],
+     "config": {"block_sizes": [32]}, "ref": "replace_keeping_old_reference"},
+    {"kernel": "replace_keeping_old", "args": ["torch.randn(100)", "torch.randn(100)"],
+     "config": {"block_sizes": [32]}, "ref": "replace_keeping_old_reference"},
     {"kernel": "set_column", "args": ["torch.randn(37, 5)", "-2"], "config": {"block_sizes": [16]},
      "ref": "set_column_reference"},
     {"kernel": "set_column", "args": ["torch.randn(37, 5)", "-6"], "config": {"block_sizes": [16]},

@@ -11,40 +11,15 @@
  * masked edge tile's store is inside an scf.if; the tile computed before it would write
  * unconditionally). */
 #include "run/ExclusiveStores.h"
+#include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
 
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
-
-static bool named(MlirOperation op, const char *name) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
-}
-
-/* Ops whose result is a view of their first operand's buffer. */
-static bool is_view(MlirOperation op) {
-  static const char *const views[] = {"memref.subview",         "memref.expand_shape", "memref.collapse_shape",
-                                      "memref.reinterpret_cast", "memref.cast",         "memref.transpose"};
-  for (size_t i = 0; i < sizeof views / sizeof views[0]; ++i)
-    if (named(op, views[i]))
-      return true;
-  return false;
-}
-
-static MlirValue buffer_of(MlirValue view) {
-  while (mlirValueIsAOpResult(view)) {
-    MlirOperation op = mlirOpResultGetOwner(view);
-    if (!is_view(op))
-      break;
-    view = mlirOperationGetOperand(op, 0);
-  }
-  return view;
-}
 
 /* How many ops other than views use `buffer` or a view of it, counted up to `limit`. */
 static size_t accesses(MlirValue buffer, size_t limit) {
@@ -52,7 +27,7 @@ static size_t accesses(MlirValue buffer, size_t limit) {
   for (MlirOpOperand use = mlirValueGetFirstUse(buffer); !mlirOpOperandIsNull(use) && count < limit;
        use = mlirOpOperandGetNextUse(use)) {
     MlirOperation user = mlirOpOperandGetOwner(use);
-    if (is_view(user) && mlirOpOperandGetOperandNumber(use) == 0)
+    if (hm_is_view(user) && mlirOpOperandGetOperandNumber(use) == 0)
       count += accesses(mlirOperationGetResult(user, 0), limit - count);
     else
       ++count;
@@ -75,7 +50,7 @@ static bool depends_on(MlirValue value, MlirValue index, int *budget) {
 }
 
 static bool is_grid(MlirOperation op) {
-  return named(op, "scf.parallel") || named(op, "affine.parallel") || named(op, "scf.forall");
+  return hm_op_named(op, "scf.parallel") || hm_op_named(op, "affine.parallel") || hm_op_named(op, "scf.forall");
 }
 
 /* Every op around the store, up to its function, runs it once per index of a grid or of a loop that
@@ -83,11 +58,11 @@ static bool is_grid(MlirOperation op) {
 static bool stores_once_per_index(MlirOperation store, MlirValue view) {
   for (MlirOperation op = mlirOperationGetParentOperation(store); !mlirOperationIsNull(op);
        op = mlirOperationGetParentOperation(op)) {
-    if (named(op, "func.func"))
+    if (hm_op_named(op, "func.func"))
       return true;
     if (is_grid(op))
       continue;
-    if (!named(op, "scf.for") && !named(op, "affine.for"))
+    if (!hm_op_named(op, "scf.for") && !hm_op_named(op, "affine.for"))
       return false;
     MlirValue index = mlirBlockGetArgument(mlirRegionGetFirstBlock(mlirOperationGetRegion(op, 0)), 0);
     int budget = 64;
@@ -98,7 +73,7 @@ static bool stores_once_per_index(MlirOperation store, MlirValue view) {
 }
 
 static bool is_restrict_store(MlirOperation op) {
-  return named(op, "bufferization.materialize_in_destination") &&
+  return hm_op_named(op, "bufferization.materialize_in_destination") &&
          !mlirAttributeIsNull(mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("restrict")));
 }
 
@@ -107,7 +82,7 @@ static void exclusive_stores(MlirOperation module_op, MlirExternalPass pass) {
   for (size_t i = 0; i < found.count && !found.oom; ++i) {
     MlirOperation store = found.ops[i];
     MlirValue view = mlirOperationGetOperand(store, 1);
-    bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && accesses(buffer_of(view), 2) == 1 &&
+    bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && accesses(hm_buffer_of(view), 2) == 1 &&
                      stores_once_per_index(store, view);
     if (!exclusive)
       mlirOperationRemoveAttributeByName(store, mlirStringRefCreateFromCString("restrict"));

@@ -13,6 +13,7 @@
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
 #include "run/ScalarTransfers.h"
+#include "run/SnapshotReads.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
@@ -144,6 +145,8 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 }
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
+  /* First: every later pass may move a read of a tile past a store into its tensor. */
+  mlirOpPassManagerAddOwnedPass(pm, hm_snapshot_reads_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_atomics_pass());
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
