@@ -1,4 +1,5 @@
-"""Shared by the Python tests: the repository root as working directory, and kernels loaded once."""
+"""Shared by the Python tests: the repository root as working directory, kernels loaded once, and
+torch's thread count set for one test."""
 
 import functools
 import pathlib
@@ -28,3 +29,13 @@ def _load(entry: str):
 def load_kernel():
     """FILE.py:function -> the kernel, loaded once per session so Helion's bind cache is reused."""
     return _load
+
+
+@pytest.fixture
+def torch_threads():
+    """torch.set_num_threads for the test (call it with the count); the count is restored after."""
+    import torch
+
+    previous = torch.get_num_threads()
+    yield torch.set_num_threads
+    torch.set_num_threads(previous)

@@ -23,25 +23,21 @@ ADD = (ROOT / "test" / "lit" / "run" / "Inputs" / "add_1d.mlir").read_text()
 SOFTMAX = (ROOT / "test" / "lit" / "run" / "Inputs" / "softmax_rows.mlir").read_text()
 
 
-def _add_on(threads: int, kernel: helion_mlir.Kernel) -> None:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        x, y = torch.randn(1000), torch.randn(1000)
-        out = torch.full((1000,), float("nan"))
-        kernel(x, y, out)
-    finally:
-        torch.set_num_threads(previous)
+def _check_add(kernel: helion_mlir.Kernel) -> None:
+    x, y = torch.randn(1000), torch.randn(1000)
+    out = torch.full((1000,), float("nan"))
+    kernel(x, y, out)
     torch.testing.assert_close(out, x + y, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 16])
-def test_the_grid_runs_on_torchs_libgomp(threads):
+def test_the_grid_runs_on_torchs_libgomp(threads, torch_threads):
     """16 threads for 16 tiles gives each one tile; 3 leaves a remainder; every tile is covered
     once whatever the team."""
     kernel = helion_mlir.compile_mlir(ADD, "add")
     assert kernel.openmp_runtime == "libgomp"
-    _add_on(threads, kernel)
+    torch_threads(threads)
+    _check_add(kernel)
 
 
 def test_kernels_alternate_with_torchs_parallel_ops():
@@ -56,22 +52,24 @@ def test_kernels_alternate_with_torchs_parallel_ops():
         torch.testing.assert_close(out, torch.softmax(x, dim=1), rtol=1e-5, atol=1e-6)
 
 
-def test_a_cached_kernel_runs_on_libgomp_too(tmp_path, monkeypatch):
+def test_a_cached_kernel_runs_on_libgomp_too(tmp_path, monkeypatch, torch_threads):
     monkeypatch.setenv("HELION_MLIR_CACHE_DIR", str(tmp_path))
     before = helion_mlir.kernel.cache_stats()
     helion_mlir.compile_mlir(ADD, "add")
     kernel = helion_mlir.compile_mlir(ADD, "add")  # linked from the entry the first one wrote
     assert helion_mlir.kernel.cache_stats()["hits"] - before["hits"] == 1
     assert kernel.openmp_runtime == "libgomp"
-    _add_on(2, kernel)
+    torch_threads(2)
+    _check_add(kernel)
 
 
-def test_libomp_when_asked(monkeypatch):
+def test_libomp_when_asked(monkeypatch, torch_threads):
     monkeypatch.setenv("HELION_MLIR_OPENMP", "libomp")
     monkeypatch.setenv("HELION_MLIR_CACHE", "0")
     kernel = helion_mlir.compile_mlir(ADD, "add")
     assert kernel.openmp_runtime == "libomp"
-    _add_on(2, kernel)
+    torch_threads(2)
+    _check_add(kernel)
 
 
 def test_an_unknown_runtime_is_one_line(monkeypatch):

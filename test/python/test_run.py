@@ -47,17 +47,13 @@ def test_a_kernel_runs_again_on_new_buffers(add_1d):
 
 
 @pytest.mark.parametrize("threads", [1, 3])
-def test_the_tile_grid_runs_on_torchs_thread_count(add_1d, threads):
+def test_the_tile_grid_runs_on_torchs_thread_count(add_1d, threads, torch_threads):
     """The grid is spread over torch.get_num_threads() threads; 3 on a 2-core machine
     oversubscribes, which must still cover every tile exactly once."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        x, y = torch.randn(1000), torch.randn(1000)
-        out = torch.full((1000,), float("nan"))
-        add_1d(x, y, out)
-    finally:
-        torch.set_num_threads(previous)
+    torch_threads(threads)
+    x, y = torch.randn(1000), torch.randn(1000)
+    out = torch.full((1000,), float("nan"))
+    add_1d(x, y, out)
     torch.testing.assert_close(out, x + y, rtol=0, atol=0)
 
 
