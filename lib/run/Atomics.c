@@ -270,21 +270,17 @@ static bool is_atomic_rmw(MlirOperation op) {
 
 /* An op of a rank past 8, an element wider than 64 bits or a body expand() does not take is left
  * for the pipeline to refuse. */
-static void expand_atomics(MlirOperation module_op, MlirExternalPass pass) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_atomic_rmw);
-  for (size_t i = 0; i < found.count && !found.oom; ++i) {
-    MlirOperation op = found.ops[i];
-    MlirType element = mlirValueGetType(mlirOperationGetResult(op, 0));
-    unsigned bits = mlirTypeIsAInteger(element) ? mlirIntegerTypeGetWidth(element)
-                    : mlirTypeIsAFloat(element) ? mlirFloatTypeGetWidth(element)
-                                                : 0;
-    if (mlirOperationGetNumOperands(op) > 9 || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
-      continue;
+static void expand_taken(MlirOperation module_op, MlirOperation op) {
+  MlirType element = mlirValueGetType(mlirOperationGetResult(op, 0));
+  unsigned bits = mlirTypeIsAInteger(element) ? mlirIntegerTypeGetWidth(element)
+                  : mlirTypeIsAFloat(element) ? mlirFloatTypeGetWidth(element)
+                                              : 0;
+  if (mlirOperationGetNumOperands(op) <= 9 && (bits == 8 || bits == 16 || bits == 32 || bits == 64))
     expand(module_op, op);
-  }
-  if (found.oom)
-    mlirExternalPassSignalFailure(pass);
-  hm_op_list_free(&found);
+}
+
+static void expand_atomics(MlirOperation module_op, MlirExternalPass pass) {
+  hm_rewrite_each(module_op, pass, is_atomic_rmw, expand_taken);
 }
 
 MlirPass hm_atomics_pass(void) {

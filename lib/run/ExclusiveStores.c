@@ -77,19 +77,16 @@ static bool is_restrict_store(MlirOperation op) {
          !mlirAttributeIsNull(mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("restrict")));
 }
 
+static void keep_if_exclusive(MlirOperation module_op, MlirOperation store) {
+  MlirValue view = mlirOperationGetOperand(store, 1);
+  bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && accesses(hm_buffer_of(view), 2) == 1 &&
+                   stores_once_per_index(store, view);
+  if (!exclusive)
+    mlirOperationRemoveAttributeByName(store, mlirStringRefCreateFromCString("restrict"));
+}
+
 static void exclusive_stores(MlirOperation module_op, MlirExternalPass pass) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_restrict_store);
-  for (size_t i = 0; i < found.count && !found.oom; ++i) {
-    MlirOperation store = found.ops[i];
-    MlirValue view = mlirOperationGetOperand(store, 1);
-    bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && accesses(hm_buffer_of(view), 2) == 1 &&
-                     stores_once_per_index(store, view);
-    if (!exclusive)
-      mlirOperationRemoveAttributeByName(store, mlirStringRefCreateFromCString("restrict"));
-  }
-  if (found.oom)
-    mlirExternalPassSignalFailure(pass);
-  hm_op_list_free(&found);
+  hm_rewrite_each(module_op, pass, is_restrict_store, keep_if_exclusive);
 }
 
 MlirPass hm_exclusive_stores_pass(void) {

@@ -59,3 +59,13 @@ void hm_op_list_free(HmOpList *list) {
   free(list->ops);
   *list = (HmOpList){0};
 }
+
+void hm_rewrite_each(MlirOperation module_op, MlirExternalPass pass, bool (*wanted)(MlirOperation op),
+                     void (*rewrite)(MlirOperation module_op, MlirOperation op)) {
+  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, wanted);
+  for (size_t i = 0; i < found.count && !found.oom; ++i)
+    rewrite(module_op, found.ops[i]);
+  if (found.oom)
+    mlirExternalPassSignalFailure(pass);
+  hm_op_list_free(&found);
+}

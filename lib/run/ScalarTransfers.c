@@ -68,16 +68,13 @@ static void rewrite(MlirOperation op) {
 }
 
 /* A memref of a rank past 64 is left for the pipeline to refuse. */
+static void rewrite_taken(MlirOperation module_op, MlirOperation op) {
+  if (mlirShapedTypeGetRank(mlirValueGetType(mlirOperationGetOperand(op, memref_operand(op)))) <= 64)
+    rewrite(op);
+}
+
 static void scalar_transfers(MlirOperation module_op, MlirExternalPass pass) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_scalar_transfer);
-  for (size_t i = 0; i < found.count && !found.oom; ++i) {
-    MlirOperation op = found.ops[i];
-    if (mlirShapedTypeGetRank(mlirValueGetType(mlirOperationGetOperand(op, memref_operand(op)))) <= 64)
-      rewrite(op);
-  }
-  if (found.oom)
-    mlirExternalPassSignalFailure(pass);
-  hm_op_list_free(&found);
+  hm_rewrite_each(module_op, pass, is_scalar_transfer, rewrite_taken);
 }
 
 MlirPass hm_scalar_transfers_pass(void) {

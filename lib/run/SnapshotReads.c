@@ -65,14 +65,13 @@ static void snapshot(MlirOperation read) {
   }
 }
 
+static void snapshot_if_written(MlirOperation module_op, MlirOperation read) {
+  if (written(hm_buffer_of(mlirOperationGetOperand(read, 0))))
+    snapshot(read);
+}
+
 static void snapshot_reads(MlirOperation module_op, MlirExternalPass pass) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_host_read);
-  for (size_t i = 0; i < found.count && !found.oom; ++i)
-    if (written(hm_buffer_of(mlirOperationGetOperand(found.ops[i], 0))))
-      snapshot(found.ops[i]);
-  if (found.oom)
-    mlirExternalPassSignalFailure(pass);
-  hm_op_list_free(&found);
+  hm_rewrite_each(module_op, pass, is_host_read, snapshot_if_written);
 }
 
 MlirPass hm_snapshot_reads_pass(void) {
