@@ -9,31 +9,25 @@
  * it sits in the grid body or in loops whose index the view depends on (a view the loop does not
  * move could be hoisted above it and written by a loop that never runs), under no condition (a
  * masked edge tile's store is inside an scf.if; the tile computed before it would write
- * unconditionally). */
+ * unconditionally).
+ *
+ * Several stores into one host tensor and nothing else (a looped reduction split into its whole
+ * chunks and its last one, lower/ops/Loops.c: each part stores its tiles) keep the mark when their
+ * writes stay in program order: the stores sit in distinct ops of the grid body, and everything
+ * that computes a later store's tile in place (its destination chain, down to its tensor.empty)
+ * runs after the op holding the store before it. Each store's early writes then happen between the
+ * previous store and its own, as they would at the stores. */
 #include "run/ExclusiveStores.h"
 #include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
-
-/* How many ops other than views use `buffer` or a view of it, counted up to `limit`. */
-static size_t accesses(MlirValue buffer, size_t limit) {
-  size_t count = 0;
-  for (MlirOpOperand use = mlirValueGetFirstUse(buffer); !mlirOpOperandIsNull(use) && count < limit;
-       use = mlirOpOperandGetNextUse(use)) {
-    MlirOperation user = mlirOpOperandGetOwner(use);
-    if (hm_is_view(user) && mlirOpOperandGetOperandNumber(use) == 0)
-      count += accesses(mlirOperationGetResult(user, 0), limit - count);
-    else
-      ++count;
-  }
-  return count;
-}
 
 /* Whether `value` is computed from `index`, looking through at most *budget defining ops: past the
  * budget the answer is no, which keeps the store's copy. */
@@ -77,9 +71,123 @@ static bool is_restrict_store(MlirOperation op) {
          !mlirAttributeIsNull(mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("restrict")));
 }
 
+enum { kMaxStores = 8 };
+
+/* The stores into `buffer` or a view of it (at most kMaxStores); false when anything else uses it (a
+ * load, an atomic) or there are more. */
+static bool collect_stores(MlirValue buffer, MlirOperation *stores, size_t *n) {
+  for (MlirOpOperand use = mlirValueGetFirstUse(buffer); !mlirOpOperandIsNull(use); use = mlirOpOperandGetNextUse(use)) {
+    MlirOperation user = mlirOpOperandGetOwner(use);
+    if (hm_is_view(user) && mlirOpOperandGetOperandNumber(use) == 0) {
+      if (!collect_stores(mlirOperationGetResult(user, 0), stores, n))
+        return false;
+      continue;
+    }
+    if (!hm_op_named(user, "bufferization.materialize_in_destination") || *n == kMaxStores)
+      return false;
+    stores[(*n)++] = user;
+  }
+  return true;
+}
+
+/* The op of the grid body (or of the function body) that is or holds `op`. */
+static MlirOperation top_ancestor(MlirOperation op) {
+  for (;;) {
+    MlirOperation parent = mlirOperationGetParentOperation(op);
+    if (mlirOperationIsNull(parent) || is_grid(parent) || hm_op_named(parent, "func.func"))
+      return op;
+    op = parent;
+  }
+}
+
+/* The op in `block` that is or holds `op`; null when `op` is outside the block. */
+static MlirOperation ancestor_in(MlirOperation op, MlirBlock block) {
+  while (!mlirOperationIsNull(op) && !mlirBlockEqual(mlirOperationGetBlock(op), block))
+    op = mlirOperationGetParentOperation(op);
+  return op;
+}
+
+static bool runs_after(MlirOperation op, MlirOperation earlier) {
+  MlirOperation there = ancestor_in(op, mlirOperationGetBlock(earlier));
+  return !mlirOperationIsNull(there) && mlirOperationIsBeforeInBlock(earlier, there);
+}
+
+static bool has_prefix(MlirOperation op, const char *prefix) {
+  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
+  size_t n = strlen(prefix);
+  return name.length > n && memcmp(name.data, prefix, n) == 0;
+}
+
+/* Whether every op of `tile`'s destination chain (the ops eliminate-empty-tensors lets compute into
+ * the store's view) runs after `earlier`; an op it does not know, or a chain longer than *budget,
+ * answers no. */
+static bool computed_after(MlirValue tile, MlirOperation earlier, int *budget) {
+  while (--*budget >= 0) {
+    if (mlirValueIsABlockArgument(tile)) { /* an scf.for's iter_arg: the loop's init */
+      MlirOperation loop = mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(tile));
+      intptr_t arg = mlirBlockArgumentGetArgNumber(tile);
+      if (!hm_op_named(loop, "scf.for") || arg == 0 || !runs_after(loop, earlier))
+        return false;
+      tile = mlirOperationGetOperand(loop, 2 + arg);
+      continue;
+    }
+    MlirOperation op = mlirOpResultGetOwner(tile);
+    intptr_t result = mlirOpResultGetResultNumber(tile);
+    if (!runs_after(op, earlier))
+      return false;
+    if (hm_op_named(op, "tensor.empty") || hm_op_named(op, "bufferization.alloc_tensor"))
+      return true;
+    if (hm_op_named(op, "vector.transfer_write") || hm_op_named(op, "tensor.insert_slice"))
+      tile = mlirOperationGetOperand(op, 1);
+    else if (hm_op_named(op, "tensor.extract_slice") || hm_op_named(op, "tensor.expand_shape") ||
+             hm_op_named(op, "tensor.collapse_shape") || hm_op_named(op, "tensor.cast"))
+      tile = mlirOperationGetOperand(op, 0);
+    else if (hm_op_named(op, "scf.for"))
+      tile = mlirOperationGetOperand(op, 3 + result);
+    else if (has_prefix(op, "linalg."))
+      tile = mlirOperationGetOperand(op, mlirOperationGetNumOperands(op) - mlirOperationGetNumResults(op) + result);
+    else
+      return false;
+  }
+  return false;
+}
+
+/* Several stores: in distinct ops of one grid body, each tile computed after the previous store. */
+static bool stores_in_order(MlirOperation *stores, size_t n) {
+  MlirOperation tops[kMaxStores];
+  MlirBlock block = mlirOperationGetBlock(top_ancestor(stores[0]));
+  for (size_t i = 0; i < n; ++i) {
+    MlirOperation top = top_ancestor(stores[i]), store = stores[i];
+    if (!mlirBlockEqual(mlirOperationGetBlock(top), block))
+      return false;
+    size_t j = i;
+    for (; j > 0 && mlirOperationIsBeforeInBlock(top, tops[j - 1]); --j) {
+      tops[j] = tops[j - 1];
+      stores[j] = stores[j - 1];
+    }
+    tops[j] = top;
+    stores[j] = store;
+  }
+  for (size_t i = 1; i < n; ++i) {
+    int budget = 64;
+    if (!mlirOperationIsBeforeInBlock(tops[i - 1], tops[i]) ||
+        !computed_after(mlirOperationGetOperand(stores[i], 0), tops[i - 1], &budget))
+      return false;
+  }
+  return true;
+}
+
+static bool is_only_access(MlirValue buffer) {
+  MlirOperation stores[kMaxStores];
+  size_t n = 0;
+  if (!collect_stores(buffer, stores, &n))
+    return false;
+  return n == 1 || (n > 1 && stores_in_order(stores, n));
+}
+
 static void keep_if_exclusive(MlirOperation module_op, MlirOperation store) {
   MlirValue view = mlirOperationGetOperand(store, 1);
-  bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && accesses(hm_buffer_of(view), 2) == 1 &&
+  bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && is_only_access(hm_buffer_of(view)) &&
                    stores_once_per_index(store, view);
   if (!exclusive)
     mlirOperationRemoveAttributeByName(store, mlirStringRefCreateFromCString("restrict"));

@@ -132,3 +132,87 @@ func.func @loop_invariant_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>
   }
   return
 }
+
+// -----
+
+// A looped reduction split into its whole chunks and its last one (lower/ops/Loops.c) stores into
+// the output twice: in the loop over the whole chunks, then the last chunk in the grid body (the
+// canonicalizer inlines its one-iteration loop). The second tile is computed after the loop, so
+// both are computed in place, in program order: no malloc, no copy.
+// CHECK-LABEL: llvm.func @split_row_stores(
+// CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: llvm.call @memrefCopy
+// CHECK: llvm.return
+func.func @split_row_stores(%x: memref<64x232xf32>, %out: memref<64x232xf32>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %c192 = arith.constant 192 : index
+  affine.parallel (%i) = (0) to (64) step (8) {
+    scf.for %j = %c0 to %c192 step %c64 {
+      %xv = memref.subview %x[%i, %j] [8, 64] [1, 1] : memref<64x232xf32> to memref<8x64xf32, strided<[232, 1], offset: ?>>
+      %xt = bufferization.to_tensor %xv restrict : memref<8x64xf32, strided<[232, 1], offset: ?>> to tensor<8x64xf32>
+      %e = tensor.empty() : tensor<8x64xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+          ins(%xt : tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %m = arith.mulf %a, %a : f32
+          linalg.yield %m : f32
+      } -> tensor<8x64xf32>
+      %ov = memref.subview %out[%i, %j] [8, 64] [1, 1] : memref<64x232xf32> to memref<8x64xf32, strided<[232, 1], offset: ?>>
+      bufferization.materialize_in_destination %r in restrict writable %ov : (tensor<8x64xf32>, memref<8x64xf32, strided<[232, 1], offset: ?>>) -> ()
+    }
+    %xv = memref.subview %x[%i, 192] [8, 40] [1, 1] : memref<64x232xf32> to memref<8x40xf32, strided<[232, 1], offset: ?>>
+    %xt = bufferization.to_tensor %xv restrict : memref<8x40xf32, strided<[232, 1], offset: ?>> to tensor<8x40xf32>
+    %e = tensor.empty() : tensor<8x40xf32>
+    %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xt : tensor<8x40xf32>) outs(%e : tensor<8x40xf32>) {
+      ^bb0(%a: f32, %o: f32):
+        %m = arith.mulf %a, %a : f32
+        linalg.yield %m : f32
+    } -> tensor<8x40xf32>
+    %ov = memref.subview %out[%i, 192] [8, 40] [1, 1] : memref<64x232xf32> to memref<8x40xf32, strided<[232, 1], offset: ?>>
+    bufferization.materialize_in_destination %r in restrict writable %ov : (tensor<8x40xf32>, memref<8x40xf32, strided<[232, 1], offset: ?>>) -> ()
+  }
+  return
+}
+
+// -----
+
+// Two stores into one tensor whose second tile is computed before the first store's loop: computed
+// in place, it would be written before the loop's stores, out of program order. The stores keep
+// their buffers.
+// CHECK-LABEL: llvm.func @store_computed_early(
+// CHECK: llvm.call @malloc
+// CHECK: llvm.return
+func.func @store_computed_early(%x: memref<64x232xf32>, %out: memref<64x232xf32>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %c192 = arith.constant 192 : index
+  affine.parallel (%i) = (0) to (64) step (8) {
+    %xl = memref.subview %x[%i, 192] [8, 40] [1, 1] : memref<64x232xf32> to memref<8x40xf32, strided<[232, 1], offset: ?>>
+    %xlt = bufferization.to_tensor %xl restrict : memref<8x40xf32, strided<[232, 1], offset: ?>> to tensor<8x40xf32>
+    %el = tensor.empty() : tensor<8x40xf32>
+    %last = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xlt : tensor<8x40xf32>) outs(%el : tensor<8x40xf32>) {
+      ^bb0(%a: f32, %o: f32):
+        %m = arith.mulf %a, %a : f32
+        linalg.yield %m : f32
+    } -> tensor<8x40xf32>
+    scf.for %j = %c0 to %c192 step %c64 {
+      %xv = memref.subview %x[%i, %j] [8, 64] [1, 1] : memref<64x232xf32> to memref<8x64xf32, strided<[232, 1], offset: ?>>
+      %xt = bufferization.to_tensor %xv restrict : memref<8x64xf32, strided<[232, 1], offset: ?>> to tensor<8x64xf32>
+      %e = tensor.empty() : tensor<8x64xf32>
+      %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+          ins(%xt : tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %m = arith.mulf %a, %a : f32
+          linalg.yield %m : f32
+      } -> tensor<8x64xf32>
+      %ov = memref.subview %out[%i, %j] [8, 64] [1, 1] : memref<64x232xf32> to memref<8x64xf32, strided<[232, 1], offset: ?>>
+      bufferization.materialize_in_destination %r in restrict writable %ov : (tensor<8x64xf32>, memref<8x64xf32, strided<[232, 1], offset: ?>>) -> ()
+    }
+    %ov = memref.subview %out[%i, 192] [8, 40] [1, 1] : memref<64x232xf32> to memref<8x40xf32, strided<[232, 1], offset: ?>>
+    bufferization.materialize_in_destination %last in restrict writable %ov : (tensor<8x40xf32>, memref<8x40xf32, strided<[232, 1], offset: ?>>) -> ()
+  }
+  return
+}
