@@ -1,5 +1,6 @@
 #include "run/Vectorize.h"
 #include "run/ModulePass.h"
+#include "run/WidenMatmul.h"
 
 #include <stdbool.h>
 
@@ -35,7 +36,13 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
     mlirExternalPassSignalFailure(pass);
 }
 
+/* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
+ * widened first (WidenMatmul.h). */
 static void matmul(MlirOperation module_op, MlirExternalPass pass) {
+  if (!hm_widen_matmul_operands(module_op)) {
+    mlirExternalPassSignalFailure(pass);
+    return;
+  }
   run_script(module_op, pass, hm_transform_matmul);
 }
 

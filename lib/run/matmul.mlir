@@ -14,8 +14,9 @@
 //
 // Register blocks. The accumulator is tiled into 8 x 32 blocks whose vector.contract becomes outer
 // products: one FMA per block row and element of K, whatever K tile the kernel has (f32 and f64
-// operands: a 16-bit matmul accumulating in f32 is left to vectorize.mlir, which makes it dot
-// products, since the contraction lowering takes no mixed types). A tiling or vectorization that
+// operands; the contraction lowering takes no mixed types, so lib/run/Vectorize.c first gives a
+// matmul of static f16 or bf16 tiles accumulating in f32 widened f32 copies of its tiles,
+// lib/run/WidenMatmul.c, and such a matmul is an f32 one here). A tiling or vectorization that
 // fails leaves its op as it was (failures(suppress)), for vectorize.mlir or the loops later.
 module attributes {transform.with_named_sequence} {
   // The static sizes of a matmul with operands of 32 bits or more (m, n, k), as params.
