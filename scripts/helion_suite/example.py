@@ -20,6 +20,8 @@ from pathlib import Path
 
 import torch
 
+from .accuracy import Measurement, measure_check
+
 
 class _Checked(Exception):
     """run_example reached its benchmark: the check passed."""
@@ -105,11 +107,15 @@ def main(src: Path, name: str, out_path: Path) -> int:
     out = out_path.open("a")
     checks: list[str] = []
 
-    def record(kernel: str, result: str, error: BaseException | None = None, backend: str | None = None) -> None:
+    def record(kernel: str, result: str, error: BaseException | None = None, backend: str | None = None,
+               float64: Measurement | None = None) -> None:
         row = {"example": name, "kernel": kernel, "result": result}
         reason = backend or (not_on_cpu(error) if error is not None else None)
         if reason:
             row["not_on_cpu"] = reason
+        if float64 is not None:
+            row["float64"] = float64.words
+            row["reference_less_accurate"] = float64.reference_less_accurate
         out.write(json.dumps(row) + "\n")
         out.flush()
 
@@ -131,6 +137,9 @@ def main(src: Path, name: str, out_path: Path) -> int:
             record(label, "no check ran")
         except _Checked:
             record(label, "match")
+        except AssertionError as e:  # a closeness check, or the example's own assertion
+            record(label, _first_line(e), e, other_backend(kernel_fn),
+                   measure_check(original, kernel_fn, baseline_fn, args, *rest, **kwargs))
         except Exception as e:  # the example's own failure is the result
             record(label, _first_line(e), e, other_backend(kernel_fn))
         return {}

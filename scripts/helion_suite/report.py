@@ -103,16 +103,25 @@ def write_report(path: Path, tests: dict[str, list[Outcome]], examples: list[dic
                   "kernel(*args) against the example's own reference (the benchmark after it is not run).", ""]
         matched = sum(r["result"] == "match" for r in examples)
         elsewhere = [r for r in examples if r.get("not_on_cpu")]
+        less_accurate = sum(bool(r.get("reference_less_accurate")) for r in examples if not r.get("not_on_cpu"))
         ran = len(examples) - len(elsewhere)
         share = f" ({100 * matched / ran:.0f}%)" if ran else ""
         lines += [f"{matched} of the {ran} checks that bind on CPU match{share}; "
+                  f"{less_accurate} of the others failed on their torch CPU reference's error, not ours (measured "
+                  "against float64 on the same inputs by helion_suite.accuracy: ours inside the check's tolerance "
+                  "everywhere, the reference not; counted as failed; every other failed closeness check shows the same "
+                  "measurement); "
                   f"{len(elsewhere)} more do not bind on CPU: the example itself needs Triton, CUDA or the CuTe "
                   "DSL, or asks Helion's runtime what it answers for GPUs only (the reason is in the table; an "
                   "error raised by helion_mlir or helion2json is never counted so).", ""]
 
         def result(r: dict) -> str:
             text = r["result"].replace("|", "\\|")
-            return f"does not bind on CPU: {r['not_on_cpu']} (`{text}`)" if r.get("not_on_cpu") else text
+            if r.get("not_on_cpu"):
+                return f"does not bind on CPU: {r['not_on_cpu']} (`{text}`)"
+            if r.get("reference_less_accurate"):
+                return f"reference less accurate (`{text}`): {r['float64']}"
+            return f"{text}; {r['float64']}" if r.get("float64") else text
         # A report that reran some examples on a newer commit says which commit each row ran on.
         commits = {r.get("commit") for r in examples}
         if len(commits) > 1:

@@ -1,13 +1,15 @@
-"""scripts/helion_suite's classification of Helion's examples: what does not bind on a CPU."""
+"""scripts/helion_suite's classification of Helion's examples: what does not bind on a CPU, and a
+failed check whose torch reference is further from float64 than our kernel is."""
 
 from __future__ import annotations
 
+import functools
 import tempfile
 
 import pytest
+import torch
 
-import functools
-
+from helion_suite.accuracy import Tolerance, measure, tolerance_of
 from helion_suite.example import _OURS, not_on_cpu, other_backend
 
 
@@ -63,3 +65,83 @@ def test_a_kernel_the_example_runs_on_another_backend_does_not_bind():
     assert other_backend(functools.partial(gemv, backend="triton")).startswith("it runs the kernel on Helion's triton")
     assert other_backend(functools.partial(gemv, backend="mlir")) is None
     assert other_backend(gemv) is None
+
+
+def _running_sum(x, w):
+    """w times the sum of x's rows, added one row at a time in x's dtype: in float16 every step rounds
+    (a torch reference less accurate than a kernel that sums in float32); exact in float64."""
+    total = w * x[0]
+    for row in x[1:]:
+        total = total + w * row
+    return total
+
+
+def _wide_sum(x, w):
+    return (x.double().sum(0) * w.double()).to(x.dtype)
+
+
+def _inputs(requires_grad=False):
+    g = torch.Generator().manual_seed(0)
+    x = (torch.rand(4096, 4, generator=g) + 0.5).half().requires_grad_(requires_grad)
+    w = (torch.rand(4, generator=g) + 0.5).half().requires_grad_(requires_grad)
+    return x, w
+
+
+def test_a_reference_further_from_float64_than_the_kernel_is_named():
+    found = measure(_wide_sum, _running_sum, _inputs(), Tolerance(rtol=1e-2, atol=1e-1))
+    assert found.reference_less_accurate
+    assert found.words.startswith("against float64 on the same inputs (float16")
+    assert "output 0 [4]: torch off by up to" in found.words and "ours off by up to" in found.words
+    assert ", 0 of 4 elements outside" in found.words.split("ours")[1]
+
+
+def test_a_kernel_outside_the_tolerance_of_float64_stays_a_failure_with_its_measurement():
+    def off(x, w):
+        return _wide_sum(x, w) * 1.1
+
+    found = measure(off, _running_sum, _inputs(), Tolerance(rtol=1e-2, atol=1e-1))
+    assert not found.reference_less_accurate
+    assert "4 of 4 elements outside" in found.words.split("ours")[1]
+
+
+def test_a_reference_as_accurate_as_the_kernel_is_not_less_accurate():
+    found = measure(_wide_sum, _wide_sum, _inputs(), Tolerance(rtol=1e-2, atol=1e-1))
+    assert not found.reference_less_accurate and "output 0 [4]" in found.words
+
+
+def test_a_reference_that_fixes_its_own_dtype_cannot_be_measured():
+    def half_reference(x, w):
+        return _running_sum(x.half(), w.half())
+
+    assert measure(_wide_sum, half_reference, _inputs(), Tolerance(rtol=1e-2, atol=1e-1)) is None
+
+
+def test_gradients_are_measured_too():
+    class WideSum(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return _wide_sum(x, w)
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, w = ctx.saved_tensors
+            return ((grad.double() * w.double()).expand(x.shape).to(x.dtype),
+                    (grad.double() * x.double().sum(0)).to(w.dtype))
+
+    tol = Tolerance(rtol=1e-2, atol=1e-1, backward=True)
+    found = measure(WideSum.apply, _running_sum, _inputs(requires_grad=True), tol)
+    assert found.reference_less_accurate and "gradient 1 [4]: torch off by up to" in found.words
+    assert not measure(_running_sum, _running_sum, _inputs(requires_grad=True), tol).reference_less_accurate
+    l2 = measure(WideSum.apply, _running_sum, _inputs(requires_grad=True),
+                 Tolerance(rtol=1e-2, atol=1e-1, backward=True, relative_l2=1e-2))
+    assert "gradient 1 [4]: torch relative L2 error" in l2.words
+
+
+def test_the_tolerance_is_the_one_run_example_checks_with():
+    from helion._testing import run_example
+
+    tol = tolerance_of(run_example, _wide_sum, _running_sum, (), rtol=0.05, bwd=True)
+    assert (tol.rtol, tol.atol, tol.mismatch, tol.backward, tol.relative_l2) == (0.05, 1e-1, 0.0, True, None)
+    tol = tolerance_of(run_example, _wide_sum, _running_sum, (), "k", "t", 1e-3, 1e-4, 0.01)
+    assert (tol.rtol, tol.atol, tol.mismatch, tol.backward) == (1e-3, 1e-4, 0.01, False)

@@ -119,3 +119,48 @@ def test_a_failure_on_the_references_error_has_its_column_and_reason(tmp_path):
     assert "| test_examples | 0 | 0 | 0 | 0 | 1 | 0% |" in report
     assert "Reference less accurate (1 tests" in report
     assert "- `test_examples.py::TestExamples::test_layernorm_bwd_large_batch`: torch's float16 layer_norm" in report
+
+
+# A check whose reference sums in float16 one row at a time (it stops growing near 4096, where a row's
+# values are below half a float16 step; the kernel sums in float64), and a kernel off by 10% against
+# the same reference.
+ACCURACY = '''
+import torch
+from helion._testing import run_example
+
+
+def running_sum(x):
+    total = x[0]
+    for row in x[1:]:
+        total = total + row
+    return total
+
+
+def wide_sum(x):
+    return x.double().sum(0).to(x.dtype)
+
+
+def off(x):
+    return wide_sum(x) * 1.1
+
+
+def main():
+    x = (torch.rand(16384, 4, generator=torch.Generator().manual_seed(0)) + 0.5).half()
+    run_example(wide_sum, running_sum, (x,), rtol=1e-2, atol=1e-1)
+    run_example(off, running_sum, (x,), rtol=1e-2, atol=1e-1)
+'''
+
+
+def test_a_failed_check_is_measured_against_float64(tmp_path):
+    tree(tmp_path)
+    (tmp_path / "src" / "examples" / "sums.py").write_text(ACCURACY)
+    out, log = tmp_path / "report.md", tmp_path / "log"
+    proc = suite(tmp_path, "--files", "--examples", "sums", "--out", str(out), "--log", str(log))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads((log / "results.json").read_text())["examples"]
+    assert [(r["kernel"], r["reference_less_accurate"]) for r in rows] == [("wide_sum", True), ("off", False)]
+    report = out.read_text()
+    assert "0 of the 2 checks that bind on CPU match (0%); 1 of the others failed on their torch CPU reference's" in report
+    assert ("| sums | wide_sum | reference less accurate (`AssertionError: Tensor-likes are not close!`): "
+            "against float64 on the same inputs (float16") in report
+    assert "| sums | off | AssertionError: Tensor-likes are not close!; against float64" in report
