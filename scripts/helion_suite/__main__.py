@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import watch
+from .example import where_path
 from .report import write_report
 from .tests import run_file
 
@@ -36,6 +38,16 @@ NOT_EXAMPLES = {"__init__", "aot_compile_example", "aot_example"}
 
 def _memory_gib() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def _too_large(state: dict | None) -> str | None:
+    """Why an example killed for memory needs more than this machine has, when its last sample shows
+    it: most of the machine's memory resident in the example's process, and no kernel of ours running
+    (the example's own GPU-sized inputs and torch's computations on them). Anything else is ours."""
+    if not state or state["in_kernel"] or state["resident_gib"] < 0.75 * _memory_gib():
+        return None
+    return (f"its GPU-sized inputs and torch's own computations on them need more than the machine's "
+            f"{_memory_gib():.0f} GiB (killed for memory with no kernel of ours running)")
 
 
 def _first_to_be_killed() -> None:
@@ -66,13 +78,19 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path, commit
         # A check that started and never finished is where the process timed out or died.
         flight = lines[-1] if lines and "started" in lines[-1] else {"kernel": ""}
         during = f" in this check (its inputs: {flight['started']})" if "started" in flight else ""
+        state = watch.read(where_path(out)) if died is not False else None
+        end = f"; {watch.describe(state)}" if state else ""
         if died is None:
-            rows.append({"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}"})
+            rows.append({"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}{end}"})
         elif died:
             status = proc.returncode
             what = (f"the process was killed by SIGKILL, which the out-of-memory killer sends (the machine has "
                     f"{_memory_gib():.0f} GiB)" if status == -9 else f"the process died (exit status {status})")
-            rows.append({"example": name, "kernel": flight["kernel"], "result": what + during})
+            row = {"example": name, "kernel": flight["kernel"], "result": what + during + end}
+            reason = _too_large(state) if status == -9 else None
+            if reason:
+                row["not_on_cpu"] = reason
+            rows.append(row)
         for r in rows:
             r["seconds"] = round(time.monotonic() - start, 1)
             r["commit"] = commit

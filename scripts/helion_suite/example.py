@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from .accuracy import Measurement, measure_check
+from .watch import watch
 
 
 class _Checked(Exception):
@@ -98,11 +99,18 @@ def inputs_text(args: tuple) -> str:
     return f"{len(tensors)} tensors, {size}, the largest {list(big.shape)} {str(big.dtype).removeprefix('torch.')}"
 
 
+def where_path(out_path: Path) -> Path:
+    """Where the process keeps watch.sample's record of what it is doing, beside its results."""
+    return out_path.with_suffix(".where.json")
+
+
 def main(src: Path, name: str, out_path: Path) -> int:
     from helion_mlir.testing import configure
 
     configure(src / "examples")
     import helion._testing as testing
+
+    watch(where_path(out_path), src / "examples")
 
     out = out_path.open("a")
     checks: list[str] = []

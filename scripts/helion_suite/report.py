@@ -112,8 +112,10 @@ def write_report(path: Path, tests: dict[str, list[Outcome]], examples: list[dic
                   "everywhere, the reference not; counted as failed; every other failed closeness check shows the same "
                   "measurement); "
                   f"{len(elsewhere)} more do not bind on CPU: the example itself needs Triton, CUDA or the CuTe "
-                  "DSL, or asks Helion's runtime what it answers for GPUs only (the reason is in the table; an "
-                  "error raised by helion_mlir or helion2json is never counted so).", ""]
+                  "DSL, or asks Helion's runtime what it answers for GPUs only, or its GPU-sized inputs and torch's "
+                  "computations on them exhaust the machine's memory while no kernel of ours runs (the reason is in "
+                  "the table; an error raised by helion_mlir or helion2json, or a kill while a kernel of ours runs, is "
+                  "never counted so). A run that timed out or was killed says what was running at its end.", ""]
 
         def result(r: dict) -> str:
             text = r["result"].replace("|", "\\|")

@@ -145,3 +145,33 @@ def test_the_tolerance_is_the_one_run_example_checks_with():
     assert (tol.rtol, tol.atol, tol.mismatch, tol.backward, tol.relative_l2) == (0.05, 1e-1, 0.0, True, None)
     tol = tolerance_of(run_example, _wide_sum, _running_sum, (), "k", "t", 1e-3, 1e-4, 0.01)
     assert (tol.rtol, tol.atol, tol.mismatch, tol.backward) == (1e-3, 1e-4, 0.01, False)
+
+
+def test_an_example_killed_for_memory_outside_our_kernels_is_too_large(monkeypatch):
+    import helion_suite.__main__ as suite
+
+    monkeypatch.setattr(suite, "_memory_gib", lambda: 24.0)
+    state = {"resident_gib": 22.2, "where": "_clone_args (helion/autotuner/benchmark_provider.py:365)",
+             "from": "cross_entropy.py:97", "in_kernel": False}
+    assert suite._too_large(state).startswith("its GPU-sized inputs and torch's own computations on them need more "
+                                              "than the machine's 24 GiB")
+    assert suite._too_large({**state, "in_kernel": True}) is None  # ours: a failure
+    assert suite._too_large({**state, "resident_gib": 9.0}) is None  # others held the memory: no evidence
+    assert suite._too_large(None) is None
+
+
+def test_a_sample_names_the_innermost_frame_and_the_examples_line(tmp_path):
+    from helion_suite.watch import sample
+
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    code = "import sys\ndef main(probe):\n    return probe(sys._getframe())\n"
+    scope = {}
+    exec(compile(code, str(examples / "probe.py"), "exec"), scope)
+    state = scope["main"](lambda frame: sample(frame, str(examples)))
+    assert (state["where"], state["from"], state["in_kernel"]) == ("main (probe.py:3)", "probe.py:3", False)
+    assert state["resident_gib"] > 0
+    # the same probe called from a frame of helion_mlir's: a kernel of ours is running
+    exec(compile("def launch(main, probe):\n    return main(probe)\n", f"{_OURS[0]}/_launch.py", "exec"), scope)
+    state = scope["launch"](scope["main"], lambda frame: sample(frame, str(examples)))
+    assert state["in_kernel"] and state["from"] == "probe.py:3"

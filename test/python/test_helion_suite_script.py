@@ -164,3 +164,25 @@ def test_a_failed_check_is_measured_against_float64(tmp_path):
     assert ("| sums | wide_sum | reference less accurate (`AssertionError: Tensor-likes are not close!`): "
             "against float64 on the same inputs (float16") in report
     assert "| sums | off | AssertionError: Tensor-likes are not close!; against float64" in report
+
+
+SLOW = '''
+import time
+
+
+def main():
+    time.sleep(600)
+'''
+
+
+def test_a_timed_out_example_says_what_was_running_at_its_end(tmp_path):
+    tree(tmp_path)
+    (tmp_path / "src" / "examples" / "slow.py").write_text(SLOW)
+    out, log = tmp_path / "report.md", tmp_path / "log"
+    proc = suite(tmp_path, "--files", "--examples", "slow", "--example-timeout", "20", "--out", str(out),
+                 "--log", str(log))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [row] = json.loads((log / "results.json").read_text())["examples"]
+    assert row["result"].startswith("timed out after 20 s; at its end ")
+    assert row["result"].endswith(" GiB resident, with no kernel of ours running: main (slow.py:6), from slow.py:6")
+    assert "not_on_cpu" not in row
