@@ -50,6 +50,17 @@ def _too_large(state: dict | None) -> str | None:
             f"{_memory_gib():.0f} GiB (killed for memory with no kernel of ours running)")
 
 
+def _too_slow(state: dict | None, timeout: float) -> str | None:
+    """Why an example that timed out is too large for this CPU, when its samples show it: the example's
+    own and torch's code (its GPU-sized inputs, its torch reference) took more than half of the time
+    limit, and it was in that code, not in a kernel of ours, when it was stopped. Anything else is ours."""
+    if not state or state["in_kernel"] or state["other_seconds"] < timeout / 2:
+        return None
+    return (f"its GPU-sized shapes are too large for this CPU: torch's own computations on them and the example's "
+            f"own code took {state['other_seconds']:g} of the {timeout:g} s limit (kernels of ours "
+            f"{state['kernel_seconds']:g} s), and were running when it was stopped")
+
+
 def _first_to_be_killed() -> None:
     """An example's GPU-sized inputs can exhaust the machine's memory: the out-of-memory killer then
     takes the example, not whatever else runs beside the suite."""
@@ -81,7 +92,11 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path, commit
         state = watch.read(where_path(out)) if died is not False else None
         end = f"; {watch.describe(state)}" if state else ""
         if died is None:
-            rows.append({"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}{end}"})
+            row = {"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}{end}"}
+            reason = _too_slow(state, timeout)
+            if reason:
+                row["not_on_cpu"] = reason
+            rows.append(row)
         elif died:
             status = proc.returncode
             what = (f"the process was killed by SIGKILL, which the out-of-memory killer sends (the machine has "

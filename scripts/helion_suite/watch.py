@@ -60,10 +60,17 @@ def watch(path: Path, example_dir: Path, every: float = 0.25) -> None:
     tmp = path.with_name(path.name + ".tmp")
 
     def loop() -> None:
+        spent = {True: 0.0, False: 0.0}  # seconds with and without a kernel of ours on the stack
+        last = time.monotonic()
         while True:
             frame = sys._current_frames().get(main)
             if frame is not None:
-                tmp.write_text(json.dumps(sample(frame, str(example_dir))))
+                state = sample(frame, str(example_dir))
+                now = time.monotonic()
+                spent[state["in_kernel"]] += now - last
+                last = now
+                state.update(kernel_seconds=round(spent[True], 1), other_seconds=round(spent[False], 1))
+                tmp.write_text(json.dumps(state))
                 os.replace(tmp, path)
             time.sleep(every)
 
@@ -81,4 +88,5 @@ def describe(state: dict) -> str:
     """A sample in words, for the report."""
     place = state["where"] + (f", from {state['from']}" if state.get("from") else "")
     kernel = "in a kernel of ours" if state["in_kernel"] else "with no kernel of ours running"
-    return f"at its end {state['resident_gib']:.1f} GiB resident, {kernel}: {place}"
+    return (f"at its end {state['resident_gib']:.1f} GiB resident, {kernel}: {place}; {state['kernel_seconds']:g} s "
+            f"in kernels of ours, {state['other_seconds']:g} s in the example's own and torch's code")

@@ -152,7 +152,7 @@ def test_an_example_killed_for_memory_outside_our_kernels_is_too_large(monkeypat
 
     monkeypatch.setattr(suite, "_memory_gib", lambda: 24.0)
     state = {"resident_gib": 22.2, "where": "_clone_args (helion/autotuner/benchmark_provider.py:365)",
-             "from": "cross_entropy.py:97", "in_kernel": False}
+             "from": "cross_entropy.py:97", "in_kernel": False, "kernel_seconds": 3.0, "other_seconds": 40.0}
     assert suite._too_large(state).startswith("its GPU-sized inputs and torch's own computations on them need more "
                                               "than the machine's 24 GiB")
     assert suite._too_large({**state, "in_kernel": True}) is None  # ours: a failure
@@ -175,3 +175,15 @@ def test_a_sample_names_the_innermost_frame_and_the_examples_line(tmp_path):
     exec(compile("def launch(main, probe):\n    return main(probe)\n", f"{_OURS[0]}/_launch.py", "exec"), scope)
     state = scope["launch"](scope["main"], lambda frame: sample(frame, str(examples)))
     assert state["in_kernel"] and state["from"] == "probe.py:3"
+
+
+def test_an_example_that_times_out_in_torchs_own_work_is_too_large():
+    import helion_suite.__main__ as suite
+
+    state = {"resident_gib": 3.9, "where": "forward (torch/nn/modules/linear.py:134)", "from": "geglu.py:249",
+             "in_kernel": False, "kernel_seconds": 30.0, "other_seconds": 205.0}
+    assert suite._too_slow(state, 240).startswith("its GPU-sized shapes are too large for this CPU: torch's own "
+                                                  "computations on them and the example's own code took 205 of the 240 s")
+    assert suite._too_slow({**state, "in_kernel": True}, 240) is None  # stopped in ours
+    assert suite._too_slow({**state, "other_seconds": 100.0, "kernel_seconds": 135.0}, 240) is None  # ours took most
+    assert suite._too_slow(None, 240) is None

@@ -184,5 +184,6 @@ def test_a_timed_out_example_says_what_was_running_at_its_end(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [row] = json.loads((log / "results.json").read_text())["examples"]
     assert row["result"].startswith("timed out after 20 s; at its end ")
-    assert row["result"].endswith(" GiB resident, with no kernel of ours running: main (slow.py:6), from slow.py:6")
-    assert "not_on_cpu" not in row
+    assert " GiB resident, with no kernel of ours running: main (slow.py:6), from slow.py:6; 0 s in kernels of ours" in row["result"]
+    # its own code took most of the limit: too large for this CPU, whatever our kernels do
+    assert row["not_on_cpu"].startswith("its GPU-sized shapes are too large for this CPU")
