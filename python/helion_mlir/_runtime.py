@@ -63,11 +63,17 @@ triton = _Triton("triton")
 tl = _TritonLanguage("tl")
 
 
+def cpu_num_sm(reserved_sms: int = 0) -> int:
+    """A CPU's answer to helion.runtime.get_num_sm, which Helion gives for GPUs (and Pallas'
+    interpreter) only. Host code asks it for the number of workers of a persistent kernel (its
+    launch grid, or an hl.grid the kernel strides its tiles over); the module's grid loops run on
+    the threads torch uses, so the answer is that thread count."""
+    return max(torch.get_num_threads() - reserved_sms, 1)
+
+
 class _HostRuntime:
-    """`helion.runtime` as the host code sees it: Helion's own, except get_num_sm, which Helion
-    answers for GPUs (and Pallas' interpreter) only. A persistent kernel's host code asks it for the
-    size of its launch grid, which the mlir launcher does not use (the module's grid loops cover
-    every tile, on the threads torch uses): the answer is that thread count."""
+    """`helion.runtime` as the host code sees it: Helion's own, except get_num_sm, which answers a
+    CPU device with cpu_num_sm."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(_helion.runtime, name)
@@ -76,7 +82,7 @@ class _HostRuntime:
     def get_num_sm(device: torch.device, *, reserved_sms: int = 0) -> int:
         if device.type != "cpu":
             return _helion.runtime.get_num_sm(device, reserved_sms=reserved_sms)
-        return max(torch.get_num_threads() - reserved_sms, 1)
+        return cpu_num_sm(reserved_sms)
 
 
 class _HostHelion:

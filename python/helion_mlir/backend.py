@@ -14,6 +14,7 @@ launches it (see _runtime.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from typing import Any, Sequence
 
@@ -143,11 +144,39 @@ class MlirBackend(_helion.TritonBackend):
         return None
 
 
+def _compiling_for_mlir() -> bool:
+    from helion._compiler.compile_environment import CompileEnvironment
+
+    return CompileEnvironment.has_current() and CompileEnvironment.current().backend.name == "mlir"
+
+
+def _answer_get_num_sm_for_cpu() -> None:
+    """Kernel code that calls helion.runtime.get_num_sm(x.device) (a persistent kernel sizing its
+    hl.grid by the worker count) runs that call while Helion traces it, and Helion's answer for a
+    CPU device outside Pallas' interpreter is an AssertionError. Helion has no backend hook for it,
+    so helion.runtime.get_num_sm becomes a wrapper: while a CompileEnvironment of backend "mlir" is
+    current, a CPU device gets what the generated host code's stand-in answers when the kernel runs
+    (_runtime.cpu_num_sm); every other call is Helion's own."""
+    runtime = helion.runtime
+    helions = runtime.get_num_sm
+
+    @functools.wraps(helions)
+    def get_num_sm(device: Any, *, reserved_sms: int = 0) -> int:
+        if device.type == "cpu" and _compiling_for_mlir():
+            from ._runtime import cpu_num_sm
+
+            return cpu_num_sm(reserved_sms)
+        return helions(device, reserved_sms=reserved_sms)
+
+    runtime.get_num_sm = get_num_sm
+
+
 def register() -> None:
     """Makes "mlir" a Helion backend; HELION_BACKEND is read when a kernel is decorated, so this
     runs when helion_mlir is imported."""
     if "mlir" not in _helion.list_backends():
         _helion.register_compiler_backend(MlirBackend)
+        _answer_get_num_sm_for_cpu()
 
 
 def as_mlir_kernel(kernel: helion.Kernel, config: Any = None) -> helion.Kernel:

@@ -289,3 +289,19 @@ def test_a_tile_size_given_by_an_int_argument_is_compiled_for_each_value():
     with pytest.raises(LaunchError, match=r"^scaled_by_block: scalar '_BLOCK_SIZE_0' \(device argument 2\) is the "
                                           r"tile size this module was compiled for, 32: got 0$"):
         device_fn.launch((x, torch.empty_like(x), 0))
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize("sign", [1, -1], ids=["positive-period", "negative-period"])
+def test_a_persistent_kernel_sized_by_get_num_sm_runs_on_the_cpu(torch_threads, threads, sign):
+    torch_threads(threads)
+    x, period = torch.randn(23, 6), torch.tensor([5 * sign])
+    rows = torch.arange(23)[:, None]
+    torch.testing.assert_close(k.strided_row_phases(x, period), x * (rows % period[0]), rtol=0, atol=0)
+
+
+def test_get_num_sm_answers_a_cpu_only_for_backend_mlir():
+    import helion
+
+    with pytest.raises(AssertionError, match="TODO: implement for other devices"):
+        helion.runtime.get_num_sm(torch.device("cpu"))

@@ -509,6 +509,7 @@ const HmOpEntry hm_pointwise_ops[] = {
     {"aten.floor_divide.Scalar", lower_pointwise, DIV_FLOOR, HM_OP_OTHER},
     {"aten.remainder.Tensor", lower_pointwise, REMAINDER, HM_OP_OTHER},
     {"aten.remainder.Scalar", lower_pointwise, REMAINDER, HM_OP_OTHER},
+    {"aten.remainder.Scalar_Tensor", lower_pointwise, REMAINDER, HM_OP_OTHER},
     {"aten.fmod.Tensor", lower_pointwise, FMOD, HM_OP_OTHER},
     {"aten.fmod.Scalar", lower_pointwise, FMOD, HM_OP_OTHER},
     {"aten.bitwise_and.Tensor", lower_pointwise, BIT_AND, HM_OP_OTHER},

@@ -220,3 +220,19 @@ def scaled_by_block(x: torch.Tensor, block: int) -> torch.Tensor:
     for tile in hl.tile(x.size(0), block_size=block):
         out[tile] = x[tile] * 2 + tile.block_size
     return out
+
+
+@helion.kernel(**MLIR)
+def strided_row_phases(x: torch.Tensor, period: torch.Tensor) -> torch.Tensor:
+    """A persistent kernel as Helion's grouped GEMM example writes one: helion.runtime.get_num_sm
+    workers (a CPU answers torch's thread count), each taking every num_workers-th row; row r is
+    scaled by r % period[0], an int modulo a tensor (aten.remainder.Scalar_Tensor)."""
+    num_workers = helion.runtime.get_num_sm(x.device)
+    m, _ = x.size()
+    out = torch.zeros_like(x)
+    for worker in hl.grid(num_workers):
+        for local in hl.grid((m + num_workers - 1) // num_workers):
+            row = local * num_workers + worker
+            if row < m:
+                out[row, :] = x[row, :] * (row % period[0])
+    return out
