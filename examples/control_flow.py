@@ -304,6 +304,35 @@ def ref_weighted_orders(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return acc
 
 
+
+@helion.kernel(static_shapes=True)
+def heads_by_program(a: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One grid over both tensors' heads, hl.grid([2, t, max(ha, hc)]): program 0 scales a's rows
+    (a[i, h, :], a subview), program 1 shifts c's (c[i, h, hl.arange(0, d)], a gather), each under
+    `if h < its head count`. The head index spans the larger count, past the smaller tensor's heads:
+    those accesses are guarded by the tensor's extent, where Triton masks them (a load there reads
+    zeros, a store there is skipped)."""
+    t = a.size(0)
+    ha = hl.specialize(a.size(1))
+    hc = hl.specialize(c.size(1))
+    hmax = hl.specialize(max(a.size(1), c.size(1)))
+    d = hl.specialize(a.size(2))
+    out_a = torch.empty_like(a)
+    out_c = torch.empty_like(c)
+    for pid, i, h in hl.grid([2, t, hmax]):
+        if pid == 0:
+            if h < ha:
+                row = a[i, h, :]
+                out_a[i, h, :] = row * torch.rsqrt((row * row).sum(-1) / d + 1e-6)
+        elif h < hc:
+            out_c[i, h, hl.arange(0, d)] = c[i, h, hl.arange(0, d)] + 1.0
+    return out_a, out_c
+
+
+def ref_heads_by_program(a: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return a * torch.rsqrt((a * a).sum(-1, keepdim=True) / a.size(2) + 1e-6), c + 1.0
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
 # have no tile size to vary; looping their row reductions (reduction_loops) makes Helion roll the
@@ -360,4 +389,9 @@ CHECKS = [
      "config": {"block_sizes": [8]}, "rtol": 1e-2, "atol": 1e-2},
     {"kernel": "weighted_orders", "args": ["torch.randn(45, 70)", "torch.randn(5, 70)"], "ref": "ref_weighted_orders",
      "config": {"block_sizes": [16, 32]}, "rtol": 1e-4, "atol": 1e-4},
+    {"kernel": "heads_by_program", "args": ["torch.randn(3, 5, 16)", "torch.randn(3, 7, 16)"],
+     "ref": "ref_heads_by_program", "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "heads_by_program", "args": ["torch.randn(4, 8, 32, dtype=torch.bfloat16)",
+                                            "torch.randn(4, 6, 32, dtype=torch.bfloat16)"],
+     "ref": "ref_heads_by_program", "rtol": 2e-2, "atol": 2e-2},
 ]

@@ -322,8 +322,19 @@ static HmTilePosition uncomputed_position(HmLowering *L, HmScope *S, const HmArg
   return sym->tile;
 }
 
-bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e) {
-  return uncomputed_position(L, S, e) == HM_TILE_BEGIN;
+bool hm_tile_grid_index_fits(HmLowering *L, HmScope *S, const HmArg *e, HmDim dim) {
+  if (uncomputed_position(L, S, e) != HM_TILE_BEGIN)
+    return false;
+  const HmTile *tile = &L->tiles[hm_spec_find_symbol(L->spec, hm_arg_node(S, e)->val.expr)->block_id];
+  if (!tile->active)
+    return false;
+  const HmBound *end = &tile->range.end;
+  if (!dim.sym)
+    return end->constant >= 0 && end->constant <= dim.value;
+  for (size_t i = 0; i < L->nsyms; ++i)
+    if (strcmp(L->sym_names[i], dim.sym) == 0)
+      return !mlirValueIsNull(end->value) && mlirValueEqual(end->value, L->sym_values[i]);
+  return false;
 }
 
 /* Whether symbol `name` (`len` characters) is a tile size, or a position of a tile whose loop's bounds

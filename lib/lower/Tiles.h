@@ -48,8 +48,11 @@ bool hm_tile_range_computed(const HmLowering *L, int block);
 bool hm_tile_is_padded(HmLowering *L, HmDim dim);
 
 /* Whether index `e` of a memory op is the index of an hl.grid loop whose end the kernel does not
- * compute: the launch check (python/helion_mlir/_launch.py) sees every unmasked access there. */
-bool hm_tile_checked_grid_index(HmLowering *L, HmScope *S, const HmArg *e);
+ * compute and which provably stays inside a dimension of size `dim`: the loop ends at a constant no
+ * larger than a static `dim`, or at the very size symbol `dim` is. A grid over more elements than the
+ * dimension (`hl.grid(max(ha, hc))` indexing a tensor of ha under `if h < ha`) is guarded as a computed
+ * position is, where Triton masks it. */
+bool hm_tile_grid_index_fits(HmLowering *L, HmScope *S, const HmArg *e, HmDim dim);
 
 /* Whether index `e` is provably never negative: its recorded expression sums or multiplies tile sizes,
  * positions of tiles (tile.begin, tile.id, ...) of loops whose bounds the kernel does not compute,

@@ -5,9 +5,12 @@ would make it read or write outside a tensor. Each launch is checked against the
 mismatch is one line naming the tensor (the kernel's variable name) and the dimension.
 
 The spec itself can index a tensor past its end: `y[tile]` with tiles over `x.size()` and a smaller
-`y` (Triton would read there too). Every load, store and atomic that indexes a dimension by a tile or
-grid index is checked too: the tiled extent must fit in that dimension, unless the access has an
-extra_mask, whose tile the lowering clips to the tensor (Triton's masked lanes touch no memory).
+`y` (Triton would read there too). Every load, store and atomic that indexes a dimension by a tile is
+checked too: the tiled extent must fit in that dimension, unless the access has an extra_mask, whose
+tile the lowering clips to the tensor (Triton's masked lanes touch no memory). An hl.grid index is
+not: the lowering guards one that may pass its dimension (a grid over max(ha, hc) heads indexing a
+tensor of ha under `if h < ha`) as it guards a position the kernel computes (lib/lower/Tiles.c
+hm_tile_grid_index_fits).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def _loop_ends(spec: dict) -> dict[int, object]:
 
 def _accesses(spec: dict) -> list[tuple[str, int, object]]:
     """(host tensor, dimension, the extent its index spans: an int or a size expression) for every
-    dimension a memory op indexes by a tile or grid index."""
+    dimension a memory op indexes by a tile."""
     # A grid or loop over [begin, end) (hl.tile(4, n)) reaches its end, not just its block's size.
     reach = {b["block_id"]: b["size"] for b in spec["block_sizes"]}
     for grid in spec["grid"]:
@@ -80,8 +83,6 @@ def _accesses(spec: dict) -> list[tuple[str, int, object]]:
     extent = {}
     for b in reversed(spec["block_sizes"]):  # a symbol's own block is its first one
         extent[b["symbol"]] = reach[b["block_id"]]
-    grid_index = {s["name"]: reach[s["block_id"]] for s in spec["symbols"] if s["kind"] == "grid_index"}
-    extent.update(grid_index)
     shape = {t["name"]: t["shape"] for t in spec["host_tensors"]}
     found = set()
     for graph in spec["graphs"]:

@@ -125,3 +125,25 @@ def test_a_loop_from_its_begin_reaches_its_end():
         helion_mlir.run(shift_columns_from_4, [x, torch.randn(8, 62)], config=config)
     out = helion_mlir.run(shift_columns_from_4, [x, x.clone()], config=config)
     torch.testing.assert_close(out, torch.cat([torch.zeros(8, 4), x[:, 4:] + 1], dim=1))
+
+
+def rows_past_kernel(static_shapes: bool):
+    @helion.kernel(static_shapes=static_shapes)
+    def rows_past(x: torch.Tensor, y: torch.Tensor, short: torch.Tensor) -> torch.Tensor:
+        out = torch.zeros_like(x)
+        for i in hl.grid(x.size(0)):
+            out[i, :] = y[i, :] + 1
+            short[i, :] = x[i, :]
+        return out
+
+    return rows_past
+
+
+@pytest.mark.parametrize("static_shapes", [True, False])
+def test_a_grid_index_past_a_shorter_tensor_is_guarded(static_shapes):
+    """hl.grid over x's rows indexing y and short, which have fewer: no launch error (Triton masks such
+    accesses); the rows past y's read zeros, the rows past short's are not written."""
+    x, y, short = torch.randn(9, 5), torch.randn(4, 5), torch.full((6, 5), -3.0)
+    out = helion_mlir.run(rows_past_kernel(static_shapes), [x, y, short])
+    torch.testing.assert_close(out, torch.cat([y + 1, torch.ones(5, 5)]))
+    torch.testing.assert_close(short, x[:6])

@@ -30,7 +30,7 @@ typedef struct HmAccess {
   int block[HM_MAX_RANK];
   size_t result_dim[HM_MAX_RANK];      /* ranges, index tensors: the (first) tile dimension given */
   MlirValue index_tensor[HM_MAX_RANK]; /* HM_INDEX_TENSOR */
-  bool grid_index[HM_MAX_RANK];        /* HM_INDEX_POINT: a grid index the launch check sees */
+  bool grid_index[HM_MAX_RANK];        /* HM_INDEX_POINT: a grid index inside its dimension (hm_tile_grid_index_fits) */
   bool signed_position[HM_MAX_RANK];   /* HM_INDEX_POINT: a position that may be negative */
   bool new_dim[HM_MAX_RANK];           /* per tile dimension: added by None */
   bool any_padded, any_gather, any_new;

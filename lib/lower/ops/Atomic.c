@@ -134,7 +134,7 @@ static bool plan_range(HmLowering *L, HmScope *S, const HmNode *node, const HmHo
     MlirValue position;
     if (scalar && hm_as_index(L, &v, &position)) {
       *r = (Range){.offset = position, .value_dim = -1};
-      if (hm_tile_checked_grid_index(L, S, e))
+      if (hm_tile_grid_index_fits(L, S, e, t->shape[d]))
         return true;
       if (!hm_dim_value(L, t->shape[d], &r->size))
         return false;

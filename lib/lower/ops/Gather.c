@@ -28,7 +28,8 @@ static MlirValue offset_value(HmLowering *L, const HmAccess *a, size_t d) {
   return mlirValueIsNull(a->offsets[d]) ? hm_index_const(L, a->static_offsets[d]) : a->offsets[d];
 }
 
-/* Whether dimension d's coordinates come from a position or a tile range no launch check sees. */
+/* Whether dimension d's coordinates come from a position or a tile range no launch check sees (a grid
+ * index counts as seen where it provably stays inside the dimension). */
 static bool unchecked(HmLowering *L, const HmAccess *a, size_t d) {
   if (a->kind[d] == HM_INDEX_POINT)
     return !mlirValueIsNull(a->offsets[d]) && !a->grid_index[d];

@@ -144,7 +144,7 @@ static int constant_tile(HmLowering *L, HmScope *S, const HmArg *e) {
 
 /* A node index: a tile of an enclosing loop, a scalar position, or an index tensor. With
  * `constants_as_tiles`, a constant tile size names its loop's tile (constant_tile). */
-static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, const HmArg *e,
+static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSource *src, size_t d, const HmArg *e,
                      bool constants_as_tiles, HmAccess *a) {
   HmIrValue v = S->values[e->node];
   if (v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active) {
@@ -159,7 +159,7 @@ static bool node_dim(HmLowering *L, HmScope *S, const HmNode *node, size_t d, co
   MlirValue position;
   if (hm_as_index(L, &v, &position)) {
     point(position, 0, d, a);
-    a->grid_index[d] = hm_tile_checked_grid_index(L, S, e);
+    a->grid_index[d] = hm_tile_grid_index_fits(L, S, e, src->shape[d]);
     a->signed_position[d] = !hm_tile_nonnegative_position(L, S, e);
     return true;
   }
@@ -189,7 +189,7 @@ static bool plan_dim(HmLowering *L, HmScope *S, const HmNode *node, const HmSour
     point((MlirValue){NULL}, e->i < 0 ? e->i + src->shape[d].value : e->i, d, a);
     return true;
   case HM_ARG_SLICE: return slice_dim(L, node, src, d, e, tile_dim, a);
-  case HM_ARG_NODE: return node_dim(L, S, node, d, e, constants_as_tiles, a);
+  case HM_ARG_NODE: return node_dim(L, S, node, src, d, e, constants_as_tiles, a);
   default: return hm_node_error(L, node, "index %zu: unsupported index", d);
   }
 }
@@ -572,7 +572,8 @@ static MlirValue host_dim(HmLowering *L, const HmSource *src, size_t d) {
 /* A position computed in the kernel (`out[tile.end]`) may fall outside its dimension, where Triton's
  * unmasked store writes whatever memory is there; here the store is skipped, and a load reads zeros
  * (read_inside). The condition that every such position is inside, or null when no position is
- * computed. A load trusts the launch check with grid indices when it is not masked (`checked`). */
+ * computed. An unmasked load (`checked`) trusts a grid index that provably stays inside its dimension;
+ * a grid over more elements than the dimension is a position like a computed one. */
 static MlirValue positions_inside(HmLowering *L, const HmSource *src, const HmAccess *a, bool checked) {
   MlirValue inside = {NULL};
   for (size_t d = 0; d < a->rank; ++d)
