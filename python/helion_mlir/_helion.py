@@ -44,7 +44,7 @@ __all__ = [
     "TritonBackend", "TensorArg", "TensorDescriptorArg", "TensorSizeArg", "TensorStrideArg", "SymbolArgument",
     "ConstExprArg", "register_compiler_backend", "list_backends", "do_bench_generic",
     "interleaved_bench_generic", "triton_library_names", "device_function_spec", "bench_functions",
-    "CpuAutotuneCache", "use_cpu_autotune_cache",
+    "CpuAutotuneCache", "use_cpu_autotune_cache", "launch_grid_symbols",
 ]
 
 # The generated module's imports that Triton's codegen may reference: the backend points each one
@@ -81,12 +81,40 @@ def _param(arg: Any, expr_args: dict, argument_tiles: dict) -> DeviceParam:
                        "mlir backend cannot pass")
 
 
+def launch_grid_symbols(args: Sequence[Any]) -> list[tuple[sympy.Symbol, str]]:
+    """(symbol, its host expression) for each symbol a grid extent has that no device function
+    parameter gives: `hl.tile(num_seqs, block_size=1)` over an int argument is a launch of num_seqs
+    programs, and Triton's device function, which needs no mask there, does not take num_seqs. The
+    mlir module runs its grid loops itself, so the launcher passes each such value after Helion's
+    parameters (Backend.build_launcher_args, called before the decorator asks for the spec: both
+    derive the list from the same parameters). A symbol the host code cannot write stays out, for
+    the C core to name."""
+    device_fn = DeviceFunction.current()
+    env = CompileEnvironment.current()
+    host = HostFunction.current()
+    given = {expr for expr in device_fn._expr_args if isinstance(expr, sympy.Symbol)}
+    for arg in args:
+        if isinstance(arg, TensorArg):
+            given |= {d._sympy_() for d in arg.fake_value.size() if isinstance(d, torch.SymInt)}
+    found: list[tuple[sympy.Symbol, str]] = []
+    for ids in host.device_ir.grid_block_ids:
+        for block in ids:
+            size = env.block_sizes[block].size
+            if not isinstance(size, torch.SymInt):
+                continue
+            for sym in sorted(size._sympy_().free_symbols - given, key=lambda s: s.name):
+                if sym in host.expr_to_origin and all(sym != f for f, _ in found):
+                    found.append((sym, host.sympy_expr(sym)))
+    return found
+
+
 def device_function_spec(args: Sequence[Any]) -> tuple[dict, int]:
     """The interchange spec of the device function being generated (called from
     Backend.function_decorator_for_args, while its HostFunction, DeviceFunction and config are
     current), its parameters in `args` order, and how many parameters the launcher passes: `args`,
     then the seeds of torch.rand in device code (DeviceFunction.codegen_function_def appends
-    Helion's `_rng_seed_buffer`, which the host code draws, after them)."""
+    Helion's `_rng_seed_buffer`, which the host code draws, after them), then the grid extents no
+    parameter gives (launch_grid_symbols)."""
     device_fn = DeviceFunction.current()
     env = CompileEnvironment.current()
     argument_tiles = {}
@@ -101,6 +129,7 @@ def device_function_spec(args: Sequence[Any]) -> tuple[dict, int]:
                            "backend cannot pass")
     if device_fn.has_rng_ops():
         params.append(DeviceParam(SEEDS, device_fn.rng_seed_buffer_param_name, device_fn.rng_seed_count))
+    params += [DeviceParam(SCALAR, f"_grid_{sym}", sym) for sym, _ in launch_grid_symbols(args)]
     spec = export_device_function(CompileEnvironment.current(), HostFunction.current(), device_fn.config, params)
     return spec, len(params)
 

@@ -111,6 +111,12 @@ class MlirBackend(_helion.TritonBackend):
         # reference mode (RefModeContext draws them with the same call on the kernel's device).
         return f"inductor_prims.seeds({count}, torch.device('cpu'))"
 
+    def build_launcher_args(self, args: list[str], **kwargs: Any) -> list[str]:
+        # After Helion's parameters (and torch.rand's seeds): the grid extents the device function
+        # does not take, which the module's grid loops need (_helion.launch_grid_symbols).
+        return [*super().build_launcher_args(args, **kwargs),
+                *(host for _, host in _helion.launch_grid_symbols(kwargs.get("sorted_args") or []))]
+
     @property
     def default_launcher_name(self) -> str:
         return "_mlir_launch"

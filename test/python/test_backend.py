@@ -305,3 +305,15 @@ def test_get_num_sm_answers_a_cpu_only_for_backend_mlir():
 
     with pytest.raises(AssertionError, match="TODO: implement for other devices"):
         helion.runtime.get_num_sm(torch.device("cpu"))
+
+
+@pytest.mark.parametrize("num_seqs", [1, 2, 4])
+def test_a_grid_over_an_int_the_device_function_does_not_take(num_seqs):
+    """hl.tile(num_seqs, block_size=1): Triton's device function takes no num_seqs (its launch grid
+    is num_seqs programs); the launcher passes it to the module, whose grid loop runs that many."""
+    x, starts = torch.randn(13, 6), torch.tensor([0, 3, 3, 9, 13], dtype=torch.int32)
+    out = torch.full((13, 6), -1.0)
+    k.double_sequences(x, starts, num_seqs, out)
+    end = int(starts[num_seqs])
+    expected = torch.cat([x[:end] * 2, torch.full((13 - end, 6), -1.0)])
+    torch.testing.assert_close(out, expected, rtol=0, atol=0)

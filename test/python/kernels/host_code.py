@@ -236,3 +236,14 @@ def strided_row_phases(x: torch.Tensor, period: torch.Tensor) -> torch.Tensor:
             if row < m:
                 out[row, :] = x[row, :] * (row % period[0])
     return out
+
+
+@helion.kernel(backend="mlir", autotune_effort="none", static_shapes=False)
+def double_sequences(x: torch.Tensor, starts: torch.Tensor, num_seqs: int, out: torch.Tensor) -> None:
+    """Rows [starts[g], starts[g + 1]) of x into out, doubled, for each of num_seqs sequences: a grid
+    over an int argument (hl.tile(num_seqs, block_size=1)) that Helion's device function does not take
+    (Triton launches num_seqs programs), around a loop whose bounds are loaded."""
+    for seq_tile in hl.tile(num_seqs, block_size=1):
+        g = seq_tile.begin
+        for tile_r in hl.tile(starts[g], starts[g + 1]):
+            out[tile_r, :] = x[tile_r, :] * 2
