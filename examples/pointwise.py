@@ -171,6 +171,26 @@ def mix_logs_reference(x: torch.Tensor, y: torch.Tensor, beta: float) -> torch.T
     return w + (beta / 2.0 + 0.25) * (2 * beta - 1.5) * y + (beta % 0.2)
 
 
+
+@helion.kernel(static_shapes=True)
+def scale_by_head_table(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """x (B, H, M) times table[b, h, m // 16]: a scalar read at tile positions, where table may have
+    size 1 in its batch and head dimensions (flex attention's [1, 1, 1] block mask read at
+    [b, h, row]). Helion drops a size-1 dimension from the address: that position reads its one
+    element, as torch's broadcasting of table does."""
+    b, h, m = x.size()
+    out = torch.empty_like(x)
+    for tile_b, tile_h, tile_m in hl.tile([b, h, m], block_size=[1, 1, 16]):
+        s = table[tile_b.begin, tile_h.begin, tile_m.begin // 16]
+        out[tile_b, tile_h, tile_m] = x[tile_b, tile_h, tile_m] * s
+    return out
+
+
+def scale_by_head_table_reference(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    rows = torch.arange(x.size(2)) // 16
+    return x * table[:, :, rows]
+
+
 # The cases the test suite runs with `python -m helion_mlir check` (scripts/examples_suite/cases.py):
 # shapes that are no multiple of the tiles, f32 and 16-bit floats, default and explicit configs. The
 # torch references compute in f32 and round once; 16-bit cases without one compare with Helion's
@@ -215,4 +235,11 @@ CHECKS = [
      "config": {"block_sizes": [16, 32]}, "rtol": 1e-5, "atol": 1e-5, "modes": ["symbolic"]},
     {"kernel": "mix_logs", "args": ["torch.randn(33, 20)", "torch.randn(33, 20)", "-1.35"], "ref": "mix_logs_reference",
      "rtol": 1e-5, "atol": 1e-5, "modes": ["symbolic"]},
+    {"kernel": "scale_by_head_table", "args": ["torch.randn(2, 3, 40)", "torch.randn(1, 1, 3)"],
+     "ref": "scale_by_head_table_reference"},
+    {"kernel": "scale_by_head_table", "args": ["torch.randn(3, 2, 33)", "torch.randn(3, 1, 3)"],
+     "ref": "scale_by_head_table_reference"},
+    {"kernel": "scale_by_head_table", "args": ["torch.randn(2, 4, 20, dtype=torch.float16)",
+                                               "torch.randn(2, 4, 2, dtype=torch.float16)"],
+     "ref": "scale_by_head_table_reference", "rtol": 1e-3, "atol": 1e-3},
 ]

@@ -211,6 +211,18 @@ static void broadcast_dim(const HmSource *src, size_t d, HmAccess *a) {
   a->static_offsets[d] = 0;
 }
 
+/* Helion drops a host dimension of static size 1 from the address (SubscriptIndexing.create: "a size-1
+ * dimension contributes offset 0"): a position there, whatever its value (flex attention's
+ * kv_num_blocks[b, h, row] of a [1, 1, 1] block mask), reads and writes its one element. */
+static void size_one_point(const HmSource *src, size_t d, HmAccess *a) {
+  if (!src->host || a->kind[d] != HM_INDEX_POINT || src->shape[d].sym || src->shape[d].value != 1)
+    return;
+  a->offsets[d] = (MlirValue){NULL};
+  a->static_offsets[d] = 0;
+  a->grid_index[d] = false;
+  a->signed_position[d] = false;
+}
+
 /* Each index tensor of a group of adjacent ones takes the group's last dimensions (right-aligned
  * broadcasting); plan_access_as left result_dim at the group's first dimension. */
 static void align_groups(HmAccess *a) {
@@ -282,6 +294,7 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
       return false;
     if (load)
       broadcast_dim(src, d, a);
+    size_one_point(src, d, a);
     size_t rank = result_dims(a, d);
     if (a->kind[d] == HM_INDEX_TENSOR && in_group) {
       /* Adjacent index tensors broadcast together, as torch's advanced indexing does
