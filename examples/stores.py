@@ -189,6 +189,34 @@ def replace_keeping_old_reference(out: torch.Tensor, x: torch.Tensor) -> torch.T
     return out * 2.0 + x
 
 
+
+@helion.kernel(static_shapes=True)
+def fill_group_blocks(offsets: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """Group g's rows [offsets[g], offsets[g + 1]) (at most 4), columns 0-4 and depths 0-2 set to g + 1:
+    a store through three hl.aranges (a cartesian product) of 4, 5 and 3 positions, masked by the
+    group's end and out's sizes. Helion records the mask and the value 8 and 4 wide (padded to powers
+    of two for Triton), the positions 5 and 3: the padding is written nowhere."""
+    n, p = out.size(1), out.size(2)
+    for g in hl.grid(offsets.size(0) - 1):
+        start = offsets[g]
+        end = offsets[g + 1]
+        rows = start + hl.arange(4)
+        cols = hl.arange(5)
+        depth = hl.arange(3)
+        mask = (rows < end)[:, None, None] & (cols < n)[None, :, None] & (depth < p)[None, None, :]
+        value = torch.full([4, 5, 3], 1.0, dtype=out.dtype) + g
+        hl.store(out, [rows, cols, depth], value, extra_mask=mask)
+    return out
+
+
+def fill_group_blocks_reference(offsets: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    result = out.clone()
+    for g in range(offsets.size(0) - 1):
+        start = int(offsets[g])
+        result[start:min(int(offsets[g + 1]), start + 4), :5, :3] = g + 1.0
+    return result
+
+
 CHECKS = [
     {"kernel": "replace_keeping_old", "args": ["torch.randn(128)", "torch.randn(128)"],
      "config": {"block_sizes": [32]}, "ref": "replace_keeping_old_reference"},
@@ -217,4 +245,9 @@ CHECKS = [
      "config": {"block_sizes": [16, 16]}, "ref": "ref_overlay_columns"},
     {"kernel": "overlay_columns", "args": ["torch.randn(9, 3, dtype=torch.bfloat16)", "torch.randn(9, 50, dtype=torch.bfloat16)"],
      "config": {"block_sizes": [8, 32]}, "ref": "ref_overlay_columns"},
+    {"kernel": "fill_group_blocks", "args": ["torch.tensor([0, 2, 5, 6], dtype=torch.int32)", "torch.zeros(6, 4, 3)"],
+     "ref": "fill_group_blocks_reference"},
+    {"kernel": "fill_group_blocks", "args": ["torch.tensor([0, 4, 7], dtype=torch.int32)",
+                                             "torch.full((7, 6, 2), -1.0)"],
+     "ref": "fill_group_blocks_reference"},
 ]

@@ -200,6 +200,25 @@ static void store_element(HmLowering *L, const Scatter *sc, const MlirValue *ivs
   hm_insertion_leave(L, outer);
 }
 
+/* The fewest elements a static index tensor has along value dimension r, or -1 where none is shorter
+ * than `extent` (a unit dimension broadcasts): the value Helion records past the positions there is
+ * padding to a power of two (View.c pad_to_power_of_2), which the positions do not reach. */
+static int64_t positions_along(const Scatter *sc, size_t r, int64_t extent) {
+  int64_t fewest = -1;
+  for (size_t d = 0; d < sc->a->rank; ++d) {
+    if (sc->a->kind[d] != HM_INDEX_TENSOR)
+      continue;
+    MlirType type = mlirValueGetType(sc->a->index_tensor[d]);
+    size_t first = sc->a->result_dim[d], rank = (size_t)mlirShapedTypeGetRank(type);
+    if (r < first || r >= first + rank)
+      continue;
+    int64_t n = mlirShapedTypeGetDimSize(type, (intptr_t)(r - first));
+    if (n != mlirShapedTypeGetDynamicSize() && n > 1 && n < extent && (fewest < 0 || n < fewest))
+      fewest = n;
+  }
+  return fewest;
+}
+
 /* One scf.for per value dimension, outermost first, up to the dimension's real extent. */
 static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *ivs) {
   if (r == sc->tile->rank) {
@@ -208,7 +227,10 @@ static bool scatter_nest(HmLowering *L, const Scatter *sc, size_t r, MlirValue *
   }
   HmDim dim = sc->tile->shape[r];
   MlirValue extent;
-  if (hm_tile_is_padded(L, dim))
+  int64_t fewest = dim.sym ? -1 : positions_along(sc, r, dim.value);
+  if (fewest >= 0)
+    extent = hm_index_const(L, fewest);
+  else if (hm_tile_is_padded(L, dim))
     extent = L->tiles[hm_dim_block(L, dim)].extent;
   else if (!hm_dim_value(L, dim, &extent))
     return false;

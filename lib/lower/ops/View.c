@@ -37,13 +37,58 @@ static size_t rank_of(MlirValue t) { return (size_t)mlirShapedTypeGetRank(mlirVa
 
 static int64_t size_of(MlirValue t, size_t d) { return mlirShapedTypeGetDimSize(mlirValueGetType(t), (intptr_t)d); }
 
-/* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not).
- * Two static sizes that differ are an error at the node (null): Helion's shapes pad a
- * non-power-of-two hl.arange to the next power of two in some ops and not in others. A null `t` (an
- * error already reported) stays null. */
+static bool next_power_of_2(int64_t n, int64_t p) {
+  return n > 0 && p > n && (p & (p - 1)) == 0 && p / 2 < n;
+}
+
+/* `t` padded with zeros at the high end of each static dimension to `shape`'s static size, where
+ * that is the next power of two of t's: Helion pads the fake results of device-code factories and
+ * subscripts to powers of two (patch_tensor_factories, for Triton's tl.arange) but not hl.arange's
+ * iota, so `(hl.arange(5) < n)[None, :]` is recorded 8 wide. The padding lanes are zeros, false for
+ * a mask: no element of the kernel's own 5, and a store through the 5 positions writes none of them
+ * (Gather.c scatter_nest). */
+static MlirValue pad_to_power_of_2(HmLowering *L, MlirValue t, size_t rank, const int64_t *shape) {
+  int64_t low[HM_MAX_RANK] = {0}, high[HM_MAX_RANK] = {0}, padded[HM_MAX_RANK];
+  bool any = false;
+  for (size_t d = 0; d < rank; ++d) {
+    padded[d] = size_of(t, d);
+    if (padded[d] != dynamic() && shape[d] != dynamic() && next_power_of_2(padded[d], shape[d])) {
+      high[d] = shape[d] - padded[d];
+      padded[d] = shape[d];
+      any = true;
+    }
+  }
+  if (!any)
+    return t;
+  MlirType element = hm_element_of(t), index_types[HM_MAX_RANK];
+  for (size_t d = 0; d < rank; ++d)
+    index_types[d] = hm_index_type(L);
+  MlirBlock body;
+  MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
+  HmInsertion outer = hm_insertion_enter(L, body);
+  MlirValue zero = hm_scalar_const(L, element, 0);
+  hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
+  hm_insertion_leave(L, outer);
+  int32_t segments[3] = {1, 0, 0};
+  MlirNamedAttribute attrs[3] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
+      hm_named(L, "static_low", hm_i64_array(L, rank, low)),
+      hm_named(L, "static_high", hm_i64_array(L, rank, high)),
+  };
+  MlirType type = hm_ranked_tensor(L, rank, padded, element);
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &type, .noperands = 1,
+                                      .operands = &t, .nattrs = 3, .attrs = attrs, .nregions = 1,
+                                      .regions = &region});
+}
+
+/* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not),
+ * after pad_to_power_of_2. Two static sizes that differ otherwise are an error at the node (null). A
+ * null `t` (an error already reported) stays null. */
 static MlirValue cast_to(HmLowering *L, MlirValue t, size_t rank, const int64_t *shape) {
   if (mlirValueIsNull(t))
     return t;
+  if (rank_of(t) == rank)
+    t = pad_to_power_of_2(L, t, rank, shape);
   for (size_t d = 0; d < rank && d < rank_of(t); ++d)
     if (size_of(t, d) != dynamic() && shape[d] != dynamic() && size_of(t, d) != shape[d]) {
       hm_node_error(L, L->node, "'%s': dimension %zu has %lld elements where the result has %lld",
