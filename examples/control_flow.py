@@ -333,6 +333,28 @@ def ref_heads_by_program(a: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor
     return a * torch.rsqrt((a * a).sum(-1, keepdim=True) / a.size(2) + 1e-6), c + 1.0
 
 
+
+@helion.kernel(static_shapes=True)
+def causal_row_sums(x: torch.Tensor, n: int) -> torch.Tensor:
+    """out[i] = x[i, 0] + ... + x[i, i] for the first n rows: tiles over an int argument (as Helion's
+    jagged_hstu_attn tiles max_seq_len) around a loop up to the row tile's end, hl.tile(0, tile_m.end),
+    whose block's size is that tile position."""
+    out = torch.zeros([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(n):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_k in hl.tile(0, tile_m.end):
+            keep = tile_k.index[None, :] <= tile_m.index[:, None]
+            acc += torch.where(keep, x[tile_m, tile_k], 0.0).sum(-1)
+        out[tile_m] = acc.to(x.dtype)
+    return out
+
+
+def ref_causal_row_sums(x: torch.Tensor, n: int) -> torch.Tensor:
+    out = torch.zeros([x.size(0)], dtype=x.dtype)
+    out[:n] = torch.tril(x.float())[:n].sum(-1).to(x.dtype)
+    return out
+
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py), at shapes that are no multiple of the tiles. Kernels over hl.grid rows
 # have no tile size to vary; looping their row reductions (reduction_loops) makes Helion roll the
@@ -394,4 +416,8 @@ CHECKS = [
     {"kernel": "heads_by_program", "args": ["torch.randn(4, 8, 32, dtype=torch.bfloat16)",
                                             "torch.randn(4, 6, 32, dtype=torch.bfloat16)"],
      "ref": "ref_heads_by_program", "rtol": 2e-2, "atol": 2e-2},
+    {"kernel": "causal_row_sums", "args": ["torch.randn(37, 40)", "37"], "ref": "ref_causal_row_sums",
+     "config": {"block_sizes": [16, 8]}, "rtol": 1e-5, "atol": 1e-5},
+    {"kernel": "causal_row_sums", "args": ["torch.randn(50, 50)", "21"], "ref": "ref_causal_row_sums",
+     "config": {"block_sizes": [8, 16]}, "rtol": 1e-5, "atol": 1e-5},
 ]

@@ -78,7 +78,13 @@ static bool needs_extent(HmLowering *L, const HmBlockSize *bs) {
     return false;
   if (!bs->size.sym || bs->grid || bs->reduction || !bs->looped)
     return true;
-  return hm_size_static(L, bs->size.sym, false, &unused) || hm_spec_find_symbol(L->spec, bs->size.sym);
+  if (hm_size_static(L, bs->size.sym, false, &unused))
+    return true;
+  /* A loop up to an outer tile's end (hl.tile(0, tile_q.end), Helion's jagged_hstu_attn) has that
+   * position as its size, which exists only inside the outer loop: the loop's own bounds say where
+   * it ends. */
+  const HmSymbol *sym = hm_spec_find_symbol(L->spec, bs->size.sym);
+  return sym && sym->tile == HM_TILE_NONE;
 }
 
 /* A persistent reduction over a host size known only at run time (static_shapes=False). The config's
