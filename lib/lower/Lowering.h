@@ -123,6 +123,7 @@ typedef enum HmOpId {
   HM_OP_MAX_DIM,
   HM_OP_MIN_DIM,
   HM_OP_GET_SYMNODE,
+  HM_OP_TILE_BEGIN,
 } HmOpId;
 
 typedef struct HmOpEntry {

@@ -328,6 +328,18 @@ static HmTilePosition uncomputed_position(HmLowering *L, HmScope *S, const HmArg
   return sym->tile;
 }
 
+bool hm_tile_is_grid_index(HmLowering *L, HmScope *S, const HmArg *e) {
+  if (uncomputed_position(L, S, e) == HM_TILE_BEGIN)
+    return true;
+  const HmNode *n = hm_arg_node(S, e);
+  const HmArg *tile = n && hm_node_is(L, n, HM_OP_TILE_BEGIN) ? hm_arg(L, n, 0) : NULL;
+  if (!tile || tile->kind != HM_ARG_NODE)
+    return false;
+  HmIrValue v = S->values[tile->node];
+  return v.kind == HM_IR_INDEX && v.block_id >= 0 && L->tiles[v.block_id].active &&
+         !hm_tile_range_computed(L, v.block_id);
+}
+
 bool hm_tile_grid_index_fits(HmLowering *L, HmScope *S, const HmArg *e, HmDim dim) {
   if (uncomputed_position(L, S, e) != HM_TILE_BEGIN)
     return false;

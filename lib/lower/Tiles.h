@@ -47,6 +47,10 @@ bool hm_tile_range_computed(const HmLowering *L, int block);
 /* Whether dimension `dim` of a tile tensor may hold padding beyond the tile's extent. */
 bool hm_tile_is_padded(HmLowering *L, HmDim dim);
 
+/* Whether index `e` of a memory op is a tile's begin (an hl.grid index, `tile.begin`) of a loop whose
+ * bounds the kernel does not compute. */
+bool hm_tile_is_grid_index(HmLowering *L, HmScope *S, const HmArg *e);
+
 /* Whether index `e` of a memory op is the index of an hl.grid loop whose end the kernel does not
  * compute and which provably stays inside a dimension of size `dim`: the loop ends at a constant no
  * larger than a static `dim`, or at the very size symbol `dim` is. A grid over more elements than the

@@ -212,10 +212,13 @@ static void broadcast_dim(const HmSource *src, size_t d, HmAccess *a) {
 }
 
 /* Helion drops a host dimension of static size 1 from the address (SubscriptIndexing.create: "a size-1
- * dimension contributes offset 0"): a position there, whatever its value (flex attention's
- * kv_num_blocks[b, h, row] of a [1, 1, 1] block mask), reads and writes its one element. */
-static void size_one_point(const HmSource *src, size_t d, HmAccess *a) {
-  if (!src->host || a->kind[d] != HM_INDEX_POINT || src->shape[d].sym || src->shape[d].value != 1)
+ * dimension contributes offset 0"): a grid index there, whatever its value (flex attention's
+ * kv_num_blocks[b, h, row] of a [1, 1, 1] block mask over b and h), reads and writes its one element,
+ * the broadcast the kernel means. A computed position past the end (x[tile.end]) stays one: it reads
+ * zero and is not written, as anywhere else. */
+static void size_one_point(HmLowering *L, HmScope *S, const HmArg *e, const HmSource *src, size_t d, HmAccess *a) {
+  if (!src->host || a->kind[d] != HM_INDEX_POINT || src->shape[d].sym || src->shape[d].value != 1 ||
+      !hm_tile_is_grid_index(L, S, e))
     return;
   a->offsets[d] = (MlirValue){NULL};
   a->static_offsets[d] = 0;
@@ -294,7 +297,7 @@ static bool plan_access_as(HmLowering *L, HmScope *S, const HmNode *node, const 
       return false;
     if (load)
       broadcast_dim(src, d, a);
-    size_one_point(src, d, a);
+    size_one_point(L, S, e, src, d, a);
     size_t rank = result_dims(a, d);
     if (a->kind[d] == HM_INDEX_TENSOR && in_group) {
       /* Adjacent index tensors broadcast together, as torch's advanced indexing does

@@ -175,7 +175,7 @@ static bool lower_index_arith(HmLowering *L, HmScope *S, const HmNode *node, int
 
 const HmOpEntry hm_tile_ops[] = {
     {"helion.language.tile_ops.tile_index", lower_tile_index, 0, HM_OP_OTHER},
-    {"helion.language.tile_ops.tile_begin", lower_query, HM_TILE_BEGIN, HM_OP_OTHER},
+    {"helion.language.tile_ops.tile_begin", lower_query, HM_TILE_BEGIN, HM_OP_TILE_BEGIN},
     {"helion.language.tile_ops.tile_end", lower_query, HM_TILE_END, HM_OP_OTHER},
     {"helion.language.tile_ops.tile_block_size", lower_query, HM_TILE_BLOCK_SIZE, HM_OP_OTHER},
     {"helion.language.tile_ops.tile_id", lower_query, HM_TILE_ID, HM_OP_OTHER},
