@@ -22,21 +22,3 @@ def test_a_view_as_a_dtype_of_another_width_is_one_line():
     with pytest.raises(helion_mlir.HelionMlirError, match=message) as e:
         helion_mlir.generate_mlir(halves_as_floats, [torch.randn(32, dtype=torch.float16)])
     assert "\n" not in str(e.value)
-
-
-@helion.kernel(static_shapes=True)
-def first_three_of_five(x: torch.Tensor, flags: torch.Tensor) -> torch.Tensor:
-    for g in hl.grid(x.size(0)):
-        cols = hl.arange(5)
-        keep = (cols < 3)[None, :]
-        hl.store(flags, [g + hl.arange(1), cols], keep.to(flags.dtype))
-    return flags
-
-
-def test_a_padded_arange_beside_its_unpadded_values_is_one_line():
-    """Helion's shape for keep is [1, 8] (5 padded to a power of two) while cols holds 5 values."""
-    message = (r"test_refused_ops\.py:\d+: 'helion\.language\.view_ops\.subscript': dimension 0 has 5 elements "
-               r"where the result has 8 \(node 'keep'\)")
-    with pytest.raises(helion_mlir.HelionMlirError, match=message) as e:
-        helion_mlir.generate_mlir(first_three_of_five, [torch.randn(4), torch.zeros(4, 5)])
-    assert "\n" not in str(e.value)
