@@ -97,8 +97,43 @@ static bool is_dynamic_persistent(HmLowering *L, const HmBlockSize *bs) {
          !mlirValueIsNull(L->block_extents[bs->id]);
 }
 
+static bool is_narrow_float(const HmSpecValue *v) {
+  if (v->kind == HM_SPEC_LIST) {
+    for (size_t i = 0; i < v->count; ++i)
+      if (is_narrow_float(&v->items[i]))
+        return true;
+    return false;
+  }
+  return v->kind == HM_SPEC_TENSOR && (v->dtype == HM_DTYPE_F16 || v->dtype == HM_DTYPE_BF16 ||
+                                       v->dtype == HM_DTYPE_F8E4M3FN || v->dtype == HM_DTYPE_F8E5M2);
+}
+
+/* Whether any tensor of the kernel holds 16- or 8-bit floats. */
+static bool has_narrow_floats(HmLowering *L) {
+  for (size_t g = 0; g < hm_spec_num_graphs(L->spec); ++g) {
+    const HmGraph *graph = hm_spec_graph(L->spec, g);
+    for (size_t n = 0; n < graph->nnodes; ++n)
+      if (is_narrow_float(&graph->nodes[n].val))
+        return true;
+  }
+  return false;
+}
+
+/* A persistent reduction over a static size below its tile (a row of 1000 in Helion's tile of 1024,
+ * the next power of two): the one tile is the row itself, as for a dynamic size. Helion's lanes past
+ * the row are masked off everywhere; a tile of 1024 lanes made them padding, which the CPU code filled,
+ * copied the row into and masked at every reduction over it. Not in a kernel computing 16- or 8-bit
+ * floats (`narrow`): their vectors of a row's odd length (33 lanes) are what LLVM's x86 backend
+ * cannot legalize in places (a select: "Do not know how to soft promote this operator's operand"),
+ * where a power of two's it can. */
+static bool is_short_persistent(HmLowering *L, const HmBlockSize *bs, bool narrow) {
+  return L->options.tiles == HM_TILES_CONCRETE && !narrow && bs->reduction && !bs->looped &&
+         bs->tile_size >= 0 && bs->has_size && !bs->size.sym && bs->size.value < bs->tile_size;
+}
+
 bool hm_tiles_prepare(HmLowering *L) {
   size_t n = hm_spec_num_block_sizes(L->spec);
+  bool narrow = has_narrow_floats(L);
   for (size_t i = 0; i < n; ++i) {
     const HmBlockSize *bs = hm_spec_block_size(L->spec, i);
     L->static_tiles[i] = -1;
@@ -109,6 +144,9 @@ bool hm_tiles_prepare(HmLowering *L) {
     if (is_dynamic_persistent(L, bs)) {
       L->tile_sizes[i] = L->block_extents[i];
       L->static_tiles[i] = -1;
+    } else if (is_short_persistent(L, bs, narrow)) {
+      L->static_tiles[i] = bs->size.value;
+      L->tile_sizes[i] = hm_index_const(L, bs->size.value);
     }
   }
   /* Reduction dims the config keeps persistent are one tile covering the whole dimension. */
