@@ -1,4 +1,5 @@
 #include "run/Vectorize.h"
+#include "run/HoistPackedTiles.h"
 #include "run/ModulePass.h"
 #include "run/WidenMatmul.h"
 
@@ -37,13 +38,16 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
 }
 
 /* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
- * widened first (WidenMatmul.h). */
+ * widened first (WidenMatmul.h). The tiles it packs are then allocated outside the K loops
+ * (HoistPackedTiles.h). */
 static void matmul(MlirOperation module_op, MlirExternalPass pass) {
   if (!hm_widen_matmul_operands(module_op)) {
     mlirExternalPassSignalFailure(pass);
     return;
   }
   run_script(module_op, pass, hm_transform_matmul);
+  if (!hm_hoist_packed_tiles(module_op))
+    mlirExternalPassSignalFailure(pass);
 }
 
 static void vectorize(MlirOperation module_op, MlirExternalPass pass) {

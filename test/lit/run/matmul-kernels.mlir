@@ -10,6 +10,18 @@
 // a fresh buffer at every K step (5 memrefCopy calls in all).
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32_square.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
 // ONE: {{^1$}}
+// The packed tiles are allocated once per output tile, before its K loop (lib/run/HoistPackedTiles.c),
+// and freed with the accumulator after the output tile's store, not at the end of every K step.
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s --check-prefix=HOIST
+// HOIST-LABEL: llvm.func @matmul(
+// HOIST-COUNT-3: llvm.call @malloc
+// HOIST-NOT: llvm.call @malloc
+// HOIST: llvm.intr.masked.load
+// HOIST-NOT: llvm.call @free
+// HOIST: llvm.intr.fmuladd
+// HOIST-NOT: llvm.call @free
+// HOIST: llvm.call @memrefCopy
+// HOIST-COUNT-3: llvm.call @free
 
 // CHECK-LABEL: llvm.func @matmul(
 // In the K loop, the lhs's 32x16 tile is packed a row at a time: one masked load of the host's row
