@@ -79,6 +79,39 @@ module attributes {transform.with_named_sequence} {
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
   }
+  // The same behind a widened 16-bit operand (lib/run/WidenMatmul.c): the pad is the input of the
+  // linalg.copy that widens it, and is packed as an f32 one is (then widened row by row by
+  // vectorize.mlir), not left to a memrefCopy.
+  transform.named_sequence @widened_pad(%widen: !transform.any_op {transform.readonly}) -> !transform.any_op {
+    transform.match.operation_name %widen ["linalg.copy"] : !transform.any_op
+    %pad = transform.get_producer_of_operand %widen[0] : (!transform.any_op) -> !transform.any_op
+    transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
+    transform.yield %pad : !transform.any_op
+  }
+  transform.named_sequence @lhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %widen = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
+    %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
+    transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %widen = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
+    %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
+    transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %widen = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
+    %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
+    transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %widen = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
+    %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
+    transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
+  }
   // The pad as a fill and a copy of the host's part into it (the copy's sizes are the part's). The
   // fill's tile is an alloc_tensor, not a tensor.empty: CSE would merge the fill with another one of
   // the same shape (the accumulator's zeros, when the operand tile has its shape), and the
@@ -141,6 +174,46 @@ module attributes {transform.with_named_sequence} {
   }
   transform.named_sequence @batch_rhs_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
     %pad, %lanes = transform.include @batch_rhs_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @lhs_widened_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @lhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @lhs_widened_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @lhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_widened_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @rhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @rhs_widened_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @rhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_widened_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_lhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_lhs_widened_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_lhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_widened_pad_short(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_rhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
+    transform.include @short_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
+    transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
+  }
+  transform.named_sequence @batch_rhs_widened_pad_long(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
+    %pad, %lanes = transform.include @batch_rhs_widened_pad failures(propagate) (%op) : (!transform.any_op) -> (!transform.any_op, !transform.param<i64>)
     transform.include @long_rows failures(propagate) (%lanes) : (!transform.param<i64>) -> ()
     transform.yield %pad, %lanes : !transform.any_op, !transform.param<i64>
   }
@@ -297,12 +370,20 @@ module attributes {transform.with_named_sequence} {
         @lhs_pad_short -> @pack_rows_2d,
         @lhs_pad_long -> @pack_pieces_2d,
         @batch_lhs_pad_short -> @pack_rows_3d,
-        @batch_lhs_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
+        @batch_lhs_pad_long -> @pack_pieces_3d,
+        @lhs_widened_pad_short -> @pack_rows_2d,
+        @lhs_widened_pad_long -> @pack_pieces_2d,
+        @batch_lhs_widened_pad_short -> @pack_rows_3d,
+        @batch_lhs_widened_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
     %rhs = transform.foreach_match in %lhs
         @rhs_pad_short -> @pack_rows_2d,
         @rhs_pad_long -> @pack_pieces_2d,
         @batch_rhs_pad_short -> @pack_rows_3d,
-        @batch_rhs_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
+        @batch_rhs_pad_long -> @pack_pieces_3d,
+        @rhs_widened_pad_short -> @pack_rows_2d,
+        @rhs_widened_pad_long -> @pack_pieces_2d,
+        @batch_rhs_widened_pad_short -> @pack_rows_3d,
+        @batch_rhs_widened_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
     %blocks = transform.foreach_match in %rhs
         @is_matmul_m8_n32 -> @tile_matmul_m8_n32,
         @is_matmul_m8_n -> @tile_matmul_m8_n,

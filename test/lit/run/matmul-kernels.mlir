@@ -9,6 +9,17 @@
 // its zero fill is not merged with the accumulator's, which the bufferization would then copy into
 // a fresh buffer at every K step (5 memrefCopy calls in all).
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32_square.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// The f16 matmul's padded tiles are packed the same way, at 16 bits, before they are widened to f32
+// (lib/run/WidenMatmul.c): its one memrefCopy is the output tile's store too.
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | FileCheck %s --check-prefix=HALF
+// HALF-LABEL: llvm.func @matmul(
+// HALF: llvm.intr.masked.load {{.*}} -> vector<16xf16>
+// HALF: llvm.intr.masked.store {{.*}} : vector<16xf16>, vector<16xi1> into !llvm.ptr
+// HALF: llvm.intr.masked.load {{.*}} -> vector<32xf16>
+// HALF: llvm.intr.masked.store {{.*}} : vector<32xf16>, vector<32xi1> into !llvm.ptr
+// HALF: llvm.fpext {{.*}} : vector<16xf16> to vector<16xf32>
+// HALF: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 // ONE: {{^1$}}
 // The packed tiles are allocated once per output tile, before its K loop (lib/run/HoistPackedTiles.c),
 // and freed with the accumulator after the output tile's store, not at the end of every K step.

@@ -15,9 +15,9 @@
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=ONE
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=THREE
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=THREE
-// The f16 matmul keeps its two padded copies (16-bit tiles do, lib/run/vectorize.mlir says why),
-// and each padded tile is widened into an f32 tile of its own for the register blocks
-// (lib/run/WidenMatmul.c): the accumulator, the output tile and those four.
+// The f16 matmul packs each padded tile at 16 bits (lib/run/matmul.mlir) and widens it into an
+// f32 tile of its own for the register blocks (lib/run/WidenMatmul.c): the accumulator, the output
+// tile and those four.
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=SIX
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=SIX
 // An f32 matmul's 32x32 accumulator is four 8x32 register blocks, a loop whose body updates a block
