@@ -1,6 +1,6 @@
 /* helion-matmul's register blocks are outer products of f32 (or f64) rows, one FMA per block row
- * and element of K; MLIR's contraction lowering takes no mixed element types, so a matmul of f16 or
- * bf16 tiles into an f32 accumulator (hl.dot, addmm on half tensors) was left to the generic
+ * and element of K; MLIR's contraction lowering takes no mixed element types, so a matmul of f16,
+ * bf16 or fp8 tiles into an f32 accumulator (hl.dot, addmm on half tensors) was left to the generic
  * vectorization, which made it dot products with a conversion per element (an f16 512^3 matmul ran
  * at 5 GFLOP/s, the f32 one at 130). Converting each tile once, where it is loaded, gives the f32
  * kernel the same operands the accumulation would see: extf is exact, and the body of the mixed
@@ -13,7 +13,10 @@
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Dialect/Linalg.h"
 
-static bool is_half(MlirType t) { return mlirTypeIsAF16(t) || mlirTypeIsABF16(t); }
+/* The float types narrower than f32 a Helion tile can hold; their extf to f32 is exact. */
+static bool is_narrow(MlirType t) {
+  return mlirTypeIsAF16(t) || mlirTypeIsABF16(t) || mlirTypeIsAFloat8E4M3FN(t) || mlirTypeIsAFloat8E5M2(t);
+}
 
 static bool static_tensor_of(MlirValue v, bool (*element)(MlirType)) {
   MlirType t = mlirValueGetType(v);
@@ -30,10 +33,10 @@ static bool two_inputs_one_init(MlirOperation op) {
          mlirOperationGetNumResults(op) == 1;
 }
 
-static bool is_half_matmul(MlirOperation op) {
+static bool is_narrow_matmul(MlirOperation op) {
   return (hm_op_named(op, "linalg.matmul") || hm_op_named(op, "linalg.batch_matmul")) && two_inputs_one_init(op) &&
-         static_tensor_of(mlirOperationGetOperand(op, 0), is_half) &&
-         static_tensor_of(mlirOperationGetOperand(op, 1), is_half) &&
+         static_tensor_of(mlirOperationGetOperand(op, 0), is_narrow) &&
+         static_tensor_of(mlirOperationGetOperand(op, 1), is_narrow) &&
          static_tensor_of(mlirOperationGetOperand(op, 2), mlirTypeIsAF32);
 }
 
@@ -59,7 +62,7 @@ static MlirValue widened(MlirValue tile, MlirOperation anchor) {
   MlirContext ctx = mlirOperationGetContext(anchor);
   MlirLocation loc = mlirOperationGetLocation(anchor);
   MlirType half = mlirValueGetType(tile);
-  /* Of rank 3 at most (is_half_matmul). */
+  /* Of rank 3 at most (is_narrow_matmul). */
   int64_t shape[3];
   int64_t rank = mlirShapedTypeGetRank(half);
   for (int64_t d = 0; d < rank; ++d)
@@ -101,7 +104,7 @@ static void widen(MlirOperation module_op, MlirOperation matmul) {
 }
 
 bool hm_widen_matmul_operands(MlirOperation module_op) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_half_matmul);
+  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_narrow_matmul);
   bool ok = !found.oom;
   for (size_t i = 0; ok && i < found.count; ++i)
     widen(module_op, found.ops[i]);
