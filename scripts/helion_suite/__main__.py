@@ -57,8 +57,8 @@ def _too_slow(state: dict | None, timeout: float) -> str | None:
     if not state or state["in_kernel"] or state["other_seconds"] < timeout / 2:
         return None
     return (f"its GPU-sized shapes are too large for this CPU: torch's own computations on them and the example's "
-            f"own code took {state['other_seconds']:g} of the {timeout:g} s limit (kernels of ours "
-            f"{state['kernel_seconds']:g} s), and were running when it was stopped")
+            f"own code took {state['other_seconds']:.0f} of the {timeout:g} s limit (kernels of ours "
+            f"{state['kernel_seconds']:.0f} s), and were running when it was stopped")
 
 
 def _first_to_be_killed() -> None:
@@ -89,7 +89,7 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path, commit
         # A check that started and never finished is where the process timed out or died.
         flight = lines[-1] if lines and "started" in lines[-1] else {"kernel": ""}
         during = f" in this check (its inputs: {flight['started']})" if "started" in flight else ""
-        state = watch.read(where_path(out)) if died is not False else None
+        state = watch.read(where_path(out), time.time()) if died is not False else None
         end = f"; {watch.describe(state)}" if state else ""
         if died is None:
             row = {"example": name, "kernel": flight["kernel"], "result": f"timed out after {timeout:g} s{during}{end}"}

@@ -107,10 +107,9 @@ def where_path(out_path: Path) -> Path:
 def main(src: Path, name: str, out_path: Path) -> int:
     from helion_mlir.testing import configure
 
+    watch(where_path(out_path), src / "examples")
     configure(src / "examples")
     import helion._testing as testing
-
-    watch(where_path(out_path), src / "examples")
 
     out = out_path.open("a")
     checks: list[str] = []

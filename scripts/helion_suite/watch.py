@@ -28,6 +28,15 @@ def _resident_gib() -> float:
     return 0.0
 
 
+def _age() -> float:
+    """Seconds since this process started."""
+    with open("/proc/self/stat") as f:
+        started = int(f.read().rpartition(")")[2].split()[19])  # starttime, field 22, in clock ticks
+    with open("/proc/uptime") as f:
+        up = float(f.read().split()[0])
+    return max(0.0, up - started / os.sysconf("SC_CLK_TCK"))
+
+
 def _in_kernel(filename: str) -> bool:
     return filename.startswith(_OURS) or filename == _KERNEL_CALL
 
@@ -61,15 +70,18 @@ def watch(path: Path, example_dir: Path, every: float = 0.25) -> None:
 
     def loop() -> None:
         spent = {True: 0.0, False: 0.0}  # seconds with and without a kernel of ours on the stack
-        last = time.monotonic()
+        # From the process's start: its imports (torch, Helion) are the example's own time too.
+        last, running = time.monotonic() - _age(), False
         while True:
             frame = sys._current_frames().get(main)
             if frame is not None:
                 state = sample(frame, str(example_dir))
+                # The time since the last sample goes to what ran then: a C call that holds the GIL
+                # (a torch op) keeps this thread from sampling until it returns.
                 now = time.monotonic()
-                spent[state["in_kernel"]] += now - last
-                last = now
-                state.update(kernel_seconds=round(spent[True], 1), other_seconds=round(spent[False], 1))
+                spent[running] += now - last
+                last, running = now, state["in_kernel"]
+                state.update(kernel_seconds=spent[True], other_seconds=spent[False], at=time.time())
                 tmp.write_text(json.dumps(state))
                 os.replace(tmp, path)
             time.sleep(every)
@@ -77,16 +89,20 @@ def watch(path: Path, example_dir: Path, every: float = 0.25) -> None:
     threading.Thread(target=loop, name="helion-suite-watch", daemon=True).start()
 
 
-def read(path: Path) -> dict | None:
+def read(path: Path, end: float) -> dict | None:
+    """The last sample, with the time from it to `end` (the process's end, time.time()) given to what
+    was running at that sample: the process may have spent its last seconds in one long call."""
     try:
-        return json.loads(path.read_text())
+        state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    state["kernel_seconds" if state["in_kernel"] else "other_seconds"] += max(0.0, end - state["at"])
+    return state
 
 
 def describe(state: dict) -> str:
     """A sample in words, for the report."""
     place = state["where"] + (f", from {state['from']}" if state.get("from") else "")
     kernel = "in a kernel of ours" if state["in_kernel"] else "with no kernel of ours running"
-    return (f"at its end {state['resident_gib']:.1f} GiB resident, {kernel}: {place}; {state['kernel_seconds']:g} s "
-            f"in kernels of ours, {state['other_seconds']:g} s in the example's own and torch's code")
+    return (f"at its end {state['resident_gib']:.1f} GiB resident, {kernel}: {place}; {state['kernel_seconds']:.0f} s "
+            f"in kernels of ours, {state['other_seconds']:.0f} s in the example's own and torch's code")

@@ -152,7 +152,7 @@ def test_an_example_killed_for_memory_outside_our_kernels_is_too_large(monkeypat
 
     monkeypatch.setattr(suite, "_memory_gib", lambda: 24.0)
     state = {"resident_gib": 22.2, "where": "_clone_args (helion/autotuner/benchmark_provider.py:365)",
-             "from": "cross_entropy.py:97", "in_kernel": False, "kernel_seconds": 3.0, "other_seconds": 40.0}
+             "from": "cross_entropy.py:97", "in_kernel": False, "kernel_seconds": 3.0, "other_seconds": 40.0, "at": 0.0}
     assert suite._too_large(state).startswith("its GPU-sized inputs and torch's own computations on them need more "
                                               "than the machine's 24 GiB")
     assert suite._too_large({**state, "in_kernel": True}) is None  # ours: a failure
@@ -187,3 +187,16 @@ def test_an_example_that_times_out_in_torchs_own_work_is_too_large():
     assert suite._too_slow({**state, "in_kernel": True}, 240) is None  # stopped in ours
     assert suite._too_slow({**state, "other_seconds": 100.0, "kernel_seconds": 135.0}, 240) is None  # ours took most
     assert suite._too_slow(None, 240) is None
+
+
+def test_the_time_after_the_last_sample_goes_to_what_ran_then(tmp_path):
+    import json as json_
+
+    from helion_suite.watch import read
+
+    path = tmp_path / "where.json"
+    path.write_text(json_.dumps({"resident_gib": 1.0, "where": "randn", "from": "x.py:3", "in_kernel": False,
+                                 "kernel_seconds": 2.0, "other_seconds": 5.0, "at": 1000.0}))
+    state = read(path, 1100.0)  # one call that held the GIL for the last 100 s
+    assert (state["kernel_seconds"], state["other_seconds"]) == (2.0, 105.0)
+    assert read(tmp_path / "missing.json", 1100.0) is None
