@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helion_mlir.testing import OUT_OF_SCOPE, OUT_OF_SCOPE_PREFIX, REFERENCE_PREFIX
 
+from .causes import cause_of
 from .tests import Outcome
 
 
@@ -90,9 +91,12 @@ def write_report(path: Path, tests: dict[str, list[Outcome]], examples: list[dic
                   "each failed a closeness assertion.", ""]
         lines += [f"- `{nodeid}`: {reason}" for nodeid, reason in sorted(reference.items())] + [""]
     lines += ["## Failures by cause", "",
-              "Each failure's first line, with numbers and generated names made generic; most frequent first.", ""]
+              "Each failure's first line, with numbers and generated names made generic; most frequent first; under "
+              "it each test with its cause where it has been analysed (helion_suite.causes; a cause does not make a "
+              "failure a pass).", ""]
     for text, ids in sorted(failures.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        lines += [f"### {len(ids)} × `{text.replace('`', chr(39))}`", "", ", ".join(f"`{i}`" for i in sorted(ids)), ""]
+        lines += [f"### {len(ids)} × `{text.replace('`', chr(39))}`", ""]
+        lines += [f"- `{i}`: {cause_of(i) or 'cause not analysed yet'}" for i in sorted(ids)] + [""]
     lines += ["## Skips by reason", ""]
     lines += _table([[r.replace("|", "\\|") or "(no reason given)", str(n)] for r, n in skips.most_common()],
                     ["reason", "tests"])

@@ -53,6 +53,7 @@ def test_examples_from_an_earlier_run(tmp_path):
     assert "examples from an earlier run on helion-mlir abc1234" in report
     assert "| add | add | match |" in report
     assert "| test_tiny | 1 | 1 | 0 |" in report
+    assert "- `test_tiny.py::test_fails`: cause not analysed yet" in report
     results = json.loads((log / "results.json").read_text())
     assert results["examples_commit"] == "abc1234"
     assert results["commit"] and results["commit"] != "abc1234"
@@ -187,3 +188,27 @@ def test_a_timed_out_example_says_what_was_running_at_its_end(tmp_path):
     assert " GiB resident, with no kernel of ours running: main (slow.py:6), from slow.py:6; 0 s in kernels of ours" in row["result"]
     # its own code took most of the limit: too large for this CPU, whatever our kernels do
     assert row["not_on_cpu"].startswith("its GPU-sized shapes are too large for this CPU")
+
+
+ANALYSED = '''
+from helion._testing import TestCase
+
+
+class TestExamples(TestCase):
+    def test_bf16xint16(self):
+        assert False, "Tensor-likes are not close!"
+'''
+
+
+def test_an_analysed_failure_has_its_cause_and_stays_failed(tmp_path):
+    from helion_suite.causes import CAUSES
+
+    tree(tmp_path)
+    (tmp_path / "src" / "test" / "test_examples.py").write_text(ANALYSED)
+    out = tmp_path / "report.md"
+    proc = suite(tmp_path, "--files", "test_examples", "--no-examples", "--out", str(out), "--log", str(tmp_path / "log"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = out.read_text()
+    assert "| test_examples | 0 | 1 | 0 | 0 | 0 | 0% |" in report
+    nodeid = "test_examples.py::TestExamples::test_bf16xint16"
+    assert f"- `{nodeid}`: {CAUSES[nodeid]}" in report
