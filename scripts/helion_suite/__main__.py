@@ -1,14 +1,15 @@
 """scripts/helion-suite DIR: Helion's own tests and examples on the CPU under backend "mlir".
 
-    scripts/helion-suite DIR [--files test_views ...] [--examples NAME ... | --no-examples | --examples-from FILE]
+    scripts/helion-suite DIR [--files test_views ...] [--examples NAME ... | --no-examples | --examples-from FILE ...]
                              [--source TEXT] [--test-timeout S] [--example-timeout S] [--out FILE]
 
 DIR is an extracted Helion source tree (its test/ and examples/). Each test file runs in its own
 pytest process under `-p helion_mlir.testing`; each example's main() runs in its own process
 (helion_suite.example). docs/helion-suite.md (or --out) is written from the results; the runs' output
 goes to --log (default: a temporary folder, named in the output), with results.json, which records
-the helion-mlir commit it ran on. --examples-from takes the examples' results from an earlier run's
-results.json (the examples take most of the time) and the report names that run's commit.
+the helion-mlir commit it ran on. --examples-from takes the examples' results from earlier runs'
+results.json (the examples take most of the time; a later file's examples replace an earlier file's)
+and the report names each row's commit.
 """
 
 from __future__ import annotations
@@ -114,6 +115,22 @@ def _run_examples(src: Path, names: list[str], timeout: float, log: Path, commit
     return results
 
 
+def _replace_examples(rows: list[dict], newer: list[dict]) -> list[dict]:
+    """`rows` with every example that `newer` has rows of taking those rows, in its first row's place
+    (examples `rows` has not appended at the end)."""
+    by_example: dict[str, list[dict]] = {}
+    for row in newer:
+        by_example.setdefault(row["example"], []).append(row)
+    merged = []
+    for row in rows:
+        if row["example"] not in by_example:
+            merged.append(row)
+        elif by_example[row["example"]]:
+            merged += by_example[row["example"]]
+            by_example[row["example"]] = []
+    return merged + [row for rest in by_example.values() for row in rest]
+
+
 def _commit() -> str:
     """The helion-mlir commit this run measures, marked when the work tree differs from it."""
     def git(*args: str) -> str:
@@ -130,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--examples", nargs="+", default=None,
                    help="example names (default: all); with --examples-from, the ones to run again")
     p.add_argument("--no-examples", action="store_true")
-    p.add_argument("--examples-from", type=Path, default=None,
-                   help="an earlier run's results.json whose examples' results the report takes")
+    p.add_argument("--examples-from", type=Path, nargs="+", default=None,
+                   help="earlier runs' results.json whose examples' results the report takes; a later file's "
+                        "examples replace the earlier files' rows of the same examples")
     p.add_argument("--source", default="", help="where DIR comes from (written into the report)")
     p.add_argument("--test-timeout", type=float, default=120.0)
     # An example's main() runs its GPU-sized shapes; on two shared CPU cores one that needs more than
@@ -149,14 +167,20 @@ def main(argv: list[str] | None = None) -> int:
     commit = examples_commit = _commit()
     earlier = None
     if opts.examples_from:
-        try:
-            earlier = json.loads(opts.examples_from.read_text())
-            earlier_examples = earlier["examples"]
-            examples_commit = earlier.get("examples_commit", earlier["commit"])
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            print(f"helion-suite: {opts.examples_from}: not a results.json of a run that recorded its commit ({e})",
-                  file=sys.stderr)
-            return 2
+        earlier, runs = [], []
+        for path in opts.examples_from:
+            try:
+                run = json.loads(path.read_text())
+                rows, run_commit = run["examples"], run.get("examples_commit", run["commit"])
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                print(f"helion-suite: {path}: not a results.json of a run that recorded its commit ({e})",
+                      file=sys.stderr)
+                return 2
+            for row in rows:
+                row.setdefault("commit", run_commit)
+            earlier = _replace_examples(earlier, rows)
+            runs.append(f"{path} (helion-mlir {run_commit})")
+        examples_commit = ", ".join(sorted({row["commit"] for row in earlier}))
     log = opts.log or Path(tempfile.mkdtemp(prefix="helion-suite-"))
     log.mkdir(parents=True, exist_ok=True)
     print(f"helion-suite: logs in {log}", flush=True)
@@ -170,19 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     examples = []
     source = opts.source + (", " if opts.source else "") + f"helion-mlir {commit}"
     if earlier is not None:
-        # The earlier run's rows keep its order; an example run again replaces its rows in place.
-        again = set(opts.examples or [])
-        rerun = {name: _run_examples(src, [name], opts.example_timeout, log, commit) for name in opts.examples or []}
-        for row in earlier_examples:
-            row.setdefault("commit", examples_commit)
-            if row["example"] not in again:
-                examples.append(row)
-            elif row["example"] in rerun:
-                examples += rerun.pop(row["example"])
-        examples += [row for rows in rerun.values() for row in rows]
+        rerun = [row for name in opts.examples or [] for row in _run_examples(src, [name], opts.example_timeout, log, commit)]
+        examples = _replace_examples(earlier, rerun)
         rerun_text = f"; {', '.join(opts.examples)} run again on helion-mlir {commit}" if opts.examples else ""
-        source += (f" (Helion's examples from an earlier run on helion-mlir {examples_commit}, "
-                   f"{opts.examples_from}{rerun_text})")
+        which = "an earlier run" if len(runs) == 1 else "earlier runs, a later one's examples replacing an earlier one's"
+        source += f" (Helion's examples from {which}: {'; '.join(runs)}{rerun_text})"
     elif not opts.no_examples:
         names = opts.examples or sorted(f.stem for f in (src / "examples").glob("*.py") if f.stem not in NOT_EXAMPLES)
         examples = _run_examples(src, names, opts.example_timeout, log, commit)

@@ -50,7 +50,7 @@ def test_examples_from_an_earlier_run(tmp_path):
                  "--log", str(log))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = out.read_text()
-    assert "examples from an earlier run on helion-mlir abc1234" in report
+    assert f"examples from an earlier run: {earlier} (helion-mlir abc1234)" in report
     assert "| add | add | match |" in report
     assert "| test_tiny | 1 | 1 | 0 |" in report
     assert "- `test_tiny.py::test_fails`: cause not analysed yet" in report
@@ -58,6 +58,28 @@ def test_examples_from_an_earlier_run(tmp_path):
     assert results["examples_commit"] == "abc1234"
     assert results["commit"] and results["commit"] != "abc1234"
     assert results["examples"][0]["example"] == "add"
+
+
+def test_a_later_runs_examples_replace_an_earlier_runs(tmp_path):
+    tree(tmp_path)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps({"commit": "abc1234", "tests": {}, "examples": [
+        {"example": "add", "kernel": "add", "result": "match"},
+        {"example": "sum", "kernel": "one", "result": "AssertionError: off"},
+        {"example": "sum", "kernel": "two", "result": "AssertionError: off"},
+        {"example": "exp", "kernel": "exp", "result": "match"}]}))
+    second.write_text(json.dumps({"commit": "def5678", "tests": {}, "examples": [
+        {"example": "sum", "kernel": "one", "result": "match"},
+        {"example": "rope", "kernel": "rope", "result": "match"}]}))
+    out, log = tmp_path / "report.md", tmp_path / "log"
+    proc = suite(tmp_path, "--files", "--examples-from", str(first), str(second), "--out", str(out), "--log", str(log))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads((log / "results.json").read_text())["examples"]
+    assert [(r["example"], r["kernel"], r["result"], r["commit"]) for r in rows] == [
+        ("add", "add", "match", "abc1234"), ("sum", "one", "match", "def5678"), ("exp", "exp", "match", "abc1234"),
+        ("rope", "rope", "match", "def5678")]
+    assert (f"examples from earlier runs, a later one's examples replacing an earlier one's: {first} (helion-mlir "
+            f"abc1234); {second} (helion-mlir def5678)") in out.read_text()
 
 
 def test_an_earlier_run_without_its_commit_is_refused(tmp_path):
