@@ -316,6 +316,39 @@ MlirValue hm_insert_slice(HmLowering *L, MlirValue piece, MlirValue dest, const 
   return slice_op(L, "tensor.insert_slice", 2, (MlirValue[]){piece, dest}, slice, mlirValueGetType(dest));
 }
 
+MlirValue hm_pad_zeros(HmLowering *L, MlirValue source, const HmPad *pad, MlirType result) {
+  size_t noperands = 1 + pad->nlow_values + pad->nhigh_values;
+  MlirValue *operands = hm_arena_new(&L->arena, MlirValue, noperands);
+  MlirType *index_types = hm_arena_new(&L->arena, MlirType, pad->rank);
+  if (!operands || !index_types) {
+    hm_fail(L, "out of memory");
+    return (MlirValue){NULL};
+  }
+  size_t n = 0;
+  operands[n++] = source;
+  for (size_t i = 0; i < pad->nlow_values; ++i)
+    operands[n++] = pad->low_values[i];
+  for (size_t i = 0; i < pad->nhigh_values; ++i)
+    operands[n++] = pad->high_values[i];
+  for (size_t d = 0; d < pad->rank; ++d)
+    index_types[d] = hm_index_type(L);
+  MlirBlock body;
+  MlirRegion region = hm_region_with_block(L, pad->rank, index_types, &body);
+  HmInsertion outer = hm_insertion_enter(L, body);
+  MlirValue zero = hm_scalar_const(L, hm_element_of(source), 0);
+  hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
+  hm_insertion_leave(L, outer);
+  int32_t segments[3] = {1, (int32_t)pad->nlow_values, (int32_t)pad->nhigh_values};
+  MlirNamedAttribute attrs[3] = {
+      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
+      hm_named(L, "static_low", hm_i64_array(L, pad->rank, pad->low)),
+      hm_named(L, "static_high", hm_i64_array(L, pad->rank, pad->high)),
+  };
+  return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &result,
+                                      .noperands = (intptr_t)noperands, .operands = operands, .nattrs = 3,
+                                      .attrs = attrs, .nregions = 1, .regions = &region});
+}
+
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element) {
   MlirType type = mlirValueGetType(like);
   intptr_t rank = mlirShapedTypeGetRank(type);

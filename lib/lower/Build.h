@@ -75,6 +75,16 @@ typedef struct HmSlice {
 MlirValue hm_extract_slice(HmLowering *L, MlirValue source, const HmSlice *slice, MlirType result);
 /* tensor.insert_slice of `piece` into `dest`. */
 MlirValue hm_insert_slice(HmLowering *L, MlirValue piece, MlirValue dest, const HmSlice *slice);
+/* Zero padding: per dimension a static amount before and after, or, where low[d] or high[d] is MLIR's
+ * dynamic marker, the next of low_values or high_values (index values, in order). */
+typedef struct HmPad {
+  size_t rank;
+  const int64_t *low, *high;
+  size_t nlow_values, nhigh_values;
+  const MlirValue *low_values, *high_values;
+} HmPad;
+/* tensor.pad of `source` with zeros (false for i1) into `result`. */
+MlirValue hm_pad_zeros(HmLowering *L, MlirValue source, const HmPad *pad, MlirType result);
 /* tensor.empty with the dynamic sizes of `like`, and a new element type. */
 MlirValue hm_empty_like(HmLowering *L, MlirValue like, MlirType element);
 /* Element-wise cast of a tensor to another element type (torch's casting rules). */

@@ -132,13 +132,18 @@ class TestExamples(TestCase):
 '''
 
 
-def test_a_failure_on_the_references_error_has_its_column_and_reason(tmp_path):
+def examples_report(tmp_path: Path, test_examples: str) -> str:
+    """The report of a run of the tiny tree's test_examples.py, holding `test_examples`."""
     tree(tmp_path)
-    (tmp_path / "src" / "test" / "test_examples.py").write_text(REFERENCE)
+    (tmp_path / "src" / "test" / "test_examples.py").write_text(test_examples)
     out = tmp_path / "report.md"
     proc = suite(tmp_path, "--files", "test_examples", "--no-examples", "--out", str(out), "--log", str(tmp_path / "log"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    report = out.read_text()
+    return out.read_text()
+
+
+def test_a_failure_on_the_references_error_has_its_column_and_reason(tmp_path):
+    report = examples_report(tmp_path, REFERENCE)
     assert "| test_examples | 0 | 0 | 0 | 0 | 1 | 0% |" in report
     assert "Reference less accurate (1 tests" in report
     assert "- `test_examples.py::TestExamples::test_layernorm_bwd_large_batch`: torch's float16 layer_norm" in report
@@ -225,12 +230,7 @@ class TestExamples(TestCase):
 def test_an_analysed_failure_has_its_cause_and_stays_failed(tmp_path):
     from helion_suite.causes import CAUSES
 
-    tree(tmp_path)
-    (tmp_path / "src" / "test" / "test_examples.py").write_text(ANALYSED)
-    out = tmp_path / "report.md"
-    proc = suite(tmp_path, "--files", "test_examples", "--no-examples", "--out", str(out), "--log", str(tmp_path / "log"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    report = out.read_text()
+    report = examples_report(tmp_path, ANALYSED)
     assert "| test_examples | 0 | 1 | 0 | 0 | 0 | 0% |" in report
     nodeid = "test_examples.py::TestExamples::test_bf16xint16"
     assert f"- `{nodeid}`: {CAUSES[nodeid]}" in report

@@ -439,7 +439,7 @@ static MlirValue pad_amount(HmLowering *L, const HmAccess *a, size_t d, int bloc
  * at the low end of a dimension clipped at the tensor's start. */
 static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const HmSpecValue *tile, MlirType result_type) {
   int64_t low[HM_MAX_RANK] = {0}, high[HM_MAX_RANK];
-  MlirValue lows[HM_MAX_RANK], highs[HM_MAX_RANK], operands[1 + 2 * HM_MAX_RANK];
+  MlirValue lows[HM_MAX_RANK], highs[HM_MAX_RANK];
   size_t nlow = 0, nhigh = 0, rank = 0;
   for (size_t d = 0; d < a->rank; ++d) {
     if (a->kind[d] == HM_INDEX_POINT)
@@ -463,31 +463,9 @@ static MlirValue pad(HmLowering *L, MlirValue tensor, const HmAccess *a, const H
     }
     ++rank;
   }
-  size_t n = 0;
-  operands[n++] = tensor;
-  for (size_t i = 0; i < nlow; ++i)
-    operands[n++] = lows[i];
-  for (size_t i = 0; i < nhigh; ++i)
-    operands[n++] = highs[i];
-  MlirType element = hm_element_of(tensor);
-  MlirType index_types[HM_MAX_RANK];
-  for (size_t d = 0; d < rank; ++d)
-    index_types[d] = hm_index_type(L);
-  MlirBlock body;
-  MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
-  HmInsertion outer = hm_insertion_enter(L, body);
-  MlirValue zero = hm_scalar_const(L, element, 0);
-  hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
-  hm_insertion_leave(L, outer);
-  int32_t segments[3] = {1, (int32_t)nlow, (int32_t)nhigh};
-  MlirNamedAttribute attrs[3] = {
-      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
-      hm_named(L, "static_low", hm_i64_array(L, rank, low)),
-      hm_named(L, "static_high", hm_i64_array(L, rank, high)),
-  };
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &result_type,
-                                      .noperands = (intptr_t)n, .operands = operands, .nattrs = 3, .attrs = attrs,
-                                      .nregions = 1, .regions = &region});
+  HmPad zeros = {.rank = rank, .low = low, .high = high, .nlow_values = nlow, .nhigh_values = nhigh,
+                 .low_values = lows, .high_values = highs};
+  return hm_pad_zeros(L, tensor, &zeros, result_type);
 }
 
 /* The tile's type without the unit dimensions None adds. */

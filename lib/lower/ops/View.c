@@ -60,25 +60,8 @@ static MlirValue pad_to_power_of_2(HmLowering *L, MlirValue t, size_t rank, cons
   }
   if (!any)
     return t;
-  MlirType element = hm_element_of(t), index_types[HM_MAX_RANK];
-  for (size_t d = 0; d < rank; ++d)
-    index_types[d] = hm_index_type(L);
-  MlirBlock body;
-  MlirRegion region = hm_region_with_block(L, rank, index_types, &body);
-  HmInsertion outer = hm_insertion_enter(L, body);
-  MlirValue zero = hm_scalar_const(L, element, 0);
-  hm_build(L, (HmOpSpec){.name = "tensor.yield", .noperands = 1, .operands = &zero});
-  hm_insertion_leave(L, outer);
-  int32_t segments[3] = {1, 0, 0};
-  MlirNamedAttribute attrs[3] = {
-      hm_named(L, "operandSegmentSizes", hm_i32_array(L, 3, segments)),
-      hm_named(L, "static_low", hm_i64_array(L, rank, low)),
-      hm_named(L, "static_high", hm_i64_array(L, rank, high)),
-  };
-  MlirType type = hm_ranked_tensor(L, rank, padded, element);
-  return hm_build_value(L, (HmOpSpec){.name = "tensor.pad", .nresults = 1, .results = &type, .noperands = 1,
-                                      .operands = &t, .nattrs = 3, .attrs = attrs, .nregions = 1,
-                                      .regions = &region});
+  HmPad zeros = {.rank = rank, .low = low, .high = high};
+  return hm_pad_zeros(L, t, &zeros, hm_ranked_tensor(L, rank, padded, hm_element_of(t)));
 }
 
 /* tensor.cast to `shape` where the static sizes differ (a dimension one side knows and the other not),
