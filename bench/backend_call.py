@@ -45,10 +45,8 @@ def _median_us(fn, args, repeat: int) -> float:
     return statistics.median(times) * 1e6
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeat", type=int, default=2000)
-    opts = p.parse_args()
+def measure(repeat: int) -> list[tuple[str, float]]:
+    """(what, median us) for each row, the kernel's result checked against torch first."""
     x, y = torch.randn(4), torch.randn(4)
     torch.testing.assert_close(add(x, y), x + y)
     device_fn = next(v for v in add.bind((x, y)).compile_config(add.configs[0]).__globals__.values()
@@ -58,15 +56,26 @@ def main() -> None:
     labs.argtypes, labs.restype = [ctypes.c_long], ctypes.c_long
     rows = [
         ("plain Python call", plain, (x, y)),
-        ("plain ctypes call", labs, (1,)),
+        (PLAIN_CTYPES, labs, (1,)),
         ("torch.add (eager)", torch.add, (x, y)),
         ("launch check only", device_fn.signature.check, ((x, y, out),)),
-        ("launch (check + JIT call)", device_fn.launch, ((x, y, out),)),
+        (LAUNCH, device_fn.launch, ((x, y, out),)),
         ("add(x, y) under backend mlir", add, (x, y)),
     ]
+    return [(name, _median_us(fn, args, repeat)) for name, fn, args in rows]
+
+
+PLAIN_CTYPES = "plain ctypes call"
+LAUNCH = "launch (check + JIT call)"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=2000)
+    opts = p.parse_args()
     print(f"{'what':32} {'median us':>10}")
-    for name, fn, args in rows:
-        print(f"{name:32} {_median_us(fn, args, opts.repeat):10.2f}")
+    for name, us in measure(opts.repeat):
+        print(f"{name:32} {us:10.2f}")
 
 
 if __name__ == "__main__":

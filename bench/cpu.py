@@ -35,7 +35,10 @@ from helion_mlir import _lib
 from helion_mlir.api import _Compiled
 from helion_mlir.kernel import DEFAULT_OPT_LEVEL, cache_stats, compile_spec, generate_spec_mlir
 
+import backend_call  # bench/, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
+OVERHEAD_CALLS = 5000
 
 
 def _attention_ref(q, k, v):
@@ -300,7 +303,7 @@ def _cpu_name() -> str:
 
 
 def report(rows: list[dict], limits: dict[str, float], second: dict | None, note: str,
-           levels: list[dict]) -> str:
+           levels: list[dict], overhead: list[tuple[str, float]]) -> str:
     ms = lambda s: f"{s * 1e3:.2f}"  # noqa: E731
     lines = [
         "# CPU performance",
@@ -365,6 +368,13 @@ def report(rows: list[dict], limits: dict[str, float], second: dict | None, note
                   f"memory the first one's freed, and {ms(second['eager_first'])} ms for torch's first call "
                   f"in a fresh process, which faults in its output too (loading libhelion_mlir.so before "
                   f"all this, once per process: {ms(second['load'])} ms)."]
+    if overhead:
+        us = dict(overhead)
+        above = us[backend_call.LAUNCH] - us[backend_call.PLAIN_CTYPES]
+        lines += ["", "Per-call overhead (`bench/backend_call.py`: a kernel adding 4 floats, so the time is the "
+                  f"overhead; medians): our launch is **{above:.2f} us** above a plain ctypes call.", "",
+                  "| what | us |", "|---|---|"]
+        lines += [f"| {name} | {t:.2f} |" for name, t in overhead]
     return "\n".join(lines) + "\n"
 
 
@@ -401,8 +411,9 @@ def main(argv: list[str] | None = None) -> int:
               f"compile {r['compile'] * 1e3:7.1f} ms", flush=True)
     levels = [opt_levels(b, opts.seconds / 2) for b in benches] if opts.opt_levels else []
     second = second_process_compile(benches[0]) if benches else None
+    overhead = [] if opts.keyword else backend_call.measure(OVERHEAD_CALLS)
     out = opts.out or (None if opts.keyword else str(REPO / "docs" / "performance.md"))
-    text = report(rows, limits, second, opts.note, levels)
+    text = report(rows, limits, second, opts.note, levels, overhead)
     if out:
         Path(out).write_text(text)
         print(f"wrote {out}")
