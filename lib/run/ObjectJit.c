@@ -1,4 +1,5 @@
 #include "run/ObjectJit.h"
+#include "run/SoftFloat.h"
 
 #include <stdlib.h>
 #include <threads.h>
@@ -43,16 +44,21 @@ static LLVMOrcCSymbolMapPair absolute(LLVMOrcLLJITRef jit, const char *name, voi
        {LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable, 0}}};
 }
 
-/* memrefCopy and the OpenMP runtime's symbols that are defined rather than searched for. */
+/* memrefCopy, the OpenMP runtime's symbols that are defined rather than searched for, and the float
+ * conversions (run/SoftFloat.h). */
 static bool add_symbols(LLVMOrcLLJITRef jit, LLVMOrcJITDylibRef dylib,
                         const HmOpenMpRuntime *openmp, void *memref_copy, HmDiag *diag) {
-  size_t n = 1 + openmp->nsymbols;
+  size_t nsoft = 0;
+  const HmRuntimeSymbol *soft = hm_soft_float_symbols(&nsoft);
+  size_t n = 1 + openmp->nsymbols + nsoft;
   LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof *pairs);
   if (!pairs)
     return hm_diag_error(diag, "out of memory");
   pairs[0] = absolute(jit, "memrefCopy", memref_copy);
   for (size_t i = 0; i < openmp->nsymbols; ++i)
     pairs[1 + i] = absolute(jit, openmp->symbols[i].name, openmp->symbols[i].address);
+  for (size_t i = 0; i < nsoft; ++i)
+    pairs[1 + openmp->nsymbols + i] = absolute(jit, soft[i].name, soft[i].address);
   /* The unit takes the pairs' names; the array is ours. */
   LLVMOrcMaterializationUnitRef unit = LLVMOrcAbsoluteSymbols(pairs, n);
   free(pairs);

@@ -13,6 +13,7 @@
 #include "run/Kernel.h"
 #include "run/ObjectJit.h"
 #include "run/OpenMpRuntime.h"
+#include "run/SoftFloat.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/ExecutionEngine.h"
@@ -248,6 +249,11 @@ static bool create_engine(HmKernel *kernel, MlirModule llvm_module, int opt_leve
     mlirExecutionEngineRegisterSymbol(kernel->engine,
                                       mlirStringRefCreateFromCString(openmp.symbols[i].name),
                                       openmp.symbols[i].address);
+  size_t nsoft = 0;
+  const HmRuntimeSymbol *soft = hm_soft_float_symbols(&nsoft);
+  for (size_t i = 0; i < nsoft; ++i)
+    mlirExecutionEngineRegisterSymbol(kernel->engine, mlirStringRefCreateFromCString(soft[i].name),
+                                      soft[i].address);
   mlirExecutionEngineInitialize(kernel->engine);
   return true;
 }

@@ -32,6 +32,19 @@ def test_matmul_module_runs_at_several_sizes(load_kernel):
         torch.testing.assert_close(out, x @ y, rtol=1e-4, atol=1e-4)
 
 
+def test_bf16_matmul_module_runs_at_several_sizes(load_kernel):
+    """bf16 tiles packed from host tensors of dynamic strides are filled element by element, which
+    x86 without AVX512-BF16 (AVX2 machines) rounds through __truncsfbf2: the module must link and
+    compute there too (lib/run/SoftFloat.c; test/lit/run/bf16-vectors.mlir)."""
+    kernel = load_kernel("examples/dynamic.py:matmul_dyn")
+    bf16 = torch.bfloat16
+    compiled = compile_spec(export_kernel(kernel, [torch.randn(100, 70, dtype=bf16), torch.randn(70, 50, dtype=bf16)]))
+    for m, k, n in [(100, 70, 50), (3, 129, 17)]:
+        x, y, out = torch.randn(m, k, dtype=bf16), torch.randn(k, n, dtype=bf16), torch.empty(m, n, dtype=bf16)
+        compiled(x, y, out)
+        torch.testing.assert_close(out, (x.double() @ y.double()).to(bf16), rtol=1e-2, atol=1e-2)
+
+
 def test_jagged_module_runs_on_every_batch(load_kernel):
     """One module for batches of other row counts, lengths and widths: the row bounds are loaded."""
     kernel = load_kernel("examples/dynamic.py:jagged_sum_dyn")

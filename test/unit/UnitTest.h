@@ -36,5 +36,6 @@ extern const UtSuite runner_tests;
 extern const UtSuite kernel_image_tests;
 extern const UtSuite size_expr_tests;
 extern const UtSuite gomp_bridge_tests;
+extern const UtSuite soft_float_tests;
 
 #endif

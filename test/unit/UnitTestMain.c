@@ -4,7 +4,8 @@
 #include "UnitTest.h"
 
 static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests, &runner_tests,
-                                          &kernel_image_tests, &size_expr_tests, &gomp_bridge_tests};
+                                          &kernel_image_tests, &size_expr_tests, &gomp_bridge_tests,
+                                          &soft_float_tests};
 
 static bool current_failed;
 
