@@ -98,6 +98,35 @@ def bits_of_reference(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return (x.view(torch.int16) & 0x7FFF).view(torch.bfloat16), (wide.view(torch.int32) + 1).view(torch.float32)
 
 
+
+@helion.kernel(static_shapes=True)
+def unpack_int4_dot(x: torch.Tensor, packed: torch.Tensor) -> torch.Tensor:
+    """x @ w for w packed two signed 4-bit values per int8 byte (Helion's int4_gemm): each byte's low
+    nibble is row 2i of w, its high one row 2i + 1, interleaved by torch.stack(dim=1) and a reshape
+    into the K tile of the dot."""
+    m, k = x.size()
+    _, n = packed.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    block_k = hl.register_block_size(k // 2)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k // 2, block_size=block_k):
+            a = x[tile_m, tile_k.begin * 2 : tile_k.begin * 2 + block_k * 2]
+            b = packed[tile_k, tile_n]
+            lo = (b & 0xF).to(torch.int32)
+            lo = torch.where(lo >= 8, lo - 16, lo)
+            hi = (b >> 4).to(torch.int32)
+            w = torch.stack([lo.to(x.dtype), hi.to(x.dtype)], dim=1).reshape(tile_k.block_size * 2, tile_n.block_size)
+            acc = hl.dot(a, w, acc=acc)
+        out[tile_m, tile_n] = acc
+    return out
+
+
+def unpack_int4_dot_reference(x: torch.Tensor, packed: torch.Tensor) -> torch.Tensor:
+    lo, hi = (packed << 4) >> 4, packed >> 4
+    w = torch.stack([lo, hi], dim=1).reshape(2 * packed.size(0), packed.size(1))
+    return (x.double() @ w.double()).float()
+
 # The cases the test suite and scripts/coverage run with `python -m helion_mlir check`
 # (scripts/examples_suite/cases.py); the reference is Helion's interpreter.
 CHECKS = [
@@ -116,4 +145,7 @@ CHECKS = [
      "config": {"block_sizes": [16, 32]}, "modes": ["symbolic"]},
     {"kernel": "bits_of", "args": ["torch.randn(45, dtype=torch.bfloat16)"], "config": {"block_sizes": [16]},
      "ref": "bits_of_reference", "rtol": 0, "atol": 0},
+    {"kernel": "unpack_int4_dot", "args": ["torch.randn(45, 96, dtype=torch.bfloat16)",
+                                           "torch.randint(-128, 128, (48, 37), dtype=torch.int8)"],
+     "config": {"block_sizes": [16, 16, 16]}, "ref": "unpack_int4_dot_reference", "rtol": 1e-4, "atol": 1e-3},
 ]

@@ -292,7 +292,7 @@ static MlirValue slice_op(HmLowering *L, const char *name, size_t nleading, cons
   for (size_t i = 0; i < slice->nsize_values; ++i)
     operands[n++] = slice->size_values[i];
   for (size_t d = 0; d < slice->rank; ++d)
-    strides[d] = 1;
+    strides[d] = slice->strides ? slice->strides[d] : 1;
   int32_t segments[5] = {1, 1, 0, 0, 0};
   size_t nsegments = nleading + 3;
   segments[nleading] = (int32_t)slice->noffset_values;

@@ -63,11 +63,12 @@ bool hm_generic(HmLowering *L, size_t ninputs, const MlirValue *inputs, const Ml
                 MlirValue *out);
 /* Size `d` of a tensor: a constant where the type knows it, else tensor.dim. */
 MlirValue hm_tensor_dim(HmLowering *L, MlirValue tensor, size_t d);
-/* A slice with unit strides: per dimension a static offset and size, or, where offsets[d] or sizes[d]
- * is MLIR's dynamic marker, the next of offset_values or size_values (index values, in order). */
+/* A slice: per dimension a static offset and size, or, where offsets[d] or sizes[d] is MLIR's
+ * dynamic marker, the next of offset_values or size_values (index values, in order); static strides
+ * (null: all 1). */
 typedef struct HmSlice {
   size_t rank;
-  const int64_t *offsets, *sizes;
+  const int64_t *offsets, *sizes, *strides;
   size_t noffset_values, nsize_values;
   const MlirValue *offset_values, *size_values;
 } HmSlice;

@@ -6,7 +6,8 @@
  *   grows, both through one flat dimension when no grouping fits. Groups are found on the config's
  *   tile sizes, so symbolic tiles get the same grouping as concrete ones.
  * - stack: tensor.empty of the result, each input inserted (tensor.insert_slice, rank-reducing) at its
- *   position along the new dimension.
+ *   position along the new dimension. A view merging that dimension into the one before it builds the
+ *   merged tile directly, the inputs interleaved by strided insert_slices (merged_stack).
  * - hl.split and hl.join take apart and make a last dimension of 2: two extract_slices, and a
  *   linalg.generic selecting by that dimension's index.
  * - view(dtype): the same bits as another dtype of the same width, an elementwise arith.bitcast.
@@ -24,6 +25,8 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Dialect/Linalg.h"
+
+#include <string.h>
 
 /* Reassociation groups: group g holds `count[g]` consecutive dimensions of the higher-rank side. */
 typedef struct Groups {
@@ -256,6 +259,80 @@ static bool hints(HmLowering *L, const HmSpecValue *val, int64_t *sizes, int64_t
   return true;
 }
 
+/* torch.stack's new dimension, counted from the front; -1 when it is outside the result's rank. */
+static int64_t stack_dim(const HmNode *stack) {
+  const HmArg *dim_arg = stack->nargs > 1 ? &stack->args[1] : hm_kwarg(stack, "dim");
+  int64_t rank = (int64_t)stack->val.rank, dim = dim_arg && dim_arg->kind == HM_ARG_INT ? dim_arg->i : 0;
+  dim += dim < 0 ? rank : 0;
+  return dim >= 0 && dim < rank ? dim : -1;
+}
+
+/* A view that merges a stack's new dimension into the one before it (`torch.stack([lo, hi], dim=1)
+ * .reshape(2 * k, n)`, Helion's int4_gemm unpacking two values per byte) built as the merged tensor
+ * itself: the stacked inputs interleave, each inserted with a stride of the stack's count. A
+ * collapse_shape there would be pushed by linalg's reshape propagation (linalg-fuse-elementwise-ops)
+ * into its consumer, which then becomes a generic of the expanded shape: a matmul so became a scalar
+ * loop nest that the matmul kernels (lib/run/matmul.mlir) never see. `*out` stays null when the view
+ * is no such merge (another producer, dynamic sizes, other dimensions merged too). */
+static bool merged_stack(HmLowering *L, HmScope *S, const HmNode *node, MlirValue stacked, const Groups *g,
+                         MlirValue *out) {
+  *out = (MlirValue){NULL};
+  const HmNode *stack = hm_arg_node(S, &node->args[0]);
+  if (!stack || !stack->target || strcmp(stack->target, "aten.stack.default") != 0 ||
+      !mlirShapedTypeHasStaticShape(mlirValueGetType(stacked)) || stack->val.rank != rank_of(stacked))
+    return true;
+  int64_t dim = stack_dim(stack);
+  const HmArg *list = hm_arg(L, stack, 0);
+  if (dim < 0 || !list || list->kind != HM_ARG_LIST || (int64_t)list->count != size_of(stacked, (size_t)dim))
+    return true;
+  size_t merged = g->n; /* the group of the new dimension and the one before it */
+  for (size_t j = 0, d = 0; j < g->n; d += g->count[j++]) {
+    if (g->count[j] == 1)
+      continue;
+    if (g->count[j] != 2 || merged != g->n || (size_t)dim != d + 1)
+      return true;
+    merged = j;
+  }
+  if (merged == g->n)
+    return true;
+  int64_t shape[HM_MAX_RANK];
+  for (size_t j = 0, d = 0; j < g->n; d += g->count[j++]) {
+    shape[j] = size_of(stacked, d);
+    if (g->count[j] == 2 && __builtin_mul_overflow(shape[j], size_of(stacked, d + 1), &shape[j]))
+      return true;
+  }
+  MlirValue pieces[HM_MAX_RANK];
+  if (list->count > HM_MAX_RANK)
+    return true;
+  for (size_t i = 0; i < list->count; ++i) {
+    HmIrValue v;
+    if (!hm_arg_value(L, S, stack, &list->items[i], &v))
+      return false;
+    if (v.kind != HM_IR_TENSOR || rank_of(v.value) != g->n || !mlirShapedTypeHasStaticShape(mlirValueGetType(v.value)))
+      return true;
+    pieces[i] = v.value;
+  }
+  MlirType element = hm_element_of(stacked);
+  MlirValue result = hm_build_value(L, (HmOpSpec){.name = "tensor.empty", .nresults = 1,
+                                                  .results = (MlirType[]){hm_ranked_tensor(L, g->n, shape, element)}});
+  for (size_t i = 0; i < list->count; ++i) {
+    MlirValue piece;
+    if (!hm_cast_tensor(L, pieces[i], element, &piece))
+      return false;
+    int64_t offsets[HM_MAX_RANK] = {0}, sizes[HM_MAX_RANK], strides[HM_MAX_RANK];
+    for (size_t j = 0; j < g->n; ++j) {
+      sizes[j] = size_of(piece, j);
+      strides[j] = 1;
+    }
+    offsets[merged] = (int64_t)i;
+    strides[merged] = (int64_t)list->count;
+    HmSlice at = {.rank = g->n, .offsets = offsets, .sizes = sizes, .strides = strides};
+    result = hm_insert_slice(L, piece, result, &at);
+  }
+  *out = result;
+  return true;
+}
+
 static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   HmIrValue x;
   const HmSpecValue *in;
@@ -268,8 +345,12 @@ static bool lower_view(HmLowering *L, HmScope *S, const HmNode *node, int varian
     return hm_node_error(L, node, "'%s' of a padded tile (%lld elements) into %lld elements is not supported",
                          node->target, (long long)from_n, (long long)to_n);
   Groups g;
-  if (t.rank <= in->rank && product_groups(in->rank, from, t.rank, to, &g))
-    return finish(L, collapse(L, x.value, &g), &t, out);
+  if (t.rank <= in->rank && product_groups(in->rank, from, t.rank, to, &g)) {
+    MlirValue merged;
+    if (!merged_stack(L, S, node, x.value, &g, &merged))
+      return false;
+    return finish(L, mlirValueIsNull(merged) ? collapse(L, x.value, &g) : merged, &t, out);
+  }
   if (!target_sizes(L, &t))
     return false;
   if (t.rank > in->rank && product_groups(t.rank, to, in->rank, from, &g))
@@ -468,15 +549,12 @@ static bool lower_expand(HmLowering *L, HmScope *S, const HmNode *node, int vari
 static bool lower_stack(HmLowering *L, HmScope *S, const HmNode *node, int variant, HmIrValue *out) {
   (void)variant;
   const HmArg *list = hm_arg(L, node, 0);
-  const HmArg *dim_arg = node->nargs > 1 ? &node->args[1] : hm_kwarg(node, "dim");
   if (!list || list->kind != HM_ARG_LIST || list->count == 0 || node->val.kind != HM_SPEC_TENSOR ||
       node->val.rank > HM_MAX_RANK)
     return hm_node_error(L, node, "stack needs a list of tile tensors");
   size_t rank = node->val.rank;
-  int64_t dim = dim_arg && dim_arg->kind == HM_ARG_INT ? dim_arg->i : 0;
+  int64_t dim = stack_dim(node);
   if (dim < 0)
-    dim += (int64_t)rank;
-  if (dim < 0 || dim >= (int64_t)rank)
     return hm_node_error(L, node, "stack's dim must be within the result's rank %zu", rank);
   MlirValue result;
   if (!hm_empty_tensor(L, &node->val, hm_element_type(L, node->val.dtype), &result))
