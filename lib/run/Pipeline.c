@@ -144,14 +144,14 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
   return ok;
 }
 
-bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag) {
+bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   /* First: every later pass may move a read of a tile past a store into its tensor. */
   mlirOpPassManagerAddOwnedPass(pm, hm_snapshot_reads_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_atomics_pass());
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;
-  mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass(bits));
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
   if (!add_elements(pm, FOLD, diag))
     return false;
@@ -233,7 +233,7 @@ bool hm_pipeline_run(MlirModule module, HmDiag *diag) {
   MlirPassManager pm =
       mlirPassManagerCreateOnOperation(ctx, mlirStringRefCreateFromCString("builtin.module"));
   HmDiagCapture capture = hm_diag_capture_begin(ctx, diag);
-  bool ok = hm_pipeline_build(mlirPassManagerGetAsOpPassManager(pm), diag) && check_no_loom(op) &&
+  bool ok = hm_pipeline_build(mlirPassManagerGetAsOpPassManager(pm), HM_VECTOR_BITS_HOST, diag) && check_no_loom(op) &&
             mlirLogicalResultIsSuccess(mlirPassManagerRunOnOp(pm, op)) && check_all_llvm(op);
   hm_diag_capture_end(capture);
   mlirPassManagerDestroy(pm);

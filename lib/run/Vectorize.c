@@ -1,5 +1,6 @@
 #include "run/Vectorize.h"
 #include "run/HoistPackedTiles.h"
+#include "run/HostVectors.h"
 #include "run/ModulePass.h"
 #include "run/WidenMatmul.h"
 
@@ -16,14 +17,15 @@ extern const char hm_transform_vectorize[];
 /* The script is parsed at every run, in the payload's context: it is a few hundred lines, and a
  * pass holding parsed IR would tie itself to one context. A parse or interpreter error is reported
  * through the context's diagnostics, which the pipeline captures. */
-static void run_script(MlirOperation module_op, MlirExternalPass pass, const char *text) {
+static void run_script(MlirOperation module_op, MlirExternalPass pass, const char *text,
+                       const char *entry_name) {
   MlirContext ctx = mlirOperationGetContext(module_op);
   MlirModule script = mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(text));
   bool ok = false;
   if (!mlirModuleIsNull(script)) {
     MlirOperation script_op = mlirModuleGetOperation(script);
     MlirSymbolTable table = mlirSymbolTableCreate(script_op);
-    MlirOperation entry = mlirSymbolTableLookup(table, mlirStringRefCreateFromCString("__transform_main"));
+    MlirOperation entry = mlirSymbolTableLookup(table, mlirStringRefCreateFromCString(entry_name));
     mlirSymbolTableDestroy(table);
     MlirTransformOptions options = mlirTransformOptionsCreate();
     /* The handle-invalidation checks are for developing a script; these are fixed and tested. */
@@ -39,25 +41,49 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
 
 /* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
  * widened first (WidenMatmul.h). The tiles it packs are then allocated outside the K loops
- * (HoistPackedTiles.h). */
-static void matmul(MlirOperation module_op, MlirExternalPass pass) {
+ * (HoistPackedTiles.h). `entry` sizes the blocks for one vector register width. */
+static void matmul(MlirOperation module_op, MlirExternalPass pass, const char *entry) {
   if (!hm_widen_matmul_operands(module_op)) {
     mlirExternalPassSignalFailure(pass);
     return;
   }
-  run_script(module_op, pass, hm_transform_matmul);
+  run_script(module_op, pass, hm_transform_matmul, entry);
   if (!hm_hoist_packed_tiles(module_op))
     mlirExternalPassSignalFailure(pass);
 }
 
-static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
-  run_script(module_op, pass, hm_transform_vectorize);
+static void matmul_128(MlirOperation module_op, MlirExternalPass pass) {
+  matmul(module_op, pass, "matmul_128");
+}
+static void matmul_256(MlirOperation module_op, MlirExternalPass pass) {
+  matmul(module_op, pass, "matmul_256");
+}
+static void matmul_512(MlirOperation module_op, MlirExternalPass pass) {
+  matmul(module_op, pass, "matmul_512");
 }
 
-MlirPass hm_matmul_pass(void) {
-  static const HmModulePass pass = {"HelionMatmul", "helion-matmul",
-                                    "pack matmul operands, vectorize matmuls as register blocks", matmul};
-  return hm_module_pass(&pass);
+static void vectorize(MlirOperation module_op, MlirExternalPass pass) {
+  run_script(module_op, pass, hm_transform_vectorize, "__transform_main");
+}
+
+/* One pass per width: a pass's run takes no argument of its own. */
+MlirPass hm_matmul_pass(HmVectorBits bits) {
+  static const HmModulePass passes[] = {
+      {"HelionMatmul128", "helion-matmul-128",
+       "pack matmul operands, vectorize matmuls as register blocks of 128-bit vectors", matmul_128},
+      {"HelionMatmul256", "helion-matmul-256",
+       "pack matmul operands, vectorize matmuls as register blocks of 256-bit vectors", matmul_256},
+      {"HelionMatmul512", "helion-matmul-512",
+       "pack matmul operands, vectorize matmuls as register blocks of 512-bit vectors", matmul_512},
+  };
+  switch (bits == HM_VECTOR_BITS_HOST ? hm_host_vector_bits() : bits) {
+  case HM_VECTOR_BITS_512:
+    return hm_module_pass(&passes[2]);
+  case HM_VECTOR_BITS_256:
+    return hm_module_pass(&passes[1]);
+  default:
+    return hm_module_pass(&passes[0]);
+  }
 }
 
 MlirPass hm_vectorize_pass(void) {

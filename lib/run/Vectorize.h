@@ -4,17 +4,19 @@
 #ifndef HELION_MLIR_RUN_VECTORIZE_H
 #define HELION_MLIR_RUN_VECTORIZE_H
 
+#include "helion-mlir/run/Pipeline.h"
 #include "mlir-c/Pass.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Passes on builtin.module that apply a script's @__transform_main to the module: "helion-matmul"
- * (matmul.mlir: the f32 and f64 matmuls and their operands) runs first, "helion-vectorize"
- * (vectorize.mlir: every other linalg op) after it. The module's context must have the transform
- * dialect and its extensions loaded (hm_context_create loads every dialect). */
-MlirPass hm_matmul_pass(void);
+/* Passes on builtin.module that apply a script's entry point to the module: "helion-matmul-BITS"
+ * (matmul.mlir: the f32 and f64 matmuls and their operands, the register blocks sized for `bits`,
+ * HM_VECTOR_BITS_HOST the host's) runs first, "helion-vectorize" (vectorize.mlir: every other
+ * linalg op) after it. The module's context must have the transform dialect and its extensions
+ * loaded (hm_context_create loads every dialect). */
+MlirPass hm_matmul_pass(HmVectorBits bits);
 MlirPass hm_vectorize_pass(void);
 
 #ifdef __cplusplus

@@ -1,7 +1,8 @@
 // The matmul kernels the JIT's pipeline makes of a kernel's f32 and f64 linalg.matmul and
 // linalg.batch_matmul tiles, before the rest of the vectorization (lib/run/vectorize.mlir): lib/run/
-// Vectorize.c parses this file (embedded in the library at build time) and runs @__transform_main
-// through MLIR's transform interpreter, as the pass helion-matmul.
+// Vectorize.c parses this file (embedded in the library at build time) and runs one of its entry
+// points (@matmul_128, @matmul_256, @matmul_512) through MLIR's transform interpreter, as the pass
+// helion-matmul.
 //
 // Operands. A Helion load of an edge tile is a tensor.pad of the part inside the tensor, and the
 // matmul takes the padded tile. The pad becomes a packed copy: a fill of the static tile, then a
@@ -12,15 +13,17 @@
 // then reads its operands contiguously, whatever the host's row stride, and never sees a partial
 // tile.
 //
-// Register blocks. The accumulator is tiled into 8 x 32 blocks whose vector.contract becomes outer
-// products: one FMA per block row and element of K, whatever K tile the kernel has (f32 and f64
-// operands; the contraction lowering takes no mixed types, so lib/run/Vectorize.c first gives a
-// matmul of static f16 or bf16 tiles accumulating in f32 widened f32 copies of its tiles,
-// lib/run/WidenMatmul.c, and such a matmul is an f32 one here). A tiling or vectorization that
-// fails leaves its op as it was (failures(suppress)), for vectorize.mlir or the loops later.
+// Register blocks. The accumulator is tiled into blocks of a few rows and two vector registers of
+// columns (the entry points at the end size them for 128-, 256- and 512-bit registers, and
+// lib/run/Vectorize.c runs the host's), whose vector.contract becomes outer products: one FMA per
+// block row, register and element of K, whatever K tile the kernel has (f32 and f64 operands; the
+// contraction lowering takes no mixed types, so lib/run/Vectorize.c first gives a matmul of static
+// f16 or bf16 tiles accumulating in f32 widened f32 copies of its tiles, lib/run/WidenMatmul.c, and
+// such a matmul is an f32 one here). A tiling or vectorization that fails leaves its op as it was
+// (failures(suppress)), for vectorize.mlir or the loops later.
 module attributes {transform.with_named_sequence} {
-  // The static sizes of a matmul with operands of 32 bits or more (m, n, k), as params.
-  transform.named_sequence @wide_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+  // The static sizes of a matmul with operands of 32 bits or more (m, n, k) and their width, as params.
+  transform.named_sequence @wide_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     transform.match.operation_name %op ["linalg.matmul"] : !transform.any_op
     %m, %n, %k, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
@@ -33,10 +36,10 @@ module attributes {transform.with_named_sequence} {
     }
     %single = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    transform.yield %m, %n, %k : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+    transform.yield %m, %n, %k, %width : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
   }
   // The same for a batch matmul (its batch dimension is the first).
-  transform.named_sequence @wide_batch_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
+  transform.named_sequence @wide_batch_matmul(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     transform.match.operation_name %op ["linalg.batch_matmul"] : !transform.any_op
     %m, %n, %k, %width = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
@@ -49,32 +52,32 @@ module attributes {transform.with_named_sequence} {
     }
     %single = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %width, %single : !transform.param<i64>
-    transform.yield %m, %n, %k : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
+    transform.yield %m, %n, %k, %width : !transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>
   }
 
   // ---- Operands: padded tiles become packed copies ----
   //
   // Each matcher yields the pad and the length of its rows (the lhs's are K long, the rhs's N).
   transform.named_sequence @lhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %pad = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @rhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %pad = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @batch_lhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %pad = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @batch_rhs_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %pad = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     transform.match.operation_name %pad ["tensor.pad"] : !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
@@ -89,25 +92,25 @@ module attributes {transform.with_named_sequence} {
     transform.yield %pad : !transform.any_op
   }
   transform.named_sequence @lhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %widen = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
     %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
     transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @rhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %widen = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @batch_lhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %widen = transform.get_producer_of_operand %op[0] : (!transform.any_op) -> !transform.any_op
     %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
     transform.yield %pad, %k : !transform.any_op, !transform.param<i64>
   }
   transform.named_sequence @batch_rhs_widened_pad(%op: !transform.any_op {transform.readonly}) -> (!transform.any_op, !transform.param<i64>) {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    %m, %n, %k, %w = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
     %widen = transform.get_producer_of_operand %op[1] : (!transform.any_op) -> !transform.any_op
     %pad = transform.include @widened_pad failures(propagate) (%widen) : (!transform.any_op) -> !transform.any_op
     transform.yield %pad, %n : !transform.any_op, !transform.param<i64>
@@ -243,127 +246,152 @@ module attributes {transform.with_named_sequence} {
   }
 
   // ---- Register blocks ----
-  transform.named_sequence @is_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+  //
+  // A block is %rows x %cols of the accumulator, for the matmuls whose operands are %bits wide: the
+  // entry point gives the sizes for the host's vector registers. A matcher yields the op and the
+  // block's sizes for its action; a matmul smaller than the block in M or N is not tiled along it.
+  transform.named_sequence @matmul_of(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %k, %w = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    transform.match.param.cmpi eq %w, %bits : !transform.param<i64>
+    transform.yield %m, %n : !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @batch_matmul_of(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
+    %m, %n, %k, %w = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
+    transform.match.param.cmpi eq %w, %bits : !transform.param<i64>
+    transform.yield %m, %n : !transform.param<i64>, !transform.param<i64>
+  }
+  // Whether M holds the block's rows and N its columns.
+  transform.named_sequence @rows_cols(%m: !transform.param<i64> {transform.readonly}, %n: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
     transform.yield
   }
-  transform.named_sequence @is_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+  transform.named_sequence @rows_only(%m: !transform.param<i64> {transform.readonly}, %n: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
     transform.yield
   }
-  transform.named_sequence @is_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+  transform.named_sequence @cols_only(%m: !transform.param<i64> {transform.readonly}, %n: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
-    transform.sequence %op : !transform.any_op failures(suppress) {
-    ^bb0(%target: !transform.any_op):
-      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %tiled : !transform.any_op
-    }
     transform.yield
   }
-  transform.named_sequence @is_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+  transform.named_sequence @neither(%m: !transform.param<i64> {transform.readonly}, %n: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
     transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
+    transform.yield
   }
-  transform.named_sequence @is_batch_matmul_m8_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
+  transform.named_sequence @is_matmul_rows_cols(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @rows_cols failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
   }
-  transform.named_sequence @tile_batch_matmul_m8_n32(%op: !transform.any_op {transform.consumed}) {
+  transform.named_sequence @is_matmul_rows(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @rows_only failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_matmul_cols(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @cols_only failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_matmul_small(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @neither failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_batch_matmul_rows_cols(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @batch_matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @rows_cols failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_batch_matmul_rows(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @batch_matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @rows_only failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_batch_matmul_cols(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @batch_matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @cols_only failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @is_batch_matmul_small(%op: !transform.any_op {transform.readonly}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> (!transform.any_op, !transform.param<i64>, !transform.param<i64>) {
+    %m, %n = transform.include @batch_matmul_of failures(propagate) (%op, %bits) : (!transform.any_op, !transform.param<i64>) -> (!transform.param<i64>, !transform.param<i64>)
+    transform.include @neither failures(propagate) (%m, %n, %rows, %cols) : (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield %op, %rows, %cols : !transform.any_op, !transform.param<i64>, !transform.param<i64>
+  }
+  transform.named_sequence @tile_matmul_rows_cols(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 8, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [%rows, %cols, 0] : (!transform.any_op, !transform.param<i64>, !transform.param<i64>) -> (!transform.any_op, !transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
   }
-  transform.named_sequence @is_batch_matmul_m8_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m8_n(%op: !transform.any_op {transform.consumed}) {
+  transform.named_sequence @tile_matmul_rows(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 8, 0, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [%rows, 0, 0] : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
   }
-  transform.named_sequence @is_batch_matmul_m_n32(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi ge %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
-  }
-  transform.named_sequence @tile_batch_matmul_m_n32(%op: !transform.any_op {transform.consumed}) {
+  transform.named_sequence @tile_matmul_cols(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 0, 32, 0] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %loop = transform.structured.tile_using_for %target tile_sizes [0, %cols, 0] : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
   }
-  transform.named_sequence @is_batch_matmul_m_n(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
-    %m, %n, %k = transform.include @wide_batch_matmul failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>, !transform.param<i64>)
-    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %m, %rows : !transform.param<i64>
-    %cols = transform.param.constant 32 : i64 -> !transform.param<i64>
-    transform.match.param.cmpi lt %n, %cols : !transform.param<i64>
-    transform.yield %op : !transform.any_op
+  transform.named_sequence @tile_batch_matmul_rows_cols(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, %rows, %cols, 0] : (!transform.any_op, !transform.param<i64>, !transform.param<i64>) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
   }
-  transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}) {
+  transform.named_sequence @tile_batch_matmul_rows(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, %rows, 0, 0] : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @tile_batch_matmul_cols(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
+    transform.sequence %op : !transform.any_op failures(suppress) {
+    ^bb0(%target: !transform.any_op):
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 0, %cols, 0] : (!transform.any_op, !transform.param<i64>) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      transform.structured.vectorize %tiled : !transform.any_op
+    }
+    transform.yield
+  }
+  transform.named_sequence @vectorize(%op: !transform.any_op {transform.consumed}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
       transform.structured.vectorize %target : !transform.any_op
     }
     transform.yield
   }
+  // The register blocks of the matmuls whose operands are %bits wide.
+  transform.named_sequence @blocks(%funcs: !transform.any_op {transform.consumed}, %bits: !transform.param<i64> {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %cols: !transform.param<i64> {transform.readonly}) -> !transform.any_op {
+    %blocks = transform.foreach_match in %funcs, %bits, %rows, %cols
+        @is_matmul_rows_cols -> @tile_matmul_rows_cols,
+        @is_matmul_rows -> @tile_matmul_rows,
+        @is_matmul_cols -> @tile_matmul_cols,
+        @is_batch_matmul_rows_cols -> @tile_batch_matmul_rows_cols,
+        @is_batch_matmul_rows -> @tile_batch_matmul_rows,
+        @is_batch_matmul_cols -> @tile_batch_matmul_cols,
+        @is_matmul_small -> @vectorize,
+        @is_batch_matmul_small -> @vectorize : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> !transform.any_op
+    transform.yield %blocks : !transform.any_op
+  }
 
-  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+  // The whole script for register blocks of f32 (%rows x %f32) and f64 (%rows x %f64).
+  transform.named_sequence @matmul(%root: !transform.any_op {transform.readonly}, %rows: !transform.param<i64> {transform.readonly}, %f32: !transform.param<i64> {transform.readonly}, %f64: !transform.param<i64> {transform.readonly}) {
     %funcs = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     // One operand at a time: a pad both operands share is packed once.
     %lhs = transform.foreach_match in %funcs
@@ -384,15 +412,10 @@ module attributes {transform.with_named_sequence} {
         @rhs_widened_pad_long -> @pack_pieces_2d,
         @batch_rhs_widened_pad_short -> @pack_rows_3d,
         @batch_rhs_widened_pad_long -> @pack_pieces_3d : (!transform.any_op) -> !transform.any_op
-    %blocks = transform.foreach_match in %rhs
-        @is_matmul_m8_n32 -> @tile_matmul_m8_n32,
-        @is_matmul_m8_n -> @tile_matmul_m8_n,
-        @is_matmul_m_n32 -> @tile_matmul_m_n32,
-        @is_batch_matmul_m8_n32 -> @tile_batch_matmul_m8_n32,
-        @is_batch_matmul_m8_n -> @tile_batch_matmul_m8_n,
-        @is_batch_matmul_m_n32 -> @tile_batch_matmul_m_n32,
-        @is_matmul_m_n -> @vectorize,
-        @is_batch_matmul_m_n -> @vectorize : (!transform.any_op) -> !transform.any_op
+    %single = transform.param.constant 32 : i64 -> !transform.param<i64>
+    %singles = transform.include @blocks failures(propagate) (%rhs, %single, %rows, %f32) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> !transform.any_op
+    %double = transform.param.constant 64 : i64 -> !transform.param<i64>
+    %blocks = transform.include @blocks failures(propagate) (%singles, %double, %rows, %f64) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> !transform.any_op
     // The packed rows' vector.mask ops become masked transfers: the bufferization put a constant
     // into a vector.mask's region, which then held two ops ('vector.mask' op expects only one
     // operation to mask). The register blocks' vector.contract ops are lowered to outer products
@@ -401,6 +424,35 @@ module attributes {transform.with_named_sequence} {
     transform.apply_patterns to %blocks {
       transform.apply_patterns.vector.lower_masked_transfers
     } : !transform.any_op
+    transform.yield
+  }
+
+  // ---- Entry points, one per vector register width (lib/run/Vectorize.c picks the host's) ----
+  //
+  // A block row is two vector registers of accumulators, so each FMA's operand from the rhs serves
+  // as many rows as the registers leave room for. 512 bits (AVX-512, 32 registers): 8 x 32 f32,
+  // 16 accumulators. 256 bits (AVX2, 16 registers): 4 x 16, 8 accumulators, two rhs vectors and a
+  // broadcast lhs element; 8 x 16 (16 accumulators) and 8 x 32 spill, and blocks must divide the
+  // tiles, whose sizes are powers of two (6 x 16 does not). 128 bits (SSE, 16 registers): 4 x 8.
+  transform.named_sequence @matmul_512(%root: !transform.any_op {transform.readonly}) {
+    %rows = transform.param.constant 8 : i64 -> !transform.param<i64>
+    %f32 = transform.param.constant 32 : i64 -> !transform.param<i64>
+    %f64 = transform.param.constant 16 : i64 -> !transform.param<i64>
+    transform.include @matmul failures(propagate) (%root, %rows, %f32, %f64) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield
+  }
+  transform.named_sequence @matmul_256(%root: !transform.any_op {transform.readonly}) {
+    %rows = transform.param.constant 4 : i64 -> !transform.param<i64>
+    %f32 = transform.param.constant 16 : i64 -> !transform.param<i64>
+    %f64 = transform.param.constant 8 : i64 -> !transform.param<i64>
+    transform.include @matmul failures(propagate) (%root, %rows, %f32, %f64) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
+    transform.yield
+  }
+  transform.named_sequence @matmul_128(%root: !transform.any_op {transform.readonly}) {
+    %rows = transform.param.constant 4 : i64 -> !transform.param<i64>
+    %f32 = transform.param.constant 8 : i64 -> !transform.param<i64>
+    %f64 = transform.param.constant 4 : i64 -> !transform.param<i64>
+    transform.include @matmul failures(propagate) (%root, %rows, %f32, %f64) : (!transform.any_op, !transform.param<i64>, !transform.param<i64>, !transform.param<i64>) -> ()
     transform.yield
   }
 }

@@ -37,5 +37,6 @@ extern const UtSuite kernel_image_tests;
 extern const UtSuite size_expr_tests;
 extern const UtSuite gomp_bridge_tests;
 extern const UtSuite soft_float_tests;
+extern const UtSuite host_vectors_tests;
 
 #endif

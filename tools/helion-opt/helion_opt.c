@@ -37,8 +37,9 @@ typedef struct Options {
   const char *output; /* NULL is stdout */
   /* Run in command-line order: a textual pipeline, or a named one's builder. */
   const char *pipelines[kMaxPipelines];
-  bool (*builders[kMaxPipelines])(MlirOpPassManager pm, HmDiag *diag);
+  bool (*builders[kMaxPipelines])(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag);
   size_t num_pipelines;
+  HmVectorBits vector_bits; /* for every named pipeline; HM_VECTOR_BITS_HOST unless given */
   bool verify_diagnostics;
   bool split_input_file;
   bool allow_unregistered;
@@ -52,7 +53,7 @@ struct OptionSpec {
   const char *metavar; /* NULL for a flag; else the option takes a value: "--name=V" or "--name V" */
   bool (*apply)(Options *opts, const OptionSpec *spec, const char *value);
   size_t flag;                   /* FLAG: offsetof the bool it sets */
-  bool (*build)(MlirOpPassManager pm, HmDiag *diag); /* PIPELINE: adds its passes */
+  bool (*build)(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag); /* PIPELINE: adds its passes */
   const char *help;
 };
 
@@ -66,8 +67,22 @@ static bool set_output(Options *opts, const OptionSpec *spec, const char *value)
   return true;
 }
 
+static bool set_vector_bits(Options *opts, const OptionSpec *spec, const char *value) {
+  static const HmVectorBits widths[] = {HM_VECTOR_BITS_128, HM_VECTOR_BITS_256, HM_VECTOR_BITS_512};
+  for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i) {
+    char text[8];
+    snprintf(text, sizeof text, "%d", (int)widths[i]);
+    if (strcmp(value, text) == 0) {
+      opts->vector_bits = widths[i];
+      return true;
+    }
+  }
+  fprintf(stderr, "%s: --%s takes 128, 256 or 512, not '%s'\n", kProgram, spec->name, value);
+  return false;
+}
+
 static bool add_pipeline_entry(Options *opts, const char *text,
-                               bool (*build)(MlirOpPassManager, HmDiag *)) {
+                               bool (*build)(MlirOpPassManager, HmVectorBits, HmDiag *)) {
   if (opts->num_pipelines == kMaxPipelines) {
     fprintf(stderr, "%s: at most %d pass pipelines may be given\n", kProgram, kMaxPipelines);
     return false;
@@ -96,6 +111,9 @@ static const OptionSpec kOptions[] = {
      "run a textual pass pipeline, e.g. 'builtin.module(canonicalize,cse)'"},
     PIPELINE("helion-lower-to-llvm", hm_pipeline_build,
              "lower a kernel module to the LLVM dialect, as the JIT runs it"),
+    {"vector-bits", "BITS", set_vector_bits, 0, NULL,
+     "size helion-lower-to-llvm's matmul register blocks for 128-, 256- or 512-bit vectors "
+     "(default: the host's)"},
     FLAG("verify-diagnostics", verify_diagnostics,
          "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),
     FLAG("split-input-file", split_input_file,
@@ -234,11 +252,12 @@ static bool parse_pipeline(MlirContext ctx, const char *text, MlirPassManager *o
   return ok;
 }
 
-static bool build_named_pipeline(MlirContext ctx, bool (*build)(MlirOpPassManager, HmDiag *),
-                                 MlirPassManager *out) {
+static bool build_named_pipeline(MlirContext ctx,
+                                 bool (*build)(MlirOpPassManager, HmVectorBits, HmDiag *),
+                                 HmVectorBits bits, MlirPassManager *out) {
   MlirPassManager pm = mlirPassManagerCreate(ctx);
   HmDiag diag = {0};
-  if (!build(mlirPassManagerGetAsOpPassManager(pm), &diag)) {
+  if (!build(mlirPassManagerGetAsOpPassManager(pm), bits, &diag)) {
     fprintf(stderr, "%s: %s\n", kProgram, diag.message ? diag.message : "cannot build a pipeline");
     hm_diag_clear(&diag);
     mlirPassManagerDestroy(pm);
@@ -257,7 +276,8 @@ static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) 
   if (!p->pms)
     return false;
   for (size_t i = 0; i < opts->num_pipelines; ++i) {
-    bool ok = opts->builders[i] ? build_named_pipeline(ctx, opts->builders[i], &p->pms[p->count])
+    bool ok = opts->builders[i]
+                  ? build_named_pipeline(ctx, opts->builders[i], opts->vector_bits, &p->pms[p->count])
                                 : parse_pipeline(ctx, opts->pipelines[i], &p->pms[p->count]);
     if (!ok)
       return false;

@@ -30,10 +30,20 @@ extern "C" {
  * location (on stdout) and aborts. */
 const char *hm_pipeline_text(void);
 
-/* Adds the whole pipeline to `pm`, a pass manager on builtin.module. */
-bool hm_pipeline_build(MlirOpPassManager pm, HmDiag *diag);
+/* The vector registers the matmul kernels' register blocks are sized for (lib/run/matmul.mlir):
+ * the host's, as the JIT compiles for it, or a width given explicitly, as a test does (helion-opt
+ * --vector-bits) so that its output does not depend on the machine it runs on. */
+typedef enum HmVectorBits {
+  HM_VECTOR_BITS_HOST = 0,
+  HM_VECTOR_BITS_128 = 128, /* SSE: 16 registers */
+  HM_VECTOR_BITS_256 = 256, /* AVX2: 16 registers */
+  HM_VECTOR_BITS_512 = 512, /* AVX-512: 32 registers */
+} HmVectorBits;
 
-/* Runs hm_pipeline_build's pipeline on `module` in place. MLIR's diagnostics go to `diag` (the first error),
+/* Adds the whole pipeline to `pm`, a pass manager on builtin.module, its matmul kernels for `bits`. */
+bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag);
+
+/* Runs hm_pipeline_build's pipeline, for the host's vector registers, on `module` in place. MLIR's diagnostics go to `diag` (the first error),
  * never to stderr. The module's context must come from hm_context_create, which registers the
  * passes. On failure the module is left partly lowered. */
 bool hm_pipeline_run(MlirModule module, HmDiag *diag);

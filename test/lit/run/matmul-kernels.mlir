@@ -2,17 +2,17 @@
 // tile's padded operands are packed by vector code, not memrefCopy, and the register blocks are
 // FMAs on 32-lane rows. The numerics are checked against torch in test/python/test_run.py and
 // test/python/test_examples.py.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s
 // The one memrefCopy left is the output tile's store after the K loop.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
 // A lhs tile of the accumulator's shape (32x32, a K tile of 32) is packed into a tile of its own:
 // its zero fill is not merged with the accumulator's, which the bufferization would then copy into
 // a fresh buffer at every K step (5 memrefCopy calls in all).
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32_square.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32_square.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
 // The f16 matmul's padded tiles are packed the same way, at 16 bits, before they are widened to f32
 // (lib/run/WidenMatmul.c): its one memrefCopy is the output tile's store too.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | FileCheck %s --check-prefix=HALF
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @memrefCopy" | FileCheck %s --check-prefix=ONE
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | FileCheck %s --check-prefix=HALF
 // HALF-LABEL: llvm.func @matmul(
 // HALF: llvm.intr.masked.load {{.*}} -> vector<16xf16>
 // HALF: llvm.intr.masked.store {{.*}} : vector<16xf16>, vector<16xi1> into !llvm.ptr
@@ -23,7 +23,7 @@
 // ONE: {{^1$}}
 // The packed tiles are allocated once per output tile, before its K loop (lib/run/HoistPackedTiles.c),
 // and freed with the accumulator after the output tile's store, not at the end of every K step.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s --check-prefix=HOIST
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s --check-prefix=HOIST
 // HOIST-LABEL: llvm.func @matmul(
 // HOIST-COUNT-3: llvm.call @malloc
 // HOIST-NOT: llvm.call @malloc

@@ -20,12 +20,13 @@
 // tile and those four.
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=SIX
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=SIX
-// An f32 matmul's 32x32 accumulator is four 8x32 register blocks, a loop whose body updates a block
+// For 512-bit vectors (test/lit/run/register-blocks.mlir has the others), an f32 matmul's 32x32
+// accumulator is four 8x32 register blocks, a loop whose body updates a block
 // with one FMA on a 32-lane row per row of the block and element of the 16-wide K tile: 8 * 16.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
 // The f16 and fp8 matmuls accumulating in f32 have the same register blocks, on their widened tiles.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f8.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f8.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
 // ONE: {{^1$}}
 // THREE: {{^3$}}
 // SIX: {{^6$}}
