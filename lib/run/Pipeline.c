@@ -10,6 +10,7 @@
 #include "run/ExclusiveStores.h"
 #include "run/FastMath.h"
 #include "run/Fp8.h"
+#include "run/GridRows.h"
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
 #include "run/ScalarTransfers.h"
@@ -22,9 +23,9 @@
 /* The textual pipeline in seven parts: the matmul kernels and the vectorization (Vectorize.h) run
  * after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores
  * (ExclusiveStores.h) after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification
- * after the third, the 0-d transfers become loads and stores
- * (ScalarTransfers.h) after the fourth, the polynomial approximations of f32 math
- * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
+ * after the third, the 0-d transfers become loads and stores (ScalarTransfers.h) and a grid of
+ * row loops runs row by row (GridRows.h) after the fourth, the polynomial approximations of f32
+ * math (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -54,7 +55,7 @@
     /* The vectors of a row are 1-D; what is n-D (a padded load's masked read, a matmul's register \
      * block) becomes 1-D transfers, unrolled, and the masks and reductions vector ops LLVM has. */ \
     "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})"
-/* helion-scalar-transfers runs between TO_LOOPS and TO_OPENMP. */
+/* helion-scalar-transfers and helion-grid-rows run between TO_LOOPS and TO_OPENMP. */
 #define TO_OPENMP \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
@@ -121,8 +122,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
- * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar transfers, TO_OPENMP, the math
- * approximations, TO_F32, the fp8 conversions, TO_LLVM. */
+ * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
+ * transfers, the grid rows, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -161,6 +162,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
       !add_elements(pm, TO_LOOPS, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_scalar_transfers_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_grid_rows_pass());
   if (!add_elements(pm, TO_OPENMP, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());

@@ -219,6 +219,8 @@ EXAMPLES = [
     ("add", [(100, 70), (100, 70)], F32, None, 0),
     ("add", [(37, 129), (37, 129)], F16, None, 0),
     ("add", [(37, 129), (37, 129)], BF16, None, 0),
+    # 32 x 8 whole tiles: each grid row runs row by row (lib/run/GridRows.c).
+    ("add", [(256, 512), (256, 512)], F32, {"block_sizes": [8, 64]}, 0),
     ("softmax", [(33, 200)], F32, None, 1e-6),
     ("softmax", [(33, 70)], F16, None, 1e-3),
     ("matmul", [(65, 47), (47, 33)], F32, None, 2e-5),
