@@ -2,6 +2,7 @@
 #include "run/HoistPackedTiles.h"
 #include "run/HostVectors.h"
 #include "run/ModulePass.h"
+#include "run/UnmaskPackedRows.h"
 #include "run/WidenMatmul.h"
 
 #include <stdbool.h>
@@ -40,15 +41,15 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
 }
 
 /* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
- * widened first (WidenMatmul.h). The tiles it packs are then allocated outside the K loops
- * (HoistPackedTiles.h). `entry` sizes the blocks for one vector register width. */
+ * widened first (WidenMatmul.h). The rows it packs are then written whole (UnmaskPackedRows.h), and
+ * the tiles they go into allocated outside the K loops (HoistPackedTiles.h). `entry` sizes the blocks for one vector register width. */
 static void matmul(MlirOperation module_op, MlirExternalPass pass, const char *entry) {
   if (!hm_widen_matmul_operands(module_op)) {
     mlirExternalPassSignalFailure(pass);
     return;
   }
   run_script(module_op, pass, hm_transform_matmul, entry);
-  if (!hm_hoist_packed_tiles(module_op))
+  if (!hm_unmask_packed_rows(module_op) || !hm_hoist_packed_tiles(module_op))
     mlirExternalPassSignalFailure(pass);
 }
 

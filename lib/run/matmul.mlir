@@ -7,7 +7,8 @@
 // Operands. A Helion load of an edge tile is a tensor.pad of the part inside the tensor, and the
 // matmul takes the padded tile. The pad becomes a packed copy: a fill of the static tile, then a
 // loop over the rows the tensor has, each row one masked vector read of the host tensor and one
-// masked write into the tile (rows of more than 64 lanes in pieces of 64). That is the copy the
+// masked write into the tile (rows of more than 64 lanes in pieces of 64; lib/run/Vectorize.c then
+// makes a whole row's write an unmasked one, lib/run/UnmaskPackedRows.c). That is the copy the
 // bufferization would make with memrefCopy, as vector code: memrefCopy is a memcpy call per row, 16
 // floats each for a K tile of 16, and took nearly half of a 1000^3 matmul's time (perf). The matmul
 // then reads its operands contiguously, whatever the host's row stride, and never sees a partial
