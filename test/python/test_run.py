@@ -270,6 +270,29 @@ def test_an_argument_returned_is_written_in_place():
     torch.testing.assert_close(x, 2 * before, rtol=0, atol=0)
 
 
+@helion.kernel(static_shapes=True)
+def matmul_f64(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, _ = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.float64, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float64)
+        for tile_k in hl.tile(x.size(1)):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+
+
+@pytest.mark.parametrize("config", [None, {"block_sizes": [32, 32, 16]}, {"block_sizes": [16, 8, 8]}],
+                         ids=["default", "32x32x16", "16x8x8"])
+def test_f64_matmul_register_blocks_match_torch(config):
+    """f64 register blocks are half as wide as f32 ones (lib/run/matmul.mlir), for the host's
+    vectors; tiles narrower than a block (8 columns) are not tiled along N, and every tile is padded."""
+    torch.manual_seed(0)
+    x, y = torch.randn(65, 47, dtype=torch.float64), torch.randn(47, 33, dtype=torch.float64)
+    torch.testing.assert_close(helion_mlir.run(matmul_f64, [x, y], config), x @ y, rtol=1e-12, atol=1e-12)
+
+
 def test_compiled_once_per_shape_and_dtype(load_kernel, monkeypatch):
     kernel, _ = example(load_kernel, "add")
     exports = []
