@@ -47,6 +47,38 @@ def tolerance_of(run_example: object, *args: object, **kwargs: object) -> Tolera
                      relative_l2=p["bwd_relative_l2"])
 
 
+class _Float64Wins(torch.overrides.TorchFunctionMode):
+    """Inside the float64 reference, an op given a float64 tensor and tensors of a narrower float dtype
+    computes in float64, as torch's elementwise type promotion does anyway and matmul refuses to
+    (bf16xint16_gemm's reference casts its int16 operand to bfloat16 itself: `x @ w.to(bfloat16)`).
+    Casts to a narrower dtype (that bfloat16) still round: they are part of the function computed."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        floats = _float_dtypes([*args, *kwargs.values()])
+        if torch.float64 in floats and len(floats) > 1:
+            args, kwargs = (tuple(_widened(a) for a in args), {k: _widened(v) for k, v in kwargs.items()})
+        return func(*args, **kwargs)
+
+
+def _float_dtypes(values: list) -> set:
+    found = set()
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            found |= _float_dtypes(list(v))
+        elif isinstance(v, torch.Tensor) and v.is_floating_point():
+            found.add(v.dtype)
+    return found
+
+
+def _widened(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return type(value)(_widened(v) for v in value)
+    if isinstance(value, torch.Tensor) and value.is_floating_point() and value.dtype != torch.float64:
+        return value.double()
+    return value
+
+
 def _in_float64(args: tuple) -> tuple:
     return tuple(a.detach().double().requires_grad_(a.requires_grad)
                  if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args)
@@ -78,7 +110,8 @@ def measure(kernel: object, reference: object, args: tuple, tol: Tolerance) -> M
     its own dtype) or a result's shape differs."""
     exact_args = _in_float64(args)
     try:
-        exact = _outputs(reference(*_clones(exact_args)))
+        with _Float64Wins():
+            exact = _outputs(reference(*_clones(exact_args)))
     except Exception:
         return None
     if not all(isinstance(t, torch.Tensor) and t.dtype == torch.float64 for t in exact):
@@ -91,7 +124,8 @@ def measure(kernel: object, reference: object, args: tuple, tol: Tolerance) -> M
         grad_out = torch.randn(exact[0].shape, dtype=torch.float64,
                                generator=torch.Generator().manual_seed(0)).to(cases[0][2].dtype)
         try:
-            exact_grads = _grads(reference, _clones(exact_args), grad_out.double())
+            with _Float64Wins():
+                exact_grads = _grads(reference, _clones(exact_args), grad_out.double())
         except Exception:
             return None
         ours, theirs = _grads(kernel, _clones(args), grad_out), _grads(reference, _clones(args), grad_out)

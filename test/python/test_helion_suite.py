@@ -116,6 +116,24 @@ def test_a_reference_that_fixes_its_own_dtype_cannot_be_measured():
     assert measure(_wide_sum, half_reference, _inputs(), Tolerance(rtol=1e-2, atol=1e-1)) is None
 
 
+def test_a_reference_mixing_float64_with_a_narrower_dtype_computes_in_float64():
+    """bf16xint16_gemm's reference casts its int16 operand to bfloat16 itself, and matmul takes no
+    float64 x bfloat16: in float64 it computes x @ w.to(bfloat16) in float64, the cast still rounding."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 32, generator=g).to(torch.bfloat16)
+    w = torch.randint(-(2**15), 2**15 - 1, (32, 16), generator=g, dtype=torch.int16)
+
+    def reference(x, w):
+        return torch.matmul(x, w.to(torch.bfloat16))
+
+    def exact_rounded(x, w):
+        return (x.double() @ w.to(torch.bfloat16).double()).to(torch.bfloat16)
+
+    found = measure(exact_rounded, reference, (x, w), Tolerance(rtol=1e-2, atol=1e-2))
+    assert found is not None and "output 0 [64, 16]" in found.words
+    assert ", 0 of 1024 elements outside" in found.words.split("ours")[1]
+
+
 def test_gradients_are_measured_too():
     class WideSum(torch.autograd.Function):
         @staticmethod
