@@ -117,12 +117,15 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
   // An element-wise op (every dimension parallel) on rows of 128 to 1024 lanes is tiled into pieces
-  // of 64 (four AVX-512 registers): whole rows of 1024 lanes were vectors of 64 registers, which
-  // LLVM's register allocator, instruction selection and scheduler spent most of a kernel's compile
-  // time on (0.5 s of softmax's), spilling them at run time too. Only rows of a power of two, as
-  // Helion's tiles are: the pieces of other rows would need masks (a row of 70: vector.mask on the
-  // unit-row transfers breaks the later patterns), and those keep the whole row. Reductions keep
-  // their whole row too (one vector.reduction).
+  // of 32 f32 lanes (four AVX2 registers, two AVX-512 ones): whole rows of 1024 lanes were vectors of
+  // 64 AVX-512 registers, which LLVM's register allocator, instruction selection and scheduler spent
+  // most of a kernel's compile time on (0.5 s of softmax's), spilling them at run time too. Pieces
+  // of 64 lanes were eight of AVX2's sixteen registers a value: softmax's exp polynomial spilled its
+  // pieces and constants to the stack (172 stack accesses in its code, 109 now) and ran at 0.85 of
+  // torch on one Zen 3 core, 1.0 now; the pointwise chain went from 4.9 to 6.9 times torch's speed.
+  // Only rows of a power of two, as Helion's tiles are: the pieces of other rows would need masks (a
+  // row of 70: vector.mask on the unit-row transfers breaks the later patterns), and those keep the
+  // whole row. Reductions keep their whole row too (one vector.reduction).
   transform.named_sequence @parallel_row(%op: !transform.any_op {transform.readonly}) -> (!transform.param<i64>, !transform.param<i64>) {
     %rank, %inner = transform.match.structured %op : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>) {
     ^bb0(%s: !transform.any_op):
@@ -168,7 +171,7 @@ module attributes {transform.with_named_sequence} {
   transform.named_sequence @tile_rank1_lanes(%op: !transform.any_op {transform.consumed}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:1 = transform.structured.tile_using_for %target tile_sizes [64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      %tiled, %loops:1 = transform.structured.tile_using_for %target tile_sizes [32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
@@ -208,7 +211,7 @@ module attributes {transform.with_named_sequence} {
   transform.named_sequence @tile_rank2_lanes(%op: !transform.any_op {transform.consumed}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %loops:2 = transform.structured.tile_using_for %target tile_sizes [1, 32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
@@ -248,7 +251,7 @@ module attributes {transform.with_named_sequence} {
   transform.named_sequence @tile_rank3_lanes(%op: !transform.any_op {transform.consumed}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %loops:3 = transform.structured.tile_using_for %target tile_sizes [1, 1, 32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
       transform.structured.vectorize %tiled : !transform.any_op
     }
     transform.yield
@@ -273,10 +276,10 @@ module attributes {transform.with_named_sequence} {
     transform.yield %op : !transform.any_op
   }
   // An element-wise row of another length past 128 (a tile's real part, 1000 of 1024 lanes) works
-  // in pieces of 64 too (a shorter row stays one vector of at most eight registers): the loop over
-  // the pieces is peeled, so the last, shorter piece is a vector of its own
-  // static length (no masks, which vector.mask on the unit-row transfers would need), and the
-  // pieces before it are full. A length that 64 divides needs no peel.
+  // in pieces of 32 too (a shorter row stays one vector of at most eight AVX-512 registers, sixteen
+  // AVX2 ones): the loop over the pieces is peeled, so the last, shorter piece is a vector of its
+  // own static length (no masks, which vector.mask on the unit-row transfers would need), and the
+  // pieces before it are full. A length that 32 divides needs no peel.
   transform.named_sequence @is_rank2_lanes_any(%op: !transform.any_op {transform.readonly}) -> !transform.any_op {
     %rank, %inner = transform.include @parallel_row failures(propagate) (%op) : (!transform.any_op) -> (!transform.param<i64>, !transform.param<i64>)
     %want = transform.param.constant 2 : i64 -> !transform.param<i64>
@@ -290,7 +293,7 @@ module attributes {transform.with_named_sequence} {
   transform.named_sequence @tile_rank2_lanes_peeled(%op: !transform.any_op {transform.consumed}) {
     transform.sequence %op : !transform.any_op failures(suppress) {
     ^bb0(%target: !transform.any_op):
-      %tiled, %rows, %cols = transform.structured.tile_using_for %target tile_sizes [1, 64] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %tiled, %rows, %cols = transform.structured.tile_using_for %target tile_sizes [1, 32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
       %loop = transform.cast %cols : !transform.any_op to !transform.op<"scf.for">
       transform.sequence %loop : !transform.op<"scf.for"> failures(suppress) {
       ^bb1(%l: !transform.op<"scf.for">):

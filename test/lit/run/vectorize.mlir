@@ -115,11 +115,12 @@ func.func @reduce_columns(%x: memref<4x8xf32>, %out: memref<4x1xf32>) {
 
 // -----
 
-// An element-wise op on rows of 1024 works in pieces of 64 lanes (four AVX-512 registers), not on
-// 1024-lane vectors (64 registers, which took LLVM's code generator most of a kernel's compile).
+// An element-wise op on rows of 1024 works in pieces of 32 lanes (four AVX2 registers), not on
+// 1024-lane vectors (64 AVX-512 registers, which took LLVM's code generator most of a kernel's
+// compile), nor in pieces of 64 (eight of AVX2's sixteen registers a value, which spilled).
 // CHECK-LABEL: llvm.func @wide_rows(
 // CHECK-NOT: vector<1024xf32>
-// CHECK: llvm.fmul {{.*}} : vector<64xf32>
+// CHECK: llvm.fmul {{.*}} : vector<32xf32>
 // CHECK-NOT: vector<1024xf32>
 // CHECK: llvm.return
 func.func @wide_rows(%x: memref<2x1024xf32>, %out: memref<2x1024xf32>) {
@@ -212,9 +213,9 @@ func.func @padded_long_row(%x: memref<4x130000xf32>, %out: memref<4xf32>) {
 // pieces of 64 and a peeled last piece of 40, written straight into the output: no buffer, no copy.
 // CHECK-LABEL: llvm.func @scaled_rows(
 // CHECK-NOT: llvm.call
-// CHECK: llvm.fmul {{.*}} : vector<64xf32>
+// CHECK: llvm.fmul {{.*}} : vector<32xf32>
 // CHECK-NOT: llvm.call
-// CHECK: llvm.store {{.*}} : vector<40xf32>, !llvm.ptr
+// CHECK: llvm.store {{.*}} : vector<8xf32>, !llvm.ptr
 // CHECK-NOT: llvm.call
 // CHECK: llvm.return
 func.func @scaled_rows(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memref<64x1000xf32>) {
@@ -243,12 +244,12 @@ func.func @scaled_rows(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memr
 // -----
 
 // A static tile's pad (rows of 1000 in a 1024-lane tile) is a copy of the loaded part into the fill
-// in pieces of 64 and a peeled 40, not one 1000-lane vector a row (which went through the stack).
+// in pieces of 32 and a peeled 8, not one 1000-lane vector a row (which went through the stack).
 // CHECK-LABEL: llvm.func @padded_row_sums(
 // CHECK-NOT: vector<1000xf32>
-// CHECK: llvm.load {{.*}} -> vector<64xf32>
+// CHECK: llvm.load {{.*}} -> vector<32xf32>
 // CHECK-NOT: vector<1000xf32>
-// CHECK: llvm.load {{.*}} -> vector<40xf32>
+// CHECK: llvm.load {{.*}} -> vector<8xf32>
 // CHECK-NOT: vector<1000xf32>
 // CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
 func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
@@ -275,7 +276,7 @@ func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
 // The same op used by a reduction too: fused at the slice, it would be computed twice, so it stays
 // whole (one multiply a piece of the 1024 lanes) and the store copies its real part out.
 // CHECK-LABEL: llvm.func @scaled_rows_used_twice(
-// CHECK: llvm.fmul {{.*}} : vector<64xf32>
+// CHECK: llvm.fmul {{.*}} : vector<32xf32>
 // CHECK-NOT: llvm.fmul
 // CHECK: llvm.call @memrefCopy
 // CHECK: llvm.return
