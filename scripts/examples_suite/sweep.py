@@ -172,6 +172,10 @@ EDGE_ARGS: dict[str, dict[str, tuple[str, ...]]] = {
                                   "torch.full((5, 7), 7.0)")},
     "jagged_tile_grid": {"ones": ("torch.randn(1, 1, 1)", "torch.tensor([[1]])"),
                          "odd": ("torch.randn(3, 5, 7)", "torch.randint(0, 8, (3, 5))")},
+    # Two int4 values a byte: x's K is twice packed's rows.
+    "unpack_int4_dot": {"ones": ("torch.randn(1, 2, dtype=torch.bfloat16)", "torch.randint(-128, 128, (1, 1), dtype=torch.int8)"),
+                        "odd": ("torch.randn(13, 22, dtype=torch.bfloat16)",
+                                "torch.randint(-128, 128, (11, 15), dtype=torch.int8)")},
     "spread_row": {"ones": ("torch.randn(1, 1)", "torch.tensor([0, 1], dtype=torch.int32)", "torch.zeros(1, 1)"),
                    "odd": ("torch.randn(1, 5)", "torch.tensor([1, 4, 4, 7], dtype=torch.int32)", "torch.zeros(7, 5)")},
 }
