@@ -60,12 +60,18 @@ void hm_op_list_free(HmOpList *list) {
   *list = (HmOpList){0};
 }
 
+bool hm_rewrite_all(MlirOperation module_op, bool (*wanted)(MlirOperation op),
+                    void (*rewrite)(MlirOperation module_op, MlirOperation op)) {
+  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, wanted);
+  bool ok = !found.oom;
+  for (size_t i = 0; ok && i < found.count; ++i)
+    rewrite(module_op, found.ops[i]);
+  hm_op_list_free(&found);
+  return ok;
+}
+
 void hm_rewrite_each(MlirOperation module_op, MlirExternalPass pass, bool (*wanted)(MlirOperation op),
                      void (*rewrite)(MlirOperation module_op, MlirOperation op)) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, wanted);
-  for (size_t i = 0; i < found.count && !found.oom; ++i)
-    rewrite(module_op, found.ops[i]);
-  if (found.oom)
+  if (!hm_rewrite_all(module_op, wanted, rewrite))
     mlirExternalPassSignalFailure(pass);
-  hm_op_list_free(&found);
 }

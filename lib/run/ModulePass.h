@@ -38,9 +38,13 @@ typedef struct HmOpList {
 HmOpList hm_collect_ops(MlirOperation root, MlirWalkOrder order, bool (*wanted)(MlirOperation op));
 void hm_op_list_free(HmOpList *list);
 
-/* A pass run that rewrites ops one at a time: collects, in pre-order, every op under `module_op`
- * that `wanted` accepts, then calls `rewrite(module_op, op)` on each. When the list cannot be
- * allocated nothing is rewritten and the pass fails. */
+/* Rewrites ops one at a time: collects, in pre-order, every op under `module_op` that `wanted`
+ * accepts, then calls `rewrite(module_op, op)` on each. When the list cannot be allocated nothing
+ * is rewritten and the result is false. */
+bool hm_rewrite_all(MlirOperation module_op, bool (*wanted)(MlirOperation op),
+                    void (*rewrite)(MlirOperation module_op, MlirOperation op));
+
+/* hm_rewrite_all as a pass run: the pass fails when the list cannot be allocated. */
 void hm_rewrite_each(MlirOperation module_op, MlirExternalPass pass, bool (*wanted)(MlirOperation op),
                      void (*rewrite)(MlirOperation module_op, MlirOperation op));
 

@@ -198,10 +198,5 @@ static void unmask(MlirOperation module_op, MlirOperation write) {
 }
 
 bool hm_unmask_packed_rows(MlirOperation module_op) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_packed_row_write);
-  bool ok = !found.oom;
-  for (size_t i = 0; ok && i < found.count; ++i)
-    unmask(module_op, found.ops[i]);
-  hm_op_list_free(&found);
-  return ok;
+  return hm_rewrite_all(module_op, is_packed_row_write, unmask);
 }

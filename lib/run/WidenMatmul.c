@@ -104,10 +104,5 @@ static void widen(MlirOperation module_op, MlirOperation matmul) {
 }
 
 bool hm_widen_matmul_operands(MlirOperation module_op) {
-  HmOpList found = hm_collect_ops(module_op, MlirWalkPreOrder, is_narrow_matmul);
-  bool ok = !found.oom;
-  for (size_t i = 0; ok && i < found.count; ++i)
-    widen(module_op, found.ops[i]);
-  hm_op_list_free(&found);
-  return ok;
+  return hm_rewrite_all(module_op, is_narrow_matmul, widen);
 }
