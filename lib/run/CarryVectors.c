@@ -27,23 +27,8 @@ static bool name_is(MlirOperation op, const char *name) {
   return op_name.length == strlen(name) && memcmp(op_name.data, name, op_name.length) == 0;
 }
 
-static MlirOperation defining_op(MlirValue value) {
-  return mlirValueIsAOpResult(value) ? mlirOpResultGetOwner(value) : (MlirOperation){NULL};
-}
-
-/* Whether `value` is defined outside `loop`, so that it may be used before or after it. */
-static bool defined_outside(MlirValue value, MlirOperation loop) {
-  MlirOperation op = mlirValueIsAOpResult(value)
-                         ? mlirOpResultGetOwner(value)
-                         : mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(value));
-  for (; !mlirOperationIsNull(op); op = mlirOperationGetParentOperation(op))
-    if (mlirOperationEqual(op, loop))
-      return false;
-  return true;
-}
-
 static bool is_zero_index(MlirValue value) {
-  MlirOperation op = defining_op(value);
+  MlirOperation op = hm_defining_op(value);
   if (mlirOperationIsNull(op) || !name_is(op, "arith.constant"))
     return false;
   MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
@@ -71,7 +56,7 @@ static bool whole_transfer(MlirOperation op, MlirType tensor, MlirType vector, i
       return false;
   for (intptr_t i = indices; i < indices + rank + extra; ++i) {
     MlirValue operand = mlirOperationGetOperand(op, i);
-    if (!defined_outside(operand, loop) || (i < indices + rank && !is_zero_index(operand)))
+    if (!hm_defined_outside(operand, loop) || (i < indices + rank && !is_zero_index(operand)))
       return false;
   }
   MlirAttribute map = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("permutation_map"));
@@ -95,12 +80,12 @@ static bool carry_in_register(MlirOperation loop, MlirBlock body, intptr_t index
     return false;
   MlirOperation yield = mlirBlockGetTerminator(body);
   MlirValue yielded = mlirOperationGetOperand(yield, index);
-  MlirOperation write = defining_op(yielded);
+  MlirOperation write = hm_defining_op(yielded);
   if (mlirOperationIsNull(write) || !name_is(write, "vector.transfer_write") || !single_use(yielded) ||
       !mlirBlockEqual(mlirOperationGetBlock(write), body))
     return false;
   MlirValue stored = mlirOperationGetOperand(write, 0);
-  MlirOperation empty = defining_op(mlirOperationGetOperand(write, 1));
+  MlirOperation empty = hm_defining_op(mlirOperationGetOperand(write, 1));
   if (!mlirTypeEqual(mlirValueGetType(stored), vector_type) ||
       !whole_transfer(write, tensor, vector_type, 2, 0, loop) || mlirOperationIsNull(empty) ||
       !name_is(empty, "tensor.empty") || mlirOperationGetNumOperands(empty) != 0)

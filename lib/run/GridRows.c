@@ -66,25 +66,9 @@ static bool is_view_or_index(MlirOperation op) {
   return false;
 }
 
-static MlirOperation defining_op(MlirValue value) {
-  return mlirValueIsAOpResult(value) ? mlirOpResultGetOwner(value) : (MlirOperation){NULL};
-}
-
-/* Whether `value` is defined outside `op` (a block argument of a region above it, or an op result
- * there). */
-static bool defined_outside(MlirValue value, MlirOperation op) {
-  MlirOperation owner = mlirValueIsAOpResult(value)
-                            ? mlirOpResultGetOwner(value)
-                            : mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(value));
-  for (; !mlirOperationIsNull(owner); owner = mlirOperationGetParentOperation(owner))
-    if (mlirOperationEqual(owner, op))
-      return false;
-  return true;
-}
-
 /* The value of an index constant, false if `value` is none. */
 static bool constant_index(MlirValue value, int64_t *out) {
-  MlirOperation op = defining_op(value);
+  MlirOperation op = hm_defining_op(value);
   if (mlirOperationIsNull(op) || !named(op, "arith.constant"))
     return false;
   MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
@@ -137,7 +121,7 @@ static MlirOperation row_loop(MlirOperation grid) {
   if (mlirOperationIsNull(loop) || mlirOperationGetNumResults(loop) != 0)
     return none;
   for (intptr_t i = 0; i < 3; ++i)
-    if (!defined_outside(mlirOperationGetOperand(loop, i), grid))
+    if (!hm_defined_outside(mlirOperationGetOperand(loop, i), grid))
       return none;
   return loop;
 }

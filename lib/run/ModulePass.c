@@ -49,6 +49,20 @@ static MlirWalkResult collect(MlirOperation op, void *data) {
   return MlirWalkResultAdvance;
 }
 
+MlirOperation hm_defining_op(MlirValue value) {
+  return mlirValueIsAOpResult(value) ? mlirOpResultGetOwner(value) : (MlirOperation){NULL};
+}
+
+bool hm_defined_outside(MlirValue value, MlirOperation op) {
+  MlirOperation owner = mlirValueIsAOpResult(value)
+                            ? mlirOpResultGetOwner(value)
+                            : mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(value));
+  for (; !mlirOperationIsNull(owner); owner = mlirOperationGetParentOperation(owner))
+    if (mlirOperationEqual(owner, op))
+      return false;
+  return true;
+}
+
 HmOpList hm_collect_ops(MlirOperation root, MlirWalkOrder order, bool (*wanted)(MlirOperation op)) {
   Collector c = {.wanted = wanted};
   mlirOperationWalk(root, collect, &c, order);

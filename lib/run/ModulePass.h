@@ -26,6 +26,13 @@ typedef struct HmModulePass {
  * pass's TypeID. */
 MlirPass hm_module_pass(const HmModulePass *pass);
 
+/* The op defining `value`; null for a block argument. */
+MlirOperation hm_defining_op(MlirValue value);
+
+/* Whether `value` is defined outside `op` (a block argument of a region above it, or an op result
+ * there), so that it may be used before or after `op`. */
+bool hm_defined_outside(MlirValue value, MlirOperation op);
+
 /* The ops of a module a pass rewrites, collected by one walk first: rewriting under a walk would
  * change what it walks. */
 typedef struct HmOpList {

@@ -29,10 +29,6 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 
-static MlirOperation defining_op(MlirValue value) {
-  return mlirValueIsAOpResult(value) ? mlirOpResultGetOwner(value) : (MlirOperation){NULL};
-}
-
 static MlirOperation only_user(MlirValue value) {
   MlirOpOperand use = mlirValueGetFirstUse(value);
   if (mlirOpOperandIsNull(use) || !mlirOpOperandIsNull(mlirOpOperandGetNextUse(use)))
@@ -41,7 +37,7 @@ static MlirOperation only_user(MlirValue value) {
 }
 
 static bool is_constant_index(MlirValue value, int64_t wanted) {
-  MlirOperation op = defining_op(value);
+  MlirOperation op = hm_defining_op(value);
   if (mlirOperationIsNull(op) || !hm_op_named(op, "arith.constant"))
     return false;
   MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
@@ -87,7 +83,7 @@ static bool match_body(MlirOperation write, PackedRows *p) {
   MlirValue value = mlirOperationGetOperand(write, 0);
   MlirType vector = mlirValueGetType(value);
   MlirAttribute map = mlirOperationGetAttributeByName(write, mlirStringRefCreateFromCString("permutation_map"));
-  p->read = defining_op(value);
+  p->read = hm_defining_op(value);
   if (mlirShapedTypeGetRank(vector) != 2 || mlirShapedTypeGetDimSize(vector, 0) != 1 ||
       !mlirAttributeIsAAffineMap(map) || !mlirAffineMapIsIdentity(mlirAffineMapAttrGetValue(map)) ||
       !is_constant_index(mlirOperationGetOperand(write, 2), 0) ||
@@ -102,7 +98,7 @@ static bool match_body(MlirOperation write, PackedRows *p) {
   p->iv = mlirBlockGetArgument(body, 0);
   p->acc = mlirBlockGetArgument(body, 1);
   MlirValue dst_row, row_row;
-  p->dst = defining_op(mlirOperationGetOperand(write, 1));
+  p->dst = hm_defining_op(mlirOperationGetOperand(write, 1));
   p->row = only_user(mlirOperationGetResult(write, 0));
   return is_slice(p->dst, "tensor.extract_slice", true, 1, &dst_row) &&
          mlirValueEqual(mlirOperationGetOperand(p->dst, 0), p->acc) && mlirValueEqual(dst_row, p->iv) &&
@@ -123,18 +119,18 @@ static bool match_tile(PackedRows *p) {
       return false;
   }
   MlirValue ignored;
-  p->fill_slice = defining_op(mlirOperationGetOperand(p->loop, 3));
+  p->fill_slice = hm_defining_op(mlirOperationGetOperand(p->loop, 3));
   if (uses != 2 || !is_slice(p->fill_slice, "tensor.extract_slice", false, 1, &ignored) ||
       mlirOperationIsNull(only_user(mlirOperationGetResult(p->fill_slice, 0))))
     return false;
   p->fill = mlirOperationGetOperand(p->fill_slice, 0);
-  MlirOperation fill = defining_op(p->fill);
+  MlirOperation fill = hm_defining_op(p->fill);
   MlirType type = mlirValueGetType(p->fill);
   MlirType vector = mlirValueGetType(mlirOperationGetOperand(p->write, 0));
   if (mlirOperationIsNull(fill) || !hm_op_named(fill, "linalg.fill") || !mlirTypeIsARankedTensor(type) ||
       !mlirShapedTypeHasStaticShape(type) || mlirShapedTypeGetRank(type) != 2 ||
       mlirShapedTypeGetDimSize(type, 1) != mlirShapedTypeGetDimSize(vector, 1) ||
-      !hm_op_named(defining_op(mlirOperationGetOperand(fill, 0)), "arith.constant"))
+      !hm_op_named(hm_defining_op(mlirOperationGetOperand(fill, 0)), "arith.constant"))
     return false;
   p->tile = only_user(mlirOperationGetResult(p->loop, 0));
   return is_slice(p->tile, "tensor.insert_slice", false, 2, &ignored) &&
@@ -183,7 +179,7 @@ static void unmask(MlirOperation module_op, MlirOperation write) {
   mlirValueSetType(p.acc, type);
   mlirValueSetType(mlirOperationGetResult(p.loop, 0), type);
   /* The read padded with the fill's value, a copy of its constant before the read. */
-  MlirOperation padding = mlirOperationClone(defining_op(mlirOperationGetOperand(defining_op(p.fill), 0)));
+  MlirOperation padding = mlirOperationClone(hm_defining_op(mlirOperationGetOperand(hm_defining_op(p.fill), 0)));
   mlirBlockInsertOwnedOperationBefore(mlirOperationGetBlock(p.read), p.read, padding);
   mlirOperationSetOperand(p.read, 3, mlirOperationGetResult(padding, 0));
   MlirOperation whole = whole_row_write(&p);
