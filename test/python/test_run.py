@@ -86,6 +86,38 @@ def test_a_whole_row_reduced_at_once_is_padded_right(columns):
     torch.testing.assert_close(out, x.sum(-1), rtol=1e-5, atol=1e-4)
 
 
+@helion.kernel(static_shapes=True)
+def row_extremes(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), 2], dtype=x.dtype)
+    for tile_m in hl.tile(x.size(0)):
+        row = x[tile_m, :]
+        out[tile_m, 0] = torch.amax(row, dim=-1)
+        out[tile_m, 1] = torch.amin(row, dim=-1)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_long_max_and_min_reductions_keep_nan_and_signed_zeros(dtype):
+    """Rows of 1000 are max- and min-reduced as a tree of register pieces (lib/run/TreeReductions.c):
+    a NaN anywhere in a row, in a whole piece or in the lanes past the last one, is the row's max and
+    min as in torch. Which zero a row of zeros of both signs gives is left open, as torch leaves it
+    (helion-fastmath's reassoc lets LLVM choose)."""
+    x = torch.randn(8, 1000, dtype=dtype)
+    x[1, 17] = float("nan")    # in a whole piece
+    x[2, 997] = float("nan")   # in the lanes past the last whole piece
+    x[3, 1:] = -1.0
+    x[3, 0] = 5.0              # the max first
+    x[4, :-1] = 1.0
+    x[4, -1] = -5.0            # the min last
+    x[5] = -0.0
+    x[5, 500] = 0.0
+    x[6] = 0.0
+    x[6, 999] = -0.0
+    out = helion_mlir.run(row_extremes, [x], config=helion.Config(block_sizes=[4]))
+    want = torch.stack([x.amax(-1), x.amin(-1)], dim=1)
+    torch.testing.assert_close(out, want, rtol=0, atol=0, equal_nan=True)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()

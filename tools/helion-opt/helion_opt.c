@@ -43,6 +43,8 @@ typedef struct Options {
   bool verify_diagnostics;
   bool split_input_file;
   bool allow_unregistered;
+  bool print_ir_before_all;
+  bool print_ir_after_all;
   bool print_irdl;
   bool help;
 } Options;
@@ -119,6 +121,9 @@ static const OptionSpec kOptions[] = {
     FLAG("split-input-file", split_input_file,
          "process each '// -----'-separated chunk of the input on its own"),
     FLAG("allow-unregistered-dialect", allow_unregistered, "accept ops of unknown dialects"),
+    FLAG("mlir-print-ir-before-all", print_ir_before_all,
+         "print the IR before each pass to stderr, as mlir-opt does (helion-lower-to-llvm's own too)"),
+    FLAG("mlir-print-ir-after-all", print_ir_after_all, "print the IR after each pass to stderr"),
     FLAG("print-irdl", print_irdl,
          "print the IRDL of the helion and loom dialects (for mlir-opt --irdl-file) and exit"),
     FLAG("help", help, "print this help and exit"),
@@ -281,6 +286,13 @@ static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) 
                                 : parse_pipeline(ctx, opts->pipelines[i], &p->pms[p->count]);
     if (!ok)
       return false;
+    if (opts->print_ir_before_all || opts->print_ir_after_all) {
+      MlirOpPrintingFlags flags = mlirOpPrintingFlagsCreate();
+      mlirPassManagerEnableIRPrinting(p->pms[p->count], opts->print_ir_before_all, opts->print_ir_after_all,
+                                      /*printModuleScope=*/false, /*printAfterOnlyOnChange=*/false,
+                                      /*printAfterOnlyOnFailure=*/false, flags, mlirStringRefCreate(NULL, 0));
+      mlirOpPrintingFlagsDestroy(flags);
+    }
     ++p->count;
   }
   return true;
