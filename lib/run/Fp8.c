@@ -54,19 +54,13 @@ static MlirType shaped(const Rewriter *r, MlirType element) {
 static MlirType int_type(const Rewriter *r, unsigned bits) { return shaped(r, mlirIntegerTypeGet(r->ctx, bits)); }
 static MlirType f32_type(const Rewriter *r) { return shaped(r, mlirF32TypeGet(r->ctx)); }
 
-static MlirOperation build(Rewriter *r, const char *name, intptr_t noperands, const MlirValue *operands,
-                           MlirType result, intptr_t nattrs, const MlirNamedAttribute *attrs) {
-  MlirOperationState state = mlirOperationStateGet(mlirStringRefCreateFromCString(name), r->loc);
-  mlirOperationStateAddOperands(&state, noperands, operands);
-  mlirOperationStateAddResults(&state, 1, &result);
-  mlirOperationStateAddAttributes(&state, nattrs, attrs);
-  MlirOperation op = mlirOperationCreate(&state);
-  mlirBlockInsertOwnedOperationBefore(r->block, r->before, op);
-  return op;
+static MlirValue build(Rewriter *r, const char *name, intptr_t noperands, const MlirValue *operands,
+                       MlirType result, intptr_t nattrs, const MlirNamedAttribute *attrs) {
+  return hm_insert_op(r->block, r->before, r->loc, name, noperands, operands, result, nattrs, attrs);
 }
 
 static MlirValue value(Rewriter *r, const char *name, intptr_t noperands, const MlirValue *operands, MlirType result) {
-  return mlirOperationGetResult(build(r, name, noperands, operands, result, 0, NULL), 0);
+  return build(r, name, noperands, operands, result, 0, NULL);
 }
 
 static MlirNamedAttribute named(Rewriter *r, const char *name, MlirAttribute attr) {
@@ -77,7 +71,7 @@ static MlirValue splat(Rewriter *r, MlirAttribute scalar) {
   MlirType type = shaped(r, mlirAttributeGetType(scalar));
   MlirAttribute attr = r->dims ? mlirDenseElementsAttrSplatGet(type, scalar) : scalar;
   MlirNamedAttribute value_attr = named(r, "value", attr);
-  return mlirOperationGetResult(build(r, "arith.constant", 0, NULL, type, 1, &value_attr), 0);
+  return build(r, "arith.constant", 0, NULL, type, 1, &value_attr);
 }
 
 /* An i32 constant; `v` is the two's-complement value (a negative exponent offset). */
@@ -89,7 +83,7 @@ static MlirValue binary(Rewriter *r, const char *name, MlirValue x, MlirValue y)
 
 static MlirValue cmpi(Rewriter *r, int predicate, MlirValue x, MlirValue y) {
   MlirNamedAttribute attr = named(r, "predicate", mlirIntegerAttrGet(mlirIntegerTypeGet(r->ctx, 64), predicate));
-  return mlirOperationGetResult(build(r, "arith.cmpi", 2, (MlirValue[]){x, y}, int_type(r, 1), 1, &attr), 0);
+  return build(r, "arith.cmpi", 2, (MlirValue[]){x, y}, int_type(r, 1), 1, &attr);
 }
 
 static MlirValue choose(Rewriter *r, MlirValue cond, MlirValue yes, MlirValue no) {

@@ -63,6 +63,21 @@ bool hm_defined_outside(MlirValue value, MlirOperation op) {
   return true;
 }
 
+MlirValue hm_insert_op(MlirBlock block, MlirOperation before, MlirLocation loc, const char *name,
+                       intptr_t noperands, const MlirValue *operands, MlirType result, intptr_t nattrs,
+                       const MlirNamedAttribute *attrs) {
+  MlirOperationState state = mlirOperationStateGet(mlirStringRefCreateFromCString(name), loc);
+  mlirOperationStateAddOperands(&state, noperands, operands);
+  mlirOperationStateAddResults(&state, 1, &result);
+  mlirOperationStateAddAttributes(&state, nattrs, attrs);
+  MlirOperation op = mlirOperationCreate(&state);
+  if (mlirOperationIsNull(before))
+    mlirBlockAppendOwnedOperation(block, op);
+  else
+    mlirBlockInsertOwnedOperationBefore(block, before, op);
+  return mlirOperationGetResult(op, 0);
+}
+
 HmOpList hm_collect_ops(MlirOperation root, MlirWalkOrder order, bool (*wanted)(MlirOperation op)) {
   Collector c = {.wanted = wanted};
   mlirOperationWalk(root, collect, &c, order);

@@ -33,6 +33,12 @@ MlirOperation hm_defining_op(MlirValue value);
  * there), so that it may be used before or after `op`. */
 bool hm_defined_outside(MlirValue value, MlirOperation op);
 
+/* A new op `name` of one result of type `result`, inserted into `block` before `before` (at the
+ * block's end when `before` is null): the result. */
+MlirValue hm_insert_op(MlirBlock block, MlirOperation before, MlirLocation loc, const char *name,
+                       intptr_t noperands, const MlirValue *operands, MlirType result, intptr_t nattrs,
+                       const MlirNamedAttribute *attrs);
+
 /* The ops of a module a pass rewrites, collected by one walk first: rewriting under a walk would
  * change what it walks. */
 typedef struct HmOpList {

@@ -83,13 +83,8 @@ typedef struct Builder {
 
 static MlirValue build(const Builder *b, const char *name, intptr_t noperands, const MlirValue *operands,
                        MlirType result, intptr_t nattrs, const MlirNamedAttribute *attrs) {
-  MlirOperationState state = mlirOperationStateGet(mlirStringRefCreateFromCString(name), b->loc);
-  mlirOperationStateAddOperands(&state, noperands, operands);
-  mlirOperationStateAddResults(&state, 1, &result);
-  mlirOperationStateAddAttributes(&state, nattrs, attrs);
-  MlirOperation op = mlirOperationCreate(&state);
-  mlirBlockInsertOwnedOperationBefore(mlirOperationGetBlock(b->before), b->before, op);
-  return mlirOperationGetResult(op, 0);
+  return hm_insert_op(mlirOperationGetBlock(b->before), b->before, b->loc, name, noperands, operands, result,
+                      nattrs, attrs);
 }
 
 static MlirNamedAttribute named_attr(const Builder *b, const char *name, MlirAttribute attr) {
