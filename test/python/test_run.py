@@ -97,7 +97,7 @@ def row_extremes(x: torch.Tensor) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_long_max_and_min_reductions_keep_nan_and_signed_zeros(dtype):
+def test_long_max_and_min_reductions_propagate_nan(dtype):
     """Rows of 1000 are max- and min-reduced as a tree of register pieces (lib/run/TreeReductions.c):
     a NaN anywhere in a row, in a whole piece or in the lanes past the last one, is the row's max and
     min as in torch. Which zero a row of zeros of both signs gives is left open, as torch leaves it
