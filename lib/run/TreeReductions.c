@@ -66,9 +66,12 @@ static int64_t piece_lanes(MlirType vector) {
   return kPieceBits / mlirFloatTypeGetWidth(element);
 }
 
+/* The attributes a vector.reduction may have: its kind and its fastmath flags. */
+enum { kReductionAttrs = 2 };
+
 /* Worth a tree: at least two whole pieces. */
 static bool is_long_reduction(MlirOperation op) {
-  if (!named(op, "vector.reduction") || !kind_of(op))
+  if (!named(op, "vector.reduction") || !kind_of(op) || mlirOperationGetNumAttributes(op) > kReductionAttrs)
     return false;
   MlirType vector = mlirValueGetType(mlirOperationGetOperand(op, 0));
   int64_t lanes = piece_lanes(vector);
@@ -111,9 +114,6 @@ static MlirValue combine(const Builder *b, const Kind *kind, MlirValue lhs, Mlir
   return build(b, kind->combine, 2, operands, mlirValueGetType(lhs), 0, NULL);
 }
 
-/* The attributes a vector.reduction may have: its kind and its fastmath flags. */
-enum { kReductionAttrs = 2 };
-
 /* vector.reduction of `vector` (and the accumulator `acc` when it is not null), with `reduction`'s
  * attributes. */
 static MlirValue reduce(const Builder *b, MlirOperation reduction, MlirValue vector, MlirValue acc) {
@@ -132,8 +132,6 @@ static void rewrite(MlirOperation module_op, MlirOperation reduction) {
   int64_t length = mlirShapedTypeGetDimSize(mlirValueGetType(vector), 0);
   int64_t lanes = piece_lanes(mlirValueGetType(vector));
   int64_t count = length / lanes, tail = length % lanes;
-  if (mlirOperationGetNumAttributes(reduction) > kReductionAttrs)
-    return;
   MlirValue *pieces = malloc((size_t)count * sizeof *pieces);
   if (!pieces)
     return;
