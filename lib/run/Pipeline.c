@@ -7,6 +7,7 @@
 #include "helion-mlir/support/Context.h"
 #include "run/Atomics.h"
 #include "run/CarryVectors.h"
+#include "run/ChunkedReductions.h"
 #include "run/ExclusiveStores.h"
 #include "run/FastMath.h"
 #include "run/Fp8.h"
@@ -24,7 +25,8 @@
 /* The textual pipeline in seven parts: the matmul kernels and the vectorization (Vectorize.h) run
  * after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores
  * (ExclusiveStores.h) after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification
- * after the third, long max and min reductions become trees (TreeReductions.h), the 0-d transfers
+ * after the third, reductions of whole rows become loops over chunks (ChunkedReductions.h) and max
+ * and min reductions trees (TreeReductions.h), the 0-d transfers
  * become loads and stores (ScalarTransfers.h) and a grid of
  * row loops runs row by row (GridRows.h) after the fourth, the polynomial approximations of f32
  * math (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
@@ -57,8 +59,8 @@
     /* The vectors of a row are 1-D; what is n-D (a padded load's masked read, a matmul's register \
      * block) becomes 1-D transfers, unrolled, and the masks and reductions vector ops LLVM has. */ \
     "func.func(convert-vector-to-scf{full-unroll=true},lower-vector-mask,lower-vector-multi-reduction{lowering-strategy=inner-reduction})"
-/* helion-tree-reductions, helion-scalar-transfers and helion-grid-rows run between TO_LOOPS and
- * TO_OPENMP. */
+/* helion-chunked-reductions, helion-tree-reductions, helion-scalar-transfers and helion-grid-rows
+ * run between TO_LOOPS and TO_OPENMP. */
 #define TO_OPENMP \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
@@ -164,6 +166,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   if (!add_elements(pm, TO_BUFFERS, diag) || (checks_enabled() && !add_elements(pm, RUNTIME_CHECKS, diag)) ||
       !add_elements(pm, TO_LOOPS, diag))
     return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_chunked_reductions_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_tree_reductions_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_scalar_transfers_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_grid_rows_pass());

@@ -1,5 +1,6 @@
-/* Long max and min reductions of a vector as balanced trees, for the CPU pipeline: LLVM chains the
- * NaN-propagating kinds piece after piece (lib/run/TreeReductions.c says what it costs). */
+/* Max and min reductions of a vector as balanced trees, for the CPU pipeline: LLVM chains the
+ * NaN-propagating kinds piece after piece and lane after lane (lib/run/TreeReductions.c says what
+ * it costs). */
 #ifndef HELION_MLIR_RUN_TREEREDUCTIONS_H
 #define HELION_MLIR_RUN_TREEREDUCTIONS_H
 

@@ -98,7 +98,8 @@ def row_extremes(x: torch.Tensor) -> torch.Tensor:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_long_max_and_min_reductions_propagate_nan(dtype):
-    """Rows of 1000 are max- and min-reduced as a tree of register pieces (lib/run/TreeReductions.c):
+    """Rows of 1000 are max- and min-reduced a chunk at a time (lib/run/ChunkedReductions.c) and the
+    chunk and the lanes after the last as trees of register pieces (lib/run/TreeReductions.c):
     a NaN anywhere in a row, in a whole piece or in the lanes past the last one, is the row's max and
     min as in torch. Which zero a row of zeros of both signs gives is left open, as torch leaves it
     (helion-fastmath's reassoc lets LLVM choose)."""
@@ -116,6 +117,39 @@ def test_long_max_and_min_reductions_propagate_nan(dtype):
     out = helion_mlir.run(row_extremes, [x], config=helion.Config(block_sizes=[4]))
     want = torch.stack([x.amax(-1), x.amin(-1)], dim=1)
     torch.testing.assert_close(out, want, rtol=0, atol=0, equal_nan=True)
+
+
+@helion.kernel(static_shapes=True)
+def row_moments(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), 2], dtype=x.dtype)
+    for tile_m in hl.tile(x.size(0)):
+        row = x[tile_m, :]
+        out[tile_m, 0] = row.sum(-1)
+        centred = row - row.mean(-1, keepdim=True)
+        out[tile_m, 1] = (centred * centred).sum(-1)
+    return out
+
+
+@pytest.mark.parametrize("columns", [70, 128, 200, 1000, 1024])
+def test_rows_reduced_a_chunk_at_a_time_match_torch(columns):
+    """Rows of two chunks (128 f32 lanes) or more are reduced by a loop over chunks with the row's
+    ops computed a chunk at a time (lib/run/ChunkedReductions.c): a sum of the row and of its
+    centred squares, with a whole number of chunks (128, 1024) and lanes left past them (200,
+    1000), and a row too short for the loop (70). NaN in the first chunk, a later one and the lanes
+    past the last is the max and min, as in torch."""
+    x = torch.randn(8, columns)
+    got = helion_mlir.run(row_moments, [x], config=helion.Config(block_sizes=[4]))
+    centred = x - x.mean(-1, keepdim=True)
+    torch.testing.assert_close(got, torch.stack([x.sum(-1), (centred * centred).sum(-1)], dim=1),
+                               rtol=1e-5, atol=1e-4)
+    x[1, 3] = float("nan")
+    x[2, columns // 2 + 1] = float("nan")
+    x[3, columns - 1] = float("nan")
+    x[4, columns - 1] = 50.0
+    x[5, 0] = -50.0
+    extremes = helion_mlir.run(row_extremes, [x], config=helion.Config(block_sizes=[4]))
+    torch.testing.assert_close(extremes, torch.stack([x.amax(-1), x.amin(-1)], dim=1), rtol=0, atol=0,
+                               equal_nan=True)
 
 
 def test_f16_matmul_accumulates_in_f32():

@@ -43,13 +43,19 @@
 // The row tiles are spread over threads by the OpenMP runtime.
 // SOFTMAX: omp.parallel
 // SOFTMAX: omp.wsloop
-// A row of 70 is one vector: its max a tree of maxima of its 16-lane pieces and the reductions of
-// the last piece and of the 6 lanes left (helion-tree-reductions), its exp MLIR's polynomial
-// approximation on the vector (FMAs, no exp call), its sum a vector reduction that may be
-// reassociated (a tree), as Helion's tl.sum may.
-// SOFTMAX-COUNT-3: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<16xf32>
-// SOFTMAX: llvm.intr.vector.reduce.fmaximum({{.*}}) {{.*}}: (vector<16xf32>) -> f32
-// SOFTMAX: llvm.intr.vector.reduce.fmaximum({{.*}}) {{.*}}: (vector<6xf32>) -> f32
+// A row of 70 is one vector: its max a tree of maxima of its 16-lane pieces and of the 6 lanes left
+// (padded with -inf), folded in halves down to one lane and that lane combined with the row's start
+// (helion-tree-reductions; LLVM's own reduction was a chain of a step a lane), its exp MLIR's
+// polynomial approximation on the vector (FMAs, no exp call), its sum a vector reduction that may be
+// reassociated (a tree), as Helion's tl.sum may. A row this short is no loop over chunks.
+// SOFTMAX-COUNT-4: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<16xf32>
+// SOFTMAX: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<8xf32>
+// SOFTMAX: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<4xf32>
+// SOFTMAX: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<2xf32>
+// SOFTMAX: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : vector<1xf32>
+// SOFTMAX: llvm.extractelement
+// SOFTMAX: llvm.fcmp "ugt" %{{.*}}, %{{.*}} : f32
+// SOFTMAX-NOT: llvm.intr.vector.reduce.fmaximum
 // SOFTMAX-NOT: llvm.intr.exp
 // SOFTMAX: llvm.intr.fma({{.*}}) : (vector<70xf32>, vector<70xf32>, vector<70xf32>) -> vector<70xf32>
 // SOFTMAX-NOT: llvm.intr.exp

@@ -2,11 +2,11 @@
 // produces. The kernels' numerics are checked against torch in test/python/test_run.py.
 // RUN: %helion-opt --helion-lower-to-llvm --split-input-file %s | FileCheck %s
 
-// A row longer than 1024 is vectorized in chunks of 1024: each a vector reduction into the row's
-// sum, no 4096-lane vector.
+// A row longer than 1024 is vectorized in chunks of 1024, each reduced into the row's sum by a loop
+// over 64 lanes at a time (helion-chunked-reductions): no 4096-lane vector.
 // CHECK-LABEL: llvm.func @long_rows(
 // CHECK-NOT: vector<4096xf32>
-// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<64xf32>) -> f32
 // CHECK-NOT: vector<4096xf32>
 // CHECK: llvm.return
 func.func @long_rows(%x: memref<2x4096xf32>, %out: memref<2xf32>) {
@@ -177,12 +177,12 @@ func.func @column_broadcast(%x: memref<64x64xf32>, %out: memref<64x64xf32>, %col
 // A padded load of a whole long row (a 130000-element row in a tile of 131072, Helion's reduction
 // over a row at once) keeps its copy into the fill, a memcpy here: one masked read of it would be a
 // 130000-lane vector, which LLVM took minutes to compile. The fill and the reduction still work in
-// chunks of 1024.
+// chunks of 1024 (each reduced 64 lanes at a time).
 // CHECK-LABEL: llvm.func @padded_long_row(
 // CHECK-NOT: vector<130000xf32>
 // CHECK: "llvm.intr.memcpy"
 // CHECK-NOT: vector<130000xf32>
-// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<64xf32>) -> f32
 // CHECK-NOT: vector<130000xf32>
 // CHECK: llvm.return
 func.func @padded_long_row(%x: memref<4x130000xf32>, %out: memref<4xf32>) {
@@ -251,7 +251,7 @@ func.func @scaled_rows(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memr
 // CHECK-NOT: vector<1000xf32>
 // CHECK: llvm.load {{.*}} -> vector<8xf32>
 // CHECK-NOT: vector<1000xf32>
-// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<1024xf32>) -> f32
+// CHECK: "llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}> : (f32, vector<64xf32>) -> f32
 func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
   %zero = arith.constant 0.0 : f32
   affine.parallel (%i) = (0) to (64) step (4) {
