@@ -12,6 +12,7 @@
 #include "run/FastMath.h"
 #include "run/Fp8.h"
 #include "run/GridRows.h"
+#include "run/InPlaceElementwise.h"
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
 #include "run/ScalarTransfers.h"
@@ -22,12 +23,12 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in seven parts: the matmul kernels and the vectorization (Vectorize.h) run
- * after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores
- * (ExclusiveStores.h) after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification
- * after the third, reductions of whole rows become loops over chunks (ChunkedReductions.h) and max
- * and min reductions trees (TreeReductions.h), the 0-d transfers
- * become loads and stores (ScalarTransfers.h) and a grid of
+/* The textual pipeline in seven parts: the element-wise ops writing over their temporaries
+ * (InPlaceElementwise.h), the matmul kernels and the vectorization (Vectorize.h) run after the
+ * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
+ * after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third,
+ * reductions of whole rows become loops over chunks (ChunkedReductions.h), max and min reductions
+ * trees (TreeReductions.h), the 0-d transfers loads and stores (ScalarTransfers.h) and a grid of
  * row loops runs row by row (GridRows.h) after the fourth, the polynomial approximations of f32
  * math (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
@@ -157,6 +158,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_in_place_elementwise_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass(bits));
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
   if (!add_elements(pm, FOLD, diag))

@@ -152,6 +152,43 @@ def test_rows_reduced_a_chunk_at_a_time_match_torch(columns):
                                equal_nan=True)
 
 
+@helion.kernel(static_shapes=True)
+def softmax_and_doubled_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    out = torch.empty_like(x)
+    sums = torch.empty([x.size(0)], dtype=x.dtype)
+    for tile_m in hl.tile(x.size(0)):
+        row = x[tile_m, :]
+        e = torch.exp(row - torch.amax(row, dim=-1, keepdim=True))
+        out[tile_m, :] = e / torch.sum(e, dim=-1, keepdim=True)
+        sums[tile_m] = (e * 2.0).sum(-1)
+    return out, sums
+
+
+@helion.kernel(static_shapes=True)
+def softmax_read_back(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(x.size(0)):
+        row = x[tile_m, :]
+        e = torch.exp(row - torch.amax(row, dim=-1, keepdim=True))
+        out[tile_m, :] = e / torch.sum(e, dim=-1, keepdim=True)
+        out[tile_m, :] = out[tile_m, :] + row
+    return out
+
+
+def test_division_written_over_its_exp_matches_torch():
+    """The division of a softmax writes over the exp it reads last, which is computed in the
+    output's view (lib/run/InPlaceElementwise.c); where the exp is read again after the division, or
+    the output is read back, the values stay torch's all the same."""
+    x = torch.randn(16, 1000)
+    want = torch.softmax(x, dim=-1)
+    out, sums = helion_mlir.run(softmax_and_doubled_sums, [x], config=helion.Config(block_sizes=[4]))
+    e = torch.exp(x - x.amax(-1, keepdim=True))
+    torch.testing.assert_close(out, want, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(sums, (e * 2).sum(-1), rtol=1e-5, atol=1e-4)
+    back = helion_mlir.run(softmax_read_back, [x], config=helion.Config(block_sizes=[4]))
+    torch.testing.assert_close(back, want + x, rtol=1e-5, atol=1e-5)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()
