@@ -297,7 +297,8 @@ const char *hm_capi_openmp_runtime(const HmCompiled *compiled) {
   return hm_kernel_openmp(compiled->kernel);
 }
 
-/* Slices the flat size and stride arrays into one view per buffer. */
+/* Slices the flat size and stride arrays into one view per buffer (data pointers null without
+ * `data`). */
 static bool make_views(size_t n, void *const *data, const char *const *dtypes,
                        const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
                        HmTensorView *views, HmDiag *diag) {
@@ -308,7 +309,7 @@ static bool make_views(size_t n, void *const *data, const char *const *dtypes,
     HmDtype dtype = hm_dtype_from_name(dtypes[i]);
     if (!dtype)
       return hm_diag_error(diag, "argument %zu: unknown dtype '%s'", i, dtypes[i]);
-    views[i] = (HmTensorView){.data = data[i], .rank = (size_t)ranks[i], .sizes = sizes + at,
+    views[i] = (HmTensorView){.data = data ? data[i] : NULL, .rank = (size_t)ranks[i], .sizes = sizes + at,
                               .strides = strides + at, .dtype = dtype};
     at += (size_t)ranks[i];
   }
@@ -328,6 +329,31 @@ int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const c
     take_error(&diag, error_out);
   return ok;
 }
+
+HmBoundCall *hm_capi_bind(const HmCompiled *compiled, size_t n, const char *const *dtypes, const int64_t *ranks,
+                          const int64_t *sizes, const int64_t *strides, char **error_out) {
+  HmDiag diag = {0};
+  HmTensorView *views = calloc(n ? n : 1, sizeof *views);
+  HmBoundCall *call = NULL;
+  if (!views)
+    hm_diag_error(&diag, "out of memory");
+  else if (make_views(n, NULL, dtypes, ranks, sizes, strides, views, &diag))
+    call = hm_kernel_bind(compiled->kernel, n, views, &diag);
+  free(views);
+  if (!call)
+    take_error(&diag, error_out);
+  return call;
+}
+
+int hm_capi_call(const HmBoundCall *call, void *const *data, char **error_out) {
+  HmDiag diag = {0};
+  bool ok = hm_bound_call_run(call, data, &diag);
+  if (!ok)
+    take_error(&diag, error_out);
+  return ok;
+}
+
+void hm_capi_unbind(HmBoundCall *call) { hm_bound_call_destroy(call); }
 
 void hm_capi_set_threads(int threads) { hm_runner_set_threads(threads); }
 

@@ -2,6 +2,7 @@
 #include "helion-mlir/run/Runner.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,8 @@ static bool check_layout(const ArgSig *arg, const HmTensorView *view, size_t ind
   return true;
 }
 
+/* A view's layout against its argument's: dtype, rank, sizes and strides. Its data pointer is the
+ * run's to check (check_data): a bound call takes new pointers at every run. */
 static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
   if (view->dtype != arg->dtype && (view->dtype != arg->alt_dtype || !arg->alt_dtype))
     return hm_diag_error(diag, "argument %zu (%s): got a %s tensor, the kernel takes %s", index,
@@ -408,69 +411,134 @@ static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index
   if (view->rank != arg->rank)
     return hm_diag_error(diag, "argument %zu (%s): got a tensor of rank %zu, the kernel takes "
                          "rank %zu", index, arg->type_text, view->rank, arg->rank);
-  if (arg->scalar)
-    return view->data || hm_diag_error(diag, "argument %zu: the scalar's data pointer is null", index);
-  if (!check_sizes(arg, view, index, diag) || !check_layout(arg, view, index, diag))
-    return false;
-  if (!view->data) {
-    for (size_t d = 0; d < view->rank; ++d)
-      if (view->sizes[d] == 0)
-        return true;
-    return hm_diag_error(diag, "argument %zu: the data pointer is null", index);
-  }
-  return true;
+  return arg->scalar || (check_sizes(arg, view, index, diag) && check_layout(arg, view, index, diag));
 }
 
-/* The caller's memory as it is, no copy: the first element's address with offset 0, and the view's
- * strides where the layout leaves them dynamic. Elsewhere the layout's own strides are written,
- * which check_layout compared with the view's except on size-1 dimensions. */
-static StridedMemRef *make_descriptor(const ArgSig *arg, const HmTensorView *view) {
-  StridedMemRef *desc = malloc(sizeof *desc + 2 * view->rank * sizeof(int64_t));
-  if (!desc)
-    return NULL;
-  desc->allocated = view->data;
-  desc->aligned = view->data;
+/* The caller's memory as it is, no copy: offset 0 (the data pointer is the first element's,
+ * written at each run), and the view's strides where the layout leaves them dynamic. Elsewhere the
+ * layout's own strides are written, which check_layout compared with the view's except on size-1
+ * dimensions. */
+static void fill_descriptor(const ArgSig *arg, const HmTensorView *view, StridedMemRef *desc) {
+  desc->allocated = NULL;
+  desc->aligned = NULL;
   desc->offset = 0;
   for (size_t d = 0; d < view->rank; ++d) {
     int64_t want = required_stride(arg, view, d);
     desc->dims[d] = view->sizes[d];
     desc->dims[view->rank + d] = want >= 0 ? want : view->strides[d];
   }
-  return desc;
+}
+
+/* What a run copies and fills in: the descriptors of the memref arguments, laid out one after the
+ * other in one block (a template the bind wrote), and where each starts. */
+struct HmBoundCall {
+  const HmKernel *kernel;
+  size_t nargs;
+  size_t *offsets;     /* argument i's descriptor at offsets[i] bytes into the block */
+  bool *may_be_null;   /* a memref argument without elements may have no data pointer */
+  unsigned char *descriptors;
+  size_t bytes;        /* the block's size */
+};
+
+void hm_bound_call_destroy(HmBoundCall *call) {
+  if (!call)
+    return;
+  free(call->offsets);
+  free(call->may_be_null);
+  free(call->descriptors);
+  free(call);
+}
+
+static size_t descriptor_bytes(size_t rank) {
+  return offsetof(StridedMemRef, dims) + 2 * rank * sizeof(int64_t);
+}
+
+HmBoundCall *hm_kernel_bind(const HmKernel *kernel, size_t nargs, const HmTensorView *layout, HmDiag *diag) {
+  if (nargs != kernel->nargs) {
+    hm_diag_error(diag, "got %zu tensors, the kernel takes %zu", nargs, kernel->nargs);
+    return NULL;
+  }
+  for (size_t i = 0; i < nargs; ++i)
+    if (!check_view(&kernel->args[i], &layout[i], i, diag))
+      return NULL;
+  HmBoundCall *call = calloc(1, sizeof *call);
+  size_t n = nargs ? nargs : 1;
+  if (call) {
+    call->kernel = kernel;
+    call->nargs = nargs;
+    call->offsets = calloc(n, sizeof *call->offsets);
+    call->may_be_null = calloc(n, sizeof *call->may_be_null);
+  }
+  bool ok = call && call->offsets && call->may_be_null;
+  for (size_t i = 0; ok && i < nargs; ++i) {
+    call->offsets[i] = call->bytes;
+    if (kernel->args[i].scalar)
+      continue;
+    for (size_t d = 0; d < layout[i].rank; ++d)
+      call->may_be_null[i] |= layout[i].sizes[d] == 0;
+    /* Each descriptor's size is a multiple of 8, so the next starts aligned. */
+    ok = !__builtin_add_overflow(call->bytes, descriptor_bytes(layout[i].rank), &call->bytes);
+  }
+  if (ok)
+    ok = (call->descriptors = malloc(call->bytes ? call->bytes : 1)) != NULL;
+  for (size_t i = 0; ok && i < nargs; ++i)
+    if (!kernel->args[i].scalar)
+      fill_descriptor(&kernel->args[i], &layout[i], (StridedMemRef *)(call->descriptors + call->offsets[i]));
+  if (!ok) {
+    hm_bound_call_destroy(call);
+    hm_diag_error(diag, "out of memory");
+    return NULL;
+  }
+  return call;
 }
 
 /* The packed C interface takes, per argument, a pointer to the argument: a pointer to a pointer to
- * the descriptor for a memref, the pointer to the value for a scalar. */
-static bool invoke(const HmKernel *kernel, const HmTensorView *views, HmDiag *diag) {
-  size_t n = kernel->nargs ? kernel->nargs : 1;
-  StridedMemRef **descs = calloc(n, sizeof *descs);
-  void **packed = calloc(n, sizeof *packed);
-  bool ok = descs && packed;
-  for (size_t i = 0; ok && i < kernel->nargs; ++i) {
+ * the descriptor for a memref, the pointer to the value for a scalar. The descriptors are the
+ * run's own copy of the template, so that runs of one bound call on several threads do not share
+ * them. */
+bool hm_bound_call_run(const HmBoundCall *call, void *const *data, HmDiag *diag) {
+  const HmKernel *kernel = call->kernel;
+  for (size_t i = 0; i < call->nargs; ++i)
+    if (!data[i] && !call->may_be_null[i])
+      return hm_diag_error(diag, kernel->args[i].scalar ? "argument %zu: the scalar's data pointer is null"
+                                                        : "argument %zu: the data pointer is null", i);
+  size_t n = call->nargs ? call->nargs : 1;
+  size_t pointers = 2 * n * sizeof(void *);
+  size_t bytes;
+  if (__builtin_add_overflow(pointers, call->bytes, &bytes))
+    return hm_diag_error(diag, "out of memory");
+  void **block = malloc(bytes);
+  if (!block)
+    return hm_diag_error(diag, "out of memory");
+  void **packed = block, **descs = block + n;
+  unsigned char *copy = (unsigned char *)(block + 2 * n);
+  memcpy(copy, call->descriptors, call->bytes);
+  for (size_t i = 0; i < call->nargs; ++i) {
     if (kernel->args[i].scalar) {
-      packed[i] = views[i].data;
+      packed[i] = data[i];
       continue;
     }
-    descs[i] = make_descriptor(&kernel->args[i], &views[i]);
+    StridedMemRef *desc = (StridedMemRef *)(copy + call->offsets[i]);
+    desc->allocated = desc->aligned = data[i];
+    descs[i] = desc;
     packed[i] = &descs[i];
-    ok = descs[i] != NULL;
   }
-  if (ok) {
-    set_threads(kernel);
-    kernel->entry(packed);
-  }
-  for (size_t i = 0; descs && i < kernel->nargs; ++i)
-    free(descs[i]);
-  free(descs);
-  free(packed);
-  return ok || hm_diag_error(diag, "out of memory");
+  set_threads(kernel);
+  kernel->entry(packed);
+  free(block);
+  return true;
 }
 
 bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *args, HmDiag *diag) {
-  if (nargs != kernel->nargs)
-    return hm_diag_error(diag, "got %zu tensors, the kernel takes %zu", nargs, kernel->nargs);
-  for (size_t i = 0; i < nargs; ++i)
-    if (!check_view(&kernel->args[i], &args[i], i, diag))
-      return false;
-  return invoke(kernel, args, diag);
+  HmBoundCall *call = hm_kernel_bind(kernel, nargs, args, diag);
+  if (!call)
+    return false;
+  void **data = malloc((nargs ? nargs : 1) * sizeof *data);
+  bool ok = data != NULL;
+  for (size_t i = 0; ok && i < nargs; ++i)
+    data[i] = args[i].data;
+  ok = ok ? hm_bound_call_run(call, data, diag) : hm_diag_error(diag, "out of memory");
+  free(data);
+  hm_bound_call_destroy(call);
+  return ok;
 }

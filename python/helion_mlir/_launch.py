@@ -159,6 +159,7 @@ class Signature:
                 exprs=exprs))
         self.nparams = nparams
         self.static = all(not t.exprs and None not in t.stride for t in self.tensors)
+        self._layout = [(t, t.index, t.dtype, t.shape, t.stride) for t in self.tensors]
         by_name = {t.name: t for t in self.tensors}
         # A message names a size symbol by the tensor size it is ("x.size(1)").
         self._size_of = {s["name"]: f"{s['tensor']}.size({s['dim']})" for s in spec["symbols"]
@@ -212,11 +213,12 @@ class Signature:
             raise LaunchError(self.violation)
         if len(args) != self.nparams:
             self._fail(f"the launcher got {len(args)} arguments, the device function takes {self.nparams}")
-        for t in self.tensors:
-            a = args[t.index]
-            # The common case costs two tuple comparisons (is_cpu: a.device makes an object).
-            if (self.static and isinstance(a, torch.Tensor) and a.dtype == t.dtype and a.shape == t.shape
-                    and a.stride() == t.stride and a.is_cpu):
+        # The common case costs two tuple comparisons a tensor (is_cpu: a.device makes an object),
+        # the layout read off a list of tuples (a dataclass's attributes cost as much again).
+        for t, index, dtype, shape, stride in self._layout:
+            a = args[index]
+            if (self.static and isinstance(a, torch.Tensor) and a.dtype is dtype and a.shape == shape
+                    and a.stride() == stride and a.is_cpu):
                 continue
             self._check_tensor(t, a)
         if not self.static or self.accesses:  # accesses: extents of int arguments (hl.tile(begin, end))

@@ -120,7 +120,7 @@ class Kernel:
         n = max(len(args), 1)
         sizes = [s for t in tensors for s in t.shape]
         strides = [s for t in tensors for s in t.stride()]
-        return FixedCall(self, scalar_types,
+        return FixedCall(self, len(args), scalar_types,
                          (ctypes.c_char_p * n)(*[name.encode() for name in names]),
                          (ctypes.c_int64 * n)(*ranks),
                          (ctypes.c_int64 * max(len(sizes), 1))(*sizes),
@@ -145,34 +145,49 @@ def _follow_torch_threads() -> None:
 
 
 class FixedCall:
-    """Runs a Kernel on arguments with one fixed layout; the library still checks every view
-    against the function's signature, so a wrong call is a ValueError, not a stray access."""
+    """Runs a Kernel on arguments with one fixed layout: the library checks the layout against the
+    function's signature once (a mismatch is a ValueError here, not a stray access), and each call
+    then passes the data pointers only."""
 
-    def __init__(self, kernel: Kernel, scalar_types: list, *arrays: ctypes.Array) -> None:
-        self._kernel = kernel  # keeps the handle alive
+    def __init__(self, kernel: Kernel, nargs: int, scalar_types: list, *arrays: ctypes.Array) -> None:
+        self._kernel = kernel  # keeps the handle alive, and it must outlive the binding
+        self._nargs = nargs
         self._scalar_types = scalar_types
-        self._arrays = arrays  # dtypes, ranks, sizes, strides
+        err = ctypes.c_void_p()
+        self._bound = _lib.lib().hm_capi_bind(kernel._handle, nargs, *arrays, ctypes.byref(err))
+        if not self._bound:
+            raise ValueError(_lib.take_string(err.value) or "hm_capi_bind failed")
         # Looked up once, not at every call: a launch costs a few microseconds, and the lookups
         # (the library's function, the pointer array's type) were a fifth of them.
-        self._data_type = ctypes.c_void_p * len(arrays[1])
-        self._run = _lib.lib().hm_capi_run
+        self._data_type = ctypes.c_void_p * max(nargs, 1)
+        self._call = _lib.lib().hm_capi_call
 
     def __call__(self, *args: torch.Tensor | bool | int | float) -> None:
+        if len(args) != self._nargs:
+            raise ValueError(f"got {len(args)} arguments, the call was bound for {self._nargs}")
         boxes = []  # keep the scalar values alive through the call
-        pointers = []
-        for a in args:
-            if isinstance(a, torch.Tensor):
-                pointers.append(a.data_ptr())
-            else:
-                boxes.append(self._scalar_types[len(boxes)](a))
-                pointers.append(ctypes.addressof(boxes[-1]))
-        # More arguments than the layout has: the library's count check says so.
-        data_type = self._data_type if len(args) <= self._data_type._length_ else ctypes.c_void_p * len(args)
-        data = data_type(*pointers)
+        if self._scalar_types:
+            pointers = []
+            for a in args:
+                if isinstance(a, torch.Tensor):
+                    pointers.append(a.data_ptr())
+                else:
+                    boxes.append(self._scalar_types[len(boxes)](a))
+                    pointers.append(ctypes.addressof(boxes[-1]))
+        else:
+            pointers = [a.data_ptr() for a in args]
         _follow_torch_threads()
-        err = ctypes.c_void_p()
-        if not self._run(self._kernel._handle, len(args), data, *self._arrays, ctypes.byref(err)):
-            raise ValueError(_lib.take_string(err.value) or "hm_capi_run failed")
+        # No error pointer on the way: a failed call ran nothing, and is asked again for its message.
+        data = self._data_type(*pointers)
+        if not self._call(self._bound, data, None):
+            err = ctypes.c_void_p()
+            self._call(self._bound, data, ctypes.byref(err))
+            raise ValueError(_lib.take_string(err.value) or "hm_capi_call failed")
+
+    def __del__(self) -> None:
+        if getattr(self, "_bound", None):
+            _lib.lib().hm_capi_unbind(self._bound)
+            self._bound = None
 
 
 def compile_mlir(text: str, func: str, opt_level: int = DEFAULT_OPT_LEVEL) -> Kernel:

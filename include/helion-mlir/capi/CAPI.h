@@ -58,6 +58,18 @@ int hm_capi_run(const HmCompiled *compiled, size_t n, void *const *data, const c
                 const int64_t *ranks, const int64_t *sizes, const int64_t *strides,
                 char **error_out);
 
+/* hm_capi_run in two steps, for launches of one layout: hm_capi_bind checks the layout (dtypes,
+ * ranks, sizes, strides, as hm_capi_run takes them) once, NULL with the mismatch in *error_out when
+ * it does not match; hm_capi_call then runs on new data pointers only, returning 1, or 0 having run
+ * nothing when a pointer is null where its buffer has elements (the message in *error_out when
+ * error_out is not NULL). Calls of one binding may run on several threads at once. Unbind before
+ * destroying the kernel. */
+typedef struct HmBoundCall HmBoundCall;
+HmBoundCall *hm_capi_bind(const HmCompiled *compiled, size_t n, const char *const *dtypes, const int64_t *ranks,
+                          const int64_t *sizes, const int64_t *strides, char **error_out);
+int hm_capi_call(const HmBoundCall *call, void *const *data, char **error_out);
+void hm_capi_unbind(HmBoundCall *call);
+
 /* How many compiles this process answered from the on-disk cache, and how many entries it wrote. */
 void hm_capi_cache_stats(uint64_t *hits, uint64_t *writes);
 

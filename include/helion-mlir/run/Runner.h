@@ -58,6 +58,20 @@ HmKernel *hm_kernel_load(const void *image, size_t size, HmDiag *diag);
  * layout). */
 bool hm_kernel_run(const HmKernel *kernel, size_t nargs, const HmTensorView *args, HmDiag *diag);
 
+/* A call of the kernel for one layout of its arguments (the views' dtypes, ranks, sizes and
+ * strides; their data pointers are not read), checked against the signature once: each run then
+ * takes the data pointers only. NULL, with the mismatch in `diag`, when the layout does not match.
+ * The kernel must outlive the call. */
+typedef struct HmBoundCall HmBoundCall;
+HmBoundCall *hm_kernel_bind(const HmKernel *kernel, size_t nargs, const HmTensorView *layout, HmDiag *diag);
+
+/* Runs the bound call on data[i], one pointer per argument, laid out as the bind's views were.
+ * Returns false, having run nothing, when a data pointer is null where the argument has elements.
+ * Runs of one call may overlap on several threads. */
+bool hm_bound_call_run(const HmBoundCall *call, void *const *data, HmDiag *diag);
+
+void hm_bound_call_destroy(HmBoundCall *call);
+
 void hm_kernel_destroy(HmKernel *kernel);
 
 /* The number of threads every later run spreads the kernel's tile grid over, for all kernels;

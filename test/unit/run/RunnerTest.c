@@ -122,6 +122,51 @@ static void bad_runs_are_refused(void) {
   hm_capi_destroy(c);
 }
 
+/* One binding of the layout, runs on new buffers: each run writes its own output, a null pointer
+ * where the buffer has elements is refused without running, and a layout that does not match
+ * binds nothing. */
+static void a_bound_call_runs_on_new_buffers(void) {
+  HmCompiled *c = compile_fixture("add.json");
+  enum { N = ROWS * COLS };
+  float *x = malloc(sizeof(float) * N), *y = malloc(sizeof(float) * N);
+  float *out1 = calloc(N, sizeof(float)), *out2 = calloc(N, sizeof(float));
+  if (!c || !x || !y || !out1 || !out2)
+    goto done;
+  for (int i = 0; i < N; ++i) {
+    x[i] = (float)(i % 11) - 5.0f;
+    y[i] = 0.5f * (float)(i % 3);
+  }
+  AddCall layout = add_call(NULL, NULL, NULL);
+  char *err = NULL;
+  HmBoundCall *call = hm_capi_bind(c, 3, layout.dtypes, layout.ranks, layout.sizes, layout.strides, &err);
+  if (!UT_CHECK(call != NULL))
+    goto done;
+  void *first[3] = {x, y, out1}, *second[3] = {y, x, out2}, *missing[3] = {x, NULL, out1};
+  UT_CHECK(hm_capi_call(call, first, &err) && err == NULL);
+  UT_CHECK(hm_capi_call(call, second, NULL));
+  int wrong = 0;
+  for (int i = 0; i < N; ++i)
+    wrong += out1[i] != x[i] + y[i] || out2[i] != y[i] + x[i];
+  UT_CHECK(wrong == 0);
+  out1[0] = -1.0f;
+  UT_CHECK(!hm_capi_call(call, missing, &err));
+  UT_CHECK_STR(err, "argument 1: the data pointer is null");
+  UT_CHECK(out1[0] == -1.0f);
+  hm_capi_free_string(err);
+  err = NULL;
+  hm_capi_unbind(call);
+  layout.sizes[1] = COLS + 1;
+  UT_CHECK(hm_capi_bind(c, 3, layout.dtypes, layout.ranks, layout.sizes, layout.strides, &err) == NULL);
+  UT_CHECK(err != NULL && strstr(err, "dimension 1 has size 78"));
+  hm_capi_free_string(err);
+done:
+  free(x);
+  free(y);
+  free(out1);
+  free(out2);
+  hm_capi_destroy(c);
+}
+
 static uint16_t to_half(float f) {
   _Float16 h = (_Float16)f;
   uint16_t bits;
@@ -199,6 +244,7 @@ static void specs_are_checked_without_lowering(void) {
 static const UtCase kCases[] = {
     {"add_runs_twice_on_new_buffers", add_runs_twice_on_new_buffers},
     {"bad_runs_are_refused", bad_runs_are_refused},
+    {"a_bound_call_runs_on_new_buffers", a_bound_call_runs_on_new_buffers},
     {"f16_matmul_matches_a_c_reference", f16_matmul_matches_a_c_reference},
     {"bad_compiles_are_refused", bad_compiles_are_refused},
     {"specs_are_checked_without_lowering", specs_are_checked_without_lowering},
