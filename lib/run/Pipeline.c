@@ -6,6 +6,7 @@
 
 #include "helion-mlir/support/Context.h"
 #include "run/Atomics.h"
+#include "run/CarriedReductions.h"
 #include "run/CarryVectors.h"
 #include "run/ChunkedReductions.h"
 #include "run/ExclusiveStores.h"
@@ -23,7 +24,8 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in seven parts: the element-wise ops writing over their temporaries
+/* The textual pipeline in seven parts: the looped reductions into their accumulators
+ * (CarriedReductions.h), the element-wise ops writing over their temporaries
  * (InPlaceElementwise.h), the matmul kernels and the vectorization (Vectorize.h) run after the
  * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
  * after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third,
@@ -158,6 +160,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_carried_reductions_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_in_place_elementwise_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass(bits));
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());

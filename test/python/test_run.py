@@ -152,6 +152,26 @@ def test_rows_reduced_a_chunk_at_a_time_match_torch(columns):
                                equal_nan=True)
 
 
+@pytest.mark.parametrize("chunk", [64, 256])
+def test_looped_reductions_into_their_accumulators_match_torch(chunk):
+    """With reduction_loops each chunk is reduced into the carried accumulator itself
+    (lib/run/CarriedReductions.c): sums, centred squares, and max and min with NaN in a chunk and in
+    the last, shorter one, as torch computes them."""
+    x = torch.randn(8, 1000)
+    config = helion.Config(block_sizes=[4], reduction_loops=[chunk])
+    got = helion_mlir.run(row_moments, [x], config=config)
+    centred = x - x.mean(-1, keepdim=True)
+    torch.testing.assert_close(got, torch.stack([x.sum(-1), (centred * centred).sum(-1)], dim=1),
+                               rtol=1e-5, atol=1e-4)
+    x[1, 70] = float("nan")
+    x[2, 990] = float("nan")
+    x[3, 999] = 40.0
+    x[4, 0] = -40.0
+    extremes = helion_mlir.run(row_extremes, [x], config=config)
+    torch.testing.assert_close(extremes, torch.stack([x.amax(-1), x.amin(-1)], dim=1), rtol=0, atol=0,
+                               equal_nan=True)
+
+
 @helion.kernel(static_shapes=True)
 def softmax_and_doubled_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     out = torch.empty_like(x)
