@@ -402,8 +402,8 @@ static bool check_layout(const ArgSig *arg, const HmTensorView *view, size_t ind
   return true;
 }
 
-/* A view's layout against its argument's: dtype, rank, sizes and strides. Its data pointer is the
- * run's to check (check_data): a bound call takes new pointers at every run. */
+/* A view's layout against its argument's: dtype, rank, sizes and strides. Its data pointer is
+ * hm_bound_call_run's to check: a bound call takes new pointers at every run. */
 static bool check_view(const ArgSig *arg, const HmTensorView *view, size_t index, HmDiag *diag) {
   if (view->dtype != arg->dtype && (view->dtype != arg->alt_dtype || !arg->alt_dtype))
     return hm_diag_error(diag, "argument %zu (%s): got a %s tensor, the kernel takes %s", index,
@@ -498,10 +498,13 @@ HmBoundCall *hm_kernel_bind(const HmKernel *kernel, size_t nargs, const HmTensor
  * them. */
 bool hm_bound_call_run(const HmBoundCall *call, void *const *data, HmDiag *diag) {
   const HmKernel *kernel = call->kernel;
-  for (size_t i = 0; i < call->nargs; ++i)
-    if (!data[i] && !call->may_be_null[i])
-      return hm_diag_error(diag, kernel->args[i].scalar ? "argument %zu: the scalar's data pointer is null"
-                                                        : "argument %zu: the data pointer is null", i);
+  for (size_t i = 0; i < call->nargs; ++i) {
+    if (data[i] || call->may_be_null[i])
+      continue;
+    if (kernel->args[i].scalar)
+      return hm_diag_error(diag, "argument %zu: the scalar's data pointer is null", i);
+    return hm_diag_error(diag, "argument %zu: the data pointer is null", i);
+  }
   size_t n = call->nargs ? call->nargs : 1;
   size_t pointers = 2 * n * sizeof(void *);
   size_t bytes;
