@@ -22,9 +22,7 @@
 
 #include <math.h>
 #include <stdbool.h>
-#include <string.h>
 
-#include "helion-mlir/support/Context.h"
 #include "mlir-c/AffineMap.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -42,28 +40,6 @@ static const Kind kKinds[] = {
     {"arith.maximumf", -INFINITY, false},
     {"arith.minimumf", INFINITY, false},
 };
-
-static bool attr_contains(MlirOperation op, const char *name, const char *text) {
-  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString(name));
-  if (mlirAttributeIsNull(attr))
-    return false;
-  HmBuffer printed = {0};
-  mlirAttributePrint(attr, hm_buffer_append, &printed);
-  bool found = printed.data && strstr(printed.data, text) != NULL;
-  hm_buffer_free(&printed);
-  return found;
-}
-
-/* The number of inputs of a linalg.generic with one output and one result; -1 for another op. */
-static intptr_t generic_inputs(MlirOperation op) {
-  if (!hm_op_named(op, "linalg.generic") || mlirOperationGetNumResults(op) != 1)
-    return -1;
-  MlirAttribute segments = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("operandSegmentSizes"));
-  if (mlirAttributeIsNull(segments) || mlirDenseArrayGetNumElements(segments) != 2 ||
-      mlirDenseI32ArrayGetElement(segments, 1) != 1)
-    return -1;
-  return mlirDenseI32ArrayGetElement(segments, 0);
-}
 
 /* The one op of a body that yields its result, when the body is that op and the yield. */
 static MlirOperation only_op(MlirOperation generic) {
@@ -93,7 +69,7 @@ static bool combines(MlirOperation op, MlirValue a, MlirValue b) {
 /* The kind of a reduction of one input into its output, started from a fill of the kind's
  * identity; NULL for another op. */
 static const Kind *reduction_kind(MlirOperation reduction) {
-  if (generic_inputs(reduction) != 1 || !attr_contains(reduction, "iterator_types", "reduction"))
+  if (hm_generic_inputs(reduction) != 1 || !hm_attr_prints(reduction, "iterator_types", "reduction"))
     return NULL;
   MlirOperation combine = only_op(reduction);
   if (mlirOperationIsNull(combine) || !combines(combine, body_arg(reduction, 0), body_arg(reduction, 1)))
@@ -110,7 +86,7 @@ static const Kind *reduction_kind(MlirOperation reduction) {
   for (size_t i = 0; i < sizeof kKinds / sizeof kKinds[0]; ++i) {
     const Kind *kind = &kKinds[i];
     if (hm_op_named(combine, kind->combine) && mlirFloatAttrGetValueDouble(value) == kind->identity &&
-        (!kind->needs_reassoc || attr_contains(combine, "fastmath", "reassoc")))
+        (!kind->needs_reassoc || hm_attr_prints(combine, "fastmath", "reassoc")))
       return kind;
   }
   return NULL;
@@ -124,7 +100,7 @@ static MlirOperation carrying_combine(MlirOperation reduction, const Kind *kind,
   if (mlirOpOperandIsNull(use) || !mlirOpOperandIsNull(mlirOpOperandGetNextUse(use)))
     return (MlirOperation){NULL};
   MlirOperation user = mlirOpOperandGetOwner(use);
-  if (generic_inputs(user) != 2 || attr_contains(user, "iterator_types", "reduction"))
+  if (hm_generic_inputs(user) != 2 || hm_attr_prints(user, "iterator_types", "reduction"))
     return (MlirOperation){NULL};
   intptr_t at = mlirOpOperandGetOperandNumber(use);
   if (at > 1)

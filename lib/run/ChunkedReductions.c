@@ -14,6 +14,7 @@
  * helion-fastmath's reassoc and the LLVM conversion's reassociate-fp-reductions say).
  * helion-tree-reductions then makes the max and min of the end trees. */
 #include "run/ChunkedReductions.h"
+#include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <stdbool.h>
@@ -21,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helion-mlir/support/Context.h"
 #include "mlir-c/AffineMap.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -53,38 +53,11 @@ static bool has_prefix(MlirStringRef s, const char *prefix) {
 
 static MlirStringRef name_of(MlirOperation op) { return mlirIdentifierStr(mlirOperationGetName(op)); }
 
-static bool named(MlirOperation op, const char *name) {
-  MlirStringRef s = name_of(op);
-  return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
-}
-
-/* Whether the printed attribute `name` of `op` contains `text`. */
-static bool attr_contains(MlirOperation op, const char *name, const char *text) {
-  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString(name));
-  if (mlirAttributeIsNull(attr))
-    return false;
-  HmBuffer printed = {0};
-  mlirAttributePrint(attr, hm_buffer_append, &printed);
-  bool found = printed.data && strstr(printed.data, text) != NULL;
-  hm_buffer_free(&printed);
-  return found;
-}
-
 static const Kind *kind_of(MlirOperation reduction) {
   for (size_t i = 0; i < sizeof kKinds / sizeof kKinds[0]; ++i)
-    if (attr_contains(reduction, "kind", kKinds[i].attr))
+    if (hm_attr_prints(reduction, "kind", kKinds[i].attr))
       return &kKinds[i];
   return NULL;
-}
-
-/* The lanes of a chunk of the 1-D f32 or f64 `vector`; 0 for another type. */
-static int64_t chunk_lanes(MlirType vector) {
-  if (!mlirTypeIsAVector(vector) || mlirShapedTypeGetRank(vector) != 1)
-    return 0;
-  MlirType element = mlirShapedTypeGetElementType(vector);
-  if (!mlirTypeIsAF32(element) && !mlirTypeIsAF64(element))
-    return 0;
-  return kChunkBits / mlirFloatTypeGetWidth(element);
 }
 
 static bool is_row_vector(MlirType type, int64_t length) {
@@ -108,13 +81,13 @@ static int slice_index(const Slice *s, MlirOperation op) {
 /* A read of the row from memory, unmasked and in bounds: lanes along the memref's innermost
  * dimension (a minor identity), or one element broadcast (a constant map). */
 static bool is_row_read(MlirOperation op) {
-  if (!named(op, "vector.transfer_read") || !mlirTypeIsAMemRef(mlirValueGetType(mlirOperationGetOperand(op, 0))))
+  if (!hm_op_named(op, "vector.transfer_read") || !mlirTypeIsAMemRef(mlirValueGetType(mlirOperationGetOperand(op, 0))))
     return false;
   MlirAttribute segments = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("operandSegmentSizes"));
   if (mlirAttributeIsNull(segments) || mlirDenseArrayGetNumElements(segments) != 4 ||
       mlirDenseI32ArrayGetElement(segments, 3) != 0)
     return false;
-  if (!attr_contains(op, "in_bounds", "true") || attr_contains(op, "in_bounds", "false"))
+  if (!hm_attr_prints(op, "in_bounds", "true") || hm_attr_prints(op, "in_bounds", "false"))
     return false;
   MlirAttribute map = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("permutation_map"));
   if (mlirAttributeIsNull(map) || !mlirAttributeIsAAffineMap(map))
@@ -127,9 +100,9 @@ static bool is_lane_wise(MlirOperation op, int64_t length) {
   MlirStringRef name = name_of(op);
   if (mlirOperationGetNumResults(op) != 1 || !is_row_vector(mlirValueGetType(mlirOperationGetResult(op, 0)), length))
     return false;
-  if (named(op, "vector.broadcast"))
+  if (hm_op_named(op, "vector.broadcast"))
     return !is_row_vector(mlirValueGetType(mlirOperationGetOperand(op, 0)), length);
-  if (named(op, "arith.constant")) {
+  if (hm_op_named(op, "arith.constant")) {
     MlirAttribute value = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
     return mlirAttributeIsADenseElements(value) && mlirDenseElementsAttrIsSplat(value);
   }
@@ -155,7 +128,7 @@ static bool collect(Slice *s, MlirValue value, MlirBlock block) {
       return false;
   } else if (!is_lane_wise(op, s->length)) {
     return false;
-  } else if (!named(op, "vector.broadcast")) {
+  } else if (!hm_op_named(op, "vector.broadcast")) {
     for (intptr_t i = 0; i < mlirOperationGetNumOperands(op); ++i)
       if (!collect(s, mlirOperationGetOperand(op, i), block))
         return false;
@@ -198,7 +171,7 @@ static bool writes_nothing(MlirOperation op) {
       "memref.extract_strided_metadata",
   };
   for (size_t i = 0; i < sizeof kReadOnly / sizeof kReadOnly[0]; ++i)
-    if (named(op, kReadOnly[i]))
+    if (hm_op_named(op, kReadOnly[i]))
       return true;
   return false;
 }
@@ -218,10 +191,10 @@ static bool reads_may_move(const Slice *s, MlirOperation reduction) {
 }
 
 static bool is_chunkable(MlirOperation op) {
-  if (!named(op, "vector.reduction") || !kind_of(op))
+  if (!hm_op_named(op, "vector.reduction") || !kind_of(op))
     return false;
   MlirValue vector = mlirOperationGetOperand(op, 0);
-  int64_t lanes = chunk_lanes(mlirValueGetType(vector));
+  int64_t lanes = hm_float_lanes(mlirValueGetType(vector), kChunkBits);
   Slice s = {.count = 0, .length = mlirShapedTypeGetDimSize(mlirValueGetType(vector), 0)};
   return lanes > 0 && s.length >= 2 * lanes && collect(&s, vector, mlirOperationGetBlock(op)) &&
          slice_is_private(&s, op) && reads_may_move(&s, op);
@@ -282,13 +255,13 @@ static bool clone_chunk(const Builder *b, const Slice *s, MlirValue offset, int6
       int at = mlirOperationIsNull(producer) ? -1 : slice_index(s, producer);
       operands[k] = at >= 0 ? chunks[at] : operand;
     }
-    if (named(op, "arith.constant")) {
+    if (hm_op_named(op, "arith.constant")) {
       MlirAttribute splat = mlirDenseElementsAttrGetSplatValue(mlirOperationGetAttributeByName(
           op, mlirStringRefCreateFromCString("value")));
       for (intptr_t k = 0; k < nattrs; ++k)
         if (mlirStringRefEqual(mlirIdentifierStr(attrs[k].name), mlirStringRefCreateFromCString("value")))
           attrs[k].attribute = mlirDenseElementsAttrSplatGet(type, splat);
-    } else if (named(op, "vector.transfer_read") && !mlirValueIsNull(offset) &&
+    } else if (hm_op_named(op, "vector.transfer_read") && !mlirValueIsNull(offset) &&
                mlirAffineMapIsMinorIdentity(mlirAffineMapAttrGetValue(mlirOperationGetAttributeByName(
                    op, mlirStringRefCreateFromCString("permutation_map"))))) {
       /* The indices follow the memref; the innermost one, the padding's neighbour, moves along. */
@@ -363,7 +336,7 @@ static void rewrite(MlirOperation module_op, MlirOperation reduction) {
   (void)module_op;
   const Kind *kind = kind_of(reduction);
   MlirValue row = mlirOperationGetOperand(reduction, 0);
-  int64_t lanes = chunk_lanes(mlirValueGetType(row));
+  int64_t lanes = hm_float_lanes(mlirValueGetType(row), kChunkBits);
   Slice s = {.count = 0, .length = mlirShapedTypeGetDimSize(mlirValueGetType(row), 0)};
   MlirBlock block = mlirOperationGetBlock(reduction);
   if (!collect(&s, row, block))

@@ -20,34 +20,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "helion-mlir/support/Context.h"
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
-
-/* The printed attribute `name` of `op` contains `text`. */
-static bool attr_contains(MlirOperation op, const char *name, const char *text) {
-  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString(name));
-  if (mlirAttributeIsNull(attr))
-    return false;
-  HmBuffer printed = {0};
-  mlirAttributePrint(attr, hm_buffer_append, &printed);
-  bool found = printed.data && strstr(printed.data, text) != NULL;
-  hm_buffer_free(&printed);
-  return found;
-}
-
-/* The number of inputs of a linalg.generic with one output; -1 for another op. */
-static intptr_t generic_inputs(MlirOperation op) {
-  if (!hm_op_named(op, "linalg.generic") || mlirOperationGetNumResults(op) != 1)
-    return -1;
-  MlirAttribute segments = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("operandSegmentSizes"));
-  if (mlirAttributeIsNull(segments) || mlirDenseArrayGetNumElements(segments) != 2 ||
-      mlirDenseI32ArrayGetElement(segments, 1) != 1)
-    return -1;
-  return mlirDenseI32ArrayGetElement(segments, 0);
-}
 
 static MlirBlock body_of(MlirOperation op) { return mlirRegionGetFirstBlock(mlirOperationGetRegion(op, 0)); }
 
@@ -79,8 +55,8 @@ static int operand_count(MlirOperation op, MlirValue value) {
 
 /* The input of the element-wise `op` that may be its destination; -1 when none may. */
 static intptr_t reusable_input(MlirOperation op) {
-  intptr_t inputs = generic_inputs(op);
-  if (inputs < 1 || attr_contains(op, "iterator_types", "reduction"))
+  intptr_t inputs = hm_generic_inputs(op);
+  if (inputs < 1 || hm_attr_prints(op, "iterator_types", "reduction"))
     return -1;
   MlirBlock body = body_of(op);
   if (has_uses(mlirBlockGetArgument(body, inputs)))
@@ -113,7 +89,7 @@ static void write_over_input(MlirOperation module_op, MlirOperation op) {
   intptr_t input = reusable_input(op);
   if (input < 0)
     return;
-  intptr_t inputs = generic_inputs(op);
+  intptr_t inputs = hm_generic_inputs(op);
   MlirBlock body = body_of(op);
   mlirOperationSetOperand(op, inputs, mlirOperationGetOperand(op, input));
   mlirValueReplaceAllUsesOfWith(mlirBlockGetArgument(body, input), mlirBlockGetArgument(body, inputs));

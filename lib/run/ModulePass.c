@@ -1,9 +1,14 @@
 #include "run/ModulePass.h"
+#include "run/HostBuffers.h"
 
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "helion-mlir/support/Context.h"
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Support.h"
 
 static void stateless(void *data) {}
@@ -47,6 +52,36 @@ static MlirWalkResult collect(MlirOperation op, void *data) {
   }
   l->ops[l->count++] = op;
   return MlirWalkResultAdvance;
+}
+
+bool hm_attr_prints(MlirOperation op, const char *name, const char *text) {
+  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString(name));
+  if (mlirAttributeIsNull(attr))
+    return false;
+  HmBuffer printed = {0};
+  mlirAttributePrint(attr, hm_buffer_append, &printed);
+  bool found = printed.data && strstr(printed.data, text) != NULL;
+  hm_buffer_free(&printed);
+  return found;
+}
+
+intptr_t hm_generic_inputs(MlirOperation op) {
+  if (!hm_op_named(op, "linalg.generic") || mlirOperationGetNumResults(op) != 1)
+    return -1;
+  MlirAttribute segments = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("operandSegmentSizes"));
+  if (mlirAttributeIsNull(segments) || mlirDenseArrayGetNumElements(segments) != 2 ||
+      mlirDenseI32ArrayGetElement(segments, 1) != 1)
+    return -1;
+  return mlirDenseI32ArrayGetElement(segments, 0);
+}
+
+int64_t hm_float_lanes(MlirType vector, int64_t bits) {
+  if (!mlirTypeIsAVector(vector) || mlirShapedTypeGetRank(vector) != 1)
+    return 0;
+  MlirType element = mlirShapedTypeGetElementType(vector);
+  if (!mlirTypeIsAF32(element) && !mlirTypeIsAF64(element))
+    return 0;
+  return bits / mlirFloatTypeGetWidth(element);
 }
 
 MlirOperation hm_defining_op(MlirValue value) {

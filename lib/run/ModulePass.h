@@ -39,6 +39,15 @@ MlirValue hm_insert_op(MlirBlock block, MlirOperation before, MlirLocation loc, 
                        intptr_t noperands, const MlirValue *operands, MlirType result, intptr_t nattrs,
                        const MlirNamedAttribute *attrs);
 
+/* Whether the printed form of `op`'s attribute `name` contains `text`; false when it has none. */
+bool hm_attr_prints(MlirOperation op, const char *name, const char *text);
+
+/* The number of inputs of a linalg.generic with one output and one result; -1 for another op. */
+intptr_t hm_generic_inputs(MlirOperation op);
+
+/* The lanes `bits` bits hold of the 1-D f32 or f64 vector type `vector`; 0 for another type. */
+int64_t hm_float_lanes(MlirType vector, int64_t bits);
+
 /* The ops of a module a pass rewrites, collected by one walk first: rewriting under a walk would
  * change what it walks. */
 typedef struct HmOpList {

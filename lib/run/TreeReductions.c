@@ -61,16 +61,6 @@ static const Kind *kind_of(MlirOperation reduction) {
   return found;
 }
 
-/* The lanes of one piece for the reduction's element type; 0 when it is no f32 or f64 vector. */
-static int64_t piece_lanes(MlirType vector) {
-  if (!mlirTypeIsAVector(vector) || mlirShapedTypeGetRank(vector) != 1)
-    return 0;
-  MlirType element = mlirShapedTypeGetElementType(vector);
-  if (!mlirTypeIsAF32(element) && !mlirTypeIsAF64(element))
-    return 0;
-  return kPieceBits / mlirFloatTypeGetWidth(element);
-}
-
 /* The attributes a vector.reduction may have: its kind and its fastmath flags. */
 enum { kReductionAttrs = 2 };
 
@@ -80,7 +70,7 @@ static bool is_max_or_min_reduction(MlirOperation op) {
   if (!named(op, "vector.reduction") || !kind_of(op) || mlirOperationGetNumAttributes(op) > kReductionAttrs)
     return false;
   MlirType vector = mlirValueGetType(mlirOperationGetOperand(op, 0));
-  return piece_lanes(vector) > 0 && mlirShapedTypeGetDimSize(vector, 0) >= 2;
+  return hm_float_lanes(vector, kPieceBits) > 0 && mlirShapedTypeGetDimSize(vector, 0) >= 2;
 }
 
 typedef struct Builder {
@@ -195,7 +185,7 @@ static void rewrite(MlirOperation module_op, MlirOperation reduction) {
   const Kind *kind = kind_of(reduction);
   MlirValue vector = mlirOperationGetOperand(reduction, 0);
   Builder b = {mlirOperationGetContext(reduction), mlirOperationGetLocation(reduction), reduction};
-  MlirValue halves = combine_pieces(&b, kind, vector, piece_lanes(mlirValueGetType(vector)));
+  MlirValue halves = combine_pieces(&b, kind, vector, hm_float_lanes(mlirValueGetType(vector), kPieceBits));
   if (mlirValueIsNull(halves))
     return;
   /* The last vector folded in halves down to one lane: log2(lanes) steps where LLVM's reduction of
