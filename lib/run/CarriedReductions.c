@@ -143,7 +143,6 @@ static bool is_carried(MlirOperation op) {
 }
 
 static void reduce_into_accumulator(MlirOperation module_op, MlirOperation reduction) {
-  (void)module_op;
   const Kind *kind = reduction_kind(reduction);
   MlirValue acc = {NULL};
   MlirOperation user = kind ? carrying_combine(reduction, kind, &acc) : (MlirOperation){NULL};

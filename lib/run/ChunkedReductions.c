@@ -333,7 +333,6 @@ static void erase_dead_slice(const Slice *s) {
 }
 
 static void rewrite(MlirOperation module_op, MlirOperation reduction) {
-  (void)module_op;
   const Kind *kind = kind_of(reduction);
   MlirValue row = mlirOperationGetOperand(reduction, 0);
   int64_t lanes = hm_float_lanes(mlirValueGetType(row), kChunkBits);

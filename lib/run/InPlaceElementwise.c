@@ -85,7 +85,6 @@ static intptr_t reusable_input(MlirOperation op) {
 static bool is_reusing_candidate(MlirOperation op) { return reusable_input(op) >= 0; }
 
 static void write_over_input(MlirOperation module_op, MlirOperation op) {
-  (void)module_op;
   intptr_t input = reusable_input(op);
   if (input < 0)
     return;
