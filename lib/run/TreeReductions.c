@@ -13,6 +13,7 @@
  * combined with them, and the last piece folded in halves down to the one lane the reduction (with
  * its accumulator) ends with. */
 #include "run/TreeReductions.h"
+#include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <math.h>
@@ -42,11 +43,6 @@ static const Kind kKinds[] = {
     {"#vector.kind<minimumf>", "arith.minimumf", +1},
 };
 
-static bool named(MlirOperation op, const char *name) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
-}
-
 static const Kind *kind_of(MlirOperation reduction) {
   MlirAttribute attr = mlirOperationGetAttributeByName(reduction, mlirStringRefCreateFromCString("kind"));
   if (mlirAttributeIsNull(attr))
@@ -67,7 +63,7 @@ enum { kReductionAttrs = 2 };
 /* Any max or min of two lanes or more: a short one (a piece, or the lanes of a row of 70 past its
  * pieces) is a chain in LLVM's lowering all the same. */
 static bool is_max_or_min_reduction(MlirOperation op) {
-  if (!named(op, "vector.reduction") || !kind_of(op) || mlirOperationGetNumAttributes(op) > kReductionAttrs)
+  if (!hm_op_named(op, "vector.reduction") || !kind_of(op) || mlirOperationGetNumAttributes(op) > kReductionAttrs)
     return false;
   MlirType vector = mlirValueGetType(mlirOperationGetOperand(op, 0));
   return hm_float_lanes(vector, kPieceBits) > 0 && mlirShapedTypeGetDimSize(vector, 0) >= 2;
