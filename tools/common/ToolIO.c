@@ -53,7 +53,22 @@ static bool write_file_atomically(const char *who, const char *path, const HmBuf
   return ok;
 }
 
+/* A device or a pipe (-o /dev/null) is written as it is: renaming a file over it would replace
+ * /dev/null itself with a regular file. */
+static bool write_special_file(const char *who, const char *path, const HmBuffer *text) {
+  FILE *out = fopen(path, "wb");
+  bool ok = out && write_all(out, text);
+  if (out)
+    ok = fclose(out) == 0 && ok;
+  if (!ok)
+    fprintf(stderr, "%s: cannot write '%s': %s\n", who, path, strerror(errno));
+  return ok;
+}
+
 bool hm_tool_write_output(const char *who, const char *path, const HmBuffer *text) {
+  struct stat st;
+  if (path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return write_special_file(who, path, text);
   if (path && strcmp(path, "-") != 0)
     return write_file_atomically(who, path, text);
   if (write_all(stdout, text))
