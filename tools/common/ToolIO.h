@@ -15,8 +15,8 @@
 bool hm_tool_read_stream(FILE *in, HmBuffer *text);
 
 /* Writes `text` to `path`, or to stdout when `path` is NULL or "-". A file is written beside its
- * destination and renamed into place, so a failed run never leaves a partial file. Prints the error
- * and returns false on failure. */
+ * destination and renamed into place, so a failed run never leaves a partial file; a device or pipe
+ * (/dev/null) is written directly. Prints the error and returns false on failure. */
 bool hm_tool_write_output(const char *who, const char *path, const HmBuffer *text);
 
 #endif
