@@ -66,11 +66,11 @@ static bool write_special_file(const char *who, const char *path, const HmBuffer
 }
 
 bool hm_tool_write_output(const char *who, const char *path, const HmBuffer *text) {
-  struct stat st;
-  if (path && strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-    return write_special_file(who, path, text);
-  if (path && strcmp(path, "-") != 0)
-    return write_file_atomically(who, path, text);
+  if (path && strcmp(path, "-") != 0) {
+    struct stat st;
+    bool special = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    return special ? write_special_file(who, path, text) : write_file_atomically(who, path, text);
+  }
   if (write_all(stdout, text))
     return true;
   fprintf(stderr, "%s: cannot write to stdout: %s\n", who, strerror(errno));
