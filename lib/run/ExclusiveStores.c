@@ -152,6 +152,89 @@ static bool computed_after(MlirValue tile, MlirOperation earlier, int *budget) {
   return false;
 }
 
+static bool is_alias_op(MlirOperation op) {
+  return hm_op_named(op, "tensor.extract_slice") || hm_op_named(op, "tensor.expand_shape") ||
+         hm_op_named(op, "tensor.collapse_shape") || hm_op_named(op, "tensor.cast");
+}
+
+/* The op's init operands: the last as many operands as results (linalg's destination style). */
+static bool is_linalg_init(MlirOperation op, intptr_t operand) {
+  return operand >= mlirOperationGetNumOperands(op) - mlirOperationGetNumResults(op);
+}
+
+/* Whether `use` only reads its tensor, directly or through an alias of it; a use this does not know,
+ * or a walk longer than *budget, answers no. */
+static bool only_reads(MlirOpOperand use, int *budget) {
+  if (--*budget < 0)
+    return false;
+  MlirOperation user = mlirOpOperandGetOwner(use);
+  intptr_t operand = (intptr_t)mlirOpOperandGetOperandNumber(use);
+  if (has_prefix(user, "linalg."))
+    return !is_linalg_init(user, operand);
+  if (operand == 0 && (hm_op_named(user, "vector.transfer_read") || hm_op_named(user, "tensor.extract") ||
+                       hm_op_named(user, "tensor.dim") ||
+                       hm_op_named(user, "bufferization.materialize_in_destination")))
+    return true;
+  if (operand != 0 || !is_alias_op(user))
+    return false;
+  for (MlirOpOperand next = mlirValueGetFirstUse(mlirOperationGetResult(user, 0)); !mlirOpOperandIsNull(next);
+       next = mlirOpOperandGetNextUse(next))
+    if (!only_reads(next, budget))
+      return false;
+  return true;
+}
+
+/* Whether every use of `value` but operand `chain_operand` of `chain_user` only reads it. */
+static bool read_elsewhere_only(MlirValue value, MlirOperation chain_user, intptr_t chain_operand, int *budget) {
+  for (MlirOpOperand use = mlirValueGetFirstUse(value); !mlirOpOperandIsNull(use); use = mlirOpOperandGetNextUse(use)) {
+    bool chain = mlirOperationEqual(mlirOpOperandGetOwner(use), chain_user) &&
+                 (intptr_t)mlirOpOperandGetOperandNumber(use) == chain_operand;
+    if (!chain && !only_reads(use, budget))
+      return false;
+  }
+  return true;
+}
+
+/* Whether the store's destination chain (what eliminate-empty-tensors puts in the store's view) is
+ * the store's own: no value on it is also the destination of an op off the chain. Such a value
+ * (after cse, one zero-filled tile as the init of two reductions) has two in-place writers, and the
+ * bufferization may leave the other one in the view: then this store's copy of its own result
+ * into the view overwrites the other's, which is still to be read (layer norm's rstd stored as its
+ * mean). A tensor.empty may be shared: the elimination replaces only the chain's use of it. */
+static bool chain_is_private(MlirOperation store, int *budget) {
+  MlirValue tile = mlirOperationGetOperand(store, 0);
+  MlirOperation user = store;
+  intptr_t operand = 0;
+  while (read_elsewhere_only(tile, user, operand, budget)) {
+    if (mlirValueIsABlockArgument(tile)) {
+      MlirOperation loop = mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(tile));
+      intptr_t arg = mlirBlockArgumentGetArgNumber(tile);
+      if (!hm_op_named(loop, "scf.for") || arg == 0)
+        return false;
+      user = loop;
+      operand = 2 + arg;
+    } else {
+      MlirOperation op = mlirOpResultGetOwner(tile);
+      intptr_t result = mlirOpResultGetResultNumber(tile);
+      if (hm_op_named(op, "tensor.empty") || hm_op_named(op, "bufferization.alloc_tensor"))
+        return true;
+      if (hm_op_named(op, "vector.transfer_write") || hm_op_named(op, "tensor.insert_slice"))
+        operand = 1;
+      else if (is_alias_op(op))
+        operand = 0;
+      else if (hm_op_named(op, "scf.for"))
+        operand = 3 + result;
+      else if (has_prefix(op, "linalg."))
+        operand = mlirOperationGetNumOperands(op) - mlirOperationGetNumResults(op) + result;
+      else
+        return false;
+      user = op;
+    }
+    tile = mlirOperationGetOperand(user, operand);
+  }
+  return false;
+}
+
 /* Several stores: in distinct ops of one grid body, each tile computed after the previous store. */
 static bool stores_in_order(MlirOperation *stores, size_t n) {
   MlirOperation tops[kMaxStores];
@@ -187,8 +270,9 @@ static bool is_only_access(MlirValue buffer) {
 
 static void keep_if_exclusive(MlirOperation module_op, MlirOperation store) {
   MlirValue view = mlirOperationGetOperand(store, 1);
+  int budget = 256;
   bool exclusive = mlirTypeIsAMemRef(mlirValueGetType(view)) && is_only_access(hm_buffer_of(view)) &&
-                   stores_once_per_index(store, view);
+                   stores_once_per_index(store, view) && chain_is_private(store, &budget);
   if (!exclusive)
     mlirOperationRemoveAttributeByName(store, mlirStringRefCreateFromCString("restrict"));
 }

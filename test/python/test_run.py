@@ -209,6 +209,33 @@ def test_division_written_over_its_exp_matches_torch():
     torch.testing.assert_close(back, want + x, rtol=1e-5, atol=1e-5)
 
 
+@helion.kernel(static_shapes=True)
+def row_mean_and_rstd(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    m, n = x.size()
+    mean = torch.empty([m], dtype=torch.float32)
+    rstd = torch.empty([m], dtype=torch.float32)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        mean_val = torch.sum(row, dim=-1) / n
+        centred = row - mean_val[:, None]
+        mean[tile_m] = mean_val
+        rstd[tile_m] = torch.rsqrt(torch.sum(centred * centred, dim=-1) / n + 1e-4)
+    return mean, rstd
+
+
+@pytest.mark.parametrize("config", [dict(block_sizes=[8]), dict(block_sizes=[1], reduction_loops=[256])],
+                         ids=["whole-rows", "looped"])
+def test_two_reductions_from_one_zero_tile_store_their_own_results(config):
+    """Both sums start from the same zero-filled tile once cse has merged their fills; each result
+    is stored into its own output (lib/run/ExclusiveStores.c: neither is computed in its output's
+    view), where rstd used to arrive as a copy of the mean."""
+    x = torch.randn(64, 1000, dtype=torch.float16)
+    mean, rstd = helion_mlir.run(row_mean_and_rstd, [x], config=helion.Config(**config))
+    xf = x.double()
+    torch.testing.assert_close(mean.double(), xf.mean(-1), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(rstd.double(), torch.rsqrt(xf.var(-1, unbiased=False) + 1e-4), rtol=1e-4, atol=1e-5)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()
