@@ -45,6 +45,7 @@ typedef struct Options {
   bool allow_unregistered;
   bool print_ir_before_all;
   bool print_ir_after_all;
+  bool timing;
   bool print_irdl;
   bool help;
 } Options;
@@ -124,6 +125,7 @@ static const OptionSpec kOptions[] = {
     FLAG("mlir-print-ir-before-all", print_ir_before_all,
          "print the IR before each pass to stderr, as mlir-opt does (helion-lower-to-llvm's own too)"),
     FLAG("mlir-print-ir-after-all", print_ir_after_all, "print the IR after each pass to stderr"),
+    FLAG("mlir-timing", timing, "print each pass's execution time to stderr once the pipelines ran, as mlir-opt does"),
     FLAG("print-irdl", print_irdl,
          "print the IRDL of the helion and loom dialects (for mlir-opt --irdl-file) and exit"),
     FLAG("help", help, "print this help and exit"),
@@ -293,6 +295,8 @@ static bool build_pipelines(MlirContext ctx, const Options *opts, Pipelines *p) 
                                       /*printAfterOnlyOnFailure=*/false, flags, mlirStringRefCreate(NULL, 0));
       mlirOpPrintingFlagsDestroy(flags);
     }
+    if (opts->timing)
+      mlirPassManagerEnableTiming(p->pms[p->count]);
     ++p->count;
   }
   return true;
