@@ -1,5 +1,6 @@
 #include "run/Vectorize.h"
 #include "run/HoistPackedTiles.h"
+#include "run/HostBuffers.h"
 #include "run/HostVectors.h"
 #include "run/ModulePass.h"
 #include "run/UnmaskPackedRows.h"
@@ -40,10 +41,23 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
     mlirExternalPassSignalFailure(pass);
 }
 
+static MlirWalkResult find_matmul(MlirOperation op, void *found) {
+  if (!hm_op_named(op, "linalg.matmul") && !hm_op_named(op, "linalg.batch_matmul"))
+    return MlirWalkResultAdvance;
+  *(bool *)found = true;
+  return MlirWalkResultInterrupt;
+}
+
 /* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
  * widened first (WidenMatmul.h). The rows it packs are then written whole (UnmaskPackedRows.h), and
- * the tiles they go into allocated outside the K loops (HoistPackedTiles.h). `entry` sizes the blocks for one vector register width. */
+ * the tiles they go into allocated outside the K loops (HoistPackedTiles.h). `entry` sizes the blocks for one vector register width.
+ * Everything the script rewrites is a matmul or an operand of one, so a kernel without one skips
+ * it: its parse and its match walks were a fifth of softmax's lowering. */
 static void matmul(MlirOperation module_op, MlirExternalPass pass, const char *entry) {
+  bool found = false;
+  mlirOperationWalk(module_op, find_matmul, &found, MlirWalkPreOrder);
+  if (!found)
+    return;
   if (!hm_widen_matmul_operands(module_op)) {
     mlirExternalPassSignalFailure(pass);
     return;
