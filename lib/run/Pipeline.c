@@ -54,6 +54,10 @@
      * copy), where helion-exclusive-stores left the store `restrict`. */ \
     "eliminate-empty-tensors," \
     "one-shot-bufferize{allow-return-allocs-from-loops}," \
+    /* A tile temporary of a loop body (a looped reduction's chunk) is allocated once, before the \
+     * loop, where it is not carried from one iteration to the next; never out of the tile grid's \
+     * parallel loop, whose iterations run on several threads at once. */ \
+    "func.func(buffer-loop-hoisting)," \
     /* Frees the tile temporaries (padded loads, accumulators) so that a kernel run does not leak. \
      * It has to see the structured loops, so it runs before they become branches. */ \
     "buffer-deallocation-pipeline"
