@@ -14,6 +14,7 @@
 #include "run/Fp8.h"
 #include "run/GridRows.h"
 #include "run/InPlaceElementwise.h"
+#include "run/InvariantTileReads.h"
 #include "run/MathApproximation.h"
 #include "run/ModulePass.h"
 #include "run/ScalarTransfers.h"
@@ -30,8 +31,9 @@
  * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
  * after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third,
  * reductions of whole rows become loops over chunks (ChunkedReductions.h), max and min reductions
- * trees (TreeReductions.h), the 0-d transfers loads and stores (ScalarTransfers.h) and a grid of
- * row loops runs row by row (GridRows.h) after the fourth, the polynomial approximations of f32
+ * trees (TreeReductions.h), the 0-d transfers loads and stores (ScalarTransfers.h), a grid of
+ * row loops runs row by row (GridRows.h) and reads repeated by every iteration of a loop move before
+ * it (InvariantTileReads.h) after the fourth, the polynomial approximations of f32
  * math (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
@@ -69,6 +71,8 @@
 /* helion-chunked-reductions, helion-tree-reductions, helion-scalar-transfers and helion-grid-rows
  * run between TO_LOOPS and TO_OPENMP. */
 #define TO_OPENMP \
+    /* What helion-invariant-tile-reads left computed from reads before their loops. */ \
+    "loop-invariant-code-motion," \
     /* The tile grid (affine.parallel, scf.parallel by now) runs on all cores: an omp.parallel with a \
      * static omp.wsloop over the grid, on the thread count the runner sets. The loops inside stay \
      * sequential. The conversion wraps each body in a memref.alloca_scope, which must not hold \
@@ -135,7 +139,7 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
  * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
- * transfers, the grid rows, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
+ * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -179,6 +183,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, hm_tree_reductions_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_scalar_transfers_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_grid_rows_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_invariant_tile_reads_pass());
   if (!add_elements(pm, TO_OPENMP, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());

@@ -236,6 +236,31 @@ def test_two_reductions_from_one_zero_tile_store_their_own_results(config):
     torch.testing.assert_close(rstd.double(), torch.rsqrt(xf.var(-1, unbiased=False) + 1e-4), rtol=1e-4, atol=1e-5)
 
 
+@helion.kernel(static_shapes=True)
+def scale_rows_by_rms(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        mean_square = torch.sum(row * row, dim=-1, keepdim=True) / n
+        out[tile_m, :] = row * torch.rsqrt(mean_square + 1e-5) * w[None, :]
+    return out
+
+
+@pytest.mark.parametrize("config", [dict(block_sizes=[4]), dict(block_sizes=[2], reduction_loops=[256])],
+                         ids=["whole-rows", "looped"])
+@pytest.mark.parametrize("n", [1000, 1024])
+def test_row_statistic_read_before_the_row_loop_matches_torch(config, n):
+    """The row's mean square is read once per row, not once per piece of the row, and its rsqrt
+    computed there (lib/run/InvariantTileReads.c); every row still gets its own."""
+    x = torch.randn(64, n)
+    w = torch.randn(n)
+    out = helion_mlir.run(scale_rows_by_rms, [x, w], config=helion.Config(**config))
+    xf = x.double()
+    expected = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + 1e-5) * w.double()
+    torch.testing.assert_close(out.double(), expected, rtol=1e-5, atol=1e-5)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()
