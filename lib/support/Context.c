@@ -186,7 +186,11 @@ MlirContext hm_context_create(HmDiag *diag) {
   call_once(&passes_once, register_passes);
   MlirDialectRegistry registry = mlirDialectRegistryCreate();
   mlirRegisterAllDialects(registry);
-  MlirContext ctx = mlirContextCreateWithRegistry(registry, true);
+  /* Without multithreading: a kernel module holds one function, so the pass manager has nothing to
+   * run in parallel, and a threaded context would keep a pool of idle threads for the process's
+   * life (and lock its uniquers on every type and attribute). Each context is used by one thread
+   * at a time (lib/capi/CAPI.c hands the shared one out exclusively). */
+  MlirContext ctx = mlirContextCreateWithRegistry(registry, false);
   mlirDialectRegistryDestroy(registry);
   mlirRegisterAllLLVMTranslations(ctx);
   mlirContextLoadAllAvailableDialects(ctx);
