@@ -201,11 +201,18 @@ static bool read_elsewhere_only(MlirValue value, MlirOperation chain_user, intpt
  * bufferization may leave the other one in the view: then this store's copy of its own result
  * into the view overwrites the other's, which is still to be read (layer norm's rstd stored as its
  * mean). A tensor.empty may be shared: the elimination replaces only the chain's use of it. */
+static bool is_empty_tensor(MlirValue value) {
+  return mlirValueIsAOpResult(value) && hm_op_named(mlirOpResultGetOwner(value), "tensor.empty");
+}
+
 static bool chain_is_private(MlirOperation store, int *budget) {
   MlirValue tile = mlirOperationGetOperand(store, 0);
   MlirOperation user = store;
   intptr_t operand = 0;
-  while (read_elsewhere_only(tile, user, operand, budget)) {
+  /* The tensor.empty ends the chain before its other uses are looked at: after cse one empty can be
+   * the destination of tiles in several loops (a looped layer norm's last chunk loop and the
+   * masked one after it), and the elimination puts the view in the chain's use of it alone. */
+  while (!is_empty_tensor(tile) && read_elsewhere_only(tile, user, operand, budget)) {
     if (mlirValueIsABlockArgument(tile)) {
       MlirOperation loop = mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(tile));
       intptr_t arg = mlirBlockArgumentGetArgNumber(tile);
@@ -216,7 +223,7 @@ static bool chain_is_private(MlirOperation store, int *budget) {
     } else {
       MlirOperation op = mlirOpResultGetOwner(tile);
       intptr_t result = mlirOpResultGetResultNumber(tile);
-      if (hm_op_named(op, "tensor.empty") || hm_op_named(op, "bufferization.alloc_tensor"))
+      if (hm_op_named(op, "bufferization.alloc_tensor"))
         return true;
       if (hm_op_named(op, "vector.transfer_write") || hm_op_named(op, "tensor.insert_slice"))
         operand = 1;
@@ -232,7 +239,7 @@ static bool chain_is_private(MlirOperation store, int *budget) {
     }
     tile = mlirOperationGetOperand(user, operand);
   }
-  return false;
+  return is_empty_tensor(tile);
 }
 
 /* Several stores: in distinct ops of one grid body, each tile computed after the previous store. */
