@@ -25,7 +25,8 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in seven parts: the looped reductions into their accumulators
+/* The textual pipeline in seven parts, the reductions made generic for the first
+ * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
  * (InPlaceElementwise.h), the matmul kernels and the vectorization (Vectorize.h) run after the
  * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
@@ -166,6 +167,7 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, hm_snapshot_reads_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_atomics_pass());
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_generalize_reductions_pass());
   if (!add_elements(pm, FUSE, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_carried_reductions_pass());

@@ -12,7 +12,8 @@
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
 
-/* lib/run/matmul.mlir and lib/run/vectorize.mlir, as cmake/EmbedText.cmake embeds them. */
+/* lib/run/generalize.mlir, matmul.mlir and vectorize.mlir, as cmake/EmbedText.cmake embeds them. */
+extern const char hm_transform_generalize[];
 extern const char hm_transform_matmul[];
 extern const char hm_transform_vectorize[];
 
@@ -46,6 +47,21 @@ static MlirWalkResult find_matmul(MlirOperation op, void *found) {
     return MlirWalkResultAdvance;
   *(bool *)found = true;
   return MlirWalkResultInterrupt;
+}
+
+static MlirWalkResult find_reduce(MlirOperation op, void *found) {
+  if (!hm_op_named(op, "linalg.reduce"))
+    return MlirWalkResultAdvance;
+  *(bool *)found = true;
+  return MlirWalkResultInterrupt;
+}
+
+/* A kernel without a reduction skips the script's parse. */
+static void generalize_reductions(MlirOperation module_op, MlirExternalPass pass) {
+  bool found = false;
+  mlirOperationWalk(module_op, find_reduce, &found, MlirWalkPreOrder);
+  if (found)
+    run_script(module_op, pass, hm_transform_generalize, "__transform_main");
 }
 
 /* The script's register blocks take f32 and f64 matmuls: 16-bit tiles accumulating in f32 are
@@ -99,6 +115,13 @@ MlirPass hm_matmul_pass(HmVectorBits bits) {
   default:
     return hm_module_pass(&passes[0]);
   }
+}
+
+MlirPass hm_generalize_reductions_pass(void) {
+  static const HmModulePass pass = {"HelionGeneralizeReductions", "helion-generalize-reductions",
+                                    "linalg.reduce ops as linalg.generic ones, for the element-wise fusion",
+                                    generalize_reductions};
+  return hm_module_pass(&pass);
 }
 
 MlirPass hm_vectorize_pass(void) {

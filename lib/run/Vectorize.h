@@ -17,6 +17,9 @@ extern "C" {
  * linalg op) after it. The module's context must have the transform dialect and its extensions
  * loaded (hm_context_create loads every dialect). */
 MlirPass hm_matmul_pass(HmVectorBits bits);
+/* "helion-generalize-reductions" (generalize.mlir): every linalg.reduce a linalg.generic, before
+ * linalg-fuse-elementwise-ops. */
+MlirPass hm_generalize_reductions_pass(void);
 MlirPass hm_vectorize_pass(void);
 
 #ifdef __cplusplus

@@ -261,6 +261,32 @@ def test_row_statistic_read_before_the_row_loop_matches_torch(config, n):
     torch.testing.assert_close(out.double(), expected, rtol=1e-5, atol=1e-5)
 
 
+@helion.kernel(static_shapes=True)
+def fused_row_reductions(x: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    m, n = x.size()
+    peak = torch.empty(m)
+    total = torch.empty(m)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        peak[tile_m] = torch.amax(torch.abs(row * w[None, :]), dim=-1)
+        total[tile_m] = torch.sum(torch.exp(row - 1.0), dim=-1)
+    return peak, total
+
+
+@pytest.mark.parametrize("config", [dict(block_sizes=[4]), dict(block_sizes=[2], reduction_loops=[256])],
+                         ids=["whole-rows", "looped"])
+@pytest.mark.parametrize("n", [1000, 1024])
+def test_reductions_computing_their_own_operands_match_torch(config, n):
+    """Each reduction's element-wise operand is computed inside it (lib/run/generalize.mlir, then
+    the element-wise fusion), a chunk at a time, the masked lanes of the last chunk included."""
+    x = torch.randn(64, n)
+    w = torch.randn(n)
+    peak, total = helion_mlir.run(fused_row_reductions, [x, w], config=helion.Config(**config))
+    xf = x.double()
+    torch.testing.assert_close(peak, (x * w).abs().amax(-1), rtol=0, atol=0)
+    torch.testing.assert_close(total.double(), torch.exp(xf - 1.0).sum(-1), rtol=1e-5, atol=1e-5)
+
+
 def test_f16_matmul_accumulates_in_f32():
     kernel = compile_input("matmul_f16.mlir", "matmul")
     x, y = torch.randn(100, 70).half(), torch.randn(70, 50).half()
