@@ -195,23 +195,22 @@ static bool read_elsewhere_only(MlirValue value, MlirOperation chain_user, intpt
   return true;
 }
 
+static bool is_empty_tensor(MlirValue value) {
+  return mlirValueIsAOpResult(value) && hm_op_named(mlirOpResultGetOwner(value), "tensor.empty");
+}
+
 /* Whether the store's destination chain (what eliminate-empty-tensors puts in the store's view) is
  * the store's own: no value on it is also the destination of an op off the chain. Such a value
  * (after cse, one zero-filled tile as the init of two reductions) has two in-place writers, and the
  * bufferization may leave the other one in the view: then this store's copy of its own result
  * into the view overwrites the other's, which is still to be read (layer norm's rstd stored as its
- * mean). A tensor.empty may be shared: the elimination replaces only the chain's use of it. */
-static bool is_empty_tensor(MlirValue value) {
-  return mlirValueIsAOpResult(value) && hm_op_named(mlirOpResultGetOwner(value), "tensor.empty");
-}
-
+ * mean). The tensor.empty that ends the chain may be shared, and is not looked at past it: after
+ * cse one empty can be the destination of tiles in several loops (a looped layer norm's stored
+ * chunks and its masked last chunk), and the elimination replaces the chain's use of it alone. */
 static bool chain_is_private(MlirOperation store, int *budget) {
   MlirValue tile = mlirOperationGetOperand(store, 0);
   MlirOperation user = store;
   intptr_t operand = 0;
-  /* The tensor.empty ends the chain before its other uses are looked at: after cse one empty can be
-   * the destination of tiles in several loops (a looped layer norm's last chunk loop and the
-   * masked one after it), and the elimination puts the view in the chain's use of it alone. */
   while (!is_empty_tensor(tile) && read_elsewhere_only(tile, user, operand, budget)) {
     if (mlirValueIsABlockArgument(tile)) {
       MlirOperation loop = mlirBlockGetParentOperation(mlirBlockArgumentGetOwner(tile));

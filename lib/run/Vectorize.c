@@ -7,6 +7,7 @@
 #include "run/WidenMatmul.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "mlir-c/Dialect/Transform/Interpreter.h"
 #include "mlir-c/IR.h"
@@ -42,25 +43,33 @@ static void run_script(MlirOperation module_op, MlirExternalPass pass, const cha
     mlirExternalPassSignalFailure(pass);
 }
 
-static MlirWalkResult find_matmul(MlirOperation op, void *found) {
-  if (!hm_op_named(op, "linalg.matmul") && !hm_op_named(op, "linalg.batch_matmul"))
-    return MlirWalkResultAdvance;
-  *(bool *)found = true;
-  return MlirWalkResultInterrupt;
+/* The op names a script rewrites; `found` is set by the walk. */
+typedef struct OpSearch {
+  const char *const *names;
+  size_t count;
+  bool found;
+} OpSearch;
+
+static MlirWalkResult find_named(MlirOperation op, void *data) {
+  OpSearch *search = data;
+  for (size_t i = 0; i < search->count; ++i)
+    if (hm_op_named(op, search->names[i])) {
+      search->found = true;
+      return MlirWalkResultInterrupt;
+    }
+  return MlirWalkResultAdvance;
 }
 
-static MlirWalkResult find_reduce(MlirOperation op, void *found) {
-  if (!hm_op_named(op, "linalg.reduce"))
-    return MlirWalkResultAdvance;
-  *(bool *)found = true;
-  return MlirWalkResultInterrupt;
+/* Whether the module holds an op of one of the names: a kernel without one skips the script. */
+static bool holds_op(MlirOperation module_op, const char *const *names, size_t count) {
+  OpSearch search = {names, count, false};
+  mlirOperationWalk(module_op, find_named, &search, MlirWalkPreOrder);
+  return search.found;
 }
 
-/* A kernel without a reduction skips the script's parse. */
 static void generalize_reductions(MlirOperation module_op, MlirExternalPass pass) {
-  bool found = false;
-  mlirOperationWalk(module_op, find_reduce, &found, MlirWalkPreOrder);
-  if (found)
+  static const char *const reductions[] = {"linalg.reduce"};
+  if (holds_op(module_op, reductions, 1))
     run_script(module_op, pass, hm_transform_generalize, "__transform_main");
 }
 
@@ -70,9 +79,8 @@ static void generalize_reductions(MlirOperation module_op, MlirExternalPass pass
  * Everything the script rewrites is a matmul or an operand of one, so a kernel without one skips
  * it: its parse and its match walks were a fifth of softmax's lowering. */
 static void matmul(MlirOperation module_op, MlirExternalPass pass, const char *entry) {
-  bool found = false;
-  mlirOperationWalk(module_op, find_matmul, &found, MlirWalkPreOrder);
-  if (!found)
+  static const char *const matmuls[] = {"linalg.matmul", "linalg.batch_matmul"};
+  if (!holds_op(module_op, matmuls, 2))
     return;
   if (!hm_widen_matmul_operands(module_op)) {
     mlirExternalPassSignalFailure(pass);
