@@ -66,22 +66,10 @@ static bool is_view_or_index(MlirOperation op) {
   return false;
 }
 
-/* The value of an index constant, false if `value` is none. */
-static bool constant_index(MlirValue value, int64_t *out) {
-  MlirOperation op = hm_defining_op(value);
-  if (mlirOperationIsNull(op) || !named(op, "arith.constant"))
-    return false;
-  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
-  if (!mlirAttributeIsAInteger(attr))
-    return false;
-  *out = mlirIntegerAttrGetValueInt(attr);
-  return true;
-}
-
 /* The static trip count of a loop dimension, -1 when its bounds are not constants. */
 static int64_t trip_count(MlirValue lower, MlirValue upper, MlirValue step) {
   int64_t lo, hi, st;
-  if (!constant_index(lower, &lo) || !constant_index(upper, &hi) || !constant_index(step, &st) || st <= 0)
+  if (!hm_constant_index(lower, &lo) || !hm_constant_index(upper, &hi) || !hm_constant_index(step, &st) || st <= 0)
     return -1;
   return hi <= lo ? 0 : (hi - lo - 1) / st + 1;
 }

@@ -93,22 +93,11 @@ static bool only_read_in(MlirValue buffer, MlirOperation loop, int *budget) {
   return true;
 }
 
-static bool constant_index(MlirValue value, int64_t *out) {
-  MlirOperation op = hm_defining_op(value);
-  if (mlirOperationIsNull(op) || !hm_op_named(op, "arith.constant"))
-    return false;
-  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
-  if (!mlirAttributeIsAInteger(attr))
-    return false;
-  *out = mlirIntegerAttrGetValueInt(attr);
-  return true;
-}
-
 /* scf.for's operands: lower bound, upper bound, step, then the iter_args' initial values. */
 static bool runs_at_least_once(MlirOperation loop) {
   int64_t lower, upper;
-  return constant_index(mlirOperationGetOperand(loop, 0), &lower) &&
-         constant_index(mlirOperationGetOperand(loop, 1), &upper) && lower < upper;
+  return hm_constant_index(mlirOperationGetOperand(loop, 0), &lower) &&
+         hm_constant_index(mlirOperationGetOperand(loop, 1), &upper) && lower < upper;
 }
 
 static MlirOperation enclosing_parallel(MlirOperation op) {

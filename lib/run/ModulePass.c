@@ -88,6 +88,17 @@ MlirOperation hm_defining_op(MlirValue value) {
   return mlirValueIsAOpResult(value) ? mlirOpResultGetOwner(value) : (MlirOperation){NULL};
 }
 
+bool hm_constant_index(MlirValue value, int64_t *out) {
+  MlirOperation op = hm_defining_op(value);
+  if (mlirOperationIsNull(op) || !hm_op_named(op, "arith.constant"))
+    return false;
+  MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("value"));
+  if (!mlirAttributeIsAInteger(attr))
+    return false;
+  *out = mlirIntegerAttrGetValueInt(attr);
+  return true;
+}
+
 bool hm_defined_outside(MlirValue value, MlirOperation op) {
   MlirOperation owner = mlirValueIsAOpResult(value)
                             ? mlirOpResultGetOwner(value)

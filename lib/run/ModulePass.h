@@ -29,6 +29,9 @@ MlirPass hm_module_pass(const HmModulePass *pass);
 /* The op defining `value`; null for a block argument. */
 MlirOperation hm_defining_op(MlirValue value);
 
+/* The value of an index or integer arith.constant in *out; false if `value` is none. */
+bool hm_constant_index(MlirValue value, int64_t *out);
+
 /* Whether `value` is defined outside `op` (a block argument of a region above it, or an op result
  * there), so that it may be used before or after `op`. */
 bool hm_defined_outside(MlirValue value, MlirOperation op);

@@ -11,6 +11,7 @@
 #include "run/ChunkedReductions.h"
 #include "run/ExclusiveStores.h"
 #include "run/FastMath.h"
+#include "run/FullTiles.h"
 #include "run/Fp8.h"
 #include "run/GridRows.h"
 #include "run/InPlaceElementwise.h"
@@ -28,8 +29,8 @@
 /* The textual pipeline in seven parts, the reductions made generic for the first
  * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
- * (InPlaceElementwise.h), the matmul kernels and the vectorization (Vectorize.h) run after the
- * first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
+ * (InPlaceElementwise.h), the whole K steps of whole matmul tiles unpadded (FullTiles.h), the
+ * matmul kernels and the vectorization (Vectorize.h) run after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
  * after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third,
  * reductions of whole rows become loops over chunks (ChunkedReductions.h), max and min reductions
  * trees (TreeReductions.h), the 0-d transfers loads and stores (ScalarTransfers.h), a grid of
@@ -138,7 +139,7 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
- * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the vectorization, FOLD, the carried
+ * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the whole tiles, the vectorization, FOLD, the carried
  * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
  * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
@@ -172,6 +173,10 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_carried_reductions_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_in_place_elementwise_pass());
+  mlirOpPassManagerAddOwnedPass(pm, hm_full_tiles_pass());
+  /* The whole tiles' pads, of padding 0, fold away before the matmul kernels look for pads. */
+  if (!add_elements(pm, "canonicalize", diag))
+    return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_matmul_pass(bits));
   mlirOpPassManagerAddOwnedPass(pm, hm_vectorize_pass());
   if (!add_elements(pm, FOLD, diag))

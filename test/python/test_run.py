@@ -590,3 +590,72 @@ def test_check_reports_a_capture_error(capsys):
     status, line = run_check(capsys, "--entry", "examples/add.py:nope")
     assert status == 1
     assert line.startswith("capture failed: --entry 'examples/add.py:nope'")
+
+
+@helion.kernel(static_shapes=True)
+def matmul_edges(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), y.size(1)], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([x.size(0), y.size(1)]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(x.size(1)):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+@helion.kernel(static_shapes=False)
+def matmul_edges_dynamic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), y.size(1)], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([x.size(0), y.size(1)]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(x.size(1)):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def bmm_edges(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    b, m, k = x.size()
+    out = torch.empty([b, m, y.size(2)], dtype=x.dtype, device=x.device)
+    for tile_b, tile_m, tile_n in hl.tile([b, m, y.size(2)]):
+        acc = hl.zeros([tile_b, tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.baddbmm(acc, x[tile_b, tile_m, tile_k], y[tile_b, tile_k, tile_n])
+        out[tile_b, tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+# (m, k, n): edge tiles in all three; whole output tiles with a partial K step; a K the tile divides
+# with edge tiles; a K shorter than its tile (no whole step at all).
+WHOLE_TILE_SHAPES = [(100, 70, 50), (64, 40, 64), (100, 64, 50), (70, 10, 33)]
+TOLERANCES = {torch.float32: 1e-4, torch.float16: 1e-2, torch.bfloat16: 3e-2}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
+@pytest.mark.parametrize("shape", WHOLE_TILE_SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_whole_tiles_unpadded_steps_match_torch(shape, dtype):
+    """The whole K steps of whole tiles run unpadded and the rest as before (lib/run/FullTiles.c):
+    every output element is summed over all of K exactly once, edge tiles and partial steps too."""
+    torch.manual_seed(0)
+    m, k, n = shape
+    x, y = torch.randn(m, k).to(dtype), torch.randn(k, n).to(dtype)
+    out = helion_mlir.run(matmul_edges, [x, y], {"block_sizes": [32, 32, 16]})
+    tol = TOLERANCES[dtype]
+    torch.testing.assert_close(out, (x.float() @ y.float()).to(dtype), rtol=tol, atol=tol)
+
+
+def test_whole_tiles_of_dynamic_sizes_match_torch():
+    """With dynamic sizes the whole steps end at K - K % 16, computed at run time."""
+    torch.manual_seed(0)
+    for m, k, n in [(100, 70, 50), (96, 64, 80), (33, 17, 65)]:
+        x, y = torch.randn(m, k), torch.randn(k, n)
+        out = helion_mlir.run(matmul_edges_dynamic, [x, y], {"block_sizes": [32, 32, 16]})
+        torch.testing.assert_close(out, x @ y, rtol=1e-4, atol=1e-4)
+
+
+def test_whole_tiles_of_a_batched_matmul_match_torch():
+    torch.manual_seed(0)
+    x, y = torch.randn(3, 50, 37), torch.randn(3, 37, 45)
+    out = helion_mlir.run(bmm_edges, [x, y], {"block_sizes": [1, 32, 32, 16]})
+    torch.testing.assert_close(out, torch.bmm(x, y), rtol=1e-4, atol=1e-4)

@@ -16,21 +16,25 @@
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=THREE
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=THREE
 // The f16 matmul packs each padded tile at 16 bits (lib/run/matmul.mlir) and widens it into an
-// f32 tile of its own for the register blocks (lib/run/WidenMatmul.c): the accumulator, the output
-// tile and those four.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=SIX
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=SIX
+// f32 tile of its own for the register blocks (lib/run/WidenMatmul.c); the whole K steps of its
+// whole tiles (lib/run/FullTiles.c) widen the host's tiles, unpacked, into two more: the
+// accumulator, the output tile and those six.
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=EIGHT
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=EIGHT
 // For 512-bit vectors (test/lit/run/register-blocks.mlir has the others), an f32 matmul's 32x32
 // accumulator is four 8x32 register blocks, a loop whose body updates a block
-// with one FMA on a 32-lane row per row of the block and element of the 16-wide K tile: 8 * 16.
-// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
-// The f16 and fp8 matmuls accumulating in f32 have the same register blocks, on their widened tiles.
-// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
-// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f8.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=FMAS
+// with one FMA on a 32-lane row per row of the block and element of the 16-wide K tile: 8 * 16,
+// twice: once for the whole tiles' whole K steps, once for the K loop as it was.
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=TWICE
+// The f16 and fp8 matmuls accumulating in f32 have the same register blocks, on their widened tiles;
+// the fp8 one's tiles are whole, unpadded, so it has one copy.
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=TWICE
+// RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f8.mlir | grep -c "llvm.intr.fmuladd.*vector<32xf32>" | FileCheck %s --check-prefix=ONCE
 // ONE: {{^1$}}
 // THREE: {{^3$}}
-// SIX: {{^6$}}
-// FMAS: {{^128$}}
+// EIGHT: {{^8$}}
+// TWICE: {{^256$}}
+// ONCE: {{^128$}}
 
 // Copies between strided tiles go through MLIR's runtime memrefCopy, which the runner supplies.
 // CHECK-DAG: llvm.func @memrefCopy(i64, !llvm.ptr, !llvm.ptr)
