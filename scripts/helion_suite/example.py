@@ -11,6 +11,7 @@ their default configs (HELION_AUTOTUNE_EFFORT=none): autotuning is a speed quest
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import importlib.util
 import json
@@ -106,6 +107,10 @@ def where_path(out_path: Path) -> Path:
 
 def main(src: Path, name: str, out_path: Path) -> int:
     from helion_mlir.testing import configure
+
+    # A process that dies of a signal (an abort, a segfault) leaves every thread's Python stack in
+    # its log.
+    faulthandler.enable(all_threads=True)
 
     watch(where_path(out_path), src / "examples")
     configure(src / "examples")

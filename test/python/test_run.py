@@ -603,15 +603,7 @@ def matmul_edges(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
-@helion.kernel(static_shapes=False)
-def matmul_edges_dynamic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    out = torch.empty([x.size(0), y.size(1)], dtype=x.dtype, device=x.device)
-    for tile_m, tile_n in hl.tile([x.size(0), y.size(1)]):
-        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
-        for tile_k in hl.tile(x.size(1)):
-            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
-        out[tile_m, tile_n] = acc.to(out.dtype)
-    return out
+matmul_edges_dynamic = helion.kernel(matmul_edges.fn, static_shapes=False)
 
 
 @helion.kernel(static_shapes=True)
