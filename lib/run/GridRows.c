@@ -69,7 +69,8 @@ static bool is_view_or_index(MlirOperation op) {
 /* The static trip count of a loop dimension, -1 when its bounds are not constants. */
 static int64_t trip_count(MlirValue lower, MlirValue upper, MlirValue step) {
   int64_t lo, hi, st;
-  if (!hm_constant_index(lower, &lo) || !hm_constant_index(upper, &hi) || !hm_constant_index(step, &st) || st <= 0)
+  if (!hm_constant_index(lower, &lo) || !hm_constant_index(upper, &hi) || !hm_constant_index(step, &st) ||
+      st <= 0)
     return -1;
   return hi <= lo ? 0 : (hi - lo - 1) / st + 1;
 }

@@ -30,13 +30,14 @@
  * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
  * (InPlaceElementwise.h), the whole K steps of whole matmul tiles unpadded (FullTiles.h), the
- * matmul kernels and the vectorization (Vectorize.h) run after the first, the loop-carried vectors (CarryVectors.h) and the exclusive stores (ExclusiveStores.h)
- * after the second, HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third,
- * reductions of whole rows become loops over chunks (ChunkedReductions.h), max and min reductions
- * trees (TreeReductions.h), the 0-d transfers loads and stores (ScalarTransfers.h), a grid of
- * row loops runs row by row (GridRows.h) and reads repeated by every iteration of a loop move before
- * it (InvariantTileReads.h) after the fourth, the polynomial approximations of f32
- * math (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
+ * matmul kernels and the vectorization (Vectorize.h) run after the first, the loop-carried vectors
+ * (CarryVectors.h) and the exclusive stores (ExclusiveStores.h) after the second,
+ * HELION_MLIR_CHECKS=1 adds MLIR's runtime verification after the third, reductions of whole rows
+ * become loops over chunks (ChunkedReductions.h), max and min reductions trees (TreeReductions.h),
+ * the 0-d transfers loads and stores (ScalarTransfers.h), a grid of row loops runs row by row
+ * (GridRows.h) and reads repeated by every iteration of a loop move before it
+ * (InvariantTileReads.h) after the fourth, the polynomial approximations of f32 math
+ * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -139,8 +140,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
- * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the whole tiles, the vectorization, FOLD, the carried
- * vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
+ * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the whole tiles (FullTiles.h), the
+ * vectorization, FOLD, the carried vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
  * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
