@@ -21,12 +21,13 @@
 #include "run/ScalarTransfers.h"
 #include "run/TreeReductions.h"
 #include "run/SnapshotReads.h"
+#include "run/ThreadBuffers.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in seven parts, the reductions made generic for the first
+/* The textual pipeline in eight parts, the reductions made generic for the first
  * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
  * (InPlaceElementwise.h), the whole K steps of whole matmul tiles unpadded (FullTiles.h), the
@@ -36,8 +37,9 @@
  * become loops over chunks (ChunkedReductions.h), max and min reductions trees (TreeReductions.h),
  * the 0-d transfers loads and stores (ScalarTransfers.h), a grid of row loops runs row by row
  * (GridRows.h) and reads repeated by every iteration of a loop move before it
- * (InvariantTileReads.h) after the fourth, the polynomial approximations of f32 math
- * (MathApproximation.h) run before the sixth, and the fp8 conversions (Fp8.h) before the last. */
+ * (InvariantTileReads.h) after the fourth, a grid iteration's buffers one per thread
+ * (ThreadBuffers.h) after the fifth, the polynomial approximations of f32 math
+ * (MathApproximation.h) before the seventh, and the fp8 conversions (Fp8.h) before the last. */
 #define FUSE \
     /* affine.for with tensor iter_args does not bufferize, scf.for does: affine goes first. */ \
     "lower-affine," \
@@ -84,7 +86,9 @@
      * allocate on the stack, for all the canonicalizer knows). */ \
     "inline," \
     "convert-scf-to-openmp," \
-    "canonicalize," \
+    "canonicalize"
+/* helion-thread-buffers runs between TO_OPENMP and TO_VIEWS. */
+#define TO_VIEWS \
     /* Subviews become reinterpret_casts the LLVM conversion understands; the affine.apply ops this \
      * leaves behind need a second lower-affine. */ \
     "expand-strided-metadata," \
@@ -124,9 +128,9 @@
 #define RUNTIME_CHECKS "generate-runtime-verification"
 
 static const char kPipeline[] =
-    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_OPENMP "," TO_F32 "," TO_LLVM ")";
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," TO_LOOPS "," TO_OPENMP "," TO_VIEWS "," TO_F32 "," TO_LLVM ")";
 static const char kCheckedPipeline[] =
-    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_OPENMP "," TO_F32 ","
+    "builtin.module(" FUSE "," FOLD "," TO_BUFFERS "," RUNTIME_CHECKS "," TO_LOOPS "," TO_OPENMP "," TO_VIEWS "," TO_F32 ","
     TO_LLVM ")";
 
 static bool checks_enabled(void) {
@@ -142,7 +146,8 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
  * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
  * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the whole tiles (FullTiles.h), the
  * vectorization, FOLD, the carried vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
- * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the math approximations, TO_F32, the fp8 conversions, TO_LLVM. */
+ * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the thread buffers, TO_VIEWS, the math
+ * approximations, TO_F32, the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -193,6 +198,9 @@ bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
   mlirOpPassManagerAddOwnedPass(pm, hm_grid_rows_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_invariant_tile_reads_pass());
   if (!add_elements(pm, TO_OPENMP, diag))
+    return false;
+  mlirOpPassManagerAddOwnedPass(pm, hm_thread_buffers_pass());
+  if (!add_elements(pm, TO_VIEWS, diag))
     return false;
   mlirOpPassManagerAddOwnedPass(pm, hm_math_approximation_pass());
   if (!add_elements(pm, TO_F32, diag))

@@ -651,3 +651,31 @@ def test_whole_tiles_of_a_batched_matmul_match_torch():
     x, y = torch.randn(3, 50, 37), torch.randn(3, 37, 45)
     out = helion_mlir.run(bmm_edges, [x, y], {"block_sizes": [1, 32, 32, 16]})
     torch.testing.assert_close(out, torch.bmm(x, y), rtol=1e-4, atol=1e-4)
+
+
+@helion.kernel(static_shapes=True)
+def layer_norm_rows(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(x.size(0)):
+        row = x[tile_m, :]
+        centred = row - row.mean(-1, keepdim=True)
+        rstd = torch.rsqrt((centred * centred).mean(-1, keepdim=True) + 1e-5)
+        out[tile_m, :] = centred * rstd * w[None, :] + b[None, :]
+    return out
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("block", [1, 4])
+def test_buffers_a_thread_reuses_start_each_tile_afresh(block, threads, torch_threads):
+    """A tile's temporaries are one stack buffer per thread, reused by every tile the thread runs
+    (lib/run/ThreadBuffers.c): a looped layer norm's accumulators and the padded last chunk start
+    from their own values at each tile, whatever the thread's tile before left there, on one thread
+    or several, with a last tile of fewer rows (37 = 9 * 4 + 1). Rows of scales 1e-3 to 1e3 make
+    anything left from another row show."""
+    torch_threads(threads)
+    torch.manual_seed(0)
+    x = torch.randn(37, 1000) * torch.logspace(-3, 3, 37)[:, None]
+    w, b = torch.randn(1000), torch.randn(1000)
+    got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
+    torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
+                               rtol=1e-4, atol=1e-4)

@@ -1,12 +1,14 @@
 // Tile stores computed in place (helion-exclusive-stores, then eliminate-empty-tensors): a tile
 // stored whole into its host tensor's view, where the store is the tensor's one access, needs no
-// tile buffer and no copy; every other store keeps them. The numerics run on the JIT in
-// test/python/test_run.py.
+// tile buffer and no copy; every other store keeps them. A grid iteration's tile buffer is one
+// per thread (helion-thread-buffers), an llvm.alloca of 64-byte alignment at the start of the
+// parallel region. The numerics run on the JIT in test/python/test_run.py.
 // RUN: %helion-opt --helion-lower-to-llvm --split-input-file %s | FileCheck %s
 
-// The grid's tile written straight into the output: no malloc, no copy.
+// The grid's tile written straight into the output: no buffer, no copy.
 // CHECK-LABEL: llvm.func @sole_store(
 // CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: x f32 {alignment = 64 : i64}
 // CHECK-NOT: llvm.call @memrefCopy
 // CHECK: llvm.return
 func.func @sole_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
@@ -31,6 +33,7 @@ func.func @sole_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
 // A loop over the row's pieces storing each piece where the loop's index says: in place too.
 // CHECK-LABEL: llvm.func @store_in_loop(
 // CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: x f32 {alignment = 64 : i64}
 // CHECK-NOT: llvm.call @memrefCopy
 // CHECK: llvm.return
 func.func @store_in_loop(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
@@ -60,7 +63,7 @@ func.func @store_in_loop(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
 // The store's tile is computed from the output's own tile, transposed (out[tile] = out[tile].T):
 // computed in place, it would overwrite elements it has still to read. The store keeps its buffer.
 // CHECK-LABEL: llvm.func @read_and_store(
-// CHECK: llvm.call @malloc
+// CHECK: llvm.alloca %{{.*}} x f32 {alignment = 64 : i64}
 // CHECK: llvm.return
 func.func @read_and_store(%out: memref<64x64xf32>) {
   affine.parallel (%i, %j) = (0, 0) to (64, 64) step (8, 8) {
@@ -83,7 +86,7 @@ func.func @read_and_store(%out: memref<64x64xf32>) {
 // A store under a condition (a masked edge tile's): the tile is computed before the scf.if, and
 // computed in place it would be written whether or not the store runs. It keeps its buffer.
 // CHECK-LABEL: llvm.func @conditional_store(
-// CHECK: llvm.call @malloc
+// CHECK: llvm.alloca %{{.*}} x f32 {alignment = 64 : i64}
 // CHECK: llvm.return
 func.func @conditional_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>, %n: index) {
   affine.parallel (%i) = (0) to (64) step (8) {
@@ -110,7 +113,7 @@ func.func @conditional_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>, %
 // A store in a loop whose index the view does not depend on: the view could be hoisted above the
 // loop, and a loop that never runs would still have the tile written. It keeps its buffer.
 // CHECK-LABEL: llvm.func @loop_invariant_store(
-// CHECK: llvm.call @malloc
+// CHECK: llvm.alloca %{{.*}} x f32 {alignment = 64 : i64}
 // CHECK: llvm.return
 func.func @loop_invariant_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>, %n: index) {
   %c0 = arith.constant 0 : index
@@ -138,9 +141,10 @@ func.func @loop_invariant_store(%x: memref<64x256xf32>, %out: memref<64x256xf32>
 // A looped reduction split into its whole chunks and its last one (lower/ops/Loops.c) stores into
 // the output twice: in the loop over the whole chunks, then the last chunk in the grid body (the
 // canonicalizer inlines its one-iteration loop). The second tile is computed after the loop, so
-// both are computed in place, in program order: no malloc, no copy.
+// both are computed in place, in program order: no buffer, no copy.
 // CHECK-LABEL: llvm.func @split_row_stores(
 // CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: x f32 {alignment = 64 : i64}
 // CHECK-NOT: llvm.call @memrefCopy
 // CHECK: llvm.return
 func.func @split_row_stores(%x: memref<64x232xf32>, %out: memref<64x232xf32>) {
@@ -182,7 +186,7 @@ func.func @split_row_stores(%x: memref<64x232xf32>, %out: memref<64x232xf32>) {
 // in place, it would be written before the loop's stores, out of program order. The stores keep
 // their buffers.
 // CHECK-LABEL: llvm.func @store_computed_early(
-// CHECK: llvm.call @malloc
+// CHECK: llvm.alloca %{{.*}} x f32 {alignment = 64 : i64}
 // CHECK: llvm.return
 func.func @store_computed_early(%x: memref<64x232xf32>, %out: memref<64x232xf32>) {
   %c0 = arith.constant 0 : index

@@ -19,9 +19,11 @@
 // CHECK: linalg.generic {{.*}} ins(%[[EXP]], %{{.+}} : tensor<4x1000xf32>, tensor<4x1xf32>) outs(%[[EXP]] : tensor<4x1000xf32>)
 // CHECK-NEXT: ^bb0(%{{.+}}: f32, %[[SUM:.+]]: f32, %[[OUT:.+]]: f32):
 // CHECK-NEXT: arith.divf %[[OUT]], %[[SUM]]
-// The exp is computed in the output's view: the one buffer left is the row sums'.
+// The exp is computed in the output's view: the one buffer left is the row sums', one per thread
+// (helion-thread-buffers).
 // BUFFERS-LABEL: llvm.func @softmax(
-// BUFFERS-COUNT-1: llvm.call @malloc
+// BUFFERS-COUNT-1: x f32 {alignment = 64 : i64}
+// BUFFERS-NOT: x f32 {alignment = 64 : i64}
 // BUFFERS-NOT: llvm.call @malloc
 // BUFFERS: llvm.return
 func.func @softmax(%x: memref<64x1000xf32>, %out: memref<64x1000xf32>) {

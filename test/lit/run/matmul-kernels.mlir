@@ -29,18 +29,18 @@
 // WHOLE-NOT: llvm.intr.masked.store
 // WHOLE: llvm.intr.masked.load {{.*}}, {{.*}}, %[[ZEROS]] {{.*}} -> vector<16x{{f32|f16}}>
 // WHOLE-NOT: llvm.intr.masked.store
-// The packed tiles are allocated once per output tile, before its K loop (lib/run/HoistPackedTiles.c),
-// and freed with the accumulator after the output tile's store, not at the end of every K step.
+// The packed tiles and the accumulator are allocated once per output tile, before its K loop
+// (lib/run/HoistPackedTiles.c), not at every K step; being an output tile's own, they are then one
+// per thread, on its stack before the grid loop (lib/run/ThreadBuffers.c), and never freed.
 // RUN: %helion-opt --vector-bits=512 --helion-lower-to-llvm %S/Inputs/matmul_f32.mlir | FileCheck %s --check-prefix=HOIST
 // HOIST-LABEL: llvm.func @matmul(
-// HOIST-COUNT-3: llvm.call @malloc
+// HOIST: omp.parallel {
+// HOIST-COUNT-3: llvm.alloca %{{.*}} x f32 {alignment = 64 : i64}
+// HOIST: omp.wsloop {
+// HOIST-NOT: x f32 {alignment = 64 : i64}
 // HOIST-NOT: llvm.call @malloc
-// HOIST: llvm.intr.masked.load
 // HOIST-NOT: llvm.call @free
-// HOIST: llvm.intr.fmuladd
-// HOIST-NOT: llvm.call @free
-// HOIST: llvm.call @memrefCopy
-// HOIST-COUNT-3: llvm.call @free
+// HOIST: llvm.return
 
 // CHECK-LABEL: llvm.func @matmul(
 // In the K loop, the lhs's 32x16 tile is packed a row at a time: one masked load of the host's row

@@ -4,13 +4,12 @@
 // RUN: %helion-opt --helion-lower-to-llvm --split-input-file %s | FileCheck %s
 
 // The read of `out` is copied into a tile buffer (the first memcpy) before the store of x into
-// `out` (the second), and the sum reads that buffer.
+// `out` (the second), and the sum reads that buffer, one per thread (helion-thread-buffers).
 // CHECK-LABEL: llvm.func @read_store_read(
-// CHECK:         %[[SNAP:.+]] = llvm.call @malloc
-// CHECK:         "llvm.intr.memcpy"(%{{.+}}, %{{.+}}, %{{.+}})
+// CHECK:         %[[SNAP:.+]] = llvm.alloca %{{.+}} x f32 {alignment = 64 : i64}
+// CHECK:         "llvm.intr.memcpy"(%[[SNAP]], %{{.+}}, %{{.+}})
 // CHECK:         "llvm.intr.memcpy"(%{{.+}}, %{{.+}}, %{{.+}})
 // CHECK:         llvm.fadd
-// CHECK:         llvm.call @free(%[[SNAP]])
 func.func @read_store_read(%x: memref<128xf32>, %out: memref<128xf32>, %old: memref<128xf32>) {
   affine.parallel (%i) = (0) to (128) step (32) {
     %ov = memref.subview %out[%i] [32] [1] : memref<128xf32> to memref<32xf32, strided<[1], offset: ?>>
@@ -36,6 +35,7 @@ func.func @read_store_read(%x: memref<128xf32>, %out: memref<128xf32>, %old: mem
 // Nothing writes `x`: its tile is read where it lies, no buffer, no copy.
 // CHECK-LABEL: llvm.func @read_only(
 // CHECK-NOT:     llvm.call @malloc
+// CHECK-NOT:     x f32 {alignment = 64 : i64}
 // CHECK-NOT:     llvm.intr.memcpy
 // CHECK:         llvm.return
 func.func @read_only(%x: memref<128xf32>, %out: memref<128xf32>) {

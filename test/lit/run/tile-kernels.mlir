@@ -1,8 +1,8 @@
 // The JIT's pipeline (--helion-lower-to-llvm, lib/run/Pipeline.c) on the kinds of kernel the lowering
 // emits: an elementwise add with an edge tile, a row softmax (linalg.reduce, math.exp), and an f16
 // matmul accumulating in f32 through an affine.for with tensor iter_args. Everything reaches the
-// LLVM dialect, vectorized (lib/run/vectorize.mlir), and every tile temporary that is malloc'd is
-// freed in the same iteration.
+// LLVM dialect, vectorized (lib/run/vectorize.mlir), and every tile temporary is one stack buffer
+// per thread (lib/run/ThreadBuffers.c), an llvm.alloca of 64-byte alignment: none is malloc'd.
 // The same inputs run on the JIT in test/python/test_run.py.
 
 // RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | FileCheck %s --check-prefixes=CHECK,ADD
@@ -11,16 +11,16 @@
 
 // The padded loads of add are masked vector reads feeding the sum directly: one buffer is left, the
 // output tile.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=ONE
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=ONE
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=THREE
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=THREE
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | grep -c "llvm.alloca .* {alignment = 64 : i64}" | FileCheck %s --check-prefix=ONE
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/add_1d.mlir | not grep "llvm.call @malloc"
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | grep -c "llvm.alloca .* {alignment = 64 : i64}" | FileCheck %s --check-prefix=THREE
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/softmax_rows.mlir | not grep "llvm.call @malloc"
 // The f16 matmul packs each padded tile at 16 bits (lib/run/matmul.mlir) and widens it into an
 // f32 tile of its own for the register blocks (lib/run/WidenMatmul.c); the whole K steps of its
 // whole tiles (lib/run/FullTiles.c) widen the host's tiles, unpacked, into two more: the
 // accumulator, the output tile and those six.
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @malloc" | FileCheck %s --check-prefix=EIGHT
-// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.call @free" | FileCheck %s --check-prefix=EIGHT
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | grep -c "llvm.alloca .* {alignment = 64 : i64}" | FileCheck %s --check-prefix=EIGHT
+// RUN: %helion-opt --helion-lower-to-llvm %S/Inputs/matmul_f16.mlir | not grep "llvm.call @malloc"
 // For 512-bit vectors (test/lit/run/register-blocks.mlir has the others), an f32 matmul's 32x32
 // accumulator is four 8x32 register blocks, a loop whose body updates a block
 // with one FMA on a 32-lane row per row of the block and element of the 16-wide K tile: 8 * 16,
@@ -38,8 +38,6 @@
 
 // Copies between strided tiles go through MLIR's runtime memrefCopy, which the runner supplies.
 // CHECK-DAG: llvm.func @memrefCopy(i64, !llvm.ptr, !llvm.ptr)
-// CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
-// CHECK-DAG: llvm.func @free(!llvm.ptr)
 // ADD: llvm.func @add(
 // ADD: llvm.intr.masked.load {{.*}} -> vector<64xf32>
 // ADD: llvm.fadd {{.*}} : vector<64xf32>
