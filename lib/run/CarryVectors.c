@@ -42,17 +42,21 @@ static bool single_use(MlirValue value) {
 
 /* A transfer of the whole of `tensor` (static) as `vector`: operands `indices` .. `indices + rank`
  * all zero and defined outside `loop`, the identity permutation, every dimension in bounds, and
- * `extra` other operands (the read's padding; no mask). */
+ * `extra` other operands (the read's padding; no mask). The vector may leave out leading unit
+ * dimensions (a one-row tile's 1x1 accumulator as vector<1xf32>, through the minor identity):
+ * it still holds every element. */
 static bool whole_transfer(MlirOperation op, MlirType tensor, MlirType vector, intptr_t indices,
                            intptr_t extra, MlirOperation loop) {
   if (!mlirTypeIsARankedTensor(tensor) || !mlirShapedTypeHasStaticShape(tensor) ||
       !mlirTypeIsAVector(vector))
     return false;
-  intptr_t rank = mlirShapedTypeGetRank(tensor);
-  if (mlirShapedTypeGetRank(vector) != rank || mlirOperationGetNumOperands(op) != indices + rank + extra)
+  intptr_t rank = mlirShapedTypeGetRank(tensor), lanes_rank = mlirShapedTypeGetRank(vector);
+  intptr_t dropped = rank - lanes_rank;
+  if (dropped < 0 || mlirOperationGetNumOperands(op) != indices + rank + extra)
     return false;
   for (intptr_t d = 0; d < rank; ++d)
-    if (mlirShapedTypeGetDimSize(vector, d) != mlirShapedTypeGetDimSize(tensor, d))
+    if (d < dropped ? mlirShapedTypeGetDimSize(tensor, d) != 1
+                    : mlirShapedTypeGetDimSize(vector, d - dropped) != mlirShapedTypeGetDimSize(tensor, d))
       return false;
   for (intptr_t i = indices; i < indices + rank + extra; ++i) {
     MlirValue operand = mlirOperationGetOperand(op, i);
@@ -60,7 +64,7 @@ static bool whole_transfer(MlirOperation op, MlirType tensor, MlirType vector, i
       return false;
   }
   MlirAttribute map = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("permutation_map"));
-  return mlirAttributeIsAAffineMap(map) && mlirAffineMapIsIdentity(mlirAffineMapAttrGetValue(map));
+  return mlirAttributeIsAAffineMap(map) && mlirAffineMapIsMinorIdentity(mlirAffineMapAttrGetValue(map));
 }
 
 /* The carried tensor `arg` (block argument `index` + 1 of the loop's body) as a vector, when the

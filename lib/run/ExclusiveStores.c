@@ -13,7 +13,8 @@
  *
  * Several stores into one host tensor and nothing else (a looped reduction split into its whole
  * chunks and its last one, lower/ops/Loops.c: each part stores its tiles) keep the mark when their
- * writes stay in program order: the stores sit in distinct ops of the grid body, and everything
+ * writes stay in program order: the stores sit in distinct ops of the grid body (or of a loop
+ * around them all whose index moves every view: a tile of rows run row by row), and everything
  * that computes a later store's tile in place (its destination chain, down to its tensor.empty)
  * runs after the op holding the store before it. Each store's early writes then happen between the
  * previous store and its own, as they would at the stores. */
@@ -88,16 +89,6 @@ static bool collect_stores(MlirValue buffer, MlirOperation *stores, size_t *n) {
     stores[(*n)++] = user;
   }
   return true;
-}
-
-/* The op of the grid body (or of the function body) that is or holds `op`. */
-static MlirOperation top_ancestor(MlirOperation op) {
-  for (;;) {
-    MlirOperation parent = mlirOperationGetParentOperation(op);
-    if (mlirOperationIsNull(parent) || is_grid(parent) || hm_op_named(parent, "func.func"))
-      return op;
-    op = parent;
-  }
 }
 
 /* The op in `block` that is or holds `op`; null when `op` is outside the block. */
@@ -241,14 +232,31 @@ static bool chain_is_private(MlirOperation store, int *budget) {
   return is_empty_tensor(tile);
 }
 
-/* Several stores: in distinct ops of one grid body, each tile computed after the previous store. */
+/* The innermost block, no further out than the grid body, that is or holds the block of every
+ * store: the grid body, or the body of a loop around all of them (a tile of rows run row by row,
+ * SplitRows.c, stores each row's chunks in its row loop). */
+static MlirBlock common_block(MlirOperation *stores, size_t n) {
+  for (MlirOperation op = stores[0];; op = mlirOperationGetParentOperation(op)) {
+    MlirBlock block = mlirOperationGetBlock(op);
+    bool holds_all = true;
+    for (size_t i = 1; i < n && holds_all; ++i)
+      holds_all = !mlirOperationIsNull(ancestor_in(stores[i], block));
+    MlirOperation parent = mlirOperationGetParentOperation(op);
+    if (holds_all || mlirOperationIsNull(parent) || is_grid(parent) || hm_op_named(parent, "func.func"))
+      return holds_all ? block : (MlirBlock){NULL};
+  }
+}
+
+/* Several stores: in distinct ops of one block (common_block), each tile computed after the
+ * previous store. Every loop between that block and a store moves the store's view
+ * (stores_once_per_index), so a run of the block stores its own elements. */
 static bool stores_in_order(MlirOperation *stores, size_t n) {
   MlirOperation tops[kMaxStores];
-  MlirBlock block = mlirOperationGetBlock(top_ancestor(stores[0]));
+  MlirBlock block = common_block(stores, n);
+  if (mlirBlockIsNull(block))
+    return false;
   for (size_t i = 0; i < n; ++i) {
-    MlirOperation top = top_ancestor(stores[i]), store = stores[i];
-    if (!mlirBlockEqual(mlirOperationGetBlock(top), block))
-      return false;
+    MlirOperation top = ancestor_in(stores[i], block), store = stores[i];
     size_t j = i;
     for (; j > 0 && mlirOperationIsBeforeInBlock(top, tops[j - 1]); --j) {
       tops[j] = tops[j - 1];

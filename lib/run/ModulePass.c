@@ -56,8 +56,10 @@ static MlirWalkResult collect(MlirOperation op, void *data) {
 
 bool hm_attr_prints(MlirOperation op, const char *name, const char *text) {
   MlirAttribute attr = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString(name));
-  if (mlirAttributeIsNull(attr))
-    return false;
+  return !mlirAttributeIsNull(attr) && hm_attribute_prints(attr, text);
+}
+
+bool hm_attribute_prints(MlirAttribute attr, const char *text) {
   HmBuffer printed = {0};
   mlirAttributePrint(attr, hm_buffer_append, &printed);
   bool found = printed.data && strstr(printed.data, text) != NULL;

@@ -45,6 +45,9 @@ MlirValue hm_insert_op(MlirBlock block, MlirOperation before, MlirLocation loc, 
 /* Whether the printed form of `op`'s attribute `name` contains `text`; false when it has none. */
 bool hm_attr_prints(MlirOperation op, const char *name, const char *text);
 
+/* Whether the printed form of `attr` contains `text`. */
+bool hm_attribute_prints(MlirAttribute attr, const char *text);
+
 /* The number of inputs of a linalg.generic with one output and one result; -1 for another op. */
 intptr_t hm_generic_inputs(MlirOperation op);
 

@@ -21,13 +21,15 @@
 #include "run/ScalarTransfers.h"
 #include "run/TreeReductions.h"
 #include "run/SnapshotReads.h"
+#include "run/SplitRows.h"
 #include "run/ThreadBuffers.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in eight parts, the reductions made generic for the first
+/* The textual pipeline in eight parts, a looping tile of rows split into rows (SplitRows.h) and
+ * the reductions made generic for the first
  * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
  * (InPlaceElementwise.h), the whole K steps of whole matmul tiles unpadded (FullTiles.h), the
@@ -143,11 +145,12 @@ const char *hm_pipeline_text(void) { return checks_enabled() ? kCheckedPipeline 
 /* ---- The fast-math pass ----
  *
  * hm_fastmath_mark as a pass of its own, ahead of the textual pipeline: the C API can add an external
- * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is
- * helion-expand-atomics (run/Atomics.c), this pass, FUSE, the whole tiles (FullTiles.h), the
- * vectorization, FOLD, the carried vectors, the exclusive stores (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar
- * transfers, the grid rows, the invariant tile reads, TO_OPENMP, the thread buffers, TO_VIEWS, the math
- * approximations, TO_F32, the fp8 conversions, TO_LLVM. */
+ * pass to a pass manager, though not to the textual pipeline syntax. The pipeline proper is the split
+ * rows (SplitRows.h), the snapshot reads, helion-expand-atomics (run/Atomics.c), this pass, FUSE, the
+ * whole tiles (FullTiles.h), the vectorization, FOLD, the carried vectors, the exclusive stores
+ * (ExclusiveStores.h), TO_BUFFERS, (RUNTIME_CHECKS,) TO_LOOPS, the scalar transfers, the grid rows,
+ * the invariant tile reads, TO_OPENMP, the thread buffers, TO_VIEWS, the math approximations, TO_F32,
+ * the fp8 conversions, TO_LLVM. */
 
 static void fastmath(MlirOperation module_op, MlirExternalPass pass) { hm_fastmath_mark(module_op); }
 
@@ -170,7 +173,9 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 }
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
-  /* First: every later pass may move a read of a tile past a store into its tensor. */
+  /* On the tensors of the lowering as it made them: a looping tile of rows runs row by row. */
+  mlirOpPassManagerAddOwnedPass(pm, hm_split_rows_pass());
+  /* Every later pass may move a read of a tile past a store into its tensor. */
   mlirOpPassManagerAddOwnedPass(pm, hm_snapshot_reads_pass());
   mlirOpPassManagerAddOwnedPass(pm, hm_atomics_pass());
   mlirOpPassManagerAddOwnedPass(pm, fastmath_pass());

@@ -679,3 +679,49 @@ def test_buffers_a_thread_reuses_start_each_tile_afresh(block, threads, torch_th
     got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
     torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
                                rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("block", [4, 8])
+def test_rows_of_a_looping_tile_run_one_by_one(block, torch_threads):
+    """A tile of rows whose body loops over chunks runs row by row (lib/run/SplitRows.c), on one
+    thread or two: the looped layer norm of whole tiles (64 rows) matches torch, rows of scales
+    1e-3 to 1e3 showing any value that came from another row."""
+    torch_threads(2)
+    torch.manual_seed(0)
+    x = torch.randn(64, 1000) * torch.logspace(-3, 3, 64)[:, None]
+    w, b = torch.randn(1000), torch.randn(1000)
+    got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
+    torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
+                               rtol=1e-4, atol=1e-4)
+
+
+@helion.kernel(static_shapes=True)
+def add_row_index(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(x.size(0)):
+        for tile_n in hl.tile(x.size(1)):
+            out[tile_m, tile_n] = x[tile_m, tile_n] + tile_m.index[:, None].to(x.dtype)
+    return out
+
+
+@helion.kernel(static_shapes=True)
+def centre_tile_columns(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(x.size(0)):
+        for tile_n in hl.tile(x.size(1)):
+            chunk = x[tile_m, tile_n]
+            out[tile_m, tile_n] = chunk - chunk.sum(0, keepdim=True)
+    return out
+
+
+def test_looping_tiles_that_see_their_rows_keep_them():
+    """Bodies that read the tile's row indices, or reduce over its rows, get each row's own index
+    and the whole tile's sums, whether or not the tile runs row by row."""
+    torch.manual_seed(0)
+    x = torch.randn(32, 512)
+    config = helion.Config(block_sizes=[4, 128])
+    got = helion_mlir.run(add_row_index, [x], config)
+    torch.testing.assert_close(got, x + torch.arange(32, dtype=x.dtype)[:, None])
+    got = helion_mlir.run(centre_tile_columns, [x], config)
+    tiles = x.view(8, 4, 512)
+    torch.testing.assert_close(got, (tiles - tiles.sum(1, keepdim=True)).view(32, 512), rtol=1e-5, atol=1e-5)
