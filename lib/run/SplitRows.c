@@ -21,16 +21,16 @@
  *       %row = affine.apply (%i + %r)
  *       ... the body, every view of the tile's rows now [%row, ...] [1, ...] ...
  *
- * The body as it was on tensors of one row instead of B: every value that holds the tile's rows
- * has them in one dimension, sized B, which becomes 1. That is only the same computation when each
- * row is computed from itself alone, which the analysis below proves or the grid stays as it is:
- * the grid's index is only the row offset of views of host tensors (the views move to each row;
- * in a linalg op's scalar body it stays the tile's start, as it was), the rows are a parallel dimension of every linalg op that
- * touches them and are never reduced, reshaped with other dimensions, sliced or read by
- * linalg.index, and no op outside a small known set touches a tensor or buffer at all. A host
- * tensor the body writes is written and read only at the tile's rows, so no row sees another's
- * accesses out of their order. The grid's tiles must all be whole (B divides the extent), and its
- * body must loop over views of the rows: that is the access pattern this is for. */
+ * The body as it was on tensors of one row instead of B: every value that holds the tile's rows has
+ * them in one dimension, sized B, which becomes 1. That is only the same computation when each row
+ * is computed from itself alone, which the analysis below proves or the grid stays as it is: the
+ * grid's index is only the row offset of views of host tensors (the views move to each row; in a
+ * linalg op's scalar body it stays the tile's start, as it was), the rows are a parallel dimension
+ * of every linalg op that touches them and are never reduced, reshaped with other dimensions,
+ * sliced or read by linalg.index, and no op outside a small known set touches a tensor or buffer at
+ * all. A host tensor the body writes is written and read only at the tile's rows, so no row sees
+ * another's accesses out of their order. The grid's tiles must all be whole (B divides the extent),
+ * and its body must loop over views of the rows: that is the access pattern this is for. */
 #include "run/SplitRows.h"
 #include "run/HostBuffers.h"
 #include "run/ModulePass.h"
@@ -152,11 +152,9 @@ static int64_t array_at(MlirOperation op, const char *name, intptr_t i, int64_t 
   return mlirDenseI64ArrayGetElement(a, i);
 }
 
-static bool value_is(MlirValue a, MlirValue b) { return mlirValueEqual(a, b); }
-
 static MlirOperation parent_loop_below_grid(const Split *s, MlirOperation op) {
-  for (MlirOperation p = mlirOperationGetParentOperation(op); !mlirOperationIsNull(p) && !mlirOperationEqual(p, s->grid);
-       p = mlirOperationGetParentOperation(p))
+  for (MlirOperation p = mlirOperationGetParentOperation(op);
+       !mlirOperationIsNull(p) && !mlirOperationEqual(p, s->grid); p = mlirOperationGetParentOperation(p))
     if (hm_op_named(p, "affine.for"))
       return p;
   return (MlirOperation){NULL};
@@ -171,20 +169,28 @@ static void visit_subview(Split *s, MlirOperation op) {
   for (intptr_t k = 0; k < rank; ++k) {
     if (!mlirShapedTypeIsDynamicStrideOrOffset(mlirDenseI64ArrayGetElement(offsets, k)))
       continue;
-    if (value_is(mlirOperationGetOperand(op, next++), s->iv)) {
-      if (row != kNoRows)
-        return fail(s);
+    if (mlirValueEqual(mlirOperationGetOperand(op, next++), s->iv)) {
+      if (row != kNoRows) {
+        fail(s);
+        return;
+      }
       row = (int)k;
     }
   }
   for (intptr_t i = next; i < mlirOperationGetNumOperands(op); ++i)
-    if (value_is(mlirOperationGetOperand(op, i), s->iv))
-      return fail(s);
-  if (dim_of(s, source) >= 0)
-    return fail(s);
+    if (mlirValueEqual(mlirOperationGetOperand(op, i), s->iv)) {
+      fail(s);
+      return;
+    }
+  if (dim_of(s, source) >= 0) {
+    fail(s);
+    return;
+  }
   if (row >= 0 && (array_at(op, "static_sizes", row, 0) != s->rows || array_at(op, "static_strides", row, 0) != 1 ||
-                   mlirShapedTypeGetRank(mlirValueGetType(result)) != rank))
-    return fail(s);
+                   mlirShapedTypeGetRank(mlirValueGetType(result)) != rank)) {
+    fail(s);
+    return;
+  }
   set_dim(s, result, row);
   if (hm_defined_outside(source, s->grid))
     record(s, source, row >= 0, false);
@@ -234,8 +240,10 @@ static void visit_generic(Split *s, MlirOperation op) {
   MlirAttribute maps = attr(op, "indexing_maps"), iterators = attr(op, "iterator_types");
   intptr_t noperands = mlirOperationGetNumOperands(op), nresults = mlirOperationGetNumResults(op);
   intptr_t ninputs = noperands - nresults;
-  if (mlirAttributeIsNull(maps) || mlirArrayAttrGetNumElements(maps) != noperands || ninputs < 0)
-    return fail(s);
+  if (mlirAttributeIsNull(maps) || mlirArrayAttrGetNumElements(maps) != noperands || ninputs < 0) {
+    fail(s);
+    return;
+  }
   for (intptr_t j = 0; j < nresults; ++j)
     link(s, mlirOperationGetResult(op, j), mlirOperationGetOperand(op, ninputs + j));
   int loop = kUnknown;
@@ -245,28 +253,36 @@ static void visit_generic(Split *s, MlirOperation op) {
       continue;
     MlirAffineMap map = mlirAffineMapAttrGetValue(mlirArrayAttrGetElement(maps, i));
     MlirAffineExpr e = mlirAffineMapGetResult(map, d);
-    if (!mlirAffineExprIsADim(e) || (loop != kUnknown && loop != (int)mlirAffineDimExprGetPosition(e)))
-      return fail(s);
+    if (!mlirAffineExprIsADim(e) || (loop != kUnknown && loop != (int)mlirAffineDimExprGetPosition(e))) {
+      fail(s);
+      return;
+    }
     loop = (int)mlirAffineDimExprGetPosition(e);
   }
   if (loop == kUnknown)
     return;
   if (mlirAttributeIsNull(iterators) || !hm_attribute_prints(mlirArrayAttrGetElement(iterators, loop), "parallel") ||
-      reads_index(op, loop))
-    return fail(s);
+      reads_index(op, loop)) {
+    fail(s);
+    return;
+  }
   for (intptr_t i = 0; i < noperands; ++i) {
     MlirAffineMap map = mlirAffineMapAttrGetValue(mlirArrayAttrGetElement(maps, i));
     int position = position_of_loop(map, loop);
-    if (position == kUnknown || (i >= ninputs && position == kNoRows))
-      return fail(s);
+    if (position == kUnknown || (i >= ninputs && position == kNoRows)) {
+      fail(s);
+      return;
+    }
     /* An input shared by all rows and reduced over: a contraction, which one row a tile would
      * turn into matrix-vector products. */
     if (position == kNoRows)
       for (intptr_t d = 0; d < mlirAffineMapGetNumDims(map); ++d)
         for (intptr_t r = 0; r < mlirAffineMapGetNumResults(map); ++r)
           if (mlirAffineExprIsFunctionOfDim(mlirAffineMapGetResult(map, r), d) &&
-              hm_attribute_prints(mlirArrayAttrGetElement(iterators, d), "reduction"))
-            return fail(s);
+              hm_attribute_prints(mlirArrayAttrGetElement(iterators, d), "reduction")) {
+            fail(s);
+            return;
+          }
     set_dim(s, mlirOperationGetOperand(op, i), position);
   }
   for (intptr_t j = 0; j < nresults; ++j)
@@ -301,16 +317,22 @@ static int unreduced_dim(MlirOperation op, int init_dim, intptr_t input_rank) {
 /* linalg.reduce: N inputs, N inits, N results; the rows must not be a reduced dimension. */
 static void visit_reduce(Split *s, MlirOperation op) {
   intptr_t n = mlirOperationGetNumResults(op);
-  if (mlirOperationGetNumOperands(op) != 2 * n)
-    return fail(s);
+  if (mlirOperationGetNumOperands(op) != 2 * n) {
+    fail(s);
+    return;
+  }
   for (intptr_t i = 0; i < n; ++i) {
     MlirValue input = mlirOperationGetOperand(op, i), init = mlirOperationGetOperand(op, n + i);
     link(s, init, mlirOperationGetResult(op, i));
     int in = dim_of(s, input);
-    if (in >= 0 && reduced_dim(op, in) == kUnknown)
-      return fail(s);
-    if (in >= 0 && reads_index(op, in))
-      return fail(s);
+    if (in >= 0 && reduced_dim(op, in) == kUnknown) {
+      fail(s);
+      return;
+    }
+    if (in >= 0 && reads_index(op, in)) {
+      fail(s);
+      return;
+    }
     set_dim(s, init, reduced_dim(op, in));
     set_dim(s, input, unreduced_dim(op, dim_of(s, init), mlirShapedTypeGetRank(mlirValueGetType(input))));
     if (i > 0)
@@ -359,14 +381,18 @@ static void visit_reshape(Split *s, MlirOperation op, bool expands) {
   }
   if (n >= 0) {
     int rows = rows_in_group(s, reassociation, n, mlirValueGetType(wide));
-    if (rows == kUnknown)
-      return fail(s);
+    if (rows == kUnknown) {
+      fail(s);
+      return;
+    }
     set_dim(s, wide, rows);
   }
   if (w >= 0) {
     intptr_t g = group_of(reassociation, w);
-    if (g < 0 || rows_in_group(s, reassociation, g, mlirValueGetType(wide)) != w)
-      return fail(s);
+    if (g < 0 || rows_in_group(s, reassociation, g, mlirValueGetType(wide)) != w) {
+      fail(s);
+      return;
+    }
     set_dim(s, narrow, (int)g);
   }
 }
@@ -380,8 +406,10 @@ static void visit_pad(Split *s, MlirOperation op) {
     return;
   MlirBlock body = mlirRegionGetFirstBlock(mlirOperationGetRegion(op, 0));
   if (array_at(op, "static_low", d, -1) != 0 || array_at(op, "static_high", d, -1) != 0 ||
-      !mlirOpOperandIsNull(mlirValueGetFirstUse(mlirBlockGetArgument(body, d))))
-    return fail(s);
+      !mlirOpOperandIsNull(mlirValueGetFirstUse(mlirBlockGetArgument(body, d)))) {
+    fail(s);
+    return;
+  }
 }
 
 /* tensor.extract_slice and tensor.insert_slice: the rows taken whole, from offset 0. */
@@ -449,13 +477,25 @@ static bool has_scalar_body(MlirOperation op) {
          hm_op_named(op, "linalg.fill") || hm_op_named(op, "tensor.pad");
 }
 
+/* A linalg op on buffers writes them where the accesses this pass counts do not see it. */
+static bool has_buffer_operand(MlirOperation op) {
+  for (intptr_t i = 0; i < mlirOperationGetNumOperands(op); ++i)
+    if (mlirTypeIsAMemRef(mlirValueGetType(mlirOperationGetOperand(op, i))))
+      return true;
+  return false;
+}
+
 static MlirWalkResult visit(MlirOperation op, void *data) {
   Split *s = data;
   if (mlirOperationEqual(op, s->grid))
     return MlirWalkResultAdvance;
+  if (has_prefix(op, "linalg.") && has_buffer_operand(op)) {
+    fail(s);
+    return MlirWalkResultInterrupt;
+  }
   if (!hm_op_named(op, "memref.subview"))
     for (intptr_t i = 0; i < mlirOperationGetNumOperands(op); ++i)
-      if (value_is(mlirOperationGetOperand(op, i), s->iv))
+      if (mlirValueEqual(mlirOperationGetOperand(op, i), s->iv))
         fail(s);
   if (hm_op_named(op, "memref.subview")) {
     visit_subview(s, op);
@@ -556,7 +596,7 @@ static MlirWalkResult shrink_op(MlirOperation op, void *data) {
   int d = dim_of(s, mlirOperationGetResult(op, 0));
   if (hm_op_named(op, "memref.subview") && d >= 0) {
     for (intptr_t i = 1; i < mlirOperationGetNumOperands(op); ++i)
-      if (value_is(mlirOperationGetOperand(op, i), s->iv))
+      if (mlirValueEqual(mlirOperationGetOperand(op, i), s->iv))
         mlirOperationSetOperand(op, i, sh->row);
     set_one(sh, op, "static_sizes", d);
   } else if (hm_op_named(op, "tensor.expand_shape") && d >= 0) {

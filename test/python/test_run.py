@@ -664,35 +664,34 @@ def layer_norm_rows(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.
     return out
 
 
+def _check_looped_layer_norm(rows: int, block: int) -> None:
+    """layer_norm_rows over `rows` rows of scales 1e-3 to 1e3, which make anything left from another
+    row show, in tiles of `block` rows with reduction loops of 256, against torch."""
+    torch.manual_seed(0)
+    x = torch.randn(rows, 1000) * torch.logspace(-3, 3, rows)[:, None]
+    w, b = torch.randn(1000), torch.randn(1000)
+    got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
+    torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
+                               rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("block", [1, 4])
 def test_buffers_a_thread_reuses_start_each_tile_afresh(block, threads, torch_threads):
     """A tile's temporaries are one stack buffer per thread, reused by every tile the thread runs
     (lib/run/ThreadBuffers.c): a looped layer norm's accumulators and the padded last chunk start
     from their own values at each tile, whatever the thread's tile before left there, on one thread
-    or several, with a last tile of fewer rows (37 = 9 * 4 + 1). Rows of scales 1e-3 to 1e3 make
-    anything left from another row show."""
+    or several, with a last tile of fewer rows (37 = 9 * 4 + 1)."""
     torch_threads(threads)
-    torch.manual_seed(0)
-    x = torch.randn(37, 1000) * torch.logspace(-3, 3, 37)[:, None]
-    w, b = torch.randn(1000), torch.randn(1000)
-    got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
-    torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
-                               rtol=1e-4, atol=1e-4)
+    _check_looped_layer_norm(37, block)
 
 
 @pytest.mark.parametrize("block", [4, 8])
 def test_rows_of_a_looping_tile_run_one_by_one(block, torch_threads):
-    """A tile of rows whose body loops over chunks runs row by row (lib/run/SplitRows.c), on one
-    thread or two: the looped layer norm of whole tiles (64 rows) matches torch, rows of scales
-    1e-3 to 1e3 showing any value that came from another row."""
+    """A tile of rows whose body loops over chunks runs row by row (lib/run/SplitRows.c): the looped
+    layer norm of whole tiles (64 rows) on two threads."""
     torch_threads(2)
-    torch.manual_seed(0)
-    x = torch.randn(64, 1000) * torch.logspace(-3, 3, 64)[:, None]
-    w, b = torch.randn(1000), torch.randn(1000)
-    got = helion_mlir.run(layer_norm_rows, [x, w, b], helion.Config(block_sizes=[block], reduction_loops=[256]))
-    torch.testing.assert_close(got, torch.nn.functional.layer_norm(x, [1000], w, b, eps=1e-5),
-                               rtol=1e-4, atol=1e-4)
+    _check_looped_layer_norm(64, block)
 
 
 @helion.kernel(static_shapes=True)
