@@ -285,11 +285,10 @@ static void visit_generic(Split *s, MlirOperation op) {
           }
     set_dim(s, mlirOperationGetOperand(op, i), position);
   }
-  for (intptr_t j = 0; j < nresults; ++j)
-    link(s, mlirOperationGetResult(op, j), mlirOperationGetOperand(op, ninputs + j));
 }
 
-/* The dimension of an input of linalg.reduce that its init has at `dim`, and back. */
+/* A linalg.reduce input's dimension `input_dim` as a dimension of its init (kUnknown: a reduced
+ * one), and unreduced_dim the other way. */
 static int reduced_dim(MlirOperation op, int input_dim) {
   if (input_dim < 0)
     return input_dim;
@@ -337,7 +336,6 @@ static void visit_reduce(Split *s, MlirOperation op) {
     set_dim(s, input, unreduced_dim(op, dim_of(s, init), mlirShapedTypeGetRank(mlirValueGetType(input))));
     if (i > 0)
       link(s, input, mlirOperationGetOperand(op, 0));
-    link(s, init, mlirOperationGetResult(op, i));
   }
 }
 
@@ -444,8 +442,6 @@ static void visit_for(Split *s, MlirOperation op) {
     link(s, result, mlirOperationGetOperand(op, first_init + i));
     link(s, result, mlirBlockGetArgument(body, i + 1));
     link(s, result, mlirOperationGetOperand(yield, i));
-    link(s, result, mlirOperationGetOperand(op, first_init + i));
-    link(s, result, mlirBlockGetArgument(body, i + 1));
   }
 }
 
@@ -538,7 +534,9 @@ static MlirWalkResult visit(MlirOperation op, void *data) {
   return has_scalar_body(op) ? MlirWalkResultSkip : MlirWalkResultAdvance;
 }
 
-/* Sweeps the body until nothing new is learned, then checks what the rows' independence needs. */
+/* Sweeps the body until nothing new is learned, so a visit passes on what an op knows once: what
+ * a later op of the sweep learns reaches it on the next sweep. Then checks what the rows'
+ * independence needs. */
 static bool analyse(Split *s) {
   do {
     s->changed = false;
