@@ -28,7 +28,7 @@
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/Pass.h"
 
-/* The textual pipeline in eight parts, a looping tile of rows split into rows (SplitRows.h) and
+/* The textual pipeline in eight parts, a tile of rows split into rows (SplitRows.h) and
  * the reductions made generic for the first
  * (Vectorize.h: generalize.mlir): the looped reductions into their accumulators
  * (CarriedReductions.h), the element-wise ops writing over their temporaries
@@ -173,7 +173,7 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 }
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
-  /* On the tensors of the lowering as it made them: a looping tile of rows runs row by row. */
+  /* On the tensors of the lowering as it made them: a tile of rows runs row by row. */
   mlirOpPassManagerAddOwnedPass(pm, hm_split_rows_pass());
   /* Every later pass may move a read of a tile past a store into its tensor. */
   mlirOpPassManagerAddOwnedPass(pm, hm_snapshot_reads_pass());

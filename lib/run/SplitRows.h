@@ -1,5 +1,5 @@
-/* A tile of several rows whose body loops over chunks of them runs as one tile a row:
- * lib/run/SplitRows.c says why. */
+/* A tile of several rows whose body loops over chunks of them, or a 1-D grid's tile of whole rows,
+ * runs as one tile a row: lib/run/SplitRows.c says why. */
 #ifndef HELION_MLIR_RUN_SPLITROWS_H
 #define HELION_MLIR_RUN_SPLITROWS_H
 

@@ -694,6 +694,24 @@ def test_rows_of_a_looping_tile_run_one_by_one(block, torch_threads):
     _check_looped_layer_norm(64, block)
 
 
+@pytest.mark.parametrize("block", [4, 8])
+def test_whole_rows_of_a_tile_run_one_by_one(block, torch_threads):
+    """A 1-D grid's tile of whole rows runs row by row too (lib/run/SplitRows.c): a softmax with its
+    doubled sums, and one that reads its output back, over 64 rows of scales 1e-3 to 1e3 that make
+    anything taken from another row show, on two threads."""
+    torch_threads(2)
+    torch.manual_seed(0)
+    x = torch.randn(64, 1000) * torch.logspace(-3, 3, 64)[:, None]
+    config = helion.Config(block_sizes=[block])
+    want = torch.softmax(x, dim=-1)
+    out, sums = helion_mlir.run(softmax_and_doubled_sums, [x], config=config)
+    e = torch.exp(x - x.amax(-1, keepdim=True))
+    torch.testing.assert_close(out, want, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(sums, (e * 2).sum(-1), rtol=1e-5, atol=1e-4)
+    back = helion_mlir.run(softmax_read_back, [x], config=config)
+    torch.testing.assert_close(back, want + x, rtol=1e-5, atol=1e-5)
+
+
 @helion.kernel(static_shapes=True)
 def add_row_index(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)

@@ -3,7 +3,8 @@
 // bufferization put the second sum in the first output's view, which the first store then
 // overwrote before the second store copied it out (layer norm's rstd stored as its mean). Neither
 // store keeps `restrict`; each sum is copied out of a buffer of its own. The numerics run on the
-// JIT in test/python/test_run.py.
+// JIT in test/python/test_run.py. The grid is 2-D (a tile over both dimensions, the columns in
+// one) so that helion-split-rows keeps the 8-row tile: one-row tiles vectorize whole.
 // RUN: %helion-opt --helion-lower-to-llvm --mlir-print-ir-after-all %s -o %t 2>&1 | FileCheck %s
 
 // CHECK-LABEL: After HelionExclusiveStores
@@ -16,8 +17,8 @@
 // CHECK-LABEL: After ExpandReallocPass
 func.func @shared_zero_tile(%x: memref<64x256xf32>, %sums: memref<64xf32>, %squares: memref<64xf32>) {
   %zero = arith.constant 0.0 : f32
-  affine.parallel (%i) = (0) to (64) step (8) {
-    %xv = memref.subview %x[%i, 0] [8, 256] [1, 1] : memref<64x256xf32> to memref<8x256xf32, strided<[256, 1], offset: ?>>
+  affine.parallel (%i, %j) = (0, 0) to (64, 256) step (8, 256) {
+    %xv = memref.subview %x[%i, %j] [8, 256] [1, 1] : memref<64x256xf32> to memref<8x256xf32, strided<[256, 1], offset: ?>>
     %xt = bufferization.to_tensor %xv restrict : memref<8x256xf32, strided<[256, 1], offset: ?>> to tensor<8x256xf32>
     %e = tensor.empty() : tensor<8xf32>
     %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>

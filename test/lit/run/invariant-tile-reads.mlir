@@ -4,6 +4,8 @@
 // writes its buffer, where the loop may not run (dynamic bounds), where it reads a host tensor
 // (@written_in_loop), and where the buffer is allocated outside the grid's parallel loop, shared
 // by its threads (@shared_buffer). The numerics run on the JIT in test/python/test_run.py.
+// @rms_rows' grid is 2-D (its columns one tile) so that its 4-row tile stays one: the 1-D grid's
+// would run a row at a time (helion-split-rows), in registers, with no tile temporary to read.
 // RUN: %helion-opt --helion-lower-to-llvm --mlir-print-ir-after-all %s -o %t 2>&1 | FileCheck %s
 
 // CHECK-LABEL: After HelionInvariantTileReads
@@ -36,8 +38,8 @@ func.func @rms_rows(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
   %zero = arith.constant 0.0 : f32
   %n = arith.constant 256.0 : f32
   %eps = arith.constant 1.0e-5 : f32
-  affine.parallel (%i) = (0) to (64) step (4) {
-    %xv = memref.subview %x[%i, 0] [4, 256] [1, 1] : memref<64x256xf32> to memref<4x256xf32, strided<[256, 1], offset: ?>>
+  affine.parallel (%i, %j) = (0, 0) to (64, 256) step (4, 256) {
+    %xv = memref.subview %x[%i, %j] [4, 256] [1, 1] : memref<64x256xf32> to memref<4x256xf32, strided<[256, 1], offset: ?>>
     %xt = bufferization.to_tensor %xv restrict : memref<4x256xf32, strided<[256, 1], offset: ?>> to tensor<4x256xf32>
     %e = tensor.empty() : tensor<4xf32>
     %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
@@ -56,7 +58,7 @@ func.func @rms_rows(%x: memref<64x256xf32>, %out: memref<64x256xf32>) {
       %y = arith.mulf %a, %r : f32
       linalg.yield %y : f32
     } -> tensor<4x256xf32>
-    %ov = memref.subview %out[%i, 0] [4, 256] [1, 1] : memref<64x256xf32> to memref<4x256xf32, strided<[256, 1], offset: ?>>
+    %ov = memref.subview %out[%i, %j] [4, 256] [1, 1] : memref<64x256xf32> to memref<4x256xf32, strided<[256, 1], offset: ?>>
     bufferization.materialize_in_destination %norm in restrict writable %ov : (tensor<4x256xf32>, memref<4x256xf32, strided<[256, 1], offset: ?>>) -> ()
   }
   return

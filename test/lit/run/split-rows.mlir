@@ -1,9 +1,10 @@
-// A tile of several rows whose body loops over chunks of them runs as one tile a row
-// (helion-split-rows, lib/run/SplitRows.c): the body moves into a loop over the tile's rows, on
-// tensors of one row, its views at the grid index plus the row's. A body that could see the other
-// rows keeps its tile: a reduction over the rows, the grid index used as a value, a host tensor
-// written at the rows and read elsewhere, a contraction, tiles that do not divide the grid, a body
-// without a loop. Checked on the IR after the pass; the numerics on the JIT in
+// A tile of several rows whose body loops over chunks of them, or whose 1-D grid's tile is whole
+// rows, runs as one tile a row (helion-split-rows, lib/run/SplitRows.c): the body moves into a
+// loop over the tile's rows, on tensors of one row, its views at the grid index plus the row's. A
+// body that could see the other rows keeps its tile: a reduction over the rows, the grid index used
+// as a value, a host tensor written at the rows and read elsewhere, a contraction, tiles that do
+// not divide the grid; so does a 2-D grid's tile without a loop (helion-grid-rows orders those
+// rows). Checked on the IR after the pass; the numerics on the JIT in
 // test/python/test_run.py.
 // RUN: %helion-opt --helion-lower-to-llvm --mlir-print-ir-after-all %s -o /dev/null 2>&1 | FileCheck %s
 
@@ -59,11 +60,14 @@ func.func @row_chunks(%x: memref<64x1024xf32>, %out: memref<64x1024xf32>) {
   return
 }
 
-// The same sums over whole rows: no loop, the tile stays.
+// The same sums over whole rows: no loop, the 1-D grid's rows are split too.
 // CHECK-LABEL: func.func @whole_rows(
-// CHECK: affine.parallel
-// CHECK-NOT: affine.apply
-// CHECK: memref.subview %arg0[%{{.+}}, 0] [4, 1024] [1, 1]
+// CHECK: affine.parallel (%[[I:.+]]) = (0) to (64) step (4) {
+// CHECK-NEXT: affine.for %[[R:.+]] = 0 to 4 {
+// CHECK-NEXT: %[[ROW:.+]] = affine.apply #{{.+}}(%[[I]], %[[R]])
+// CHECK: memref.subview %arg0[%[[ROW]], 0] [1, 1024] [1, 1]
+// CHECK: linalg.reduce ins(%{{.+}} : tensor<1x1024xf32>) outs(%{{.+}} : tensor<1xf32>) dimensions = [1]
+// CHECK: memref.subview %arg1[%[[ROW]]] [1] [1]
 // CHECK: return
 func.func @whole_rows(%x: memref<64x1024xf32>, %out: memref<64xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -79,6 +83,29 @@ func.func @whole_rows(%x: memref<64x1024xf32>, %out: memref<64xf32>) {
       }
     %w = memref.subview %out[%i] [4] [1] : memref<64xf32> to memref<4xf32, strided<[1], offset: ?>>
     bufferization.materialize_in_destination %r in restrict writable %w : (tensor<4xf32>, memref<4xf32, strided<[1], offset: ?>>) -> ()
+  }
+  return
+}
+
+// Whole rows of a 2-D grid's tile: helion-grid-rows' to order, the tile stays.
+// CHECK-LABEL: func.func @grid_of_blocks(
+// CHECK: affine.parallel
+// CHECK-NOT: affine.apply
+// CHECK: memref.subview %arg0[%{{.+}}, %{{.+}}] [4, 256] [1, 1]
+// CHECK: return
+func.func @grid_of_blocks(%x: memref<64x1024xf32>, %out: memref<64x1024xf32>) {
+  affine.parallel (%i, %j) = (0, 0) to (64, 1024) step (4, 256) {
+    %v = memref.subview %x[%i, %j] [4, 256] [1, 1] : memref<64x1024xf32> to memref<4x256xf32, strided<[1024, 1], offset: ?>>
+    %t = bufferization.to_tensor %v restrict : memref<4x256xf32, strided<[1024, 1], offset: ?>> to tensor<4x256xf32>
+    %e = tensor.empty() : tensor<4x256xf32>
+    %sq = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%t : tensor<4x256xf32>) outs(%e : tensor<4x256xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %a : f32
+      linalg.yield %m : f32
+    } -> tensor<4x256xf32>
+    %w = memref.subview %out[%i, %j] [4, 256] [1, 1] : memref<64x1024xf32> to memref<4x256xf32, strided<[1024, 1], offset: ?>>
+    bufferization.materialize_in_destination %sq in restrict writable %w : (tensor<4x256xf32>, memref<4x256xf32, strided<[1024, 1], offset: ?>>) -> ()
   }
   return
 }

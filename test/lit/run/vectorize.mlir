@@ -274,7 +274,8 @@ func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
 // -----
 
 // The same op used by a reduction too: fused at the slice, it would be computed twice, so it stays
-// whole (one multiply a piece of the 1024 lanes) and the store copies its real part out.
+// whole (one multiply a piece of the 1024 lanes) and the store copies its real part out. The grid
+// is 2-D (its columns one tile) so that the 4-row tile stays one (helion-split-rows).
 // CHECK-LABEL: llvm.func @scaled_rows_used_twice(
 // CHECK: llvm.fmul {{.*}} : vector<32xf32>
 // CHECK-NOT: llvm.fmul
@@ -283,8 +284,8 @@ func.func @padded_row_sums(%x: memref<64x1000xf32>, %out: memref<64xf32>) {
 func.func @scaled_rows_used_twice(%x: memref<64x1000xf32>, %w: memref<1000xf32>, %out: memref<64x1000xf32>, %sums: memref<64xf32>) {
   %zero = arith.constant 0.0 : f32
   %wt = bufferization.to_tensor %w restrict : memref<1000xf32> to tensor<1000xf32>
-  affine.parallel (%i) = (0) to (64) step (4) {
-    %xv = memref.subview %x[%i, 0] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
+  affine.parallel (%i, %j) = (0, 0) to (64, 1000) step (4, 1000) {
+    %xv = memref.subview %x[%i, %j] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
     %xt = bufferization.to_tensor %xv restrict : memref<4x1000xf32, strided<[1000, 1], offset: ?>> to tensor<4x1000xf32>
     %xp = tensor.pad %xt low[0, 0] high[0, 24] { ^bb0(%a: index, %b: index): tensor.yield %zero : f32 } : tensor<4x1000xf32> to tensor<4x1024xf32>
     %wp = tensor.pad %wt low[0] high[24] { ^bb0(%a: index): tensor.yield %zero : f32 } : tensor<1000xf32> to tensor<1024xf32>
@@ -296,7 +297,7 @@ func.func @scaled_rows_used_twice(%x: memref<64x1000xf32>, %w: memref<1000xf32>,
         %m = arith.mulf %a, %b : f32
         linalg.yield %m : f32
     } -> tensor<4x1024xf32>
-    %ov = memref.subview %out[%i, 0] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
+    %ov = memref.subview %out[%i, %j] [4, 1000] [1, 1] : memref<64x1000xf32> to memref<4x1000xf32, strided<[1000, 1], offset: ?>>
     %real = tensor.extract_slice %r[0, 0] [4, 1000] [1, 1] : tensor<4x1024xf32> to tensor<4x1000xf32>
     bufferization.materialize_in_destination %real in restrict writable %ov : (tensor<4x1000xf32>, memref<4x1000xf32, strided<[1000, 1], offset: ?>>) -> ()
     %e4 = tensor.empty() : tensor<4xf32>
