@@ -23,6 +23,21 @@ config.substitutions += [
     ("%dialects", os.path.join(config.helion_src_root, "dialects")),
     ("%python", config.python),
 ]
+# Tests of what the JIT's pipeline does on an AVX-512 host alone (lib/run/VectorWidth.c).
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+if "avx512f" in _cpu_flags():
+    config.available_features.add("host-avx512")
+
 # LLVM's test tools (FileCheck, not, count) by plain name, and ours ahead of anything installed.
 llvm_bin = os.path.dirname(config.filecheck)
 config.environment["PATH"] = os.pathsep.join([tools, llvm_bin, config.environment["PATH"]])

@@ -14,6 +14,7 @@
 #include "run/FullTiles.h"
 #include "run/Fp8.h"
 #include "run/GridRows.h"
+#include "run/HostVectors.h"
 #include "run/InPlaceElementwise.h"
 #include "run/InvariantTileReads.h"
 #include "run/MathApproximation.h"
@@ -22,6 +23,7 @@
 #include "run/TreeReductions.h"
 #include "run/SnapshotReads.h"
 #include "run/SplitRows.h"
+#include "run/VectorWidth.h"
 #include "run/ThreadBuffers.h"
 #include "run/Vectorize.h"
 #include "mlir-c/Support.h"
@@ -173,6 +175,11 @@ static bool add_elements(MlirOpPassManager pm, const char *elements, HmDiag *dia
 }
 
 bool hm_pipeline_build(MlirOpPassManager pm, HmVectorBits bits, HmDiag *diag) {
+  /* Before any pass rewrites the kernel's math: what it computes decides its registers' width.
+   * The mark names the host's features, so a width given explicitly, for output that does not
+   * depend on the machine, goes without it. */
+  if (bits == HM_VECTOR_BITS_HOST && hm_host_vector_bits() == HM_VECTOR_BITS_512)
+    mlirOpPassManagerAddOwnedPass(pm, hm_vector_width_pass());
   /* On the tensors of the lowering as it made them: a tile of rows runs row by row. */
   mlirOpPassManagerAddOwnedPass(pm, hm_split_rows_pass());
   /* Every later pass may move a read of a tile past a store into its tensor. */

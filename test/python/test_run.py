@@ -713,6 +713,28 @@ def test_whole_rows_of_a_tile_run_one_by_one(block, torch_threads):
 
 
 @helion.kernel(static_shapes=True)
+def scaled_differences(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        a, b = x[tile], y[tile]
+        out[tile] = torch.where(a > b, (a - b) * torch.rsqrt(a * a + 1.0), a * 0.5 + b / 3.0)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_cheap_arithmetic_at_256_bits_matches_torch(dtype):
+    """A kernel of cheap arithmetic, compiled for 256-bit registers on an AVX-512 host
+    (lib/run/VectorWidth.c), on a shape whose edge tiles are masked in both dimensions."""
+    torch.manual_seed(0)
+    x, y = torch.randn(37, 1001, dtype=dtype), torch.randn(37, 1001, dtype=dtype)
+    got = helion_mlir.run(scaled_differences, [x, y], helion.Config(block_sizes=[8, 128]))
+    xf, yf = x.double(), y.double()
+    want = torch.where(xf > yf, (xf - yf) * torch.rsqrt(xf * xf + 1.0), xf * 0.5 + yf / 3.0)
+    tol = {torch.float16: 2e-3, torch.float32: 1e-5, torch.float64: 1e-12}[dtype]
+    torch.testing.assert_close(got.double(), want, rtol=tol, atol=tol)
+
+
+@helion.kernel(static_shapes=True)
 def add_row_index(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     for tile_m in hl.tile(x.size(0)):

@@ -116,7 +116,7 @@ static const OptionSpec kOptions[] = {
              "lower a kernel module to the LLVM dialect, as the JIT runs it"),
     {"vector-bits", "BITS", set_vector_bits, 0, NULL,
      "size helion-lower-to-llvm's matmul register blocks for 128-, 256- or 512-bit vectors "
-     "(default: the host's)"},
+     "(default: the host's, and on an AVX-512 host kernels of cheap arithmetic at 256 bits)"},
     FLAG("verify-diagnostics", verify_diagnostics,
          "check diagnostics against expected-error/-warning/-remark/-note {{...}} comments"),
     FLAG("split-input-file", split_input_file,

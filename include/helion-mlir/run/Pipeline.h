@@ -31,8 +31,10 @@ extern "C" {
 const char *hm_pipeline_text(void);
 
 /* The vector registers the matmul kernels' register blocks are sized for (lib/run/matmul.mlir):
- * the host's, as the JIT compiles for it, or a width given explicitly, as a test does (helion-opt
- * --vector-bits) so that its output does not depend on the machine it runs on. */
+ * the host's, as the JIT compiles for it (on an AVX-512 host, a kernel of cheap arithmetic is also
+ * compiled for 256-bit registers with the host's features, lib/run/VectorWidth.c), or a width
+ * given explicitly, as a test does (helion-opt --vector-bits) so that its output does not depend
+ * on the machine it runs on. */
 typedef enum HmVectorBits {
   HM_VECTOR_BITS_HOST = 0,
   HM_VECTOR_BITS_128 = 128, /* SSE: 16 registers */
