@@ -38,5 +38,6 @@ extern const UtSuite size_expr_tests;
 extern const UtSuite gomp_bridge_tests;
 extern const UtSuite soft_float_tests;
 extern const UtSuite host_vectors_tests;
+extern const UtSuite vector_width_tests;
 
 #endif

@@ -5,7 +5,7 @@
 
 static const UtSuite *const kSuites[] = {&diag_tests, &context_tests, &spec_tests, &runner_tests,
                                           &kernel_image_tests, &size_expr_tests, &gomp_bridge_tests,
-                                          &soft_float_tests, &host_vectors_tests};
+                                          &soft_float_tests, &host_vectors_tests, &vector_width_tests};
 
 static bool current_failed;
 
