@@ -103,12 +103,6 @@ static bool runs_after(MlirOperation op, MlirOperation earlier) {
   return !mlirOperationIsNull(there) && mlirOperationIsBeforeInBlock(earlier, there);
 }
 
-static bool has_prefix(MlirOperation op, const char *prefix) {
-  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
-  size_t n = strlen(prefix);
-  return name.length > n && memcmp(name.data, prefix, n) == 0;
-}
-
 /* Whether every op of `tile`'s destination chain (the ops eliminate-empty-tensors lets compute into
  * the store's view) runs after `earlier`; an op it does not know, or a chain longer than *budget,
  * answers no. */
@@ -135,7 +129,7 @@ static bool computed_after(MlirValue tile, MlirOperation earlier, int *budget) {
       tile = mlirOperationGetOperand(op, 0);
     else if (hm_op_named(op, "scf.for"))
       tile = mlirOperationGetOperand(op, 3 + result);
-    else if (has_prefix(op, "linalg."))
+    else if (hm_op_name_starts(op, "linalg."))
       tile = mlirOperationGetOperand(op, mlirOperationGetNumOperands(op) - mlirOperationGetNumResults(op) + result);
     else
       return false;
@@ -160,7 +154,7 @@ static bool only_reads(MlirOpOperand use, int *budget) {
     return false;
   MlirOperation user = mlirOpOperandGetOwner(use);
   intptr_t operand = (intptr_t)mlirOpOperandGetOperandNumber(use);
-  if (has_prefix(user, "linalg."))
+  if (hm_op_name_starts(user, "linalg."))
     return !is_linalg_init(user, operand);
   if (operand == 0 && (hm_op_named(user, "vector.transfer_read") || hm_op_named(user, "tensor.extract") ||
                        hm_op_named(user, "tensor.dim") ||
@@ -221,7 +215,7 @@ static bool chain_is_private(MlirOperation store, int *budget) {
         operand = 0;
       else if (hm_op_named(op, "scf.for"))
         operand = 3 + result;
-      else if (has_prefix(op, "linalg."))
+      else if (hm_op_name_starts(op, "linalg."))
         operand = mlirOperationGetNumOperands(op) - mlirOperationGetNumResults(op) + result;
       else
         return false;

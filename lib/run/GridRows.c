@@ -27,11 +27,11 @@
  * kMinTiles for the threads. Any other body (several loops, buffers allocated per tile, a matmul's
  * accumulator) keeps its grid. */
 #include "run/GridRows.h"
+#include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/BuiltinTypes.h"
@@ -41,27 +41,16 @@
 /* The tiles the remaining grid dimensions must still have between them: the threads share those. */
 enum { kMinTiles = 16 };
 
-static bool named(MlirOperation op, const char *name) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
-}
-
-static bool has_prefix(MlirOperation op, const char *prefix) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  size_t n = strlen(prefix);
-  return s.length >= n && memcmp(s.data, prefix, n) == 0;
-}
-
 /* Ops without side effects that a tile's body computes its views from. */
 static bool is_view_or_index(MlirOperation op) {
   static const char *const names[] = {"memref.subview",       "memref.cast",          "memref.reinterpret_cast",
                                       "memref.expand_shape",  "memref.collapse_shape", "affine.apply",
                                       "affine.min",           "affine.max",           "ub.poison",
                                       "vector.create_mask",   "vector.constant_mask"};
-  if (has_prefix(op, "arith.") || has_prefix(op, "index."))
+  if (hm_op_name_starts(op, "arith.") || hm_op_name_starts(op, "index."))
     return mlirOperationGetNumRegions(op) == 0;
   for (size_t i = 0; i < sizeof names / sizeof *names; ++i)
-    if (named(op, names[i]))
+    if (hm_op_named(op, names[i]))
       return true;
   return false;
 }
@@ -98,10 +87,10 @@ static MlirOperation row_loop(MlirOperation grid) {
   MlirOperation loop = none;
   for (MlirOperation op = mlirBlockGetFirstOperation(body); !mlirOperationIsNull(op);
        op = mlirOperationGetNextInBlock(op)) {
-    if (named(op, "scf.reduce")) {
+    if (hm_op_named(op, "scf.reduce")) {
       if (mlirOperationGetNumOperands(op) != 0)
         return none;
-    } else if (named(op, "scf.for") && mlirOperationIsNull(loop)) {
+    } else if (hm_op_named(op, "scf.for") && mlirOperationIsNull(loop)) {
       loop = op;
     } else if (!mlirOperationIsNull(loop) || !is_view_or_index(op)) {
       return none;
@@ -115,7 +104,9 @@ static MlirOperation row_loop(MlirOperation grid) {
   return loop;
 }
 
-static bool is_row_grid(MlirOperation op) { return named(op, "scf.parallel") && !mlirOperationIsNull(row_loop(op)); }
+static bool is_row_grid(MlirOperation op) {
+  return hm_op_named(op, "scf.parallel") && !mlirOperationIsNull(row_loop(op));
+}
 
 static MlirOperation create_for(MlirValue lower, MlirValue upper, MlirValue step, MlirLocation loc) {
   MlirContext ctx = mlirLocationGetContext(loc);

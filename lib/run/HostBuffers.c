@@ -7,6 +7,12 @@ bool hm_op_named(MlirOperation op, const char *name) {
   return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
 }
 
+bool hm_op_name_starts(MlirOperation op, const char *prefix) {
+  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
+  size_t n = strlen(prefix);
+  return s.length >= n && memcmp(s.data, prefix, n) == 0;
+}
+
 bool hm_is_view(MlirOperation op) {
   static const char *const views[] = {"memref.subview",         "memref.expand_shape", "memref.collapse_shape",
                                       "memref.reinterpret_cast", "memref.cast",         "memref.transpose"};

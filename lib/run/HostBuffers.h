@@ -17,4 +17,7 @@ MlirValue hm_buffer_of(MlirValue view);
 /* Whether `name` is the op's name. */
 bool hm_op_named(MlirOperation op, const char *name);
 
+/* Whether the op's name starts with `prefix` ("math." for the math dialect's ops). */
+bool hm_op_name_starts(MlirOperation op, const char *prefix);
+
 #endif

@@ -7,19 +7,14 @@
  * vector.load or vector.store of the same element, which the LLVM conversion takes whatever the
  * strides. */
 #include "run/ScalarTransfers.h"
+#include "run/HostBuffers.h"
 #include "run/ModulePass.h"
 
 #include <stdbool.h>
-#include <string.h>
 
 #include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Support.h"
-
-static bool named(MlirOperation op, const char *name) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  return s.length == strlen(name) && memcmp(s.data, name, s.length) == 0;
-}
 
 static bool is_0d_vector(MlirType type) { return mlirTypeIsAVector(type) && mlirShapedTypeGetRank(type) == 0; }
 
@@ -27,8 +22,8 @@ static bool is_0d_vector(MlirType type) { return mlirTypeIsAVector(type) && mlir
  * transfer of a memref, else -1. Its operands are then the memref's indices after the memref and,
  * for a read, the padding last. */
 static intptr_t memref_operand(MlirOperation op) {
-  bool read = named(op, "vector.transfer_read");
-  if (!read && !named(op, "vector.transfer_write"))
+  bool read = hm_op_named(op, "vector.transfer_read");
+  if (!read && !hm_op_named(op, "vector.transfer_write"))
     return -1;
   intptr_t at = read ? 0 : 1;
   if (mlirOperationGetNumOperands(op) <= at)
@@ -45,7 +40,7 @@ static intptr_t memref_operand(MlirOperation op) {
 static bool is_scalar_transfer(MlirOperation op) { return memref_operand(op) >= 0; }
 
 static void rewrite(MlirOperation op) {
-  bool read = named(op, "vector.transfer_read");
+  bool read = hm_op_named(op, "vector.transfer_read");
   intptr_t at = memref_operand(op);
   intptr_t rank = mlirShapedTypeGetRank(mlirValueGetType(mlirOperationGetOperand(op, at)));
   /* vector.load takes the memref and its indices; vector.store the vector before them. */

@@ -465,15 +465,9 @@ static void visit_for(Split *s, MlirOperation op) {
   }
 }
 
-static bool has_prefix(MlirOperation op, const char *prefix) {
-  MlirStringRef s = mlirIdentifierStr(mlirOperationGetName(op));
-  size_t n = strlen(prefix);
-  return s.length >= n && memcmp(s.data, prefix, n) == 0;
-}
-
 /* Ops on scalars and indices only, without effects: computing them once a row is the same. */
 static bool is_scalar_op(MlirOperation op) {
-  if (!(has_prefix(op, "arith.") || has_prefix(op, "math.") || has_prefix(op, "index.") ||
+  if (!(hm_op_name_starts(op, "arith.") || hm_op_name_starts(op, "math.") || hm_op_name_starts(op, "index.") ||
         hm_op_named(op, "affine.apply") || hm_op_named(op, "affine.min") || hm_op_named(op, "affine.max") ||
         hm_op_named(op, "ub.poison")) ||
       mlirOperationGetNumRegions(op) != 0)
@@ -505,7 +499,7 @@ static MlirWalkResult visit(MlirOperation op, void *data) {
   Split *s = data;
   if (mlirOperationEqual(op, s->grid))
     return MlirWalkResultAdvance;
-  if (has_prefix(op, "linalg.") && has_buffer_operand(op)) {
+  if (hm_op_name_starts(op, "linalg.") && has_buffer_operand(op)) {
     fail(s);
     return MlirWalkResultInterrupt;
   }

@@ -26,12 +26,6 @@
 #include "mlir-c/AffineMap.h"
 #include "mlir-c/BuiltinAttributes.h"
 
-static bool name_starts(MlirOperation op, const char *prefix) {
-  MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
-  size_t n = strlen(prefix);
-  return name.length >= n && memcmp(name.data, prefix, n) == 0;
-}
-
 static bool name_contains(MlirOperation op, const char *part) {
   MlirStringRef name = mlirIdentifierStr(mlirOperationGetName(op));
   size_t n = strlen(part);
@@ -85,7 +79,7 @@ static bool is_contraction(MlirOperation op) {
   if (hm_op_named(op, "linalg.generic"))
     return is_generic_contraction(op);
   static const char *const named[] = {"matmul", "matvec", "vecmat", "dot", "contract", "conv"};
-  if (!name_starts(op, "linalg.") && !hm_op_named(op, "vector.contract"))
+  if (!hm_op_name_starts(op, "linalg.") && !hm_op_named(op, "vector.contract"))
     return false;
   for (size_t i = 0; i < sizeof named / sizeof *named; ++i)
     if (name_contains(op, named[i]))
@@ -102,7 +96,7 @@ static bool is_float_extremum(MlirOperation op) {
 
 static MlirWalkResult find_wide_work(MlirOperation op, void *data) {
   bool *wide = data;
-  if ((name_starts(op, "math.") && !is_cheap_math(op)) || is_float_extremum(op) || is_contraction(op)) {
+  if ((hm_op_name_starts(op, "math.") && !is_cheap_math(op)) || is_float_extremum(op) || is_contraction(op)) {
     *wide = true;
     return MlirWalkResultInterrupt;
   }
